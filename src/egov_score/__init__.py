@@ -1,0 +1,78 @@
+"""egov_score: measure, score, rank and report the e-governance performance of a hierarchy.
+
+Build or load the two trees (:class:`Hierarchy`, :class:`Framework`), load :class:`Values`, and
+call :func:`score` (or :meth:`Engine.score`) to get a :class:`Result` with every unit's
+indicators, normalised scores, group scores, composite, ranks and band at every level.
+
+Importing the package does no work: no plugin discovery, no file reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from egov_score.engine import Engine, score
+from egov_score.exceptions import (
+    EgovScoreError,
+    FrameworkError,
+    HierarchyError,
+    InputError,
+    PluginError,
+    ScoringError,
+    ValuesError,
+)
+from egov_score.framework import (
+    Aggregation,
+    Bands,
+    Field,
+    Framework,
+    Group,
+    Indicator,
+    Normalisation,
+)
+from egov_score.hierarchy import Block, District, Division, Hierarchy, Level, Machine, Unit
+from egov_score.result import Diagnostic, LevelResult, Provenance, Result, UnitScore
+from egov_score.values import Values
+
+__all__ = [
+    "Aggregation",
+    "Bands",
+    "Block",
+    "Diagnostic",
+    "District",
+    "Division",
+    "EgovScoreError",
+    "Engine",
+    "Field",
+    "Framework",
+    "FrameworkError",
+    "Group",
+    "Hierarchy",
+    "HierarchyError",
+    "Indicator",
+    "InputError",
+    "Level",
+    "LevelResult",
+    "Machine",
+    "Normalisation",
+    "PluginError",
+    "Provenance",
+    "Result",
+    "ScoringError",
+    "Unit",
+    "UnitScore",
+    "Values",
+    "ValuesError",
+    "score",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("egov-score")
+        except PackageNotFoundError:  # running from a source tree
+            return "0+unknown"
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

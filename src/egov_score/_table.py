@@ -1,0 +1,218 @@
+"""Reading and writing the CSV tables at the edge of the library.
+
+A :class:`Table` is a CSV file held as columns of strings, with the file's row number of every
+record kept for error messages (the header is row 1). Parsing cells into numbers is vectorised;
+only the error path looks at cells one by one, to name them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from egov_score._arrays import FloatArray, IntArray, StrArray, array_eq
+from egov_score.exceptions import InputError
+
+__all__ = ["Table", "format_problems", "neutralise", "parse_floats", "write_csv"]
+
+#: How many offending cells an error message lists before it says "and N more".
+MAX_LISTED = 10
+
+
+def format_problems(problems: Sequence[str], what: str) -> str:
+    """Join problem lines into one message, listing at most :data:`MAX_LISTED` of them."""
+    shown = list(problems[:MAX_LISTED])
+    if len(problems) > MAX_LISTED:
+        shown.append(f"... and {len(problems) - MAX_LISTED} more")
+    noun = "problem" if len(problems) == 1 else "problems"
+    return f"{what}: {len(problems)} {noun}:\n  " + "\n  ".join(shown)
+
+
+def _str_array(values: Iterable[str]) -> StrArray:
+    arr = np.array(list(values), dtype=np.str_)
+    if arr.ndim != 1:  # an empty input gives shape (0,) already; anything else is a bug upstream
+        arr = arr.reshape(-1)
+    return arr
+
+
+@attrs.frozen
+class Table:
+    """A CSV table held as columns of stripped strings.
+
+    Attributes:
+        source: the file name (or a description such as ``"<values>"``) used in messages.
+        header: the column names in file order.
+        columns: column name -> array of cell strings (whitespace stripped).
+        rows: the file row number of every record (header = row 1), for messages.
+    """
+
+    source: str
+    header: tuple[str, ...]
+    columns: Mapping[str, StrArray]
+    rows: IntArray = attrs.field(eq=array_eq)
+
+    @property
+    def n_rows(self) -> int:
+        """Number of records (not counting the header)."""
+        return len(self.rows)
+
+    @classmethod
+    def from_csv(cls, path: str | os.PathLike[str]) -> Table:
+        """Read a UTF-8 CSV file (a byte-order mark is allowed) with a header row.
+
+        Raises:
+            InputError: the file is missing, empty, has duplicate or blank column names, or a
+                row with a different number of cells than the header.
+        """
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise InputError(f"file must exist; got {str(path)!r}") from None
+        except UnicodeDecodeError as exc:
+            msg = f"{path}: file must be UTF-8 text; got an undecodable byte at offset {exc.start}"
+            raise InputError(msg) from None
+        return cls.from_text(text, source=str(path))
+
+    @classmethod
+    def from_text(cls, text: str, *, source: str) -> Table:
+        """Parse CSV text (see :meth:`from_csv`)."""
+        records = list(csv.reader(io.StringIO(text)))
+        if not records:
+            raise InputError(f"{source}: a CSV file must have a header row; got an empty file")
+        header = tuple(h.strip() for h in records[0])
+        blank = [i + 1 for i, h in enumerate(header) if not h]
+        if blank:
+            raise InputError(f"{source}: every column needs a name; column(s) {blank} are blank")
+        seen: set[str] = set()
+        dupes = sorted({h for h in header if h in seen or seen.add(h)})  # type: ignore[func-returns-value]
+        if dupes:
+            raise InputError(f"{source}: column names must be unique; got {dupes!r} twice")
+        body = records[1:]
+        row_numbers = np.arange(2, len(body) + 2, dtype=np.intp)
+        lengths = np.fromiter(map(len, body), dtype=np.intp, count=len(body))
+        keep = lengths > 0  # a blank line is not a record
+        bad = keep & (lengths != len(header))
+        if bad.any():
+            problems = [
+                f"row {r}: expected {len(header)} cells as in the header; got {n}"
+                for r, n in zip(row_numbers[bad], lengths[bad], strict=True)
+            ]
+            raise InputError(format_problems(problems, source))
+        body = [r for r, k in zip(body, keep, strict=True) if k]
+        if body:
+            cols = [_str_array(c) for c in zip(*body, strict=True)]
+            cols = [np.char.strip(c) for c in cols]
+        else:
+            cols = [np.array([], dtype=np.str_) for _ in header]
+        return cls(source, header, dict(zip(header, cols, strict=True)), row_numbers[keep])
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Sequence[object]], *, source: str) -> Table:
+        """Build a table from a mapping of column name -> sequence of cells (None = empty)."""
+        header = tuple(data)
+        lengths = {name: len(col) for name, col in data.items()}
+        if len(set(lengths.values())) > 1:
+            raise InputError(f"{source}: all columns must have the same length; got {lengths!r}")
+        n = next(iter(lengths.values()), 0)
+        columns: dict[str, StrArray] = {}
+        for name, col in data.items():
+            arr = np.asarray(col, dtype=object)
+            empty = np.array([c is None or (isinstance(c, float) and c != c) for c in arr], bool)
+            text = np.where(empty, "", arr).astype(np.str_) if n else np.array([], np.str_)
+            columns[name] = np.char.strip(text) if n else text
+        return cls(source, header, columns, np.arange(1, n + 1, dtype=np.intp))
+
+    def require(self, *names: str) -> None:
+        """Raise :class:`InputError` naming every required column that is absent."""
+        missing = [n for n in names if n not in self.columns]
+        if missing:
+            msg = (
+                f"{self.source}: columns {missing!r} are required; "
+                f"the header has {list(self.header)!r}"
+            )
+            raise InputError(msg)
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        return bool(np.isfinite(float(cell)))
+    except ValueError:
+        return False
+
+
+def parse_floats(table: Table, column: str, cells: StrArray | None = None) -> FloatArray:
+    """Parse a column of cells into float64; an empty cell is missing (NaN).
+
+    Raises:
+        InputError: naming the file, rows, column and values of cells that are not finite
+            numbers.
+    """
+    text = table.columns[column] if cells is None else cells
+    empty = text == ""
+    try:
+        values = np.where(empty, "nan", text).astype(np.float64)
+    except ValueError:
+        values = np.full(len(text), np.inf)  # forces the error path below
+    bad = ~empty & ~np.isfinite(values)
+    if bad.any():
+        where = np.flatnonzero(bad)
+        where = where[[not _is_number(c) for c in text[where]]] if len(where) else where
+        problems = [
+            f"row {table.rows[i]}, column {column!r}: expected a finite number; got {text[i]!r}"
+            for i in where
+        ]
+        raise InputError(format_problems(problems, table.source))
+    return values
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cells: StrArray) -> StrArray:
+    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe."""
+    if len(cells) == 0:
+        return cells
+    risky = np.zeros(len(cells), dtype=bool)
+    for start in _FORMULA_START:
+        risky |= np.char.startswith(cells, start)
+    return np.where(risky, np.char.add("'", cells), cells)
+
+
+def _format_column(values: npt.NDArray[Any]) -> StrArray:
+    arr = np.asarray(values)
+    if arr.dtype.kind == "f":
+        # numpy formats float64 with the shortest repr that reads back to the same float.
+        text = arr.astype(np.str_)
+        return np.where(np.isnan(arr), "", text)
+    if arr.dtype.kind in "iub":
+        return (
+            arr.astype(np.int64).astype(np.str_) if arr.dtype.kind != "b" else arr.astype(np.str_)
+        )
+    return neutralise(arr.astype(np.str_))
+
+
+def write_csv(
+    path: str | os.PathLike[str],
+    columns: Mapping[str, npt.NDArray[np.generic] | Sequence[object]],
+) -> None:
+    """Write columns to a UTF-8 CSV file.
+
+    Floats are written so that reading them back gives the same float (NaN as an empty cell);
+    text cells that start with ``=``, ``+``, ``-`` or ``@`` are neutralised against spreadsheet
+    formula injection. Numbers are never neutralised: ``-3.5`` stays a number.
+    """
+    formatted = [_format_column(np.asarray(col)) for col in columns.values()]
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(list(columns))
+        if formatted and len(formatted[0]):
+            writer.writerows(zip(*(c.tolist() for c in formatted), strict=True))

@@ -1,0 +1,773 @@
+"""The indicator tree: fields -> indicators -> groups -> the composite index.
+
+A :class:`Framework` is loaded from TOML (:meth:`Framework.from_toml`) or built from a mapping
+(:meth:`Framework.from_dict`, which plugins use). Every rule is checked on construction and an
+error names the offending code, key and value, with the TOML line where it can be found.
+See ``docs/framework.md`` for the schema.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import os
+import re
+import tomllib
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from egov_score.exceptions import FrameworkError
+
+__all__ = [
+    "AGGREGATION_METHODS",
+    "DEFAULT_BANDS",
+    "NORMALISATION_METHODS",
+    "ROLLUP_RULES",
+    "Aggregation",
+    "Bands",
+    "Field",
+    "Framework",
+    "Group",
+    "Indicator",
+    "Normalisation",
+]
+
+#: Roll-up rules a field may use to reach the levels above it.
+ROLLUP_RULES = ("sum", "mean", "min", "max", "weighted_mean")
+#: Built-in normalisation methods (plugins may add more).
+NORMALISATION_METHODS = (
+    "minmax",
+    "zscore",
+    "goalposts",
+    "target",
+    "rank",
+    "percentile",
+    "fracmax",
+    "none",
+)
+#: Built-in aggregation methods (plugins may add more).
+AGGREGATION_METHODS = ("arithmetic", "geometric", "harmonic", "generalised")
+
+#: Output column names an indicator or group code may not take.
+RESERVED_CODES = frozenset(
+    {"code", "name", "name_hi", "parent", "score", "rank", "rank_in_parent", "band", "coverage"}
+)
+_CODE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@attrs.frozen(kw_only=True)
+class Field:
+    """A raw measured quantity, measured on one level and rolled up to the levels above.
+
+    Attributes:
+        code: the column name in values tables.
+        level: the level where it is measured.
+        rollup: ``sum`` (default), ``mean``, ``min``, ``max`` or ``weighted_mean``.
+        weight: for ``weighted_mean``, the code of the weighting field (same level).
+        name: display name.
+        unit: unit of measurement, for display.
+    """
+
+    code: str
+    level: str
+    rollup: str = "sum"
+    weight: str | None = None
+    name: str = ""
+    unit: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Normalisation:
+    """How an indicator is put on a common scale among its peers (100 = best).
+
+    Attributes:
+        method: a built-in method (see :data:`NORMALISATION_METHODS`) or a plugin's.
+        within: ``"level"`` (peers = all units of the level) or ``"parent"`` (peers = units
+            with the same parent).
+        lower: goalposts: the value that scores 0 (for higher-is-better).
+        upper: goalposts: the value that scores 100 (for higher-is-better).
+        target: distance to target: the target value (defaults to the indicator's).
+        cap: distance to target: cap scores at 100 (default True).
+        rescale: z-score: ``(mean, sd)`` to rescale z to, e.g. ``(50, 10)``; None = raw z.
+        params: further parameters, for plugin methods.
+    """
+
+    method: str = "minmax"
+    within: str = "level"
+    lower: float | None = None
+    upper: float | None = None
+    target: float | None = None
+    cap: bool = True
+    rescale: tuple[float, float] | None = None
+    params: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class Aggregation:
+    """How a group combines its children's scores.
+
+    Attributes:
+        method: ``arithmetic``, ``geometric``, ``harmonic``, ``generalised`` or a plugin's.
+        p: the power of the generalised mean (1 = arithmetic, 0 = geometric, -1 = harmonic).
+        params: further parameters, for plugin methods.
+    """
+
+    method: str = "arithmetic"
+    p: float | None = None
+    params: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class Indicator:
+    """A quantity computed at every level from rolled-up fields, then normalised and weighted.
+
+    Either ``field`` (the field itself) or ``numerator`` and ``denominator`` (a ratio of the
+    rolled-up fields, times ``scale``) is given.
+
+    Attributes:
+        code: unique among indicators and groups.
+        parent: the group it belongs to.
+        weight: its weight relative to its siblings (>= 0).
+        direction: +1 higher is better, -1 lower is better.
+        target: an optional target value (used by ``target`` normalisation and progress).
+    """
+
+    code: str
+    parent: str
+    name: str = ""
+    name_hi: str = ""
+    field: str | None = None
+    numerator: str | None = None
+    denominator: str | None = None
+    scale: float = 1.0
+    direction: int = 1
+    unit: str = ""
+    target: float | None = None
+    weight: float = 1.0
+    normalise: Normalisation = attrs.field(factory=Normalisation)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The fields this indicator reads."""
+        if self.field is not None:
+            return (self.field,)
+        return (str(self.numerator), str(self.denominator))
+
+
+@attrs.frozen(kw_only=True)
+class Group:
+    """A node of the indicator tree above the indicators: a scheme, a theme, or the index.
+
+    Attributes:
+        code: unique among indicators and groups.
+        parent: the parent group; None for the single root (the composite index).
+        weight: weight relative to its siblings (>= 0).
+        aggregate: how its children are combined.
+        min_coverage: share of the children's weight that must be present (0-1); below it the
+            group is missing ("insufficient data").
+    """
+
+    code: str
+    parent: str | None = None
+    name: str = ""
+    name_hi: str = ""
+    weight: float = 1.0
+    aggregate: Aggregation = attrs.field(factory=Aggregation)
+    min_coverage: float = 0.5
+
+
+@attrs.frozen(kw_only=True)
+class Bands:
+    """Score bands: ``edges`` split 0-100 into ``len(edges) + 1`` labelled bands.
+
+    A score ``s`` falls in band ``i`` where ``i`` is the number of edges ``<= s``.
+    """
+
+    edges: tuple[float, ...]
+    labels: tuple[str, ...]
+    labels_hi: tuple[str, ...] = ()
+
+
+#: The SDG India Index bands: Aspirant 0-49, Performer 50-64, Front Runner 65-99, Achiever 100.
+DEFAULT_BANDS = Bands(
+    edges=(50.0, 65.0, 100.0),
+    labels=("Aspirant", "Performer", "Front Runner", "Achiever"),
+    labels_hi=("आकांक्षी", "प्रदर्शक", "अग्रणी", "उपलब्धि प्राप्तकर्ता"),
+)
+
+
+class _Located:
+    """Finds the TOML line where a table with a given code starts, for error messages."""
+
+    def __init__(self, source: str, text: str | None) -> None:
+        self.source = source
+        self.lines = text.splitlines() if text else []
+
+    def at(self, code: object = None) -> str:
+        if code is not None and self.lines:
+            pattern = re.compile(rf"""^\s*code\s*=\s*["']{re.escape(str(code))}["']""")
+            for n, line in enumerate(self.lines, start=1):
+                if pattern.match(line):
+                    return f" ({self.source}, line {n})"
+        return f" ({self.source})"
+
+
+def _fail(msg: str, where: _Located, code: object = None) -> FrameworkError:
+    return FrameworkError(msg + where.at(code))
+
+
+_FIELD_KEYS = {"code", "level", "rollup", "weight", "name", "unit"}
+_INDICATOR_KEYS = {
+    "code",
+    "parent",
+    "name",
+    "name_hi",
+    "field",
+    "numerator",
+    "denominator",
+    "scale",
+    "direction",
+    "unit",
+    "target",
+    "weight",
+    "normalise",
+}
+_GROUP_KEYS = {"code", "parent", "name", "name_hi", "weight", "aggregate", "min_coverage"}
+_NORMALISE_KEYS = {"method", "within", "lower", "upper", "target", "cap", "rescale"}
+_AGGREGATE_KEYS = {"method", "p"}
+_TOP_KEYS = {"levels", "field", "indicator", "group", "bands", "name", "name_hi"}
+
+
+def _number(value: object, key: str, code: object, where: _Located) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise _fail(f"{key} must be a finite number; got {value!r} for {code!r}", where, code)
+    return float(value)
+
+
+def _optional_number(value: object, key: str, code: object, where: _Located) -> float | None:
+    return None if value is None else _number(value, key, code, where)
+
+
+def _text(value: object, key: str, code: object, where: _Located) -> str:
+    if not isinstance(value, str):
+        raise _fail(f"{key} must be a string; got {value!r} for {code!r}", where, code)
+    return value
+
+
+def _check_keys(
+    table: Mapping[str, Any], allowed: Collection[str], what: str, where: _Located
+) -> None:
+    code = table.get("code")
+    unknown = sorted(set(table) - set(allowed))
+    if unknown:
+        raise _fail(
+            f"{what} keys must be among {sorted(allowed)!r}; got unknown {unknown!r} for {code!r}",
+            where,
+            code,
+        )
+
+
+def _code(table: Mapping[str, Any], what: str, where: _Located) -> str:
+    code = table.get("code")
+    if not isinstance(code, str) or not _CODE_RE.match(code):
+        raise _fail(
+            f"{what} code must be a name of letters, digits and '_' not starting with a digit; "
+            f"got {code!r}",
+            where,
+            code,
+        )
+    return code
+
+
+def _normalisation(
+    raw: object, code: str, where: _Located, methods: Collection[str]
+) -> Normalisation:
+    if raw is None:
+        return Normalisation()
+    if isinstance(raw, str):
+        raw = {"method": raw}
+    if not isinstance(raw, Mapping):
+        raise _fail(f"normalise must be a table; got {raw!r} for {code!r}", where, code)
+    method = raw.get("method", "minmax")
+    if method not in methods:
+        raise _fail(
+            f"normalise method must be one of {sorted(methods)!r}; got {method!r} for {code!r}",
+            where,
+            code,
+        )
+    builtin = method in NORMALISATION_METHODS
+    if builtin:
+        _check_keys(raw, _NORMALISE_KEYS, "normalise", where)
+    within = raw.get("within", "level")
+    if within not in ("level", "parent"):
+        raise _fail(
+            f"normalise within must be 'level' or 'parent'; got {within!r} for {code!r}",
+            where,
+            code,
+        )
+    lower = _optional_number(raw.get("lower"), "normalise lower", code, where)
+    upper = _optional_number(raw.get("upper"), "normalise upper", code, where)
+    if method == "goalposts":
+        if lower is None or upper is None:
+            raise _fail(
+                f"goalposts need lower and upper; got lower={lower!r}, upper={upper!r} "
+                f"for {code!r}",
+                where,
+                code,
+            )
+        if lower >= upper:
+            raise _fail(
+                f"goalposts must have lower < upper; got lower={lower!r}, upper={upper!r} "
+                f"for {code!r}",
+                where,
+                code,
+            )
+    cap = raw.get("cap", True)
+    if not isinstance(cap, bool):
+        raise _fail(f"normalise cap must be true or false; got {cap!r} for {code!r}", where, code)
+    rescale_raw = raw.get("rescale")
+    rescale: tuple[float, float] | None = None
+    if rescale_raw is not None:
+        if not isinstance(rescale_raw, list) or len(rescale_raw) != 2:
+            raise _fail(
+                f"zscore rescale must be [mean, sd]; got {rescale_raw!r} for {code!r}", where, code
+            )
+        mean = _number(rescale_raw[0], "rescale mean", code, where)
+        sd = _number(rescale_raw[1], "rescale sd", code, where)
+        if sd <= 0:
+            raise _fail(f"zscore rescale sd must be > 0; got {sd!r} for {code!r}", where, code)
+        rescale = (mean, sd)
+    params = {} if builtin else {k: v for k, v in raw.items() if k not in _NORMALISE_KEYS}
+    return Normalisation(
+        method=method,
+        within=within,
+        lower=lower,
+        upper=upper,
+        target=_optional_number(raw.get("target"), "normalise target", code, where),
+        cap=cap,
+        rescale=rescale,
+        params=params,
+    )
+
+
+def _aggregation(raw: object, code: str, where: _Located, methods: Collection[str]) -> Aggregation:
+    if raw is None:
+        return Aggregation()
+    if isinstance(raw, str):
+        raw = {"method": raw}
+    if not isinstance(raw, Mapping):
+        raise _fail(f"aggregate must be a table; got {raw!r} for {code!r}", where, code)
+    method = raw.get("method", "arithmetic")
+    if method not in methods:
+        raise _fail(
+            f"aggregate method must be one of {sorted(methods)!r}; got {method!r} for {code!r}",
+            where,
+            code,
+        )
+    builtin = method in AGGREGATION_METHODS
+    if builtin:
+        _check_keys(raw, _AGGREGATE_KEYS, "aggregate", where)
+    p = _optional_number(raw.get("p"), "aggregate p", code, where)
+    if method == "generalised" and p is None:
+        raise _fail(f"a generalised mean needs p; got none for {code!r}", where, code)
+    params = {} if builtin else {k: v for k, v in raw.items() if k not in _AGGREGATE_KEYS}
+    return Aggregation(method=method, p=p, params=params)
+
+
+def _parse_field(raw: Mapping[str, Any], levels: Sequence[str], where: _Located) -> Field:
+    code = _code(raw, "field", where)
+    _check_keys(raw, _FIELD_KEYS, "field", where)
+    level = raw.get("level")
+    if level not in levels:
+        raise _fail(
+            f"field level must be one of {list(levels)!r}; got {level!r} for field {code!r}",
+            where,
+            code,
+        )
+    rollup = raw.get("rollup", "sum")
+    if rollup not in ROLLUP_RULES:
+        raise _fail(
+            f"rollup must be one of {list(ROLLUP_RULES)!r}; got {rollup!r} for field {code!r}",
+            where,
+            code,
+        )
+    weight = raw.get("weight")
+    if (rollup == "weighted_mean") != (weight is not None):
+        raise _fail(
+            f"weight = '<field>' goes with rollup = 'weighted_mean' and only with it; "
+            f"got rollup={rollup!r}, weight={weight!r} for field {code!r}",
+            where,
+            code,
+        )
+    return Field(
+        code=code,
+        level=str(level),
+        rollup=rollup,
+        weight=None if weight is None else _text(weight, "weight", code, where),
+        name=_text(raw.get("name", ""), "name", code, where),
+        unit=_text(raw.get("unit", ""), "unit", code, where),
+    )
+
+
+def _parse_indicator(
+    raw: Mapping[str, Any], where: _Located, methods: Collection[str]
+) -> Indicator:
+    code = _code(raw, "indicator", where)
+    _check_keys(raw, _INDICATOR_KEYS, "indicator", where)
+    field = raw.get("field")
+    num, den = raw.get("numerator"), raw.get("denominator")
+    if (field is None) == (num is None and den is None) or (num is None) != (den is None):
+        raise _fail(
+            f"an indicator needs either field or both numerator and denominator; got "
+            f"field={field!r}, numerator={num!r}, denominator={den!r} for {code!r}",
+            where,
+            code,
+        )
+    direction = raw.get("direction", 1)
+    if direction not in (1, -1) or isinstance(direction, bool):
+        raise _fail(f"direction must be 1 or -1; got {direction!r} for {code!r}", where, code)
+    weight = _number(raw.get("weight", 1.0), "weight", code, where)
+    if weight < 0:
+        raise _fail(f"weight must be >= 0; got {weight!r} for indicator {code!r}", where, code)
+    parent = raw.get("parent")
+    if not isinstance(parent, str):
+        raise _fail(f"an indicator needs a parent group; got {parent!r} for {code!r}", where, code)
+    scale = _number(raw.get("scale", 1.0), "scale", code, where)
+    if scale == 0:
+        raise _fail(f"scale must be non-zero; got {scale!r} for {code!r}", where, code)
+    target = _optional_number(raw.get("target"), "target", code, where)
+    norm = _normalisation(raw.get("normalise"), code, where, methods)
+    if norm.method == "target" and norm.target is None and target is None:
+        raise _fail(
+            f"target normalisation needs a target (indicator target or normalise.target); "
+            f"got none for {code!r}",
+            where,
+            code,
+        )
+    return Indicator(
+        code=code,
+        parent=parent,
+        name=_text(raw.get("name", code), "name", code, where),
+        name_hi=_text(raw.get("name_hi", ""), "name_hi", code, where),
+        field=None if field is None else _text(field, "field", code, where),
+        numerator=None if num is None else _text(num, "numerator", code, where),
+        denominator=None if den is None else _text(den, "denominator", code, where),
+        scale=scale,
+        direction=int(direction),
+        unit=_text(raw.get("unit", ""), "unit", code, where),
+        target=target,
+        weight=weight,
+        normalise=norm,
+    )
+
+
+def _parse_group(raw: Mapping[str, Any], where: _Located, methods: Collection[str]) -> Group:
+    code = _code(raw, "group", where)
+    _check_keys(raw, _GROUP_KEYS, "group", where)
+    weight = _number(raw.get("weight", 1.0), "weight", code, where)
+    if weight < 0:
+        raise _fail(f"weight must be >= 0; got {weight!r} for group {code!r}", where, code)
+    cov = _number(raw.get("min_coverage", 0.5), "min_coverage", code, where)
+    if not 0 <= cov <= 1:
+        raise _fail(f"min_coverage must be in [0, 1]; got {cov!r} for {code!r}", where, code)
+    parent = raw.get("parent")
+    return Group(
+        code=code,
+        parent=None if parent is None else _text(parent, "parent", code, where),
+        name=_text(raw.get("name", code), "name", code, where),
+        name_hi=_text(raw.get("name_hi", ""), "name_hi", code, where),
+        weight=weight,
+        aggregate=_aggregation(raw.get("aggregate"), code, where, methods),
+        min_coverage=cov,
+    )
+
+
+def _parse_bands(raw: object, where: _Located) -> Bands:
+    if raw is None:
+        return DEFAULT_BANDS
+    if not isinstance(raw, Mapping):
+        raise _fail(f"bands must be a table; got {raw!r}", where)
+    _check_keys(raw, {"edges", "labels", "labels_hi"}, "bands", where)
+    edges = tuple(_number(e, "band edge", "bands", where) for e in raw.get("edges", []))
+    labels = tuple(str(x) for x in raw.get("labels", []))
+    labels_hi = tuple(str(x) for x in raw.get("labels_hi", []))
+    if any(b <= a for a, b in itertools.pairwise(edges)):
+        raise _fail(f"band edges must be strictly increasing; got {list(edges)!r}", where)
+    if len(labels) != len(edges) + 1:
+        raise _fail(
+            f"bands need one label more than edges ({len(edges) + 1}); got {len(labels)} "
+            f"labels {list(labels)!r}",
+            where,
+        )
+    if labels_hi and len(labels_hi) != len(labels):
+        raise _fail(
+            f"labels_hi must have as many labels as labels ({len(labels)}); got {len(labels_hi)}",
+            where,
+        )
+    return Bands(edges=edges, labels=labels, labels_hi=labels_hi)
+
+
+def _tables(data: Mapping[str, Any], key: str, where: _Located) -> list[Mapping[str, Any]]:
+    items = data.get(key, [])
+    if not isinstance(items, list) or not all(isinstance(t, Mapping) for t in items):
+        raise _fail(f"{key} must be an array of tables ([[{key}]]); got {items!r}", where)
+    return items
+
+
+@attrs.frozen
+class Framework:
+    """The indicator tree with its fields, levels and bands.
+
+    Attributes:
+        levels: the unit levels, top first.
+        fields: the raw fields, by code.
+        indicators: the indicators, by code, in declaration order.
+        groups: the groups, by code, in declaration order.
+        bands: the score bands.
+        name: an optional display name of the index.
+        source: where it was loaded from, for messages.
+    """
+
+    levels: tuple[str, ...]
+    fields: Mapping[str, Field]
+    indicators: Mapping[str, Indicator]
+    groups: Mapping[str, Group]
+    bands: Bands = DEFAULT_BANDS
+    name: str = "e-Governance index"
+    name_hi: str = "ई-गवर्नेंस सूचकांक"
+    source: str = attrs.field(default="<framework>", eq=False)
+
+    # -- constructors ---------------------------------------------------------------------------
+
+    @classmethod
+    def from_toml(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        normalisers: Iterable[str] = (),
+        aggregators: Iterable[str] = (),
+    ) -> Framework:
+        """Load a framework from a TOML file (schema in ``docs/framework.md``).
+
+        Args:
+            path: the TOML file.
+            normalisers: names of extra normalisation methods (from plugins) to accept.
+            aggregators: names of extra aggregation methods (from plugins) to accept.
+
+        Raises:
+            FrameworkError: the file breaks a rule; the message names the code, key, value and
+                line.
+        """
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise FrameworkError(f"framework file must exist; got {str(path)!r}") from None
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise FrameworkError(f"{path}: framework must be valid TOML; {exc}") from None
+        return cls.from_dict(
+            data, source=str(path), text=text, normalisers=normalisers, aggregators=aggregators
+        )
+
+    @classmethod
+    def from_dict(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        source: str = "<framework>",
+        text: str | None = None,
+        normalisers: Iterable[str] = (),
+        aggregators: Iterable[str] = (),
+    ) -> Framework:
+        """Build a framework from a mapping shaped like the TOML file.
+
+        Raises:
+            FrameworkError: as :meth:`from_toml`.
+        """
+        where = _Located(source, text)
+        unknown = sorted(set(data) - _TOP_KEYS)
+        if unknown:
+            raise _fail(
+                f"top-level keys must be among {sorted(_TOP_KEYS)!r}; got {unknown!r}", where
+            )
+        levels = data.get("levels")
+        if (
+            not isinstance(levels, list)
+            or not levels
+            or not all(isinstance(x, str) and x for x in levels)
+        ):
+            raise _fail(f"levels must be a non-empty list of level names; got {levels!r}", where)
+        if len(set(levels)) != len(levels):
+            raise _fail(f"levels must be distinct; got {levels!r}", where)
+        norm_methods = set(NORMALISATION_METHODS) | set(normalisers)
+        agg_methods = set(AGGREGATION_METHODS) | set(aggregators)
+        fields = [_parse_field(t, levels, where) for t in _tables(data, "field", where)]
+        indicators = [
+            _parse_indicator(t, where, norm_methods) for t in _tables(data, "indicator", where)
+        ]
+        groups = [_parse_group(t, where, agg_methods) for t in _tables(data, "group", where)]
+        framework = cls(
+            levels=tuple(levels),
+            fields={f.code: f for f in fields},
+            indicators={i.code: i for i in indicators},
+            groups={g.code: g for g in groups},
+            bands=_parse_bands(data.get("bands"), where),
+            name=str(data.get("name", "e-Governance index")),
+            name_hi=str(data.get("name_hi", "ई-गवर्नेंस सूचकांक")),
+            source=source,
+        )
+        _validate(framework, fields, indicators, groups, where)
+        return framework
+
+    # -- the tree -------------------------------------------------------------------------------
+
+    @property
+    def root(self) -> str:
+        """The code of the root group (the composite index)."""
+        return next(g.code for g in self.groups.values() if g.parent is None)
+
+    def children(self, group: str) -> tuple[str, ...]:
+        """Codes of the indicators and groups directly under ``group``, in declaration order."""
+        kids = [i.code for i in self.indicators.values() if i.parent == group]
+        kids += [g.code for g in self.groups.values() if g.parent == group]
+        return tuple(kids)
+
+    def weight(self, code: str) -> float:
+        """The weight of an indicator or group relative to its siblings."""
+        node = self.indicators.get(code) or self.groups[code]
+        return node.weight
+
+    def groups_bottom_up(self) -> tuple[str, ...]:
+        """Group codes ordered so that every group comes after all its descendant groups."""
+        depth = {g: self._group_depth(g) for g in self.groups}
+        return tuple(sorted(self.groups, key=lambda g: -depth[g]))
+
+    def _group_depth(self, code: str) -> int:
+        n = 0
+        parent = self.groups[code].parent
+        while parent is not None:
+            n += 1
+            parent = self.groups[parent].parent
+        return n
+
+    def indicator_depth(self, code: str) -> int:
+        """The deepest level (0 = top) at which an indicator can be computed."""
+        ind = self.indicators[code]
+        return min(self.levels.index(self.fields[f].level) for f in ind.fields)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The framework as plain data, shaped like the TOML file."""
+
+        def clean(obj: Any) -> Any:
+            d = attrs.asdict(obj, recurse=True)
+            return {k: v for k, v in d.items() if v not in (None, {}, ())}
+
+        return {
+            "name": self.name,
+            "name_hi": self.name_hi,
+            "levels": list(self.levels),
+            "field": [clean(f) for f in self.fields.values()],
+            "indicator": [clean(i) for i in self.indicators.values()],
+            "group": [clean(g) for g in self.groups.values()],
+            "bands": clean(self.bands),
+        }
+
+    def digest(self) -> str:
+        """A SHA-256 digest of the framework's content, for provenance."""
+        blob = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False, default=list)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _validate(
+    fw: Framework,
+    fields: list[Field],
+    indicators: list[Indicator],
+    groups: list[Group],
+    where: _Located,
+) -> None:
+    def dupes(codes: list[str]) -> list[str]:
+        seen: set[str] = set()
+        return sorted({c for c in codes if c in seen or seen.add(c)})  # type: ignore[func-returns-value]
+
+    for what, codes in (("field", [f.code for f in fields]),):
+        if d := dupes(codes):
+            raise _fail(f"{what} codes must be unique; got {d[0]!r} twice", where, d[0])
+    node_codes = [i.code for i in indicators] + [g.code for g in groups]
+    if d := dupes(node_codes):
+        raise _fail(f"indicator and group codes must be unique; got {d[0]!r} twice", where, d[0])
+    reserved = sorted(set(node_codes) & RESERVED_CODES)
+    norm_clash = sorted({c for c in node_codes if c.endswith("_norm")})
+    if reserved or norm_clash:
+        bad = (reserved or norm_clash)[0]
+        raise _fail(
+            f"indicator and group codes must not be an output column name "
+            f"({sorted(RESERVED_CODES)!r}) nor end in '_norm'; got {bad!r}",
+            where,
+            bad,
+        )
+    for f in fields:
+        if f.weight is not None:
+            w = fw.fields.get(f.weight)
+            if w is None:
+                raise _fail(
+                    f"weight must name a declared field; got {f.weight!r} for field {f.code!r}",
+                    where,
+                    f.code,
+                )
+            if w.level != f.level:
+                raise _fail(
+                    f"a weighting field must be measured on the same level; field {f.code!r} is "
+                    f"on {f.level!r}, its weight {w.code!r} on {w.level!r}",
+                    where,
+                    f.code,
+                )
+    for ind in indicators:
+        for key, fcode in (
+            ("field", ind.field),
+            ("numerator", ind.numerator),
+            ("denominator", ind.denominator),
+        ):
+            if fcode is not None and fcode not in fw.fields:
+                raise _fail(
+                    f"{key} must name a declared field; got {fcode!r} for indicator {ind.code!r}",
+                    where,
+                    ind.code,
+                )
+        if ind.parent not in fw.groups:
+            raise _fail(
+                f"parent must name a group; got {ind.parent!r} for indicator {ind.code!r}",
+                where,
+                ind.code,
+            )
+    roots = [g.code for g in groups if g.parent is None]
+    if len(roots) != 1:
+        raise _fail(
+            f"the framework must have exactly one root group (no parent); got {roots!r}", where
+        )
+    for g in groups:
+        if g.parent is not None and g.parent not in fw.groups:
+            raise _fail(
+                f"parent must name a group; got {g.parent!r} for group {g.code!r}", where, g.code
+            )
+    for g in groups:  # a chain longer than the number of groups must loop
+        seen = [g.code]
+        parent = g.parent
+        while parent is not None:
+            if parent in seen:
+                raise _fail(
+                    f"groups must form a tree; got a cycle {' -> '.join([*seen, parent])!r}",
+                    where,
+                    g.code,
+                )
+            seen.append(parent)
+            parent = fw.groups[parent].parent
+    for g in groups:
+        if not fw.children(g.code):
+            raise _fail(f"a group needs at least one child; got none for {g.code!r}", where, g.code)

@@ -1,0 +1,390 @@
+"""The unit tree: division -> district -> block -> machine, held as columns.
+
+Records (:class:`Unit` and its named kinds) are for the edge; a :class:`Hierarchy` holds, for every
+level from the top down, arrays of codes, names and the index of each unit's parent in the level
+above. Codes are unique across the whole hierarchy; LGD codes are an attribute, not the key.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from egov_score._arrays import IntArray, StrArray, array_eq, readonly
+from egov_score._table import Table, format_problems
+from egov_score.exceptions import HierarchyError
+
+__all__ = [
+    "Block",
+    "District",
+    "Division",
+    "Hierarchy",
+    "Level",
+    "Machine",
+    "Unit",
+]
+
+_CORE_COLUMNS = ("level", "code", "name", "parent")
+
+
+@attrs.frozen(kw_only=True)
+class Unit:
+    """One administrative unit, as a record.
+
+    Attributes:
+        level: the level it belongs to (one of the framework's ``levels``).
+        code: unique across the whole hierarchy.
+        name: display name in English.
+        parent: the code of its parent on the level directly above; None on the top level.
+        name_hi: display name in Hindi (Devanagari), may be empty.
+        lgd_code: the Local Government Directory code, unique only within an entity type.
+        officer: the officer answerable for the unit (CEO, BDO, nodal officer).
+        extra: further string attributes kept as they are.
+    """
+
+    level: str
+    code: str = attrs.field(validator=attrs.validators.min_len(1))
+    name: str
+    parent: str | None = None
+    name_hi: str = ""
+    lgd_code: str = ""
+    officer: str = ""
+    extra: Mapping[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class Division(Unit):
+    """A revenue division, headed by the divisional commissioner."""
+
+    level: str = attrs.field(default="division", init=False)
+    officer: str = "Divisional Commissioner"
+
+
+@attrs.frozen(kw_only=True)
+class District(Unit):
+    """A district, answerable through the CEO of its Zila Parishad."""
+
+    level: str = attrs.field(default="district", init=False)
+    officer: str = "CEO, Zila Parishad"
+
+
+@attrs.frozen(kw_only=True)
+class Block(Unit):
+    """A block (panchayat samiti), answerable through its block development officer."""
+
+    level: str = attrs.field(default="block", init=False)
+    officer: str = "BDO"
+
+
+@attrs.frozen(kw_only=True)
+class Machine(Unit):
+    """An e-Mitra Plus machine or kiosk, answerable through its nodal officer (usually the VDO)."""
+
+    level: str = attrs.field(default="machine", init=False)
+    officer: str = "Nodal officer"
+
+
+@attrs.frozen
+class Level:
+    """The units of one level, as columns.
+
+    Attributes:
+        name: the level's name (``"district"``).
+        codes: unit codes, in input order.
+        names: English names.
+        names_hi: Hindi names ("" where none).
+        parent: index of each unit's parent in the level above; -1 on the top level.
+        attributes: further string columns (``lgd_code``, ``officer``, any extra CSV column).
+    """
+
+    name: str
+    codes: StrArray = attrs.field(eq=array_eq)
+    names: StrArray = attrs.field(eq=array_eq)
+    names_hi: StrArray = attrs.field(eq=array_eq)
+    parent: IntArray = attrs.field(eq=array_eq)
+    attributes: Mapping[str, StrArray] = attrs.field(factory=dict, eq=False)
+    _sorter: IntArray = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_sorter", readonly(np.argsort(self.codes, kind="stable")))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def find(self, codes: Sequence[str] | StrArray) -> IntArray:
+        """Indices of ``codes`` in this level; -1 where a code is not on this level."""
+        return _lookup(self.codes, self._sorter, np.asarray(codes, dtype=np.str_))
+
+    def index(self, codes: Sequence[str] | StrArray) -> IntArray:
+        """Indices of ``codes`` in this level.
+
+        Raises:
+            HierarchyError: naming the codes that are not on this level.
+        """
+        found = self.find(codes)
+        if (found < 0).any():
+            missing = np.asarray(codes, dtype=np.str_)[found < 0][:10].tolist()
+            raise HierarchyError(f"codes must be units of level {self.name!r}; got {missing!r}")
+        return found
+
+
+def _lookup(codes: StrArray, sorter: IntArray, wanted: StrArray) -> IntArray:
+    if len(codes) == 0:
+        return np.full(len(wanted), -1, dtype=np.intp)
+    pos = np.searchsorted(codes, wanted, sorter=sorter)
+    pos = np.minimum(pos, len(codes) - 1)
+    idx = sorter[pos]
+    return np.where(codes[idx] == wanted, idx, -1).astype(np.intp)
+
+
+@attrs.frozen
+class Hierarchy:
+    """The unit tree, level by level from the top.
+
+    Build it with :meth:`from_csv` or :meth:`from_units`; both validate the tree.
+
+    Attributes:
+        levels: one :class:`Level` per level, top first.
+    """
+
+    levels: tuple[Level, ...]
+
+    @property
+    def level_names(self) -> tuple[str, ...]:
+        """The level names, top first."""
+        return tuple(level.name for level in self.levels)
+
+    def level(self, name: str) -> Level:
+        """The level called ``name``.
+
+        Raises:
+            HierarchyError: if there is no such level.
+        """
+        for level in self.levels:
+            if level.name == name:
+                return level
+        raise HierarchyError(f"level must be one of {list(self.level_names)!r}; got {name!r}")
+
+    def depth(self, name: str) -> int:
+        """Position of level ``name`` from the top (0 = top)."""
+        return self.level_names.index(self.level(name).name)
+
+    def ancestors(self, level: str, above: str) -> IntArray:
+        """For every unit of ``level``, the index of its ancestor on level ``above``."""
+        lo, hi = self.depth(level), self.depth(above)
+        if hi > lo:
+            raise HierarchyError(f"level {above!r} must be above {level!r}; it is below")
+        idx = np.arange(len(self.levels[lo]), dtype=np.intp)
+        for depth in range(lo, hi, -1):  # one step per level, never per unit
+            idx = self.levels[depth].parent[idx]
+        return idx
+
+    def locate(self, codes: Sequence[str] | StrArray) -> tuple[IntArray, IntArray]:
+        """Level depth and index within the level of every code; (-1, -1) where unknown."""
+        wanted = np.asarray(codes, dtype=np.str_)
+        depth = np.full(len(wanted), -1, dtype=np.intp)
+        index = np.full(len(wanted), -1, dtype=np.intp)
+        for d, level in enumerate(self.levels):
+            found = level.find(wanted)
+            hit = found >= 0
+            depth[hit] = d
+            index[hit] = found[hit]
+        return depth, index
+
+    def unit(self, code: str) -> Unit:
+        """The record of the unit with this code.
+
+        Raises:
+            HierarchyError: if no unit has this code.
+        """
+        depth, index = self.locate([code])
+        if depth[0] < 0:
+            raise HierarchyError(f"code must name a unit of the hierarchy; got {code!r}")
+        level = self.levels[depth[0]]
+        i = int(index[0])
+        parent = None
+        if depth[0] > 0:
+            parent = str(self.levels[depth[0] - 1].codes[level.parent[i]])
+        attrs_ = {k: str(v[i]) for k, v in level.attributes.items()}
+        return Unit(
+            level=level.name,
+            code=str(level.codes[i]),
+            name=str(level.names[i]),
+            parent=parent,
+            name_hi=str(level.names_hi[i]),
+            lgd_code=attrs_.pop("lgd_code", ""),
+            officer=attrs_.pop("officer", ""),
+            extra=attrs_,
+        )
+
+    def children(self, code: str) -> tuple[str, ...]:
+        """Codes of the units directly below the unit ``code``."""
+        depth, index = self.locate([code])
+        if depth[0] < 0:
+            raise HierarchyError(f"code must name a unit of the hierarchy; got {code!r}")
+        if depth[0] + 1 >= len(self.levels):
+            return ()
+        below = self.levels[depth[0] + 1]
+        return tuple(below.codes[below.parent == index[0]].tolist())
+
+    # -- constructors ---------------------------------------------------------------------------
+
+    @classmethod
+    def from_csv(cls, path: str | os.PathLike[str], levels: Sequence[str]) -> Hierarchy:
+        """Read a hierarchy from a CSV with columns ``level,code,name,parent``.
+
+        Optional columns ``name_hi``, ``lgd_code`` and ``officer`` and any further column are
+        kept as string attributes. ``levels`` gives the level order, top first (usually
+        ``framework.levels``).
+
+        Raises:
+            InputError: the file cannot be read or lacks a required column.
+            HierarchyError: the rows do not form a tree of ``levels`` (every problem is listed
+                with its file, row, column and value).
+        """
+        return cls.from_table(Table.from_csv(path), levels)
+
+    @classmethod
+    def from_table(cls, table: Table, levels: Sequence[str]) -> Hierarchy:
+        """Build a hierarchy from a :class:`~egov_score._table.Table` (see :meth:`from_csv`)."""
+        table.require(*_CORE_COLUMNS)
+        return _build(table, tuple(levels))
+
+    @classmethod
+    def from_units(cls, units: Iterable[Unit], levels: Sequence[str]) -> Hierarchy:
+        """Build a hierarchy from records (:class:`District`, :class:`Block`, ... or :class:`Unit`).
+
+        Raises:
+            HierarchyError: as :meth:`from_csv`, naming records by their position (1-based).
+        """
+        units = list(units)
+        extra_keys = sorted({k for u in units for k in u.extra})
+        data: dict[str, list[object]] = {
+            "level": [u.level for u in units],
+            "code": [u.code for u in units],
+            "name": [u.name for u in units],
+            "parent": [u.parent or "" for u in units],
+            "name_hi": [u.name_hi for u in units],
+            "lgd_code": [u.lgd_code for u in units],
+            "officer": [u.officer for u in units],
+        }
+        for key in extra_keys:
+            data[key] = [u.extra.get(key, "") for u in units]
+        return _build(Table.from_mapping(data, source="<units>"), tuple(levels))
+
+
+def _rows(table: Table, mask: npt.NDArray[np.bool_]) -> IntArray:
+    return table.rows[mask]
+
+
+def _check_levels(levels: tuple[str, ...]) -> None:
+    if not levels:
+        raise HierarchyError("levels must name at least one level; got none")
+    if len(set(levels)) != len(levels):
+        raise HierarchyError(f"levels must be distinct; got {list(levels)!r}")
+
+
+def _build(table: Table, levels: tuple[str, ...]) -> Hierarchy:
+    _check_levels(levels)
+    src = table.source
+    level_col, code, name = table.columns["level"], table.columns["code"], table.columns["name"]
+    parent = table.columns["parent"]
+    problems: list[str] = []
+
+    for col, arr in (("level", level_col), ("code", code), ("name", name)):
+        for r in _rows(table, arr == ""):
+            problems.append(f"row {r}, column {col!r}: a value is required; got ''")
+
+    depth = np.full(table.n_rows, -1, dtype=np.intp)
+    for d, lv in enumerate(levels):
+        depth[level_col == lv] = d
+    unknown = (depth < 0) & (level_col != "")
+    for r, v in zip(_rows(table, unknown), level_col[unknown], strict=True):
+        problems.append(
+            f"row {r}, column 'level': level must be one of {list(levels)!r}; got {str(v)!r}"
+        )
+
+    # Duplicate codes: sort once, compare neighbours.
+    order = np.argsort(code, kind="stable")
+    sorted_codes = code[order]
+    if len(code) > 1:
+        same = (sorted_codes[1:] == sorted_codes[:-1]) & (sorted_codes[1:] != "")
+        for i in np.flatnonzero(same):
+            first, second = table.rows[order[i]], table.rows[order[i + 1]]
+            problems.append(
+                f"row {second}, column 'code': codes must be unique across the hierarchy; "
+                f"got {str(sorted_codes[i])!r} again (first at row {first})"
+            )
+
+    # Parent lookup among all rows.
+    has_parent = parent != ""
+    parent_row = _lookup(code, order.astype(np.intp), parent)
+    parent_row[~has_parent] = -1
+    missing = has_parent & (parent_row < 0)
+    for r, v in zip(_rows(table, missing), parent[missing], strict=True):
+        problems.append(f"row {r}, column 'parent': parent must be a code in the file; got {v!r}")
+
+    # Cycles: pointer jumping; a unit whose ancestor chain never reaches a root is in or
+    # under a cycle. log2(n) vectorised steps, not a walk per unit.
+    anc = np.where(parent_row >= 0, parent_row, np.arange(table.n_rows))
+    for _ in range(max(1, int(np.ceil(np.log2(max(table.n_rows, 2)))) + 1)):
+        anc = anc[anc]
+    in_cycle = parent_row[anc] >= 0 if table.n_rows else np.zeros(0, dtype=bool)
+    for r, c in zip(_rows(table, in_cycle), code[in_cycle], strict=True):
+        problems.append(
+            f"row {r}, column 'parent': the parent chain must end at a top-level unit; "
+            f"unit {str(c)!r} is in a cycle"
+        )
+
+    known = depth >= 0
+    top = known & (depth == 0)
+    root_with_parent = top & has_parent
+    for r, v in zip(_rows(table, root_with_parent), parent[root_with_parent], strict=True):
+        problems.append(
+            f"row {r}, column 'parent': a {levels[0]!r} unit is on the top level and must have "
+            f"no parent; got {v!r}"
+        )
+    orphan = known & (depth > 0) & ~has_parent
+    for r, lv in zip(_rows(table, orphan), level_col[orphan], strict=True):
+        problems.append(f"row {r}, column 'parent': a {str(lv)!r} unit must have a parent; got ''")
+
+    linked = known & (depth > 0) & (parent_row >= 0) & ~in_cycle
+    wrong = np.zeros(table.n_rows, dtype=bool)
+    wrong[linked] = depth[parent_row[linked]] != depth[linked] - 1
+    for i in np.flatnonzero(wrong):
+        want = levels[depth[i] - 1]
+        p = parent_row[i]
+        got = str(level_col[p])
+        problems.append(
+            f"row {table.rows[i]}, column 'parent': the parent of a {levels[depth[i]]!r} unit must "
+            f"be a {want!r} unit; got {str(parent[i])!r}, a {got!r} unit (row {table.rows[p]})"
+        )
+
+    if problems:
+        raise HierarchyError(format_problems(problems, f"{src}: not a valid hierarchy"))
+
+    extras = [c for c in table.header if c not in _CORE_COLUMNS and c != "name_hi"]
+    built: list[Level] = []
+    position = np.full(table.n_rows, -1, dtype=np.intp)
+    for d, lv in enumerate(levels):
+        rows = np.flatnonzero(depth == d)
+        position[rows] = np.arange(len(rows))
+        par = position[parent_row[rows]] if d > 0 else np.full(len(rows), -1, dtype=np.intp)
+        names_hi = table.columns.get("name_hi")
+        built.append(
+            Level(
+                name=lv,
+                codes=readonly(code[rows].copy()),
+                names=readonly(name[rows].copy()),
+                names_hi=readonly(
+                    names_hi[rows].copy() if names_hi is not None else np.full(len(rows), "")
+                ),
+                parent=readonly(par.astype(np.intp)),
+                attributes={c: readonly(table.columns[c][rows].copy()) for c in extras},
+            )
+        )
+    return Hierarchy(tuple(built))

@@ -1,0 +1,219 @@
+"""Normalisation kernels: put an indicator on a common scale among peers, 100 = best.
+
+Each kernel takes the indicator's values (float64, NaN = missing), the peer group of every unit
+(``groups``, ``n_groups``: all units of a level, or the units under each parent) and the
+indicator's direction, and returns float64 scores. Peer statistics are group reductions, so a
+whole level is normalised in a few array operations. The formulas are in ``docs/method.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+import numpy as np
+
+from egov_score._arrays import FloatArray, IntArray
+from egov_score._grouped import (
+    group_count,
+    group_max,
+    group_mean,
+    group_min,
+    group_std,
+)
+from egov_score.exceptions import ScoringError
+from egov_score.rank import rank_in_groups
+
+__all__ = [
+    "BUILTIN_NORMALISERS",
+    "Normalised",
+    "Normaliser",
+    "fracmax",
+    "goalposts",
+    "minmax",
+    "none",
+    "percentile",
+    "rank",
+    "target",
+    "zscore",
+]
+
+
+@attrs.frozen
+class Normalised:
+    """Normalised scores plus the peer groups whose scores could not be computed.
+
+    Attributes:
+        scores: float64, one per unit, NaN = missing.
+        constant_groups: peer groups in which the indicator is constant (or has a single
+            value), so the method is undefined there; their units are missing.
+    """
+
+    scores: FloatArray
+    constant_groups: IntArray
+
+
+Normaliser = Callable[..., Normalised]
+
+
+def _no_constant() -> IntArray:
+    return np.zeros(0, dtype=np.intp)
+
+
+def _oriented(values: FloatArray, direction: int) -> FloatArray:
+    return values if direction > 0 else -values
+
+
+def minmax(values: FloatArray, groups: IntArray, n_groups: int, direction: int) -> Normalised:
+    """``(x - min) / (max - min) * 100`` among peers (``(max - x) / ...`` if lower is better).
+
+    A peer group where max == min is constant: its units are missing and the group is reported.
+    """
+    x = _oriented(values, direction)
+    lo, hi = group_min(x, groups, n_groups), group_max(x, groups, n_groups)
+    span = hi - lo
+    constant = np.flatnonzero(span == 0).astype(np.intp)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scores = (x - lo[groups]) / span[groups] * 100.0
+    scores[(span == 0)[groups]] = np.nan
+    return Normalised(scores, constant)
+
+
+def zscore(
+    values: FloatArray,
+    groups: IntArray,
+    n_groups: int,
+    direction: int,
+    rescale: tuple[float, float] | None = None,
+) -> Normalised:
+    """``direction * (x - mean) / sd`` among peers, sample sd (n - 1); optionally ``z*sd' + mean'``.
+
+    Not bounded to 0-100. A peer group with sd == 0 or fewer than two values is constant.
+    """
+    x = _oriented(values, direction)
+    mean, sd = group_mean(x, groups, n_groups), group_std(x, groups, n_groups)
+    count = group_count(x, groups, n_groups)
+    bad = (count > 0) & ~(sd > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (x - mean[groups]) / sd[groups]
+    z[bad[groups]] = np.nan
+    if rescale is not None:
+        z = z * rescale[1] + rescale[0]
+    return Normalised(z, np.flatnonzero(bad).astype(np.intp))
+
+
+def goalposts(
+    values: FloatArray, groups: IntArray, n_groups: int, direction: int, lower: float, upper: float
+) -> Normalised:
+    """``(x - lower) / (upper - lower) * 100`` truncated to 0-100 (``(upper - x)`` if lower is
+    better). Fixed goalposts: peers do not matter."""
+    del groups, n_groups
+    span = upper - lower
+    raw = (values - lower) / span if direction > 0 else (upper - values) / span
+    return Normalised(np.clip(raw, 0.0, 1.0) * 100.0, _no_constant())
+
+
+def target(
+    values: FloatArray,
+    groups: IntArray,
+    n_groups: int,
+    direction: int,
+    target: float,
+    cap: bool = True,
+) -> Normalised:
+    """Distance to target as in the SDG India Index, capped at 100 by default.
+
+    Higher is better: ``(x - min) / (T - min) * 100``; lower is better:
+    ``(max - x) / (max - T) * 100``, with min and max among peers. A peer group whose min (or
+    max) equals the target has no distance to cover: its units score 100 if they reach the
+    target.
+    """
+    if direction > 0:
+        ref = group_min(values, groups, n_groups)
+        num, den = values - ref[groups], target - ref[groups]
+    else:
+        ref = group_max(values, groups, n_groups)
+        num, den = ref[groups] - values, ref[groups] - target
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scores = np.where(den > 0, num / np.where(den > 0, den, 1.0) * 100.0, 100.0)
+    scores = np.where(np.isnan(values), np.nan, scores)
+    if cap:
+        scores = np.minimum(scores, 100.0)
+    return Normalised(scores, _no_constant())
+
+
+def rank(values: FloatArray, groups: IntArray, n_groups: int, direction: int) -> Normalised:
+    """Rank among peers, ascending so that the best unit has the highest rank (ties = min).
+
+    As in the OECD/JRC Handbook: the lowest value ranks 1 (for lower-is-better, the highest).
+    Not bounded to 0-100: it runs from 1 to the number of peers.
+    """
+    del n_groups
+    ranks = rank_in_groups(values, groups, descending=direction < 0).astype(np.float64)
+    ranks[ranks == 0] = np.nan
+    return Normalised(ranks, _no_constant())
+
+
+def percentile(values: FloatArray, groups: IntArray, n_groups: int, direction: int) -> Normalised:
+    """``(rank - 1) / (n - 1) * 100`` among ``n`` peers, rank ascending with ties = min.
+
+    A peer group where all values are equal (or only one is present) is constant.
+    """
+    ranks = rank_in_groups(values, groups, descending=direction < 0).astype(np.float64)
+    n = group_count(values, groups, n_groups)
+    x = _oriented(values, direction)
+    constant_mask = (n > 0) & (group_min(x, groups, n_groups) == group_max(x, groups, n_groups))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scores = (ranks - 1.0) / (n[groups] - 1.0) * 100.0
+    scores[(ranks == 0) | constant_mask[groups]] = np.nan
+    return Normalised(scores, np.flatnonzero(constant_mask).astype(np.intp))
+
+
+def fracmax(values: FloatArray, groups: IntArray, n_groups: int, direction: int) -> Normalised:
+    """``x / max * 100`` among peers; lower-is-better: ``min / x * 100`` (0 scores 100).
+
+    Needs values >= 0. A peer group whose best value is 0 (higher is better) is constant.
+    """
+    if (values < 0).any():
+        bad = float(values[values < 0][0])
+        raise ScoringError(f"fracmax needs values >= 0; got {bad!r}")
+    if direction > 0:
+        best = group_max(values, groups, n_groups)
+        constant_mask = best == 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scores = values / best[groups] * 100.0
+    else:
+        best = group_min(values, groups, n_groups)
+        constant_mask = np.zeros(n_groups, dtype=bool)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scores = np.where(values == 0, 100.0, best[groups] / values * 100.0)
+        scores[np.isnan(values)] = np.nan
+    scores[constant_mask[groups]] = np.nan
+    return Normalised(scores, np.flatnonzero(constant_mask).astype(np.intp))
+
+
+def none(values: FloatArray, groups: IntArray, n_groups: int, direction: int) -> Normalised:
+    """Values already on 0-100: kept (``100 - x`` if lower is better).
+
+    Raises:
+        ScoringError: a value lies outside 0-100.
+    """
+    del groups, n_groups
+    outside = (values < 0) | (values > 100)
+    if outside.any():
+        bad = float(values[outside][0])
+        raise ScoringError(f"normalise method 'none' needs values in [0, 100]; got {bad!r}")
+    return Normalised(values.copy() if direction > 0 else 100.0 - values, _no_constant())
+
+
+#: The built-in normalisation kernels by method name.
+BUILTIN_NORMALISERS: dict[str, Normaliser] = {
+    "minmax": minmax,
+    "zscore": zscore,
+    "goalposts": goalposts,
+    "target": target,
+    "rank": rank,
+    "percentile": percentile,
+    "fracmax": fracmax,
+    "none": none,
+}

@@ -1,0 +1,253 @@
+"""What a scoring run returns: columns per level, a unit's breakdown, diagnostics, provenance."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from egov_score._arrays import FloatArray, IntArray, StrArray, array_eq
+from egov_score._table import write_csv
+from egov_score.exceptions import InputError
+from egov_score.framework import Framework
+
+__all__ = ["Diagnostic", "LevelResult", "Provenance", "Result", "UnitScore"]
+
+RankArray = npt.NDArray[np.int64]
+
+
+@attrs.frozen(kw_only=True)
+class Diagnostic:
+    """Something the run noticed that a reader should know.
+
+    Attributes:
+        kind: ``constant_indicator``, ``division_by_zero``, ``insufficient_data``,
+            ``missing_field`` or ``dropped_rows``.
+        level: the level it concerns ("" if none).
+        code: the indicator, group or field it concerns ("" if none).
+        units: the codes of the units concerned.
+        message: a sentence for people.
+    """
+
+    kind: str
+    level: str
+    code: str
+    units: tuple[str, ...]
+    message: str
+
+
+@attrs.frozen(kw_only=True)
+class Provenance:
+    """Where a result came from.
+
+    Attributes:
+        version: the egov_score version that computed it.
+        framework_digest: SHA-256 of the framework's content.
+        period: the period scored.
+        plugins: names of the plugins that took part.
+        sources: the input files or descriptions.
+    """
+
+    version: str
+    framework_digest: str
+    period: str
+    plugins: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class LevelResult:
+    """Every column computed for the units of one level.
+
+    Ranks are int64 with 0 meaning unranked (a missing score). ``band`` is an index into the
+    framework's band labels, -1 where the composite is missing.
+    """
+
+    level: str
+    codes: StrArray = attrs.field(eq=array_eq)
+    names: StrArray = attrs.field(eq=array_eq)
+    names_hi: StrArray = attrs.field(eq=array_eq)
+    parent: IntArray = attrs.field(eq=array_eq)
+    parent_codes: StrArray = attrs.field(eq=array_eq)
+    fields: Mapping[str, FloatArray] = attrs.field(eq=False)
+    indicators: Mapping[str, FloatArray] = attrs.field(eq=False)
+    normalised: Mapping[str, FloatArray] = attrs.field(eq=False)
+    groups: Mapping[str, FloatArray] = attrs.field(eq=False)
+    group_coverage: Mapping[str, FloatArray] = attrs.field(eq=False)
+    group_ranks: Mapping[str, RankArray] = attrs.field(eq=False)
+    group_ranks_in_parent: Mapping[str, RankArray] = attrs.field(eq=False)
+    score: FloatArray = attrs.field(eq=array_eq)
+    rank: RankArray = attrs.field(eq=array_eq)
+    rank_in_parent: RankArray = attrs.field(eq=array_eq)
+    band: IntArray = attrs.field(eq=array_eq)
+    band_label: StrArray = attrs.field(eq=array_eq)
+    coverage: FloatArray = attrs.field(eq=array_eq)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @property
+    def insufficient(self) -> npt.NDArray[np.bool_]:
+        """True where the composite is missing ("insufficient data")."""
+        return np.isnan(self.score)
+
+    def table(self) -> dict[str, npt.NDArray[Any]]:
+        """The level as output columns: ``code,name,parent,score,rank,rank_in_parent,band,
+        coverage``, then one column per group, one per indicator and one ``<code>_norm`` per
+        indicator."""
+        cols: dict[str, npt.NDArray[Any]] = {
+            "code": self.codes,
+            "name": self.names,
+            "parent": self.parent_codes,
+            "score": self.score,
+            "rank": _blank_unranked(self.rank),
+            "rank_in_parent": _blank_unranked(self.rank_in_parent),
+            "band": self.band_label,
+            "coverage": self.coverage,
+        }
+        cols.update(self.groups)
+        cols.update(self.indicators)
+        cols.update({f"{code}_norm": v for code, v in self.normalised.items()})
+        return cols
+
+
+def _blank_unranked(ranks: RankArray) -> npt.NDArray[np.str_]:
+    return np.where(ranks > 0, ranks.astype(np.str_), "")
+
+
+@attrs.frozen(kw_only=True)
+class UnitScore:
+    """One unit's full breakdown (a record for reports and APIs)."""
+
+    level: str
+    code: str
+    name: str
+    name_hi: str
+    parent: str
+    score: float
+    rank: int
+    rank_in_parent: int
+    band: str
+    coverage: float
+    fields: Mapping[str, float]
+    indicators: Mapping[str, float]
+    normalised: Mapping[str, float]
+    groups: Mapping[str, float]
+    group_ranks: Mapping[str, tuple[int, int]]
+
+    @property
+    def insufficient(self) -> bool:
+        """True if the composite is missing for lack of data."""
+        return bool(np.isnan(self.score))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The breakdown as JSON-ready data (missing numbers as None)."""
+
+        def num(x: float) -> float | None:
+            return None if np.isnan(x) else float(x)
+
+        return {
+            "level": self.level,
+            "code": self.code,
+            "name": self.name,
+            "name_hi": self.name_hi,
+            "parent": self.parent,
+            "score": num(self.score),
+            "rank": self.rank or None,
+            "rank_in_parent": self.rank_in_parent or None,
+            "band": self.band or None,
+            "coverage": num(self.coverage),
+            "fields": {k: num(v) for k, v in self.fields.items()},
+            "indicators": {k: num(v) for k, v in self.indicators.items()},
+            "normalised": {k: num(v) for k, v in self.normalised.items()},
+            "groups": {k: num(v) for k, v in self.groups.items()},
+            "group_ranks": {
+                k: {"rank": r or None, "rank_in_parent": p or None}
+                for k, (r, p) in self.group_ranks.items()
+            },
+        }
+
+
+@attrs.frozen(kw_only=True)
+class Result:
+    """The outcome of one scoring run: one :class:`LevelResult` per level, top first."""
+
+    levels: tuple[LevelResult, ...]
+    framework: Framework = attrs.field(eq=False, repr=False)
+    diagnostics: tuple[Diagnostic, ...]
+    provenance: Provenance
+
+    @property
+    def period(self) -> str:
+        """The period scored."""
+        return self.provenance.period
+
+    def level(self, name: str) -> LevelResult:
+        """The result of level ``name``.
+
+        Raises:
+            InputError: no such level.
+        """
+        for lv in self.levels:
+            if lv.level == name:
+                return lv
+        names = [lv.level for lv in self.levels]
+        raise InputError(f"level must be one of {names!r}; got {name!r}")
+
+    def unit(self, code: str) -> UnitScore:
+        """The full breakdown of the unit with this code.
+
+        Raises:
+            InputError: no unit has this code.
+        """
+        for lv in self.levels:
+            hits = np.flatnonzero(lv.codes == code)
+            if len(hits):
+                return _unit_score(lv, int(hits[0]))
+        raise InputError(f"code must name a scored unit; got {code!r}")
+
+    def diagnostics_of(self, kind: str) -> tuple[Diagnostic, ...]:
+        """The diagnostics of one kind."""
+        return tuple(d for d in self.diagnostics if d.kind == kind)
+
+    def write_csv(self, out_dir: str | os.PathLike[str]) -> list[Path]:
+        """Write ``<level>.csv`` for every level into ``out_dir`` (created if needed).
+
+        Returns:
+            The paths written, top level first.
+        """
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for lv in self.levels:
+            path = out / f"{lv.level}.csv"
+            write_csv(path, lv.table())
+            paths.append(path)
+        return paths
+
+
+def _unit_score(lv: LevelResult, i: int) -> UnitScore:
+    return UnitScore(
+        level=lv.level,
+        code=str(lv.codes[i]),
+        name=str(lv.names[i]),
+        name_hi=str(lv.names_hi[i]),
+        parent=str(lv.parent_codes[i]),
+        score=float(lv.score[i]),
+        rank=int(lv.rank[i]),
+        rank_in_parent=int(lv.rank_in_parent[i]),
+        band=str(lv.band_label[i]),
+        coverage=float(lv.coverage[i]),
+        fields={k: float(v[i]) for k, v in lv.fields.items()},
+        indicators={k: float(v[i]) for k, v in lv.indicators.items()},
+        normalised={k: float(v[i]) for k, v in lv.normalised.items()},
+        groups={k: float(v[i]) for k, v in lv.groups.items()},
+        group_ranks={
+            k: (int(lv.group_ranks[k][i]), int(lv.group_ranks_in_parent[k][i])) for k in lv.groups
+        },
+    )

@@ -1,0 +1,178 @@
+"""Measured values: one row per unit and period, one column per field.
+
+:class:`Values` keeps the rows as columns (struct of arrays): the period, the unit's level and
+index in the hierarchy, and a float64 column per field (NaN = missing). :meth:`Values.at` spreads
+one period onto the levels of the hierarchy for scoring.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+
+import attrs
+import numpy as np
+
+from egov_score._arrays import FloatArray, IntArray, StrArray, array_eq
+from egov_score._table import Table, format_problems, parse_floats
+from egov_score.exceptions import ValuesError
+from egov_score.framework import Framework
+from egov_score.hierarchy import Hierarchy
+
+__all__ = ["LevelValues", "Values"]
+
+#: Field columns of one level: field code -> float64 array over the level's units.
+LevelValues = dict[str, FloatArray]
+
+
+@attrs.frozen
+class Values:
+    """Measured field values for units and periods, validated against a hierarchy and framework.
+
+    Attributes:
+        source: where the values came from, for messages.
+        periods: the period of every row.
+        depth: the level (0 = top) of every row's unit.
+        index: every row's unit index within its level.
+        columns: field code -> float64 column over the rows (NaN = missing).
+        level_sizes: the number of units on every level, top first.
+        field_levels: field code -> the depth of the level it is measured on.
+    """
+
+    source: str
+    periods: StrArray = attrs.field(eq=array_eq)
+    depth: IntArray = attrs.field(eq=array_eq)
+    index: IntArray = attrs.field(eq=array_eq)
+    columns: Mapping[str, FloatArray] = attrs.field(eq=False)
+    level_sizes: tuple[int, ...]
+    field_levels: Mapping[str, int]
+
+    @classmethod
+    def from_csv(
+        cls, path: str | os.PathLike[str], hierarchy: Hierarchy, framework: Framework
+    ) -> Values:
+        """Read a values CSV ``code,period,<field>,...`` (an empty cell is missing).
+
+        Raises:
+            ValuesError: an unknown column, unit code, period duplicate, a cell that is not a
+                number, or a value for a field of another level; every problem is listed with
+                its file, row, column and value.
+        """
+        return cls.from_table(Table.from_csv(path), hierarchy, framework)
+
+    @classmethod
+    def from_columns(
+        cls,
+        data: Mapping[str, Sequence[object]],
+        hierarchy: Hierarchy,
+        framework: Framework,
+        *,
+        source: str = "<values>",
+    ) -> Values:
+        """Build values from a mapping ``{"code": [...], "period": [...], field: [...]}``.
+
+        Numbers may be given as numbers or strings; None or NaN is missing.
+        """
+        return cls.from_table(Table.from_mapping(data, source=source), hierarchy, framework)
+
+    @classmethod
+    def from_table(cls, table: Table, hierarchy: Hierarchy, framework: Framework) -> Values:
+        """Validate and convert a :class:`~egov_score._table.Table` (see :meth:`from_csv`)."""
+        try:
+            table.require("code")
+        except Exception as exc:
+            raise ValuesError(str(exc)) from None
+        field_cols = [c for c in table.header if c not in ("code", "period")]
+        unknown = [c for c in field_cols if c not in framework.fields]
+        if unknown:
+            raise ValuesError(
+                f"{table.source}: every column must be 'code', 'period' or a declared field "
+                f"{sorted(framework.fields)!r}; got unknown column(s) {unknown!r}"
+            )
+        codes = table.columns["code"]
+        periods = table.columns.get("period", np.full(table.n_rows, "", dtype=np.str_))
+        depth, index = hierarchy.locate(codes)
+        problems: list[str] = []
+        for i in np.flatnonzero(depth < 0):
+            problems.append(
+                f"row {table.rows[i]}, column 'code': code must name a unit of the hierarchy; "
+                f"got {str(codes[i])!r}"
+            )
+        # Duplicate (unit, period) rows: sort once by key, compare neighbours.
+        known = np.flatnonzero(depth >= 0)
+        if len(known) > 1:
+            key_order = known[np.lexsort((periods[known], codes[known]))]
+            same = (codes[key_order[1:]] == codes[key_order[:-1]]) & (
+                periods[key_order[1:]] == periods[key_order[:-1]]
+            )
+            for a, b in zip(key_order[:-1][same], key_order[1:][same], strict=True):
+                problems.append(
+                    f"row {table.rows[b]}: one row per unit and period is allowed; got "
+                    f"{str(codes[b])!r} for period {str(periods[b])!r} again (first at row "
+                    f"{table.rows[a]})"
+                )
+        field_levels = {f: framework.levels.index(framework.fields[f].level) for f in field_cols}
+        columns: dict[str, FloatArray] = {}
+        for col in field_cols:
+            try:
+                columns[col] = parse_floats(table, col)
+            except Exception as exc:  # collect with the other problems
+                problems.extend(str(exc).split("\n  ")[1:])
+                continue
+            wrong = (depth >= 0) & (depth != field_levels[col]) & ~np.isnan(columns[col])
+            want = framework.fields[col].level
+            for i in np.flatnonzero(wrong):
+                problems.append(
+                    f"row {table.rows[i]}, column {col!r}: field {col!r} is measured per "
+                    f"{want!r}, so only {want!r} rows may fill it; "
+                    f"got {str(table.columns[col][i])!r} "
+                    f"for {framework.levels[depth[i]]!r} unit {str(codes[i])!r}"
+                )
+        if problems:
+            raise ValuesError(format_problems(problems, f"{table.source}: values rejected"))
+        return cls(
+            source=table.source,
+            periods=periods,
+            depth=depth,
+            index=index,
+            columns=columns,
+            level_sizes=tuple(len(lv) for lv in hierarchy.levels),
+            field_levels=field_levels,
+        )
+
+    @property
+    def period_list(self) -> tuple[str, ...]:
+        """The distinct periods, sorted."""
+        return tuple(np.unique(self.periods).tolist())
+
+    def resolve_period(self, period: str | None) -> str:
+        """The period to score: ``period`` if present, else the only one.
+
+        Raises:
+            ValuesError: ``period`` is absent from the values, or None while several exist.
+        """
+        periods = self.period_list
+        if period is None:
+            if len(periods) == 1:
+                return periods[0]
+            raise ValuesError(
+                f"{self.source}: a period must be chosen when the values hold several; "
+                f"got {list(periods)!r}"
+            )
+        if period not in periods:
+            raise ValuesError(
+                f"{self.source}: period must be one of {list(periods)!r}; got {period!r}"
+            )
+        return period
+
+    def at(self, period: str) -> list[LevelValues]:
+        """Field columns of every level for one period, top level first (NaN = no value)."""
+        rows = self.periods == period
+        out: list[LevelValues] = [{} for _ in self.level_sizes]
+        for code, col in self.columns.items():
+            d = self.field_levels[code]
+            mask = rows & (self.depth == d)
+            arr = np.full(self.level_sizes[d], np.nan)
+            arr[self.index[mask]] = col[mask]
+            out[d][code] = arr
+        return out

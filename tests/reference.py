@@ -1,0 +1,235 @@
+"""A slow, pure-Python scorer: the same pipeline as egov_score, one unit at a time.
+
+Written for clarity against docs/method.md, sharing no code with the vectorised core, so the
+property tests can compare the two.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from egov_score.framework import Framework
+
+Missing = None
+
+
+def _present(xs):
+    return [x for x in xs if x is not None]
+
+
+def _rollup(rule, pairs):
+    """pairs: (value, weight) of the units below, value/weight may be None."""
+    if rule == "weighted_mean":
+        both = [(v, w) for v, w in pairs if v is not None and w is not None]
+        den = sum(w for _, w in both)
+        return sum(v * w for v, w in both) / den if den > 0 else None
+    xs = _present([v for v, _ in pairs])
+    if not xs:
+        return None
+    if rule == "sum":
+        return math.fsum(xs)
+    if rule == "mean":
+        return math.fsum(xs) / len(xs)
+    if rule == "min":
+        return min(xs)
+    return max(xs)
+
+
+def _competition_rank(value, peers, descending=True):
+    if descending:
+        return 1 + sum(1 for p in peers if p > value)
+    return 1 + sum(1 for p in peers if p < value)
+
+
+def _normalise(spec, ind, x, peers):
+    """x: the unit's value (not None); peers: the present values of its peer group."""
+    d = ind.direction
+    m = spec.method
+    if m == "minmax":
+        o = [d * p for p in peers]
+        lo, hi = min(o), max(o)
+        return None if hi == lo else (d * x - lo) / (hi - lo) * 100
+    if m == "goalposts":
+        raw = (x - spec.lower) / (spec.upper - spec.lower)
+        if d < 0:
+            raw = (spec.upper - x) / (spec.upper - spec.lower)
+        return min(max(raw, 0.0), 1.0) * 100
+    if m == "target":
+        t = spec.target if spec.target is not None else ind.target
+        if d > 0:
+            ref = min(peers)
+            num, den = x - ref, t - ref
+        else:
+            ref = max(peers)
+            num, den = ref - x, ref - t
+        s = num / den * 100 if den > 0 else 100.0
+        return min(s, 100.0) if spec.cap else s
+    if m == "zscore":
+        o = [d * p for p in peers]
+        if len(o) < 2:
+            return None
+        mean = sum(o) / len(o)
+        sd = math.sqrt(sum((p - mean) ** 2 for p in o) / (len(o) - 1))
+        if sd == 0:
+            return None
+        z = (d * x - mean) / sd
+        return z * spec.rescale[1] + spec.rescale[0] if spec.rescale else z
+    if m == "rank":
+        return float(_competition_rank(x, peers, descending=d < 0))
+    if m == "percentile":
+        if min(peers) == max(peers):
+            return None
+        r = _competition_rank(x, peers, descending=d < 0)
+        return (r - 1) / (len(peers) - 1) * 100
+    if m == "fracmax":
+        if d > 0:
+            best = max(peers)
+            return None if best == 0 else x / best * 100
+        return 100.0 if x == 0 else min(peers) / x * 100
+    if m == "none":
+        return x if d > 0 else 100 - x
+    raise AssertionError(m)
+
+
+def _aggregate(method, p, pairs):
+    """pairs: (score, weight) of the present children."""
+    wsum = sum(w for _, w in pairs)
+    if not pairs or wsum <= 0:
+        return None
+    if method == "generalised":
+        if p == 0:
+            method = "geometric"
+        elif p == 1:
+            method = "arithmetic"
+    if method == "arithmetic":
+        return sum(x * w for x, w in pairs) / wsum
+    if any(x == 0 and w > 0 for x, w in pairs) and (method != "generalised" or p < 0):
+        return 0.0
+    if method == "geometric":
+        return math.exp(sum(w * math.log(x) for x, w in pairs if w > 0) / wsum)
+    if method == "harmonic":
+        return wsum / sum(w / x for x, w in pairs if w > 0)
+    return (sum(w * x**p for x, w in pairs if w > 0) / wsum) ** (1 / p)
+
+
+def reference_score(units, framework: Framework, values):
+    """Score with the pure-Python pipeline.
+
+    Args:
+        units: list of (level, code, parent code or None).
+        framework: the framework.
+        values: dict code -> dict field -> float or None (one period).
+
+    Returns:
+        dict code -> dict with indicators, normalised, groups, score, rank, rank_in_parent, band.
+    """
+    fw = framework
+    levels = list(fw.levels)
+    level_of = {c: lv for lv, c, _ in units}
+    parent_of = {c: p for _, c, p in units}
+    by_level = defaultdict(list)
+    for lv, c, _ in units:
+        by_level[lv].append(c)
+
+    def ancestor(code, level):
+        while level_of[code] != level:
+            code = parent_of[code]
+        return code
+
+    def below(code, level):
+        return [u for u in by_level[level] if ancestor(u, level_of[code]) == code]
+
+    def raw(u, f):
+        return values.get(u, {}).get(f)
+
+    def field_at(code, f, mask=None):
+        flevel = fw.fields[f].level
+        members = below(code, flevel)
+        if mask is not None:
+            members = [u for u in members if mask(u)]
+            if level_of[code] == flevel and not members:
+                return None
+        if level_of[code] == flevel:
+            return raw(code, f)
+        w = fw.fields[f].weight
+        pairs = [(raw(u, f), raw(u, w) if w else None) for u in members]
+        return _rollup(fw.fields[f].rollup, pairs)
+
+    out = {}
+    for level in levels:
+        d = levels.index(level)
+        codes = by_level[level]
+        ind_vals = {}
+        for ic, ind in fw.indicators.items():
+            if fw.indicator_depth(ic) < d:
+                continue
+            col = {}
+            for u in codes:
+                if ind.field is not None:
+                    v = field_at(u, ind.field)
+                    col[u] = None if v is None else v * ind.scale
+                    continue
+                n, dn = ind.numerator, ind.denominator
+                if fw.fields[n].level == fw.fields[dn].level:
+
+                    def both(m, n=n, dn=dn):
+                        return raw(m, n) is not None and raw(m, dn) is not None
+
+                    nv, dv = field_at(u, n, both), field_at(u, dn, both)
+                else:
+                    nv, dv = field_at(u, n), field_at(u, dn)
+                col[u] = None if nv is None or dv is None or dv == 0 else nv / dv * ind.scale
+            ind_vals[ic] = col
+        norm = {}
+        for ic, col in ind_vals.items():
+            ind = fw.indicators[ic]
+            spec = ind.normalise
+            ncol = {}
+            for u in codes:
+                if col[u] is None:
+                    ncol[u] = None
+                    continue
+                if spec.within == "parent" and d > 0:
+                    peers = [col[p] for p in codes if parent_of[p] == parent_of[u]]
+                else:
+                    peers = [col[p] for p in codes]
+                ncol[u] = _normalise(spec, ind, col[u], _present(peers))
+            norm[ic] = ncol
+        groups = {}
+        for gc in fw.groups_bottom_up():
+            kids = [k for k in fw.children(gc) if k in norm or k in groups]
+            if not kids:
+                continue
+            spec = fw.groups[gc]
+            col = {}
+            for u in codes:
+                scores = [(norm.get(k) or groups.get(k))[u] for k in kids]
+                weights = [fw.weight(k) for k in kids]
+                total = sum(weights)
+                got = sum(w for s, w in zip(scores, weights, strict=True) if s is not None)
+                cov = got / total if total > 0 else sum(s is not None for s in scores) / len(kids)
+                pairs = [(s, w) for s, w in zip(scores, weights, strict=True) if s is not None]
+                val = _aggregate(spec.aggregate.method, spec.aggregate.p, pairs)
+                col[u] = val if cov + 1e-12 >= spec.min_coverage else None
+            groups[gc] = col
+        root = fw.root
+        for u in codes:
+            score = groups.get(root, {}).get(u)
+            peers_all = _present([groups.get(root, {}).get(p) for p in codes])
+            peers_par = _present(
+                [groups.get(root, {}).get(p) for p in codes if parent_of[p] == parent_of[u]]
+            )
+            band = None
+            if score is not None:
+                band = fw.bands.labels[sum(1 for e in fw.bands.edges if e <= score)]
+            out[u] = {
+                "indicators": {k: c[u] for k, c in ind_vals.items()},
+                "normalised": {k: c[u] for k, c in norm.items()},
+                "groups": {k: c[u] for k, c in groups.items()},
+                "score": score,
+                "rank": None if score is None else _competition_rank(score, peers_all),
+                "rank_in_parent": None if score is None else _competition_rank(score, peers_par),
+                "band": band,
+            }
+    return out
