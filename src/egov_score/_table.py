@@ -167,7 +167,8 @@ def parse_floats(table: Table, column: str, cells: StrArray | None = None) -> Fl
         where = np.flatnonzero(bad)
         where = where[[not _is_number(c) for c in text[where]]] if len(where) else where
         problems = [
-            f"row {table.rows[i]}, column {column!r}: expected a finite number; got {text[i]!r}"
+            f"row {table.rows[i]}, column {column!r}: expected a finite number; "
+            f"got {str(text[i])!r}"
             for i in where
         ]
         raise InputError(format_problems(problems, table.source))

@@ -303,7 +303,7 @@ def _build(table: Table, levels: tuple[str, ...]) -> Hierarchy:
     for d, lv in enumerate(levels):
         depth[level_col == lv] = d
     unknown = (depth < 0) & (level_col != "")
-    for r, v in zip(_rows(table, unknown), level_col[unknown], strict=True):
+    for r, v in zip(_rows(table, unknown), level_col[unknown].tolist(), strict=True):
         problems.append(
             f"row {r}, column 'level': level must be one of {list(levels)!r}; got {str(v)!r}"
         )
@@ -325,7 +325,7 @@ def _build(table: Table, levels: tuple[str, ...]) -> Hierarchy:
     parent_row = _lookup(code, order.astype(np.intp), parent)
     parent_row[~has_parent] = -1
     missing = has_parent & (parent_row < 0)
-    for r, v in zip(_rows(table, missing), parent[missing], strict=True):
+    for r, v in zip(_rows(table, missing), parent[missing].tolist(), strict=True):
         problems.append(f"row {r}, column 'parent': parent must be a code in the file; got {v!r}")
 
     # Cycles: pointer jumping; a unit whose ancestor chain never reaches a root is in or
@@ -334,7 +334,7 @@ def _build(table: Table, levels: tuple[str, ...]) -> Hierarchy:
     for _ in range(max(1, int(np.ceil(np.log2(max(table.n_rows, 2)))) + 1)):
         anc = anc[anc]
     in_cycle = parent_row[anc] >= 0 if table.n_rows else np.zeros(0, dtype=bool)
-    for r, c in zip(_rows(table, in_cycle), code[in_cycle], strict=True):
+    for r, c in zip(_rows(table, in_cycle), code[in_cycle].tolist(), strict=True):
         problems.append(
             f"row {r}, column 'parent': the parent chain must end at a top-level unit; "
             f"unit {str(c)!r} is in a cycle"
@@ -343,13 +343,13 @@ def _build(table: Table, levels: tuple[str, ...]) -> Hierarchy:
     known = depth >= 0
     top = known & (depth == 0)
     root_with_parent = top & has_parent
-    for r, v in zip(_rows(table, root_with_parent), parent[root_with_parent], strict=True):
+    for r, v in zip(_rows(table, root_with_parent), parent[root_with_parent].tolist(), strict=True):
         problems.append(
             f"row {r}, column 'parent': a {levels[0]!r} unit is on the top level and must have "
             f"no parent; got {v!r}"
         )
     orphan = known & (depth > 0) & ~has_parent
-    for r, lv in zip(_rows(table, orphan), level_col[orphan], strict=True):
+    for r, lv in zip(_rows(table, orphan), level_col[orphan].tolist(), strict=True):
         problems.append(f"row {r}, column 'parent': a {str(lv)!r} unit must have a parent; got ''")
 
     linked = known & (depth > 0) & (parent_row >= 0) & ~in_cycle

@@ -1,0 +1,79 @@
+"""Known-answer tests of the aggregation kernels (COINr, OECD/JRC Handbook)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from egov_score import aggregate as ag
+
+
+def row(*xs):
+    return np.array([xs], dtype=np.float64)
+
+
+def test_weighted_geometric_mean_coinr():
+    out = ag.geometric(row(1, 2, 3), np.array([1.0, 1.0, 2.0]))
+    assert round(float(out[0]), 6) == 2.059767
+
+
+def test_weighted_harmonic_mean_coinr():
+    out = ag.harmonic(row(1, 2, 3), np.array([2.0, 1.0, 1.0]))
+    assert round(float(out[0]), 6) == 1.411765
+
+
+def test_arithmetic_with_coverage_threshold_coinr():
+    nan = np.nan
+    m = np.array([[1, 3, 1], [2, nan, nan], [3, nan, 1]], dtype=np.float64)
+    w = np.ones(3)
+    values = ag.arithmetic(m, w)
+    cov = ag.coverage(m, w)
+    kept = np.where(cov + 1e-12 >= 2 / 3, values, np.nan)
+    np.testing.assert_allclose(kept, [1.666667, nan, 2.0], rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("values", "geometric", "arithmetic"),
+    [((21, 1, 1, 1), 2.1407, 6.0), ((21, 2, 1, 1), 2.5457, 6.25), ((6, 7, 6, 6), 6.2357, 6.25)],
+)
+def test_geometric_penalises_imbalance_handbook(values, geometric, arithmetic):
+    w = np.ones(4)
+    assert round(float(ag.geometric(row(*values), w)[0]), 4) == geometric
+    assert float(ag.arithmetic(row(*values), w)[0]) == arithmetic
+
+
+def test_generalised_mean_reduces_to_the_named_means():
+    m, w = row(1, 2, 3), np.array([1.0, 1.0, 2.0])
+    assert ag.generalised(m, w, p=0.0)[0] == pytest.approx(ag.geometric(m, w)[0])
+    assert ag.generalised(m, w, p=-1.0)[0] == pytest.approx(ag.harmonic(m, w)[0])
+    assert ag.generalised(m, w, p=1.0)[0] == pytest.approx(ag.arithmetic(m, w)[0])
+    # quadratic mean by hand: sqrt((1 + 4 + 2*9) / 4)
+    assert ag.generalised(m, w, p=2.0)[0] == pytest.approx(np.sqrt(23 / 4))
+
+
+def test_weights_renormalised_over_children_present():
+    m = np.array([[80.0, np.nan, 40.0]])
+    w = np.array([1.0, 5.0, 3.0])
+    assert ag.arithmetic(m, w)[0] == pytest.approx((80 + 3 * 40) / 4)
+    assert ag.coverage(m, w)[0] == pytest.approx(4 / 9)
+
+
+def test_zero_child_makes_geometric_and_harmonic_zero():
+    m = row(0, 50, 100)
+    w = np.ones(3)
+    assert ag.geometric(m, w)[0] == 0.0
+    assert ag.harmonic(m, w)[0] == 0.0
+    assert ag.generalised(m, w, p=-2.0)[0] == 0.0
+    # a zero-weight child scoring 0 does not count
+    assert ag.geometric(m, np.array([0.0, 1.0, 1.0]))[0] == pytest.approx(np.sqrt(5000))
+
+
+def test_negative_input_is_an_error_naming_row_and_child():
+    with pytest.raises(ag.NegativeInputError, match=r"got -1.5 \(row 1, child 2\)"):
+        ag.geometric(np.array([[1.0, 2.0, 3.0], [1.0, 2.0, -1.5]]), np.ones(3))
+
+
+def test_all_missing_row_is_missing_not_zero():
+    m = np.array([[np.nan, np.nan]])
+    for kernel in (ag.arithmetic, ag.geometric, ag.harmonic):
+        assert np.isnan(kernel(m, np.ones(2))[0])
