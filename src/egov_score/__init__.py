@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from egov_score._table import Table
 from egov_score.engine import Engine, score
 from egov_score.exceptions import (
     EgovScoreError,
@@ -31,13 +32,17 @@ from egov_score.framework import (
     Normalisation,
 )
 from egov_score.hierarchy import Block, District, Division, Hierarchy, Level, Machine, Unit
+from egov_score.hookspecs import hookimpl
+from egov_score.registry import Registry, make_plugin_manager
 from egov_score.result import Diagnostic, LevelResult, Provenance, Result, UnitScore
+from egov_score.scheme import Column, Problem, Scheme, TableSpec
 from egov_score.values import Values
 
 __all__ = [
     "Aggregation",
     "Bands",
     "Block",
+    "Column",
     "Diagnostic",
     "District",
     "Division",
@@ -56,13 +61,20 @@ __all__ = [
     "Machine",
     "Normalisation",
     "PluginError",
+    "Problem",
     "Provenance",
+    "Registry",
     "Result",
+    "Scheme",
     "ScoringError",
+    "Table",
+    "TableSpec",
     "Unit",
     "UnitScore",
     "Values",
     "ValuesError",
+    "hookimpl",
+    "make_plugin_manager",
     "score",
 ]
 

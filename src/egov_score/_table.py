@@ -131,6 +131,10 @@ class Table:
             columns[name] = np.char.strip(text) if n else text
         return cls(source, header, columns, np.arange(1, n + 1, dtype=np.intp))
 
+    def floats(self, column: str) -> FloatArray:
+        """Column ``column`` parsed as float64 (empty = NaN); see :func:`parse_floats`."""
+        return parse_floats(self, column)
+
     def require(self, *names: str) -> None:
         """Raise :class:`InputError` naming every required column that is absent."""
         missing = [n for n in names if n not in self.columns]

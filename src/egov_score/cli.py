@@ -14,11 +14,13 @@ from pathlib import Path
 import numpy as np
 
 from egov_score import datasets
+from egov_score._table import Table
 from egov_score._text_table import render_table
 from egov_score.engine import Engine
-from egov_score.exceptions import EgovScoreError
+from egov_score.exceptions import EgovScoreError, InputError
 from egov_score.framework import Framework
 from egov_score.hierarchy import Hierarchy
+from egov_score.registry import Registry, make_plugin_manager
 from egov_score.result import Result
 from egov_score.values import Values
 
@@ -43,11 +45,51 @@ def _add_score(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument(
         "--units", required=True, type=Path, help="hierarchy CSV: level,code,name,parent"
     )
-    p.add_argument("--framework", required=True, type=Path, help="framework TOML")
-    p.add_argument("--values", required=True, type=Path, help="values CSV: code,period,<field>...")
+    p.add_argument(
+        "--framework",
+        type=Path,
+        help="framework TOML: a full framework, or overrides of the schemes' defaults (with a "
+        "'schemes' key); default with --scheme-data: every scheme with data, default weights",
+    )
+    p.add_argument("--values", type=Path, help="values CSV: code,period,<field>...")
+    p.add_argument(
+        "--scheme-data",
+        type=Path,
+        metavar="DIR",
+        help="folder of schemes' raw tables (<table>.csv, e.g. emitra_machines.csv, pension.csv)",
+    )
+    p.add_argument(
+        "--drop-bad-rows",
+        action="store_true",
+        help="drop raw rows that fail their checks (listed in the output) instead of stopping",
+    )
+    _add_plugin_options(p)
     p.add_argument("--period", help="the period to score (required when the values hold several)")
     p.add_argument("--out", required=True, type=Path, help="output folder (created if needed)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+
+def _add_plugin_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--block",
+        action="append",
+        default=[],
+        metavar="PLUGIN",
+        help="do not load this plugin (a built-in's name such as 'pension', or an entry "
+        "point's name); repeatable",
+    )
+
+
+def _add_plugins(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "plugins",
+        help="list the loaded plugins with their package, version and schemes",
+        description=(
+            "List the plugins: the built-in ones, then those installed under the 'egov_score' "
+            "entry-point group (unless EGOV_SCORE_DISABLE_PLUGIN_AUTOLOAD is set)."
+        ),
+    )
+    _add_plugin_options(p)
 
 
 def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -77,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_score(sub)
+    _add_plugins(sub)
     _add_demo(sub)
     return parser
 
@@ -102,11 +145,60 @@ def _summary(result: Result, level: str) -> str:
     return render_table(header, rows, numeric)
 
 
+def _levels_of(units: Path) -> tuple[str, ...]:
+    """The level order of a units file, top first, read from its parent links."""
+    table = Table.from_csv(units)
+    table.require("level", "code", "parent")
+    level, parent = table.columns["level"], table.columns["parent"]
+    roots = np.unique(level[parent == ""])
+    if len(roots) != 1:
+        raise InputError(
+            f"{units}: top-level units must all be of one level; got {roots.tolist()!r} "
+            f"(give --framework with levels = [...])"
+        )
+    # The level of each row's parent, via one vectorised lookup, gives the level below it.
+    order_codes = np.argsort(table.columns["code"], kind="stable")
+    pos = np.searchsorted(table.columns["code"], parent, sorter=order_codes)
+    pos = order_codes[np.minimum(pos, len(order_codes) - 1)]
+    linked = table.columns["code"][pos] == parent
+    below = dict(zip(level[pos][linked].tolist(), level[linked].tolist(), strict=True))
+    order = [str(roots[0])]
+    while order[-1] in below and below[order[-1]] not in order:
+        order.append(below[order[-1]])
+    return tuple(order)
+
+
 def _cmd_score(args: argparse.Namespace) -> int:
-    framework = Framework.from_toml(args.framework)
-    hierarchy = Hierarchy.from_csv(args.units, framework.levels)
-    values = Values.from_csv(args.values, hierarchy, framework)
-    result = Engine(framework, hierarchy).score(values, args.period)
+    if args.values is None and args.scheme_data is None:
+        raise InputError("give --values, --scheme-data or both; got neither")
+    if args.scheme_data is None:
+        if args.framework is None:
+            raise InputError("--framework is required with --values alone")
+        framework = Framework.from_toml(args.framework)
+        hierarchy = Hierarchy.from_csv(args.units, framework.levels)
+        values = Values.from_csv(args.values, hierarchy, framework)
+        result = Engine(framework, hierarchy).score(values, args.period)
+    else:
+        registry = Registry(make_plugin_manager(block=args.block))
+        tables = registry.read_tables(args.scheme_data)
+        if not tables:
+            names = sorted(f"{t.name}.csv" for s in registry.schemes.values() for t in s.tables)
+            raise InputError(
+                f"{args.scheme_data}: no scheme table found; expected files among {names!r}"
+            )
+        levels = _levels_of(args.units)
+        if args.framework is not None:
+            framework = registry.framework_from_toml(args.framework, levels)
+        else:
+            framework = registry.framework(levels, active=list(tables))
+        hierarchy = Hierarchy.from_csv(args.units, framework.levels)
+        extra = (
+            Values.from_csv(args.values, hierarchy, framework) if args.values is not None else None
+        )
+        period = args.period or _only_period(tables, extra)
+        result = Engine.from_registry(framework, hierarchy, registry).score_tables(
+            tables, period, values=extra, drop_bad_rows=args.drop_bad_rows
+        )
     paths = result.write_csv(args.out)
     if not args.quiet:
         top = framework.levels[1] if len(framework.levels) > 1 else framework.levels[0]
@@ -115,6 +207,28 @@ def _cmd_score(args: argparse.Namespace) -> int:
         for d in result.diagnostics:
             print(f"note: {d.message}")
         print("\nwrote " + ", ".join(str(p) for p in paths))
+    return 0
+
+
+def _only_period(tables: dict[str, dict[str, Table]], values: Values | None) -> str:
+    periods: set[str] = set(values.period_list) if values is not None else set()
+    for by_name in tables.values():
+        for t in by_name.values():
+            periods |= set(np.unique(t.columns.get("period", np.array([""]))).tolist())
+    if len(periods) != 1:
+        raise InputError(
+            f"--period is required when the data hold several; got {sorted(periods)!r}"
+        )
+    return periods.pop()
+
+
+def _cmd_plugins(args: argparse.Namespace) -> int:
+    registry = Registry(make_plugin_manager(block=args.block))
+    rows = [
+        [info.name, info.package, info.version, ", ".join(info.schemes) or "-"]
+        for info in registry.describe()
+    ]
+    print(render_table(["Plugin", "Package", "Version", "Schemes"], rows))
     return 0
 
 
@@ -146,7 +260,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    commands = {"score": _cmd_score, "demo": _cmd_demo}
+    commands = {"score": _cmd_score, "plugins": _cmd_plugins, "demo": _cmd_demo}
     try:
         return commands[args.command](args)
     except (EgovScoreError, OSError) as exc:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from egov_score._arrays import FloatArray, IntArray, readonly
+from egov_score._table import Table
 from egov_score.aggregate import BUILTIN_AGGREGATORS, Aggregator, NegativeInputError, coverage
-from egov_score.exceptions import FrameworkError, ScoringError
+from egov_score.exceptions import FrameworkError, InputError, PluginError, ScoringError
 from egov_score.framework import Framework, Indicator
 from egov_score.hierarchy import Hierarchy
 from egov_score.normalise import BUILTIN_NORMALISERS, Normalised, Normaliser
@@ -24,6 +25,9 @@ from egov_score.rank import band, rank_in_groups
 from egov_score.result import Diagnostic, LevelResult, Provenance, Result
 from egov_score.rollup import roll_up
 from egov_score.values import LevelValues, Values
+
+if TYPE_CHECKING:
+    from egov_score.registry import Registry
 
 __all__ = ["Engine", "score"]
 
@@ -78,6 +82,7 @@ class Engine:
         self.normalisers: dict[str, Normaliser] = {**BUILTIN_NORMALISERS, **(normalisers or {})}
         self.aggregators: dict[str, Aggregator] = {**BUILTIN_AGGREGATORS, **(aggregators or {})}
         self.plugins = tuple(plugins)
+        self.registry: Registry | None = None
         for ind in framework.indicators.values():
             if ind.normalise.method not in self.normalisers:
                 raise FrameworkError(
@@ -113,15 +118,74 @@ class Engine:
         period = values.resolve_period(period)
         return self.score_level_values(values.at(period), period, sources=(values.source,))
 
+    @classmethod
+    def from_registry(
+        cls, framework: Framework, hierarchy: Hierarchy, registry: Registry
+    ) -> Engine:
+        """An engine using a plugin registry's normalisation and aggregation methods."""
+        engine = cls(
+            framework,
+            hierarchy,
+            normalisers=registry.normalisers,
+            aggregators=registry.aggregators,
+            plugins=registry.plugin_names,
+        )
+        engine.registry = registry
+        return engine
+
+    def score_tables(
+        self,
+        tables: Mapping[str, Mapping[str, Table]],
+        period: str,
+        *,
+        values: Values | None = None,
+        drop_bad_rows: bool = False,
+    ) -> Result:
+        """Score schemes' raw tables (and optionally field values) for one period.
+
+        Args:
+            tables: scheme code -> table name -> :class:`~egov_score.Table` (see
+                :meth:`Registry.read_tables`).
+            period: the period to score.
+            values: further field values (a values CSV), merged with the schemes' fields.
+            drop_bad_rows: drop raw rows that fail their checks, listing them in the
+                diagnostics, instead of refusing the tables.
+
+        Raises:
+            InputError: a table failed its checks; PluginError: a plugin misbehaved.
+        """
+        if self.registry is None:
+            raise PluginError("scoring raw scheme tables needs an engine built with a registry")
+        data = self.registry.load(
+            tables, self.hierarchy, self.framework, period, drop_bad_rows=drop_bad_rows
+        )
+        levels = [dict(lv) for lv in data.levels]
+        sources = data.sources
+        if values is not None:
+            for d, cols in enumerate(values.at(period)):
+                clash = sorted(set(cols) & set(levels[d]))
+                if clash:
+                    raise InputError(
+                        f"fields must come from one source; {clash!r} are in both the values "
+                        f"and the scheme tables"
+                    )
+                levels[d].update(cols)
+            sources = (*sources, values.source)
+        return self.score_level_values(
+            levels, period, sources=sources, diagnostics=data.diagnostics
+        )
+
     def score_level_values(
         self,
         level_values: Sequence[LevelValues],
         period: str,
         *,
         sources: tuple[str, ...] = (),
+        diagnostics: Sequence[Diagnostic] = (),
     ) -> Result:
         """Score field columns already spread per level (top first); see :meth:`score`."""
         run = _Run(self, level_values)
+        run.diagnostics[:0] = diagnostics
         levels = tuple(run.level_result(d) for d in range(len(self.framework.levels)))
         provenance = Provenance(
             version=_version(),

@@ -1,0 +1,132 @@
+"""The hooks a plugin may implement, and the markers to declare them.
+
+Hooks exchange whole columns, once per run or once per scheme, never once per unit. Collect-all
+hooks return values the registry combines without depending on plugin order (a union with
+duplicate detection); ``firstresult`` hooks stop at the first non-None result.
+
+A plugin is any object or module with functions named like the hooks below, decorated with
+:data:`hookimpl`; it registers itself under the entry-point group ``egov_score``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from egov_score._arrays import FloatArray
+    from egov_score._table import Table
+    from egov_score.aggregate import Aggregator
+    from egov_score.hierarchy import Hierarchy
+    from egov_score.normalise import Normaliser
+    from egov_score.report import Section, UnitReport
+    from egov_score.scheme import Problem, Scheme
+
+__all__ = ["PROJECT", "hookimpl", "hookspec"]
+
+#: The pluggy project name and the entry-point group of third-party plugins.
+PROJECT = "egov_score"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+#: Decorate a plugin's hook functions with this.
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def egov_score_schemes() -> Sequence[Scheme]:
+    """Declare the schemes this plugin provides.
+
+    Called once when a registry is built. Collect-all: every plugin's schemes are combined; two
+    plugins declaring the same scheme, field or indicator code is an error naming both.
+
+    Returns:
+        The plugin's :class:`~egov_score.scheme.Scheme` declarations (fields, indicators,
+        default weights and group, raw tables, sample tables).
+    """
+    raise NotImplementedError  # pragma: no cover - a specification
+
+
+@hookspec(firstresult=True)
+def egov_score_load_scheme(
+    scheme: Scheme, tables: Mapping[str, Table], hierarchy: Hierarchy
+) -> Mapping[str, FloatArray] | None:
+    """Turn one period of a scheme's raw tables into field columns, vectorised.
+
+    Called once per scheme per period, after the tables passed their checks (or had their bad
+    rows dropped at the caller's request). Stops at first non-None result: return None for
+    schemes you do not own.
+
+    Args:
+        scheme: the scheme to load.
+        tables: table name -> :class:`~egov_score.Table` holding only this period's rows.
+        hierarchy: the unit tree, for mapping codes to units (``hierarchy.level(l).index``).
+
+    Returns:
+        Field code -> float64 array over the units of the field's level (NaN = missing);
+        exactly the scheme's declared fields, each of the right length.
+    """
+    raise NotImplementedError  # pragma: no cover - a specification
+
+
+@hookspec
+def egov_score_check_table(
+    scheme: Scheme, name: str, table: Table, hierarchy: Hierarchy
+) -> Sequence[Problem]:
+    """Check one raw table beyond its declared column rules.
+
+    Called once per table before loading; the declared rules (codes, counts, flags,
+    percentages, coordinates, numerator not above denominator) are checked by egov_score
+    itself. Collect-all: every plugin's problems are reported together.
+
+    Args:
+        scheme: the scheme the table belongs to (return nothing for other plugins' schemes).
+        name: the table's name.
+        table: the whole table (all periods).
+        hierarchy: the unit tree.
+
+    Returns:
+        Every :class:`~egov_score.scheme.Problem` found (file, row, column, value, rule).
+    """
+    raise NotImplementedError  # pragma: no cover - a specification
+
+
+@hookspec
+def egov_score_normalisers() -> Mapping[str, Normaliser]:
+    """Contribute named normalisation methods usable as ``normalise = { method = "name" }``.
+
+    Called once when a registry is built. Collect-all; a name already taken (built in or by
+    another plugin) is an error naming both. A normaliser is called as
+    ``f(values, groups, n_groups, direction, **params)`` and returns a
+    :class:`~egov_score.normalise.Normalised`.
+    """
+    raise NotImplementedError  # pragma: no cover - a specification
+
+
+@hookspec
+def egov_score_aggregators() -> Mapping[str, Aggregator]:
+    """Contribute named aggregation methods usable as ``aggregate = { method = "name" }``.
+
+    Called once when a registry is built. Collect-all; a name already taken is an error naming
+    both. An aggregator is called as ``f(scores, weights, **params)`` with a units x children
+    matrix and returns one float64 per unit.
+    """
+    raise NotImplementedError  # pragma: no cover - a specification
+
+
+@hookspec
+def egov_score_report_sections(report: UnitReport, lang: str) -> Sequence[Section]:
+    """Add sections to a unit's report card.
+
+    Called once per report card. Collect-all: sections appear in plugin registration order
+    after the built-in ones.
+
+    Args:
+        report: the card's data (unit, scores, ranks, indicators, machines needing action).
+        lang: ``"en"`` or ``"hi"``.
+
+    Returns:
+        :class:`~egov_score.report.Section` records (title and rows of cells).
+    """
+    raise NotImplementedError  # pragma: no cover - a specification

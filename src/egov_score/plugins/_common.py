@@ -1,0 +1,74 @@
+"""Helpers the built-in plugins share to declare indicators and load tables compactly."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+
+from egov_score._arrays import FloatArray
+from egov_score._table import Table, parse_floats
+from egov_score.framework import Indicator, Normalisation
+from egov_score.hierarchy import Hierarchy
+from egov_score.scheme import to_level
+
+__all__ = ["PERCENT", "SAMPLES", "SAMPLE_UNITS", "columns_to_level", "numbers", "rate"]
+
+#: Goalposts 0-100 for rates already in percent.
+PERCENT = Normalisation(method="goalposts", lower=0.0, upper=100.0)
+#: The folder of the built-in plugins' sample tables.
+SAMPLES = Path(__file__).parent / "samples"
+#: The units the sample tables refer to (the ``small`` data set).
+SAMPLE_UNITS = Path(__file__).parent.parent / "datasets" / "small" / "units.csv"
+
+
+def rate(
+    code: str,
+    name: str,
+    name_hi: str,
+    numerator: str,
+    denominator: str,
+    parent: str,
+    *,
+    direction: int = 1,
+    target: float | None = None,
+    weight: float = 1.0,
+    normalise: Normalisation = PERCENT,
+) -> Indicator:
+    """A percentage indicator ``numerator / denominator * 100``."""
+    return Indicator(
+        code=code,
+        name=name,
+        name_hi=name_hi,
+        numerator=numerator,
+        denominator=denominator,
+        scale=100.0,
+        unit="%",
+        direction=direction,
+        target=target,
+        weight=weight,
+        parent=parent,
+        normalise=normalise,
+    )
+
+
+def numbers(table: Table, column: str) -> FloatArray:
+    """A checked numeric column as float64 (NaN = empty)."""
+    return parse_floats(table, column)
+
+
+def columns_to_level(
+    table: Table, hierarchy: Hierarchy, level: str, mapping: Mapping[str, str]
+) -> dict[str, FloatArray]:
+    """Fields that are raw columns as they are: field code -> column name, spread onto ``level``."""
+    codes = table.columns["code"]
+    return {
+        field: to_level(hierarchy, level, codes, numbers(table, column))
+        for field, column in mapping.items()
+    }
+
+
+def flag(values: FloatArray) -> FloatArray:
+    """0/1 as float with NaN kept."""
+    return np.where(np.isnan(values), np.nan, (values > 0).astype(np.float64))

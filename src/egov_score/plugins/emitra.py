@@ -1,0 +1,227 @@
+"""e-Mitra Plus machines and e-Mitra kiosks: installed, inspected, geo-tagged, transacting.
+
+Reads one table, ``emitra_machines``: one row per machine per month. See
+``docs/plugins/emitra.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from egov_score._arrays import FloatArray
+from egov_score._table import Table
+from egov_score.framework import Field, Indicator, Normalisation
+from egov_score.hierarchy import Hierarchy
+from egov_score.hookspecs import hookimpl
+from egov_score.plugins._common import SAMPLE_UNITS, SAMPLES, flag, numbers, rate
+from egov_score.scheme import Column, Problem, Scheme, TableSpec, problems_where, to_level
+
+CODE = "emitra"
+LOCATIONS = ("gp", "rgsk", "office")
+
+TABLE = TableSpec(
+    name="emitra_machines",
+    level="machine",
+    description="one row per e-Mitra Plus machine per month",
+    columns=(
+        Column(name="code", kind="code", description="machine code"),
+        Column(name="period", kind="period", description="month, YYYY-MM"),
+        Column(name="allotted", kind="flag", description="1 if the machine is allotted"),
+        Column(name="installed", kind="flag", at_most="allotted", description="1 if installed"),
+        Column(
+            name="inspected",
+            kind="flag",
+            at_most="installed",
+            description="1 if inspected and repaired this month",
+        ),
+        Column(name="geotagged", kind="flag", at_most="installed", description="1 if geo-tagged"),
+        Column(name="latitude", kind="latitude", required=False, description="degrees north"),
+        Column(name="longitude", kind="longitude", required=False, description="degrees east"),
+        Column(name="transactions", kind="count", description="transactions this month"),
+        Column(name="services", kind="count", required=False, description="services offered"),
+        Column(
+            name="location",
+            kind="choice",
+            choices=LOCATIONS,
+            description="gp (gram panchayat), rgsk (Rajiv Gandhi Seva Kendra), office "
+            "(another department's office)",
+        ),
+        Column(name="nodal_officer", kind="flag", description="1 if a nodal officer is appointed"),
+        Column(name="hours_displayed", kind="flag", description="1 if hours are on a notice board"),
+        Column(name="services_displayed", kind="flag", description="1 if services are listed"),
+    ),
+)
+
+_FIELDS = (
+    ("allotted", "Machines allotted"),
+    ("installed", "Machines installed"),
+    ("inspected", "Machines inspected and repaired"),
+    ("geotagged", "Machines geo-tagged"),
+    ("transacting", "Installed machines with at least one transaction (from `transactions`)"),
+    ("transactions", "Transactions"),
+    ("nodal_officer", "Machines with a nodal officer"),
+    ("display_ok", "Kiosks displaying both hours and services (product of the two flags)"),
+    ("rgsk_installed", "Installed machines in Rajiv Gandhi Seva Kendras (others: missing)"),
+    ("rgsk_transacting", "Transacting machines in Rajiv Gandhi Seva Kendras (others: missing)"),
+)
+
+SCHEME = Scheme(
+    code=CODE,
+    name="e-Mitra Plus machines",
+    name_hi="ई-मित्र प्लस मशीनें",
+    description=(
+        "Self-service citizen kiosks: installation, inspection and repair, geo-tagging, use, "
+        "nodal officers and display of hours and services."
+    ),
+    tables=(TABLE,),
+    fields=tuple(Field(code=c, level="machine", name=n) for c, n in _FIELDS),
+    indicators=(
+        rate(
+            "installation_rate",
+            "Machines installed",
+            "स्थापित मशीनें",
+            "installed",
+            "allotted",
+            CODE,
+            target=100.0,
+        ),
+        rate(
+            "inspection_rate",
+            "Machines inspected and repaired",
+            "निरीक्षण एवं मरम्मत की गई मशीनें",
+            "inspected",
+            "installed",
+            CODE,
+            target=100.0,
+        ),
+        rate(
+            "geotag_rate",
+            "Machines geo-tagged",
+            "जियो टैग की गई मशीनें",
+            "geotagged",
+            "installed",
+            CODE,
+            target=100.0,
+        ),
+        rate(
+            "transacting_rate",
+            "Machines doing transactions",
+            "ट्रांजक्शन करने वाली मशीनें",
+            "transacting",
+            "installed",
+            CODE,
+            target=100.0,
+            weight=2.0,
+        ),
+        Indicator(
+            code="transactions_per_machine",
+            name="Transactions per installed machine",
+            name_hi="प्रति स्थापित मशीन ट्रांजक्शन",
+            numerator="transactions",
+            denominator="installed",
+            unit="transactions",
+            parent=CODE,
+            normalise=Normalisation(method="minmax"),
+        ),
+        rate(
+            "nodal_coverage",
+            "Machines with a nodal officer",
+            "नोडल अधिकारी वाली मशीनें",
+            "nodal_officer",
+            "installed",
+            CODE,
+            target=100.0,
+        ),
+        rate(
+            "display_compliance",
+            "Kiosks displaying hours and services",
+            "समय एवं सेवाएँ प्रदर्शित करने वाले कियोस्क",
+            "display_ok",
+            "installed",
+            CODE,
+            target=100.0,
+        ),
+        rate(
+            "rgsk_utilisation",
+            "Rajiv Gandhi Seva Kendra machines in use",
+            "राजीव गांधी सेवा केन्द्र की मशीनों का उपयोग",
+            "rgsk_transacting",
+            "rgsk_installed",
+            CODE,
+            target=100.0,
+        ),
+    ),
+    weight=2.0,
+    samples={TABLE.name: SAMPLES / "emitra_machines.csv"},
+    sample_units=SAMPLE_UNITS,
+    sample_period="2021-01",
+)
+
+
+@hookimpl
+def egov_score_schemes() -> Sequence[Scheme]:
+    """Declare the e-Mitra scheme."""
+    return [SCHEME]
+
+
+@hookimpl
+def egov_score_check_table(
+    scheme: Scheme, name: str, table: Table, hierarchy: Hierarchy
+) -> Sequence[Problem]:
+    """A geo-tagged machine must have both coordinates."""
+    del hierarchy
+    if scheme.code != CODE or name != TABLE.name:
+        return []
+    tagged = numbers(table, "geotagged") == 1
+    no_coords = np.zeros(table.n_rows, dtype=bool)
+    for col in ("latitude", "longitude"):
+        cells = table.columns.get(col)
+        no_coords |= np.ones(table.n_rows, dtype=bool) if cells is None else cells == ""
+    return problems_where(
+        table, tagged & no_coords, "geotagged", "a geo-tagged machine needs latitude and longitude"
+    )
+
+
+@hookimpl
+def egov_score_load_scheme(
+    scheme: Scheme, tables: Mapping[str, Table], hierarchy: Hierarchy
+) -> Mapping[str, FloatArray] | None:
+    """Machine-level fields from the machines table."""
+    if scheme.code != CODE:
+        return None
+    t = tables[TABLE.name]
+    cols = {
+        c: numbers(t, c)
+        for c in (
+            "allotted",
+            "installed",
+            "inspected",
+            "geotagged",
+            "transactions",
+            "nodal_officer",
+            "hours_displayed",
+            "services_displayed",
+        )
+    }
+    installed = cols["installed"]
+    with np.errstate(invalid="ignore"):
+        transacting = flag(cols["transactions"]) * installed
+        display_ok = cols["hours_displayed"] * cols["services_displayed"]
+    in_rgsk = t.columns["location"] == "rgsk"
+    fields = {
+        "allotted": cols["allotted"],
+        "installed": installed,
+        "inspected": cols["inspected"],
+        "geotagged": cols["geotagged"],
+        "transacting": transacting,
+        "transactions": cols["transactions"],
+        "nodal_officer": cols["nodal_officer"],
+        "display_ok": display_ok,
+        # Only machines in a Rajiv Gandhi Seva Kendra count; others are not "0 of 0".
+        "rgsk_installed": np.where(in_rgsk, installed, np.nan),
+        "rgsk_transacting": np.where(in_rgsk, transacting, np.nan),
+    }
+    codes = t.columns["code"]
+    return {f: to_level(hierarchy, "machine", codes, v) for f, v in fields.items()}

@@ -1,0 +1,546 @@
+"""The plugin registry: builds a plugin manager, gathers schemes and methods, loads scheme data.
+
+There is no process-global plugin manager: :func:`make_plugin_manager` builds a fresh one, and a
+:class:`Registry` wraps it for one engine, so two apps in one process can use different plugin
+sets. Built-in plugins (:data:`DEFAULT_PLUGINS`) are registered by the same code path as
+third-party ones, then the entry-point group ``egov_score`` is loaded unless the environment
+variable :data:`DISABLE_AUTOLOAD_ENV` is set, then the plugins the caller passes.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import tomllib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+import pluggy
+
+from egov_score import hookspecs
+from egov_score._arrays import FloatArray
+from egov_score._table import Table, format_problems
+from egov_score.aggregate import BUILTIN_AGGREGATORS, Aggregator
+from egov_score.exceptions import FrameworkError, InputError, PluginError
+from egov_score.framework import Framework
+from egov_score.hierarchy import Hierarchy
+from egov_score.normalise import BUILTIN_NORMALISERS, Normaliser
+from egov_score.result import Diagnostic
+from egov_score.scheme import Problem, Scheme, check_table
+from egov_score.values import LevelValues
+
+__all__ = [
+    "DEFAULT_PLUGINS",
+    "DISABLE_AUTOLOAD_ENV",
+    "PluginInfo",
+    "Registry",
+    "SchemeData",
+    "make_plugin_manager",
+]
+
+#: The built-in scheme plugins, registered exactly as third-party plugins are.
+DEFAULT_PLUGINS = (
+    "egov_score.plugins.emitra",
+    "egov_score.plugins.pension",
+    "egov_score.plugins.housing",
+    "egov_score.plugins.nrega",
+    "egov_score.plugins.slwm",
+    "egov_score.plugins.sampark",
+)
+#: Set this environment variable (to anything non-empty) to skip entry-point plugins.
+DISABLE_AUTOLOAD_ENV = "EGOV_SCORE_DISABLE_PLUGIN_AUTOLOAD"
+
+
+def _short_name(module: str) -> str:
+    return module.rsplit(".", 1)[-1]
+
+
+def make_plugin_manager(
+    plugins: Iterable[object] = (),
+    *,
+    block: Iterable[str] = (),
+    autoload: bool | None = None,
+    builtins: bool = True,
+) -> pluggy.PluginManager:
+    """Build a fresh plugin manager.
+
+    Args:
+        plugins: further plugin objects or modules to register, after the others.
+        block: plugin names not to register: a built-in's short name (``"pension"``) or an
+            entry point's name.
+        autoload: load the ``egov_score`` entry points; default: yes unless
+            ``EGOV_SCORE_DISABLE_PLUGIN_AUTOLOAD`` is set.
+        builtins: register :data:`DEFAULT_PLUGINS`.
+
+    Raises:
+        PluginError: a plugin implements a hook that does not exist (a misspelled hook name).
+    """
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    for name in block:
+        pm.set_blocked(name)
+    if builtins:
+        for module in DEFAULT_PLUGINS:
+            name = _short_name(module)
+            if not pm.is_blocked(name):
+                pm.register(importlib.import_module(module), name=name)
+    if autoload is None:
+        autoload = not os.environ.get(DISABLE_AUTOLOAD_ENV)
+    if autoload:
+        try:
+            pm.load_setuptools_entrypoints(hookspecs.PROJECT)
+        except Exception as exc:
+            raise PluginError(f"an entry-point plugin failed to load: {exc!r}") from exc
+    for plugin in plugins:
+        pm.register(plugin)
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"plugin {exc.plugin!r} implements an unknown hook: {exc}") from None
+    return pm
+
+
+@attrs.frozen(kw_only=True)
+class PluginInfo:
+    """One registered plugin, for ``egov-score plugins``."""
+
+    name: str
+    package: str
+    version: str
+    schemes: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
+class SchemeData:
+    """Field columns loaded from schemes' raw tables for one period, with what was dropped."""
+
+    levels: tuple[LevelValues, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    sources: tuple[str, ...]
+
+
+def _plugin_name(pm: pluggy.PluginManager, plugin: object) -> str:
+    return pm.get_name(plugin) or repr(plugin)
+
+
+def _call(
+    pm: pluggy.PluginManager, hook: str, *, first: bool = False, **kwargs: Any
+) -> list[tuple[str, Any]]:
+    """Call ``hook`` plugin by plugin in registration order, so a failure names the plugin that
+    failed; with ``first``, stop at the first non-None result."""
+    results = []
+    for impl in getattr(pm.hook, hook).get_hookimpls():
+        name = _plugin_name(pm, impl.plugin)
+        try:
+            result = impl.function(*(kwargs[a] for a in impl.argnames))
+        except Exception as exc:
+            raise PluginError(f"plugin {name!r} failed in hook {hook!r}: {exc!r}") from exc
+        if result is not None:
+            results.append((name, result))
+            if first:
+                break
+    return results
+
+
+class Registry:
+    """The schemes and methods of one set of plugins.
+
+    Args:
+        pm: a plugin manager; default: :func:`make_plugin_manager` with its defaults.
+
+    Raises:
+        PluginError: two plugins declare the same scheme, field, indicator or method name, or a
+            plugin's declaration is not what the hook promises.
+    """
+
+    def __init__(self, pm: pluggy.PluginManager | None = None) -> None:
+        self.pm = pm if pm is not None else make_plugin_manager()
+        self.schemes: dict[str, Scheme] = {}
+        self.owner: dict[str, str] = {}
+        field_owner: dict[str, tuple[str, str]] = {}
+        for plugin, declared in _call(self.pm, "egov_score_schemes"):
+            for scheme in declared:
+                if not isinstance(scheme, Scheme):
+                    raise PluginError(
+                        f"plugin {plugin!r}, hook 'egov_score_schemes': must return Scheme "
+                        f"records; got {type(scheme).__name__}"
+                    )
+                if scheme.code in self.schemes:
+                    raise PluginError(
+                        f"scheme codes must be unique; {scheme.code!r} is declared by plugins "
+                        f"{self.owner[scheme.code]!r} and {plugin!r}"
+                    )
+                for code in [f.code for f in scheme.fields] + [i.code for i in scheme.indicators]:
+                    if code in field_owner and field_owner[code][0] != scheme.code:
+                        other_scheme, other_plugin = field_owner[code]
+                        raise PluginError(
+                            f"field and indicator codes must be unique across schemes; {code!r} "
+                            f"is declared by plugin {other_plugin!r} (scheme {other_scheme!r}) "
+                            f"and plugin {plugin!r} (scheme {scheme.code!r})"
+                        )
+                    field_owner[code] = (scheme.code, plugin)
+                self.schemes[scheme.code] = scheme
+                self.owner[scheme.code] = plugin
+        self.normalisers: dict[str, Normaliser] = self._methods(
+            "egov_score_normalisers", BUILTIN_NORMALISERS
+        )
+        self.aggregators: dict[str, Aggregator] = self._methods(
+            "egov_score_aggregators", BUILTIN_AGGREGATORS
+        )
+
+    def _methods(self, hook: str, builtin: Mapping[str, Callable[..., Any]]) -> dict[str, Any]:
+        methods: dict[str, Any] = dict(builtin)
+        source = dict.fromkeys(builtin, "egov_score (built in)")
+        for plugin, contributed in _call(self.pm, hook):
+            for name, fn in contributed.items():
+                if name in methods:
+                    raise PluginError(
+                        f"method names must be unique; {name!r} from plugin {plugin!r} is "
+                        f"already provided by {source[name]!r}"
+                    )
+                if not callable(fn):
+                    raise PluginError(
+                        f"plugin {plugin!r}, hook {hook!r}: method {name!r} must be callable"
+                    )
+                methods[name] = fn
+                source[name] = f"plugin {plugin!r}"
+        return methods
+
+    @property
+    def plugin_names(self) -> tuple[str, ...]:
+        """Names of the registered plugins, in registration order."""
+        return tuple(name for name, plugin in self.pm.list_name_plugin() if plugin is not None)
+
+    def describe(self) -> list[PluginInfo]:
+        """Every registered plugin with its package, version and schemes."""
+        dists = {id(p): d for p, d in self.pm.list_plugin_distinfo()}
+        out = []
+        for name, plugin in self.pm.list_name_plugin():
+            if plugin is None:  # blocked
+                continue
+            dist = dists.get(id(plugin))
+            if dist is not None:
+                package, version = dist.project_name, dist.version
+            else:
+                package = "egov-score"
+                try:
+                    version = metadata.version("egov-score")
+                except metadata.PackageNotFoundError:  # a source tree
+                    version = "0+unknown"
+            schemes = tuple(s for s, owner in self.owner.items() if owner == name)
+            out.append(PluginInfo(name=name, package=package, version=version, schemes=schemes))
+        return out
+
+    # -- the framework --------------------------------------------------------------------------
+
+    def framework(
+        self,
+        levels: Sequence[str],
+        *,
+        active: Sequence[str] | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        source: str = "<schemes>",
+    ) -> Framework:
+        """Assemble a framework from the schemes' defaults: each scheme a group under ``index``.
+
+        Args:
+            levels: the unit levels, top first.
+            active: the scheme codes to include (default: all, in registration order).
+            overrides: ``weights`` (code -> weight), ``targets`` (indicator -> target),
+                ``normalise`` (indicator -> table), ``aggregate`` (group -> table),
+                ``min_coverage`` (group -> share), ``bands``, ``name``, ``name_hi``.
+            source: a name for messages.
+
+        Raises:
+            FrameworkError: an unknown scheme or code in the overrides, or any framework rule.
+        """
+        overrides = dict(overrides or {})
+        codes = list(self.schemes) if active is None else list(active)
+        unknown = [c for c in codes if c not in self.schemes]
+        if unknown:
+            raise FrameworkError(
+                f"active schemes must be among {sorted(self.schemes)!r}; got {unknown!r} ({source})"
+            )
+        data: dict[str, Any] = {
+            "levels": list(levels),
+            "field": [],
+            "indicator": [],
+            "group": [{"code": "index", "name": "e-Governance score", "name_hi": "ई-गवर्नेंस स्कोर"}],
+        }
+        for key in ("bands", "name", "name_hi"):
+            if key in overrides:
+                data[key] = overrides.pop(key)
+        for code in codes:
+            scheme = self.schemes[code]
+            data["field"] += [_clean(attrs.asdict(f)) for f in scheme.fields]
+            for ind in scheme.indicators:
+                raw = _clean(attrs.asdict(ind, recurse=True))
+                raw["normalise"] = _flat(raw["normalise"])
+                data["indicator"].append(raw)
+            data["group"].append(
+                {
+                    "code": scheme.code,
+                    "name": scheme.name,
+                    "name_hi": scheme.name_hi,
+                    "parent": "index",
+                    "weight": scheme.weight,
+                    "aggregate": _flat(attrs.asdict(scheme.aggregate)),
+                    "min_coverage": scheme.min_coverage,
+                }
+            )
+        _apply_overrides(data, overrides, source)
+        return Framework.from_dict(
+            data,
+            source=source,
+            normalisers=self.normalisers,
+            aggregators=self.aggregators,
+        )
+
+    def framework_from_toml(self, path: str | os.PathLike[str], levels: Sequence[str]) -> Framework:
+        """Load a framework file: a full framework, or (with a ``schemes`` key) overrides of the
+        schemes' defaults (``docs/plugins.md``)."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+            data = tomllib.loads(text)
+        except FileNotFoundError:
+            raise FrameworkError(f"framework file must exist; got {str(path)!r}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise FrameworkError(f"{path}: framework must be valid TOML; {exc}") from None
+        if "schemes" not in data:
+            return Framework.from_dict(
+                data,
+                source=str(path),
+                text=text,
+                normalisers=self.normalisers,
+                aggregators=self.aggregators,
+            )
+        active = data.pop("schemes")
+        if not isinstance(active, list):
+            raise FrameworkError(f"schemes must be a list of scheme codes; got {active!r} ({path})")
+        lv = data.pop("levels", list(levels))
+        return self.framework(lv, active=active, overrides=data, source=str(path))
+
+    # -- scheme data ----------------------------------------------------------------------------
+
+    def check(self, scheme: Scheme, name: str, table: Table, hierarchy: Hierarchy) -> list[Problem]:
+        """Every problem of one raw table: the declared rules plus the plugins' own checks."""
+        problems = check_table(scheme.table(name), table, hierarchy)
+        if any(p.row == 0 for p in problems):
+            return problems  # a missing column: the plugins' checks would only trip over it
+        for plugin, found in _call(
+            self.pm,
+            "egov_score_check_table",
+            scheme=scheme,
+            name=name,
+            table=table,
+            hierarchy=hierarchy,
+        ):
+            for p in found:
+                if not isinstance(p, Problem):
+                    raise PluginError(
+                        f"plugin {plugin!r}, hook 'egov_score_check_table': must return Problem "
+                        f"records; got {type(p).__name__}"
+                    )
+            problems.extend(found)
+        return problems
+
+    def read_tables(self, folder: str | os.PathLike[str]) -> dict[str, dict[str, Table]]:
+        """Read ``<table>.csv`` files of every scheme from ``folder``; absent files are skipped.
+
+        Returns:
+            scheme code -> table name -> :class:`Table`, for schemes with at least one file.
+        """
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise InputError(f"scheme data must be a folder; got {str(folder)!r}")
+        out: dict[str, dict[str, Table]] = {}
+        for code, scheme in self.schemes.items():
+            tables = {
+                spec.name: Table.from_csv(folder / f"{spec.name}.csv")
+                for spec in scheme.tables
+                if (folder / f"{spec.name}.csv").exists()
+            }
+            if tables:
+                out[code] = tables
+        return out
+
+    def load(
+        self,
+        tables: Mapping[str, Mapping[str, Table]],
+        hierarchy: Hierarchy,
+        framework: Framework,
+        period: str,
+        *,
+        drop_bad_rows: bool = False,
+    ) -> SchemeData:
+        """Check and load schemes' raw tables for one period into field columns per level.
+
+        Args:
+            tables: scheme code -> table name -> table (all periods; a ``period`` column
+                selects rows, a table without one is taken whole).
+            hierarchy: the unit tree.
+            framework: the framework being scored (fields it lacks are not loaded).
+            period: the period to load.
+            drop_bad_rows: drop rows with problems (listed in the diagnostics as
+                ``dropped_rows``) instead of refusing the tables.
+
+        Raises:
+            InputError: a table failed its checks (every problem listed), or a required table
+                is absent.
+            PluginError: a plugin failed or returned columns that break the hook's contract.
+        """
+        levels: list[LevelValues] = [{} for _ in hierarchy.levels]
+        diagnostics: list[Diagnostic] = []
+        sources: list[str] = []
+        all_problems: list[Problem] = []
+        checked: dict[str, dict[str, Table]] = {}
+        for code, by_name in tables.items():
+            if code not in self.schemes:
+                raise InputError(
+                    f"scheme data must be for a registered scheme {sorted(self.schemes)!r}; "
+                    f"got {code!r}"
+                )
+            scheme = self.schemes[code]
+            missing = [t.name for t in scheme.tables if t.name not in by_name]
+            if missing:
+                raise InputError(
+                    f"scheme {code!r} needs tables {missing!r}; got {sorted(by_name)!r}"
+                )
+            checked[code] = {}
+            for name, table in by_name.items():
+                problems = self.check(scheme, name, table, hierarchy)
+                sources.append(table.source)
+                if problems and drop_bad_rows and not any(p.row == 0 for p in problems):
+                    bad_rows = sorted({p.row for p in problems})
+                    table = _without_rows(table, bad_rows)
+                    diagnostics.append(
+                        Diagnostic(
+                            kind="dropped_rows",
+                            level=scheme.table(name).level,
+                            code=code,
+                            units=(),
+                            message=(
+                                f"{table.source}: dropped {len(bad_rows)} row(s) that failed "
+                                f"their checks: " + "; ".join(str(p) for p in problems)
+                            ),
+                        )
+                    )
+                else:
+                    all_problems.extend(problems)
+                checked[code][name] = table
+        if all_problems:
+            raise InputError(
+                format_problems([str(p) for p in all_problems], "scheme data failed its checks")
+            )
+        for code, by_name in checked.items():
+            scheme = self.schemes[code]
+            if not any(f.code in framework.fields for f in scheme.fields):
+                continue  # the scheme is not active in this framework
+            period_tables = {name: _period_rows(t, period) for name, t in by_name.items()}
+            columns = self._load_one(scheme, period_tables, hierarchy)
+            for field in scheme.fields:
+                if field.code in framework.fields:
+                    levels[framework.levels.index(field.level)][field.code] = columns[field.code]
+        return SchemeData(
+            levels=tuple(levels), diagnostics=tuple(diagnostics), sources=tuple(sources)
+        )
+
+    def _load_one(
+        self, scheme: Scheme, tables: Mapping[str, Table], hierarchy: Hierarchy
+    ) -> dict[str, FloatArray]:
+        plugin = self.owner[scheme.code]
+        hook = "egov_score_load_scheme"
+        results = _call(
+            self.pm, hook, first=True, scheme=scheme, tables=tables, hierarchy=hierarchy
+        )
+        if not results:
+            raise PluginError(f"no plugin loaded scheme {scheme.code!r} (owner {plugin!r})")
+        loader, columns = results[0]
+        where = f"plugin {loader!r}, hook {hook!r}, scheme {scheme.code!r}"
+        if not isinstance(columns, Mapping):
+            raise PluginError(f"{where}: must return a mapping; got {type(columns).__name__}")
+        declared = {f.code: f for f in scheme.fields}
+        if set(columns) != set(declared):
+            raise PluginError(
+                f"{where}: must return exactly the declared fields {sorted(declared)!r}; "
+                f"missing {sorted(set(declared) - set(columns))!r}, "
+                f"undeclared {sorted(set(columns) - set(declared))!r}"
+            )
+        out: dict[str, FloatArray] = {}
+        for code, col in columns.items():
+            arr = np.asarray(col)
+            n = len(hierarchy.level(declared[code].level))
+            if arr.shape != (n,):
+                raise PluginError(
+                    f"{where}: field {code!r} must have shape ({n},) (one value per "
+                    f"{declared[code].level!r}); got {arr.shape}"
+                )
+            if arr.dtype.kind not in "fiub":
+                raise PluginError(f"{where}: field {code!r} must be numeric; got dtype {arr.dtype}")
+            arr = arr.astype(np.float64)
+            if np.isinf(arr).any():
+                raise PluginError(f"{where}: field {code!r} must be finite or NaN; got inf")
+            out[code] = arr
+        return out
+
+
+def _clean(d: Mapping[str, Any]) -> dict[str, Any]:
+    """A record's dict as TOML would give it: no empty values, tuples as lists."""
+    return {
+        k: list(v) if isinstance(v, tuple) else v
+        for k, v in d.items()
+        if v is not None and v != {} and v != ()
+    }
+
+
+def _flat(d: Mapping[str, Any]) -> dict[str, Any]:
+    out = _clean(d)
+    out.update(out.pop("params", {}))
+    return out
+
+
+def _without_rows(table: Table, rows: Sequence[int]) -> Table:
+    keep = ~np.isin(table.rows, np.asarray(rows))
+    return Table(
+        table.source, table.header, {k: v[keep] for k, v in table.columns.items()}, table.rows[keep]
+    )
+
+
+def _period_rows(table: Table, period: str) -> Table:
+    if "period" not in table.columns:
+        return table
+    keep = table.columns["period"] == period
+    return Table(
+        table.source, table.header, {k: v[keep] for k, v in table.columns.items()}, table.rows[keep]
+    )
+
+
+def _apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], source: str) -> None:
+    nodes = {n["code"]: n for n in [*data["indicator"], *data["group"]]}
+    indicators = {n["code"]: n for n in data["indicator"]}
+    groups = {n["code"]: n for n in data["group"]}
+    tables: dict[str, tuple[dict[str, Any], str]] = {
+        "weights": (nodes, "weight"),
+        "targets": (indicators, "target"),
+        "normalise": (indicators, "normalise"),
+        "aggregate": (groups, "aggregate"),
+        "min_coverage": (groups, "min_coverage"),
+    }
+    unknown = sorted(set(overrides) - set(tables))
+    if unknown:
+        raise FrameworkError(
+            f"override keys must be among {sorted([*tables, 'schemes', 'levels', 'bands'])!r}; "
+            f"got {unknown!r} ({source})"
+        )
+    for key, (targets, attr) in tables.items():
+        for code, value in dict(overrides.get(key, {})).items():
+            if code not in targets:
+                raise FrameworkError(
+                    f"[{key}] must name an active code {sorted(targets)!r}; got {code!r} ({source})"
+                )
+            targets[code][attr] = value

@@ -1,0 +1,417 @@
+"""Schemes: what a plugin declares (raw tables, fields, indicators, group) and the table checks.
+
+A :class:`Scheme` is the unit of contribution of a plugin: the raw tables an office has (each a
+:class:`TableSpec` of typed :class:`Column` rules), the fields it turns them into, its
+indicators and how they form the scheme's group in the composite. :func:`check_table` runs the
+declared rules on a whole table at once and returns every :class:`Problem` found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import attrs
+import numpy as np
+
+from egov_score._arrays import FloatArray, IntArray, StrArray
+from egov_score._table import Table
+from egov_score.framework import Aggregation, Field, Indicator
+from egov_score.hierarchy import Hierarchy
+
+__all__ = [
+    "COLUMN_KINDS",
+    "INDIA_LATITUDE",
+    "INDIA_LONGITUDE",
+    "Column",
+    "Problem",
+    "Scheme",
+    "TableSpec",
+    "block_table",
+    "check_table",
+    "problems_where",
+    "to_level",
+]
+
+#: The kinds of raw column a table may declare.
+COLUMN_KINDS = (
+    "code",
+    "period",
+    "count",
+    "flag",
+    "percent",
+    "number",
+    "latitude",
+    "longitude",
+    "choice",
+    "text",
+)
+#: India's extent, for checking coordinates (degrees, inclusive).
+INDIA_LATITUDE = (6.5, 37.5)
+INDIA_LONGITUDE = (68.0, 97.5)
+
+
+_RULES = {
+    "code": "a unit code of the table's level",
+    "period": "the month, e.g. 2021-01",
+    "count": "whole number ≥ 0",
+    "flag": "0 or 1",
+    "percent": "0–100",
+    "number": "finite number",
+    "latitude": "within India (6.5–37.5 °N)",
+    "longitude": "within India (68–97.5 °E)",
+    "choice": "one of",
+    "text": "any text",
+}
+
+
+@attrs.frozen(kw_only=True)
+class Column:
+    """One column of a raw table and the rule its cells must follow.
+
+    Attributes:
+        name: the column header.
+        kind: ``code`` (a unit code of the table's level), ``period``, ``count`` (a whole
+            number >= 0), ``flag`` (0 or 1), ``percent`` (0-100), ``number``, ``latitude``,
+            ``longitude`` (within India), ``choice`` (one of ``choices``) or ``text``.
+        required: the column must be in the table (cells may still be empty = missing,
+            except ``code``).
+        at_most: the name of another column this one may not exceed (a numerator above its
+            denominator is an error: inspected > installed, disposed > registered).
+        choices: the allowed values of a ``choice`` column.
+        description: what the column holds, for docs.
+    """
+
+    name: str
+    kind: str = attrs.field(validator=attrs.validators.in_(COLUMN_KINDS))
+    required: bool = True
+    at_most: str | None = None
+    choices: tuple[str, ...] = ()
+    description: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class TableSpec:
+    """A raw table a scheme reads: one row per unit of ``level`` (per period).
+
+    Attributes:
+        name: the table's name (its file is ``<name>.csv`` in a scheme-data folder).
+        level: the level of the units the ``code`` column names.
+        columns: the column rules; a ``code`` column is required.
+        description: one row per what, for docs.
+    """
+
+    name: str
+    level: str
+    columns: tuple[Column, ...]
+    description: str = ""
+
+    def column(self, name: str) -> Column:
+        """The rule of column ``name``."""
+        return next(c for c in self.columns if c.name == name)
+
+
+@attrs.frozen(kw_only=True)
+class Scheme:
+    """A scheme as a plugin declares it.
+
+    Attributes:
+        code: the scheme's code; also the code of its group in the framework.
+        name: English name.
+        name_hi: Hindi name (Devanagari).
+        tables: the raw tables it reads.
+        fields: the fields it produces (each on the level where the data exists).
+        indicators: its indicators; their ``parent`` is the scheme's code.
+        weight: the default weight of the scheme in the composite.
+        aggregate: how its indicators are combined.
+        min_coverage: share of the indicators' weight that must be present.
+        samples: table name -> path of a small sample table that ships with the plugin.
+        sample_units: path of the units CSV the samples refer to.
+        sample_period: the period of the sample rows.
+        description: a paragraph for docs and ``egov-score plugins``.
+    """
+
+    code: str
+    name: str
+    name_hi: str
+    tables: tuple[TableSpec, ...]
+    fields: tuple[Field, ...]
+    indicators: tuple[Indicator, ...]
+    weight: float = 1.0
+    aggregate: Aggregation = attrs.field(factory=Aggregation)
+    min_coverage: float = 0.5
+    samples: Mapping[str, Path] = attrs.field(factory=dict)
+    sample_units: Path | None = None
+    sample_period: str = ""
+    description: str = ""
+
+    def table(self, name: str) -> TableSpec:
+        """The spec of table ``name``."""
+        return next(t for t in self.tables if t.name == name)
+
+    def to_markdown(self) -> str:
+        """The scheme's reference as Markdown: raw tables, fields and indicators."""
+        lines = [f"# `{self.code}` — {self.name} ({self.name_hi})", "", self.description, ""]
+        for t in self.tables:
+            lines += [
+                f"## Raw table `{t.name}.csv`",
+                "",
+                f"Level: `{t.level}`; {t.description}.",
+                "",
+                "| column | kind | required | rule | meaning |",
+                "|---|---|---|---|---|",
+            ]
+            for c in t.columns:
+                rule = _RULES[c.kind]
+                if c.at_most:
+                    rule += f"; ≤ `{c.at_most}`"
+                if c.choices:
+                    rule += ": " + ", ".join(f"`{x}`" for x in c.choices)
+                required = "yes" if c.required else "no"
+                lines.append(f"| `{c.name}` | {c.kind} | {required} | {rule} | {c.description} |")
+            lines.append("")
+        lines += [
+            "## Fields",
+            "",
+            "| field | level | roll-up | meaning |",
+            "|---|---|---|---|",
+        ]
+        for f in self.fields:
+            rollup = f.rollup + (f" by `{f.weight}`" if f.weight else "")
+            lines.append(f"| `{f.code}` | {f.level} | {rollup} | {f.name} |")
+        lines += [
+            "",
+            f"## Indicators (group `{self.code}`, weight {self.weight:g} in the composite, "
+            f"{self.aggregate.method} mean, minimum coverage {self.min_coverage:g})",
+            "",
+            "| indicator | formula | direction | normalisation | target | weight | name |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for i in self.indicators:
+            if i.field is not None:
+                formula = f"`{i.field}`" + (f" × {i.scale:g}" if i.scale != 1 else "")
+            else:
+                formula = f"`{i.numerator}` ÷ `{i.denominator}`" + (
+                    f" × {i.scale:g}" if i.scale != 1 else ""
+                )
+            n = i.normalise
+            norm = n.method
+            if n.method == "goalposts":
+                norm += f" {n.lower:g}–{n.upper:g}"
+            if n.method == "target" and n.target is not None:
+                norm += f" (T = {n.target:g})"
+            direction = "higher is better" if i.direction > 0 else "lower is better"
+            target = "" if i.target is None else f"{i.target:g} {i.unit}".strip()
+            lines.append(
+                f"| `{i.code}` | {formula} | {direction} | {norm} | {target} | {i.weight:g} "
+                f"| {i.name} / {i.name_hi} |"
+            )
+        return "\n".join(lines) + "\n"
+
+
+@attrs.frozen(kw_only=True)
+class Problem:
+    """One cell (or column) of a raw table that breaks a rule."""
+
+    source: str
+    row: int
+    column: str
+    value: str
+    rule: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}, row {self.row}" if self.row else self.source
+        return f"{where}, column {self.column!r}: {self.rule}; got {self.value!r}"
+
+
+def _numbers(cells: StrArray) -> tuple[FloatArray, np.ndarray]:
+    """Parse cells; returns values (NaN where empty or unparsable) and a bad-cell mask."""
+    empty = cells == ""
+    try:
+        values = np.where(empty, "nan", cells).astype(np.float64)
+        bad = ~empty & ~np.isfinite(values)
+    except ValueError:
+        values = np.full(len(cells), np.nan)
+        parsed = np.array([_try_float(c) for c in cells.tolist()], dtype=np.float64)
+        bad = ~empty & ~np.isfinite(parsed)
+        values = np.where(bad, np.nan, parsed)
+    return np.where(bad, np.nan, values), bad
+
+
+def _try_float(cell: str) -> float:
+    try:
+        return float(cell)
+    except ValueError:
+        return float("nan")
+
+
+def check_table(spec: TableSpec, table: Table, hierarchy: Hierarchy) -> list[Problem]:
+    """Every problem in ``table`` against ``spec``'s column rules, found column by column.
+
+    Checks: required columns present; codes of units of the table's level; one row per unit
+    and period; numbers that parse; counts whole and >= 0; flags 0 or 1; percentages 0-100;
+    coordinates within India; choices allowed; a column not above its ``at_most`` column.
+    """
+    src = table.source
+    problems: list[Problem] = []
+    for col in spec.columns:
+        if col.required and col.name not in table.columns:
+            problems.append(
+                Problem(
+                    source=src,
+                    row=0,
+                    column=col.name,
+                    value="",
+                    rule=f"the column is required (header has {list(table.header)!r})",
+                )
+            )
+    if problems:
+        return problems  # cells cannot be checked against rules of missing columns
+
+    def flag(mask: np.ndarray, column: str, cells: StrArray, rule: str) -> None:
+        problems.extend(problems_where(table, mask, column, rule, cells))
+
+    numbers: dict[str, FloatArray] = {}
+    for col in spec.columns:
+        if col.name not in table.columns:
+            continue
+        cells = table.columns[col.name]
+        if col.kind == "code":
+            found = hierarchy.level(spec.level).find(cells)
+            flag(found < 0, col.name, cells, f"must be the code of a {spec.level!r} unit")
+            continue
+        if col.kind in ("text", "period"):
+            continue
+        if col.kind == "choice":
+            ok = np.isin(cells, np.array(col.choices, dtype=np.str_)) | (cells == "")
+            flag(~ok, col.name, cells, f"must be one of {list(col.choices)!r}")
+            continue
+        values, bad = _numbers(cells)
+        flag(bad, col.name, cells, "must be a finite number")
+        numbers[col.name] = values
+        with np.errstate(invalid="ignore"):
+            if col.kind == "count":
+                wrong = (values < 0) | (values != np.floor(values))
+                flag(wrong, col.name, cells, "must be a whole number >= 0")
+            elif col.kind == "flag":
+                flag(
+                    ~np.isnan(values) & ~np.isin(values, (0.0, 1.0)),
+                    col.name,
+                    cells,
+                    "must be 0 or 1",
+                )
+            elif col.kind == "percent":
+                flag(
+                    (values < 0) | (values > 100),
+                    col.name,
+                    cells,
+                    "a percentage must lie in [0, 100]",
+                )
+            elif col.kind == "latitude":
+                lo, hi = INDIA_LATITUDE
+                flag(
+                    (values < lo) | (values > hi),
+                    col.name,
+                    cells,
+                    f"a latitude in India must lie in [{lo}, {hi}]",
+                )
+            elif col.kind == "longitude":
+                lo, hi = INDIA_LONGITUDE
+                flag(
+                    (values < lo) | (values > hi),
+                    col.name,
+                    cells,
+                    f"a longitude in India must lie in [{lo}, {hi}]",
+                )
+    for col in spec.columns:
+        if col.at_most and col.name in numbers and col.at_most in numbers:
+            with np.errstate(invalid="ignore"):
+                above = numbers[col.name] > numbers[col.at_most]
+            cells = table.columns[col.name]
+            for i in np.flatnonzero(above):
+                problems.append(
+                    Problem(
+                        source=src,
+                        row=int(table.rows[i]),
+                        column=col.name,
+                        value=str(cells[i]),
+                        rule=(
+                            f"must not exceed {col.at_most!r} ({table.columns[col.at_most][i]!s})"
+                        ),
+                    )
+                )
+    code_col = next((c.name for c in spec.columns if c.kind == "code"), None)
+    if code_col and code_col in table.columns and table.n_rows > 1:
+        codes = table.columns[code_col]
+        periods = table.columns.get("period", np.full(table.n_rows, "", dtype=np.str_))
+        order = np.lexsort((periods, codes))
+        same = (codes[order[1:]] == codes[order[:-1]]) & (periods[order[1:]] == periods[order[:-1]])
+        for a, b in zip(order[:-1][same], order[1:][same], strict=True):
+            problems.append(
+                Problem(
+                    source=src,
+                    row=int(table.rows[b]),
+                    column=code_col,
+                    value=str(codes[b]),
+                    rule=f"one row per unit and period is allowed (first at row {table.rows[a]})",
+                )
+            )
+    problems.sort(key=lambda p: (p.row, p.column))
+    return problems
+
+
+def problems_where(
+    table: Table,
+    mask: np.ndarray,
+    column: str,
+    rule: str,
+    cells: StrArray | None = None,
+) -> list[Problem]:
+    """A :class:`Problem` for every row of ``table`` where ``mask`` holds.
+
+    Args:
+        table: the raw table.
+        mask: one bool per row.
+        column: the column to name.
+        rule: what must hold, for the message.
+        cells: the values to show (default: the column's cells).
+    """
+    shown = table.columns[column] if cells is None else cells
+    return [
+        Problem(
+            source=table.source,
+            row=int(table.rows[i]),
+            column=column,
+            value=str(shown[i]),
+            rule=rule,
+        )
+        for i in np.flatnonzero(mask)
+    ]
+
+
+def block_table(name: str, description: str, *columns: Column) -> TableSpec:
+    """A block-level table: ``code`` (block code) and ``period`` columns, then ``columns``."""
+    return TableSpec(
+        name=name,
+        level="block",
+        description=description,
+        columns=(
+            Column(name="code", kind="code", description="block code"),
+            Column(name="period", kind="period", description="month, YYYY-MM"),
+            *columns,
+        ),
+    )
+
+
+def to_level(
+    hierarchy: Hierarchy, level: str, codes: StrArray | Sequence[str], values: FloatArray
+) -> FloatArray:
+    """Spread per-row ``values`` onto the units of ``level`` (NaN where a unit has no row).
+
+    Raises:
+        HierarchyError: a code is not a unit of ``level``.
+    """
+    index: IntArray = hierarchy.level(level).index(codes)
+    out = np.full(len(hierarchy.level(level)), np.nan)
+    out[index] = values
+    return out
