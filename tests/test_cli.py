@@ -122,24 +122,9 @@ def test_help_documents_every_option(capsys):
         assert option in out
 
 
-def test_demo_and_export(tmp_path, capsys):
-    assert main(["demo", "--out", str(tmp_path / "out")]) == 0
-    out = capsys.readouterr().out
-    assert "Alwar" in out
-    assert "Bandikui" in out
-    assert (tmp_path / "out" / "district.csv").exists()
-    assert main(["demo", "--export", str(tmp_path / "tpl")]) == 0
+def test_small_template_scores(tmp_path):
+    datasets.export("small", tmp_path / "tpl")
     assert (tmp_path / "tpl" / "framework.toml").exists()
-    assert (
-        main(
-            [
-                *ARGS[:2],
-                str(tmp_path / "tpl" / "units.csv"),
-                *ARGS[3:],
-                "--out",
-                str(tmp_path / "o2"),
-                "--quiet",
-            ]
-        )
-        == 0
-    )
+    args = [*ARGS[:2], str(tmp_path / "tpl" / "units.csv"), *ARGS[3:]]
+    assert main([*args, "--out", str(tmp_path / "o2"), "--quiet"]) == 0
+    assert (tmp_path / "o2" / "block.csv").exists()

@@ -11,17 +11,22 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import attrs
 import numpy as np
 
-from egov_score import datasets
+from egov_score import datasets, render
 from egov_score._table import Table
 from egov_score._text_table import render_table
 from egov_score.engine import Engine
 from egov_score.exceptions import EgovScoreError, InputError
 from egov_score.framework import Framework
 from egov_score.hierarchy import Hierarchy
+from egov_score.labels import LANGUAGES
+from egov_score.panel import Panel, score_panel
 from egov_score.registry import Registry, make_plugin_manager
+from egov_score.report import build_report
 from egov_score.result import Result
+from egov_score.review import Review, review_text, write_cards
 from egov_score.values import Values
 
 __all__ = ["build_parser", "main"]
@@ -42,28 +47,7 @@ def _add_score(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
             "<indicator>_norm per indicator."
         ),
     )
-    p.add_argument(
-        "--units", required=True, type=Path, help="hierarchy CSV: level,code,name,parent"
-    )
-    p.add_argument(
-        "--framework",
-        type=Path,
-        help="framework TOML: a full framework, or overrides of the schemes' defaults (with a "
-        "'schemes' key); default with --scheme-data: every scheme with data, default weights",
-    )
-    p.add_argument("--values", type=Path, help="values CSV: code,period,<field>...")
-    p.add_argument(
-        "--scheme-data",
-        type=Path,
-        metavar="DIR",
-        help="folder of schemes' raw tables (<table>.csv, e.g. emitra_machines.csv, pension.csv)",
-    )
-    p.add_argument(
-        "--drop-bad-rows",
-        action="store_true",
-        help="drop raw rows that fail their checks (listed in the output) instead of stopping",
-    )
-    _add_plugin_options(p)
+    _add_inputs(p)
     p.add_argument("--period", help="the period to score (required when the values hold several)")
     p.add_argument("--out", required=True, type=Path, help="output folder (created if needed)")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
@@ -92,15 +76,71 @@ def _add_plugins(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     _add_plugin_options(p)
 
 
+def _add_inputs(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--units", required=True, type=Path, help="hierarchy CSV: level,code,name,parent"
+    )
+    p.add_argument(
+        "--framework",
+        type=Path,
+        help="framework TOML: a full framework, or overrides of the schemes' defaults (with a "
+        "'schemes' key); default with --scheme-data: every scheme with data, default weights",
+    )
+    p.add_argument("--values", type=Path, help="values CSV: code,period,<field>...")
+    p.add_argument(
+        "--scheme-data",
+        type=Path,
+        metavar="DIR",
+        help="folder of schemes' raw tables (<table>.csv, e.g. emitra_machines.csv, pension.csv)",
+    )
+    p.add_argument(
+        "--drop-bad-rows",
+        action="store_true",
+        help="drop raw rows that fail their checks (listed in the output) instead of stopping",
+    )
+    _add_plugin_options(p)
+
+
+def _add_report(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "report",
+        help="write one unit's monthly report card",
+        description=(
+            "Score every month of the data and write the report card of one district or block "
+            "for one month: score, band, ranks, change since last month, schemes, strongest and "
+            "weakest indicators, machines that need action and a 12-month trend."
+        ),
+    )
+    _add_inputs(p)
+    p.add_argument("--unit", required=True, metavar="CODE", help="the unit's code")
+    p.add_argument("--month", help="the month of the card (default: the latest)")
+    p.add_argument(
+        "--format",
+        choices=("html", "md", "json", "csv", "text"),
+        default="html",
+        help="output format (default: html)",
+    )
+    p.add_argument("--lang", choices=LANGUAGES, default="en", help="language (default: en)")
+    p.add_argument("--out", type=Path, help="output file (default: standard output)")
+
+
 def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "demo",
-        help="run the review on the data that ships with egov_score",
-        description="Score the built-in data set and print the review table.",
+        help="run the Jaipur division's review on the data that ships with egov_score",
+        description=(
+            "Review the built-in Jaipur division data (2995 e-Mitra Plus machines, six schemes, "
+            "February 2020 - January 2021): print the commissioner's tables and write a report "
+            "card for every district and block and a division summary."
+        ),
     )
-    p.add_argument("--month", help="the period to review (default: the latest)")
+    p.add_argument("--month", help="the month to review (default: the latest, 2021-01)")
+    p.add_argument("--lang", choices=LANGUAGES, default="en", help="language (default: en)")
     p.add_argument(
-        "--out", type=Path, default=Path("egov-score-out"), help="output folder for the CSVs"
+        "--out",
+        type=Path,
+        default=Path("egov-score-review"),
+        help="folder for the report cards (default: ./egov-score-review)",
     )
     p.add_argument(
         "--export",
@@ -119,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_score(sub)
+    _add_report(sub)
     _add_plugins(sub)
     _add_demo(sub)
     return parser
@@ -168,7 +209,16 @@ def _levels_of(units: Path) -> tuple[str, ...]:
     return tuple(order)
 
 
-def _cmd_score(args: argparse.Namespace) -> int:
+@attrs.frozen
+class _Inputs:
+    """What the command line was given, loaded and validated."""
+
+    engine: Engine
+    tables: dict[str, dict[str, Table]] | None
+    values: Values | None
+
+
+def _inputs(args: argparse.Namespace) -> _Inputs:
     if args.values is None and args.scheme_data is None:
         raise InputError("give --values, --scheme-data or both; got neither")
     if args.scheme_data is None:
@@ -177,27 +227,34 @@ def _cmd_score(args: argparse.Namespace) -> int:
         framework = Framework.from_toml(args.framework)
         hierarchy = Hierarchy.from_csv(args.units, framework.levels)
         values = Values.from_csv(args.values, hierarchy, framework)
-        result = Engine(framework, hierarchy).score(values, args.period)
-    else:
-        registry = Registry(make_plugin_manager(block=args.block))
-        tables = registry.read_tables(args.scheme_data)
-        if not tables:
-            names = sorted(f"{t.name}.csv" for s in registry.schemes.values() for t in s.tables)
-            raise InputError(
-                f"{args.scheme_data}: no scheme table found; expected files among {names!r}"
-            )
-        levels = _levels_of(args.units)
-        if args.framework is not None:
-            framework = registry.framework_from_toml(args.framework, levels)
-        else:
-            framework = registry.framework(levels, active=list(tables))
-        hierarchy = Hierarchy.from_csv(args.units, framework.levels)
-        extra = (
-            Values.from_csv(args.values, hierarchy, framework) if args.values is not None else None
+        return _Inputs(Engine(framework, hierarchy), None, values)
+    registry = Registry(make_plugin_manager(block=args.block))
+    tables = registry.read_tables(args.scheme_data)
+    if not tables:
+        names = sorted(f"{t.name}.csv" for s in registry.schemes.values() for t in s.tables)
+        raise InputError(
+            f"{args.scheme_data}: no scheme table found; expected files among {names!r}"
         )
-        period = args.period or _only_period(tables, extra)
-        result = Engine.from_registry(framework, hierarchy, registry).score_tables(
-            tables, period, values=extra, drop_bad_rows=args.drop_bad_rows
+    levels = _levels_of(args.units)
+    if args.framework is not None:
+        framework = registry.framework_from_toml(args.framework, levels)
+    else:
+        framework = registry.framework(levels, active=list(tables))
+    hierarchy = Hierarchy.from_csv(args.units, framework.levels)
+    extra = Values.from_csv(args.values, hierarchy, framework) if args.values is not None else None
+    return _Inputs(Engine.from_registry(framework, hierarchy, registry), tables, extra)
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    inputs = _inputs(args)
+    framework = inputs.engine.framework
+    if inputs.tables is None:
+        assert inputs.values is not None
+        result = inputs.engine.score(inputs.values, args.period)
+    else:
+        period = args.period or _only_period(inputs.tables, inputs.values)
+        result = inputs.engine.score_tables(
+            inputs.tables, period, values=inputs.values, drop_bad_rows=args.drop_bad_rows
         )
     paths = result.write_csv(args.out)
     if not args.quiet:
@@ -232,19 +289,55 @@ def _cmd_plugins(args: argparse.Namespace) -> int:
     return 0
 
 
+def _panel(inputs: _Inputs, drop_bad_rows: bool = False) -> Panel:
+    return score_panel(
+        inputs.engine, tables=inputs.tables, values=inputs.values, drop_bad_rows=drop_bad_rows
+    )
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    inputs = _inputs(args)
+    panel = _panel(inputs, args.drop_bad_rows)
+    period = args.month or panel.periods[-1]
+    card = build_report(
+        panel,
+        args.unit,
+        period,
+        hierarchy=inputs.engine.hierarchy,
+        registry=inputs.engine.registry,
+        lang=args.lang,
+    )
+    renderers = {
+        "html": lambda: render.to_html(card, args.lang),
+        "md": lambda: render.to_markdown(card, args.lang),
+        "json": lambda: render.to_json_text(card),
+        "csv": lambda: render.to_csv(card, args.lang),
+        "text": lambda: render.to_text(card, args.lang),
+    }
+    text = renderers[args.format]()
+    if args.out is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}")
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     if args.export is not None:
-        written = datasets.export("small", args.export)
+        written = datasets.export("jaipur", args.export)
         print("wrote " + ", ".join(str(p) for p in written))
         return 0
-    data = datasets.load("small")
-    month = args.month or data.values.period_list[-1]
-    result = Engine(data.framework, data.hierarchy).score(data.values, month)
-    paths = result.write_csv(args.out)
-    print(f"{data.framework.name}, {month}\n")
-    for level in data.framework.levels[1:3]:
-        print(f"{level.capitalize()}s\n{_summary(result, level)}\n")
-    print("wrote " + ", ".join(str(p) for p in paths))
+    data = datasets.load("jaipur")
+    assert data.registry is not None
+    assert data.tables is not None
+    engine = Engine.from_registry(data.framework, data.hierarchy, data.registry)
+    panel = score_panel(engine, tables=data.tables)
+    month = args.month or panel.periods[-1]
+    review = Review(panel=panel, period=month, hierarchy=data.hierarchy, registry=data.registry)
+    write_cards(review, args.out, args.lang)
+    print(review_text(review, args.lang, cards_dir=args.out))
     return 0
 
 
@@ -260,7 +353,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    commands = {"score": _cmd_score, "plugins": _cmd_plugins, "demo": _cmd_demo}
+    commands = {
+        "score": _cmd_score,
+        "report": _cmd_report,
+        "plugins": _cmd_plugins,
+        "demo": _cmd_demo,
+    }
     try:
         return commands[args.command](args)
     except (EgovScoreError, OSError) as exc:

@@ -27,7 +27,7 @@ from egov_score.rollup import roll_up
 from egov_score.values import LevelValues, Values
 
 if TYPE_CHECKING:
-    from egov_score.registry import Registry
+    from egov_score.registry import CheckedTables, Registry
 
 __all__ = ["Engine", "score"]
 
@@ -135,7 +135,7 @@ class Engine:
 
     def score_tables(
         self,
-        tables: Mapping[str, Mapping[str, Table]],
+        tables: CheckedTables | Mapping[str, Mapping[str, Table]],
         period: str,
         *,
         values: Values | None = None,
@@ -145,7 +145,8 @@ class Engine:
 
         Args:
             tables: scheme code -> table name -> :class:`~egov_score.Table` (see
-                :meth:`Registry.read_tables`).
+                :meth:`Registry.read_tables`), or tables already checked
+                (:meth:`Registry.check_tables`), so that many periods check them once.
             period: the period to score.
             values: further field values (a values CSV), merged with the schemes' fields.
             drop_bad_rows: drop raw rows that fail their checks, listing them in the

@@ -15,7 +15,7 @@ import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
@@ -33,9 +33,13 @@ from egov_score.result import Diagnostic
 from egov_score.scheme import Problem, Scheme, check_table
 from egov_score.values import LevelValues
 
+if TYPE_CHECKING:
+    from egov_score.report import Section, UnitReport
+
 __all__ = [
     "DEFAULT_PLUGINS",
     "DISABLE_AUTOLOAD_ENV",
+    "CheckedTables",
     "PluginInfo",
     "Registry",
     "SchemeData",
@@ -112,6 +116,24 @@ class PluginInfo:
     package: str
     version: str
     schemes: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
+class CheckedTables:
+    """Raw tables that passed their checks (bad rows dropped if asked), ready to load."""
+
+    tables: Mapping[str, Mapping[str, Table]]
+    diagnostics: tuple[Diagnostic, ...]
+    sources: tuple[str, ...]
+
+    def periods(self) -> tuple[str, ...]:
+        """The distinct periods of all tables, sorted."""
+        found: set[str] = set()
+        for by_name in self.tables.values():
+            for t in by_name.values():
+                if "period" in t.columns:
+                    found.update(np.unique(t.columns["period"]).tolist())
+        return tuple(sorted(found))
 
 
 @attrs.frozen(kw_only=True)
@@ -325,6 +347,21 @@ class Registry:
         lv = data.pop("levels", list(levels))
         return self.framework(lv, active=active, overrides=data, source=str(path))
 
+    def report_sections(self, report: UnitReport, lang: str) -> list[Section]:
+        """Every plugin's extra sections for one report card, in registration order."""
+        from egov_score.report import Section  # report builds on the registry, not vice versa
+
+        sections: list[Section] = []
+        for plugin, found in _call(self.pm, "egov_score_report_sections", report=report, lang=lang):
+            for section in found:
+                if not isinstance(section, Section):
+                    raise PluginError(
+                        f"plugin {plugin!r}, hook 'egov_score_report_sections': must return "
+                        f"Section records; got {type(section).__name__}"
+                    )
+            sections.extend(found)
+        return sections
+
     # -- scheme data ----------------------------------------------------------------------------
 
     def check(self, scheme: Scheme, name: str, table: Table, hierarchy: Hierarchy) -> list[Problem]:
@@ -369,32 +406,25 @@ class Registry:
                 out[code] = tables
         return out
 
-    def load(
+    def check_tables(
         self,
         tables: Mapping[str, Mapping[str, Table]],
         hierarchy: Hierarchy,
-        framework: Framework,
-        period: str,
         *,
         drop_bad_rows: bool = False,
-    ) -> SchemeData:
-        """Check and load schemes' raw tables for one period into field columns per level.
+    ) -> CheckedTables:
+        """Check schemes' raw tables once, for loading any number of periods.
 
         Args:
-            tables: scheme code -> table name -> table (all periods; a ``period`` column
-                selects rows, a table without one is taken whole).
+            tables: scheme code -> table name -> table (all periods).
             hierarchy: the unit tree.
-            framework: the framework being scored (fields it lacks are not loaded).
-            period: the period to load.
             drop_bad_rows: drop rows with problems (listed in the diagnostics as
                 ``dropped_rows``) instead of refusing the tables.
 
         Raises:
-            InputError: a table failed its checks (every problem listed), or a required table
-                is absent.
-            PluginError: a plugin failed or returned columns that break the hook's contract.
+            InputError: a table failed its checks (every problem of every table listed), a
+                required table is absent, or the scheme is unknown.
         """
-        levels: list[LevelValues] = [{} for _ in hierarchy.levels]
         diagnostics: list[Diagnostic] = []
         sources: list[str] = []
         all_problems: list[Problem] = []
@@ -417,7 +447,7 @@ class Registry:
                 sources.append(table.source)
                 if problems and drop_bad_rows and not any(p.row == 0 for p in problems):
                     bad_rows = sorted({p.row for p in problems})
-                    table = _without_rows(table, bad_rows)
+                    table = _select_rows(table, ~np.isin(table.rows, np.asarray(bad_rows)))
                     diagnostics.append(
                         Diagnostic(
                             kind="dropped_rows",
@@ -437,7 +467,35 @@ class Registry:
             raise InputError(
                 format_problems([str(p) for p in all_problems], "scheme data failed its checks")
             )
-        for code, by_name in checked.items():
+        return CheckedTables(tables=checked, diagnostics=tuple(diagnostics), sources=tuple(sources))
+
+    def load(
+        self,
+        tables: CheckedTables | Mapping[str, Mapping[str, Table]],
+        hierarchy: Hierarchy,
+        framework: Framework,
+        period: str,
+        *,
+        drop_bad_rows: bool = False,
+    ) -> SchemeData:
+        """Load one period of schemes' raw tables into field columns per level.
+
+        Args:
+            tables: tables checked by :meth:`check_tables`, or raw tables (checked here).
+            hierarchy: the unit tree.
+            framework: the framework being scored (fields it lacks are not loaded).
+            period: the period to load (a ``period`` column selects rows; a table without one
+                is taken whole).
+            drop_bad_rows: with raw tables, see :meth:`check_tables`.
+
+        Raises:
+            InputError: a table failed its checks.
+            PluginError: a plugin failed or returned columns that break the hook's contract.
+        """
+        if not isinstance(tables, CheckedTables):
+            tables = self.check_tables(tables, hierarchy, drop_bad_rows=drop_bad_rows)
+        levels: list[LevelValues] = [{} for _ in hierarchy.levels]
+        for code, by_name in tables.tables.items():
             scheme = self.schemes[code]
             if not any(f.code in framework.fields for f in scheme.fields):
                 continue  # the scheme is not active in this framework
@@ -447,7 +505,7 @@ class Registry:
                 if field.code in framework.fields:
                     levels[framework.levels.index(field.level)][field.code] = columns[field.code]
         return SchemeData(
-            levels=tuple(levels), diagnostics=tuple(diagnostics), sources=tuple(sources)
+            levels=tuple(levels), diagnostics=tables.diagnostics, sources=tables.sources
         )
 
     def _load_one(
@@ -504,8 +562,7 @@ def _flat(d: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _without_rows(table: Table, rows: Sequence[int]) -> Table:
-    keep = ~np.isin(table.rows, np.asarray(rows))
+def _select_rows(table: Table, keep: np.ndarray) -> Table:
     return Table(
         table.source, table.header, {k: v[keep] for k, v in table.columns.items()}, table.rows[keep]
     )
@@ -514,10 +571,7 @@ def _without_rows(table: Table, rows: Sequence[int]) -> Table:
 def _period_rows(table: Table, period: str) -> Table:
     if "period" not in table.columns:
         return table
-    keep = table.columns["period"] == period
-    return Table(
-        table.source, table.header, {k: v[keep] for k, v in table.columns.items()}, table.rows[keep]
-    )
+    return _select_rows(table, table.columns["period"] == period)
 
 
 def _apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], source: str) -> None:

@@ -1,26 +1,48 @@
-"""Report cards: the data of one unit's monthly card, and sections plugins may add.
+"""Report cards: the data of one unit's monthly progress card, built from a panel.
 
-(Only the records live here so far; building and rendering cards comes with the review.)
+:func:`build_report` gathers, for one unit and period, what the card shows: score, band, ranks,
+change since last month, scheme scores and ranks, the strongest and weakest indicators among
+peers, a 12-month trend, the peers' scores for a bar chart, and sections added by plugins (the
+e-Mitra plugin adds the machines that need action). Rendering lives in ``render.py``.
 """
 
 from __future__ import annotations
 
-import attrs
+from collections.abc import Sequence
 
-__all__ = ["Section", "UnitReport"]
+import attrs
+import numpy as np
+
+from egov_score._arrays import FloatArray, IntArray
+from egov_score.exceptions import InputError
+from egov_score.framework import Framework
+from egov_score.hierarchy import Hierarchy
+from egov_score.panel import Panel
+from egov_score.rank import rank_in_groups
+from egov_score.registry import Registry
+from egov_score.result import LevelResult, Result
+
+__all__ = ["Bar", "Section", "Standing", "TrendPoint", "UnitReport", "build_report"]
+
+#: How many strongest and weakest indicators a card lists.
+N_EXTREMES = 3
+#: How many months the trend covers.
+TREND_MONTHS = 12
 
 
 @attrs.frozen(kw_only=True)
 class Section:
-    """A titled table added to a report card.
+    """A titled table added to a report card (by a plugin).
 
     Attributes:
+        key: a stable identifier, ``"<plugin>.<name>"``.
         title: the section heading (in the card's language).
         header: column titles.
         rows: rows of cells, as text.
         note: an optional sentence under the table.
     """
 
+    key: str
     title: str
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
@@ -28,9 +50,262 @@ class Section:
 
 
 @attrs.frozen(kw_only=True)
+class Standing:
+    """Where the unit stands on one indicator or scheme among its peers (its level).
+
+    Attributes:
+        code, name, name_hi, unit: the indicator or scheme.
+        value: the indicator's value (NaN for a scheme).
+        score: the normalised score or group score (0-100, NaN if missing).
+        rank: rank among the level's units (1 = best; 0 if missing).
+        peers: how many units of the level have a score.
+        best_value: the value (or score, for a scheme) of the best peer.
+        best_name: the best peer's name.
+        change: change in score since the previous period (NaN if unknown).
+    """
+
+    code: str
+    name: str
+    name_hi: str
+    unit: str
+    value: float
+    score: float
+    rank: int
+    peers: int
+    best_value: float
+    best_name: str
+    change: float
+
+
+@attrs.frozen(kw_only=True)
+class TrendPoint:
+    """The unit's composite and rank in one period."""
+
+    period: str
+    score: float
+    rank: int
+    band: str
+
+
+@attrs.frozen(kw_only=True)
+class Bar:
+    """One peer in the card's bar chart."""
+
+    code: str
+    name: str
+    score: float
+    is_self: bool
+
+
+@attrs.frozen(kw_only=True)
 class UnitReport:
-    """The data of one unit's report card for one period."""
+    """The data of one unit's report card for one period.
+
+    Ranks count from 1 (best); 0 means unranked. ``rank_change`` is positive when the unit
+    moved up. ``result`` and ``hierarchy`` are there for plugins' sections.
+    """
 
     code: str
     level: str
+    name: str
+    name_hi: str
+    officer: str
+    parent_code: str
+    parent_name: str
+    parent_name_hi: str
     period: str
+    previous_period: str | None
+    score: float
+    band: str
+    rank: int
+    peers: int
+    rank_in_parent: int
+    parent_peers: int
+    coverage: float
+    score_change: float
+    rank_change: int | None
+    schemes: tuple[Standing, ...]
+    strongest: tuple[Standing, ...]
+    weakest: tuple[Standing, ...]
+    trend: tuple[TrendPoint, ...]
+    bars: tuple[Bar, ...]
+    framework: Framework = attrs.field(eq=False, repr=False)
+    result: Result = attrs.field(eq=False, repr=False)
+    hierarchy: Hierarchy = attrs.field(eq=False, repr=False)
+    sections: tuple[Section, ...] = ()
+
+    def descendants(self, level: str) -> IntArray:
+        """Indices, on ``level``, of the units below this one."""
+        depth = self.hierarchy.depth(self.level)
+        own = int(self.hierarchy.levels[depth].index([self.code])[0])
+        return np.flatnonzero(self.hierarchy.ancestors(level, self.level) == own)
+
+
+def _index(lv: LevelResult, code: str) -> int:
+    hits = np.flatnonzero(lv.codes == code)
+    if not len(hits):
+        raise InputError(f"code must name a {lv.level!r} unit; got {code!r}")
+    return int(hits[0])
+
+
+def _standing(
+    code: str,
+    fw: Framework,
+    lv: LevelResult,
+    prev: LevelResult | None,
+    i: int,
+    scores: FloatArray,
+    values: FloatArray,
+) -> Standing:
+    node = fw.indicators.get(code) or fw.groups[code]
+    ranks = rank_in_groups(scores)
+    peers = int((ranks > 0).sum())
+    best = int(np.argmax(np.where(np.isnan(scores), -np.inf, scores))) if peers else i
+    change = np.nan
+    if prev is not None:
+        j = np.flatnonzero(prev.codes == lv.codes[i])
+        table = prev.normalised if code in fw.indicators else prev.groups
+        if len(j) and code in table:
+            change = float(scores[i] - table[code][j[0]])
+    return Standing(
+        code=code,
+        name=node.name,
+        name_hi=node.name_hi,
+        unit=getattr(node, "unit", ""),
+        value=float(values[i]),
+        score=float(scores[i]),
+        rank=int(ranks[i]),
+        peers=peers,
+        best_value=float(values[best]),
+        best_name=str(lv.names[best]),
+        change=change,
+    )
+
+
+def build_report(
+    panel: Panel,
+    code: str,
+    period: str,
+    *,
+    hierarchy: Hierarchy,
+    registry: Registry | None = None,
+    lang: str = "en",
+) -> UnitReport:
+    """Gather one unit's report card for ``period``.
+
+    Args:
+        panel: the scored periods (the previous one gives the changes, up to 12 the trend).
+        code: the unit's code.
+        period: the period of the card.
+        hierarchy: the unit tree.
+        registry: the plugins asked for extra sections (``egov_score_report_sections``).
+        lang: ``"en"`` or ``"hi"``, passed to the plugins.
+
+    Raises:
+        InputError: unknown unit or period.
+    """
+    result = panel.result(period)
+    fw = result.framework
+    unit = result.unit(code)
+    lv = result.level(unit.level)
+    i = _index(lv, code)
+    prev_result = panel.previous(period)
+    prev = prev_result.level(unit.level) if prev_result is not None else None
+    j = np.flatnonzero(prev.codes == code) if prev is not None else np.zeros(0, dtype=np.intp)
+    score_change, rank_change = np.nan, None
+    if prev is not None and len(j):
+        score_change = float(lv.score[i] - prev.score[j[0]])
+        if lv.rank[i] and prev.rank[j[0]]:
+            rank_change = int(prev.rank[j[0]] - lv.rank[i])
+
+    nan = np.full(len(lv), np.nan)
+    schemes = tuple(
+        _standing(g, fw, lv, prev, i, lv.groups[g], nan)
+        for g in fw.children(fw.root)
+        if g in lv.groups
+    )
+    # An indicator on which every peer scores the same says nothing about this unit.
+    standings = [
+        _standing(c, fw, lv, prev, i, lv.normalised[c], lv.indicators[c])
+        for c in lv.normalised
+        if np.nanmax(lv.normalised[c], initial=-np.inf)
+        > np.nanmin(lv.normalised[c], initial=np.inf)
+    ]
+    ranked = sorted((s for s in standings if s.rank > 0), key=lambda s: (s.rank / s.peers, s.code))
+    strongest = tuple(ranked[:N_EXTREMES])
+    weakest = tuple(reversed(ranked[-N_EXTREMES:])) if len(ranked) > N_EXTREMES else ()
+
+    trend = []
+    for r in panel.window(period, TREND_MONTHS):
+        tl = r.level(unit.level)
+        k = np.flatnonzero(tl.codes == code)
+        if len(k):
+            trend.append(
+                TrendPoint(
+                    period=r.period,
+                    score=float(tl.score[k[0]]),
+                    rank=int(tl.rank[k[0]]),
+                    band=str(tl.band_label[k[0]]),
+                )
+            )
+    siblings = np.flatnonzero(lv.parent == lv.parent[i])
+    bars = tuple(
+        Bar(
+            code=str(lv.codes[s]),
+            name=str(lv.names[s]),
+            score=float(lv.score[s]),
+            is_self=bool(s == i),
+        )
+        for s in siblings[np.argsort(-np.nan_to_num(lv.score[siblings], nan=-1), kind="stable")]
+    )
+    record = hierarchy.unit(code)
+    parent = hierarchy.unit(record.parent) if record.parent else None
+    report = UnitReport(
+        code=code,
+        level=unit.level,
+        name=unit.name,
+        name_hi=unit.name_hi,
+        officer=record.officer,
+        parent_code=unit.parent,
+        parent_name=parent.name if parent else "",
+        parent_name_hi=parent.name_hi if parent else "",
+        period=period,
+        previous_period=prev_result.period if prev_result is not None else None,
+        score=unit.score,
+        band=unit.band,
+        rank=unit.rank,
+        peers=int((lv.rank > 0).sum()),
+        rank_in_parent=unit.rank_in_parent,
+        parent_peers=int((lv.rank_in_parent[siblings] > 0).sum()),
+        coverage=unit.coverage,
+        score_change=score_change,
+        rank_change=rank_change,
+        schemes=schemes,
+        strongest=strongest,
+        weakest=weakest,
+        trend=tuple(trend),
+        bars=bars,
+        framework=fw,
+        result=result,
+        hierarchy=hierarchy,
+    )
+    if registry is not None:
+        sections = registry.report_sections(report, lang)
+        report = attrs.evolve(report, sections=tuple(sections))
+    return report
+
+
+def build_reports(
+    panel: Panel,
+    codes: Sequence[str],
+    period: str,
+    *,
+    hierarchy: Hierarchy,
+    registry: Registry | None = None,
+    lang: str = "en",
+) -> list[UnitReport]:
+    """:func:`build_report` for several units."""
+    return [
+        build_report(panel, c, period, hierarchy=hierarchy, registry=registry, lang=lang)
+        for c in codes
+    ]

@@ -15,7 +15,9 @@ from egov_score._table import Table
 from egov_score.framework import Field, Indicator, Normalisation
 from egov_score.hierarchy import Hierarchy
 from egov_score.hookspecs import hookimpl
+from egov_score.labels import label
 from egov_score.plugins._common import SAMPLE_UNITS, SAMPLES, flag, numbers, rate
+from egov_score.report import Section, UnitReport
 from egov_score.scheme import Column, Problem, Scheme, TableSpec, problems_where, to_level
 
 CODE = "emitra"
@@ -225,3 +227,58 @@ def egov_score_load_scheme(
     }
     codes = t.columns["code"]
     return {f: to_level(hierarchy, "machine", codes, v) for f, v in fields.items()}
+
+
+_REASONS = (
+    ("inspected", "not_inspected"),
+    ("transacting", "not_transacting"),
+    ("geotagged", "not_geotagged"),
+    ("nodal_officer", "no_nodal_officer"),
+    ("display_ok", "display_missing"),
+)
+
+
+@hookimpl
+def egov_score_report_sections(report: UnitReport, lang: str) -> Sequence[Section]:
+    """The installed machines under a district or block that need action, and why."""
+    if report.level == "machine" or "machine" not in report.result.framework.levels:
+        return []
+    machines = report.result.level("machine")
+    if not all(field in machines.fields for field, _ in (("installed", ""), *_REASONS)):
+        return []  # the scheme is not active in this framework
+    below = report.descendants("machine")
+    installed = machines.fields["installed"][below] == 1
+    lacking = (
+        np.column_stack([machines.fields[f][below] == 0 for f, _ in _REASONS]) & installed[:, None]
+    )
+    rows = np.flatnonzero(lacking.any(axis=1))
+    blocks = report.result.level("block") if "block" in report.result.framework.levels else None
+    block_names = (
+        blocks.names[machines.parent[below[rows]]]
+        if blocks is not None
+        else np.array([""] * len(rows))
+    )
+    reason_labels = [label(key, lang) for _, key in _REASONS]
+    table = tuple(
+        (
+            str(machines.codes[below[r]]),
+            str(machines.names[below[r]]),
+            str(block_names[k]),
+            ", ".join(reason_labels[c] for c in np.flatnonzero(lacking[r])),
+        )
+        for k, r in enumerate(rows)
+    )
+    return [
+        Section(
+            key="emitra.machines_needing_action",
+            title=label("machines_action", lang),
+            header=(
+                label("code", lang),
+                label("location", lang),
+                label("block", lang),
+                label("reasons", lang),
+            ),
+            rows=table,
+            note="" if table else label("none_need_action", lang),
+        )
+    ]

@@ -1,0 +1,528 @@
+"""Renderers of report cards: Markdown, JSON (schema ``egov_score.report_card/1``), CSV and a
+self-contained HTML page with inline SVG charts, in English or Hindi.
+
+The HTML page needs no network: no external fonts, scripts, styles or images; Devanagari is
+rendered with the reader's system fonts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from html import escape
+from typing import Any
+
+from egov_score.labels import label, month_name
+from egov_score.report import Bar, Standing, UnitReport
+
+__all__ = [
+    "SCHEMA_ID",
+    "bars_svg",
+    "display_name",
+    "format_rank",
+    "format_value",
+    "html_table",
+    "md_table",
+    "page",
+    "to_csv",
+    "to_html",
+    "to_json",
+    "to_json_text",
+    "to_markdown",
+    "to_text",
+    "trend_svg",
+]
+
+#: The identifier of the JSON report-card schema (``docs/report-card.schema.json``).
+SCHEMA_ID = "egov_score.report_card/1"
+
+
+def _num(x: float, digits: int = 1) -> str:
+    return "–" if math.isnan(x) else f"{x:.{digits}f}"
+
+
+def _signed(x: float, digits: int = 1) -> str:
+    return "–" if math.isnan(x) else f"{x:+.{digits}f}"
+
+
+def format_rank(rank: int, of: int, lang: str) -> str:
+    if not rank:
+        return "–"
+    return f"{of} में से {rank}" if lang == "hi" else f"{rank} of {of}"
+
+
+def _rank_move(change: int | None, lang: str) -> str:
+    if change is None:
+        return "–"
+    if change == 0:
+        return label("same", lang)
+    word = label("up" if change > 0 else "down", lang)
+    return f"{word} {abs(change)}"
+
+
+def display_name(obj: Standing | UnitReport, lang: str) -> str:
+    return obj.name_hi if lang == "hi" and obj.name_hi else obj.name
+
+
+def format_value(s: Standing) -> str:
+    if math.isnan(s.value):
+        return "–"
+    return f"{s.value:,.1f}{' %' if s.unit == '%' else ' ' + s.unit if s.unit else ''}".strip()
+
+
+def _best(s: Standing) -> str:
+    if math.isnan(s.best_value):
+        return "–"
+    shown = f"{s.best_value:,.1f}{' %' if s.unit == '%' else ''}"
+    return f"{shown} ({s.best_name})"
+
+
+def _headline(r: UnitReport, lang: str) -> list[tuple[str, str]]:
+    level = label(r.level, lang)
+    band = label(r.band, lang) if r.band else label("insufficient", lang)
+    rows = [
+        (label("score", lang), _num(r.score)),
+        (label("band", lang), band),
+        (label("rank_level", lang, level=level), format_rank(r.rank, r.peers, lang)),
+    ]
+    if r.parent_name:
+        parent = r.parent_name_hi if lang == "hi" and r.parent_name_hi else r.parent_name
+        rows.append(
+            (
+                label("rank_parent", lang, parent=parent),
+                format_rank(r.rank_in_parent, r.parent_peers, lang),
+            )
+        )
+    rows.append(
+        (label("change", lang), f"{_signed(r.score_change)} ({_rank_move(r.rank_change, lang)})")
+    )
+    rows.append((label("coverage", lang), f"{_num(100 * r.coverage, 0)} %"))
+    return rows
+
+
+def _title(r: UnitReport, lang: str) -> str:
+    return f"{label('report_card', lang)}: {display_name(r, lang)} ({label(r.level, lang)})"
+
+
+def _standing_rows(items: tuple[Standing, ...], lang: str) -> list[list[str]]:
+    return [
+        [
+            display_name(s, lang),
+            format_value(s),
+            _num(s.score),
+            format_rank(s.rank, s.peers, lang),
+            _best(s),
+        ]
+        for s in items
+    ]
+
+
+def _standing_header(lang: str) -> list[str]:
+    return [
+        label("indicator", lang),
+        label("value", lang),
+        label("score", lang),
+        label("rank", lang),
+        label("best_peer", lang),
+    ]
+
+
+def _scheme_rows(r: UnitReport, lang: str) -> list[list[str]]:
+    return [
+        [
+            display_name(s, lang),
+            _num(s.score),
+            format_rank(s.rank, s.peers, lang),
+            _signed(s.change),
+        ]
+        for s in r.schemes
+    ]
+
+
+def _scheme_header(lang: str) -> list[str]:
+    return [label("scheme", lang), label("score", lang), label("rank", lang), label("change", lang)]
+
+
+# -- Markdown ---------------------------------------------------------------------------------
+
+
+def md_table(header: list[str], rows: list[list[str]] | tuple[tuple[str, ...], ...]) -> str:
+    def cell(x: str) -> str:
+        return x.replace("|", "\\|")
+
+    lines = ["| " + " | ".join(cell(h) for h in header) + " |"]
+    lines.append("|" + "---|" * len(header))
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def to_markdown(r: UnitReport, lang: str = "en") -> str:
+    """The card as Markdown."""
+    out = [f"# {_title(r, lang)}", ""]
+    out.append(
+        f"**{label('to', lang)}:** {r.officer} · **{label('period', lang)}:** "
+        f"{month_name(r.period, lang)}"
+    )
+    out += ["", md_table(["", ""], [list(row) for row in _headline(r, lang)]), ""]
+    out += [
+        f"## {label('schemes', lang)}",
+        "",
+        md_table(_scheme_header(lang), _scheme_rows(r, lang)),
+        "",
+    ]
+    for key, items in (("strongest", r.strongest), ("weakest", r.weakest)):
+        if items:
+            out += [
+                f"## {label(key, lang)}",
+                "",
+                md_table(_standing_header(lang), _standing_rows(items, lang)),
+                "",
+            ]
+    out += [f"## {label('trend', lang)}", ""]
+    out.append(
+        md_table(
+            [label("period", lang), label("score", lang), label("rank", lang)],
+            [[month_name(p.period, lang), _num(p.score), str(p.rank or "–")] for p in r.trend],
+        )
+    )
+    for section in r.sections:
+        out += ["", f"## {section.title}", ""]
+        if section.rows:
+            out.append(md_table(list(section.header), section.rows))
+        if section.note:
+            out += ["", section.note]
+    out += ["", f"_{label('generated_by', lang)}_", ""]
+    return "\n".join(out)
+
+
+# -- terminal text ------------------------------------------------------------------------------
+
+
+def to_text(r: UnitReport, lang: str = "en") -> str:
+    """A compact plain-text card for the terminal."""
+    from egov_score._text_table import render_table
+
+    lines = [
+        _title(r, lang),
+        f"{label('to', lang)}: {r.officer} · {month_name(r.period, lang)}",
+        "",
+    ]
+    lines += [f"{k}: {v}" for k, v in _headline(r, lang)]
+    lines += [
+        "",
+        render_table(_scheme_header(lang), _scheme_rows(r, lang), [False, True, True, True]),
+    ]
+    return "\n".join(lines)
+
+
+# -- JSON ---------------------------------------------------------------------------------------
+
+
+def _json_num(x: float) -> float | None:
+    return None if math.isnan(x) else round(x, 6)
+
+
+def _json_standing(s: Standing) -> dict[str, Any]:
+    return {
+        "code": s.code,
+        "name": s.name,
+        "name_hi": s.name_hi,
+        "unit": s.unit,
+        "value": _json_num(s.value),
+        "score": _json_num(s.score),
+        "rank": s.rank or None,
+        "peers": s.peers,
+        "best_value": _json_num(s.best_value),
+        "best_name": s.best_name,
+        "change": _json_num(s.change),
+    }
+
+
+def to_json(r: UnitReport) -> dict[str, Any]:
+    """The card as JSON-ready data following ``docs/report-card.schema.json``."""
+    return {
+        "schema": SCHEMA_ID,
+        "unit": {
+            "code": r.code,
+            "level": r.level,
+            "name": r.name,
+            "name_hi": r.name_hi,
+            "officer": r.officer,
+            "parent_code": r.parent_code,
+            "parent_name": r.parent_name,
+        },
+        "period": r.period,
+        "previous_period": r.previous_period,
+        "score": _json_num(r.score),
+        "band": r.band or None,
+        "rank": r.rank or None,
+        "peers": r.peers,
+        "rank_in_parent": r.rank_in_parent or None,
+        "parent_peers": r.parent_peers,
+        "coverage": _json_num(r.coverage),
+        "score_change": _json_num(r.score_change),
+        "rank_change": r.rank_change,
+        "schemes": [_json_standing(s) for s in r.schemes],
+        "strongest": [_json_standing(s) for s in r.strongest],
+        "weakest": [_json_standing(s) for s in r.weakest],
+        "trend": [
+            {
+                "period": p.period,
+                "score": _json_num(p.score),
+                "rank": p.rank or None,
+                "band": p.band or None,
+            }
+            for p in r.trend
+        ],
+        "peers_chart": [
+            {"code": b.code, "name": b.name, "score": _json_num(b.score), "is_self": b.is_self}
+            for b in r.bars
+        ],
+        "sections": [
+            {
+                "key": s.key,
+                "title": s.title,
+                "header": list(s.header),
+                "rows": [list(row) for row in s.rows],
+                "note": s.note,
+            }
+            for s in r.sections
+        ],
+    }
+
+
+def to_json_text(r: UnitReport) -> str:
+    """The card as a JSON document (UTF-8, Devanagari unescaped)."""
+    return json.dumps(to_json(r), ensure_ascii=False, indent=2) + "\n"
+
+
+# -- CSV ----------------------------------------------------------------------------------------
+
+
+def to_csv(r: UnitReport, lang: str = "en") -> str:
+    """The card in long form: ``section,item,label,value,score,rank,peers,change``."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["section", "item", "label", "value", "score", "rank", "peers", "change"])
+    w.writerow(
+        [
+            "unit",
+            r.code,
+            display_name(r, lang),
+            r.period,
+            _num(r.score, 6),
+            r.rank or "",
+            r.peers,
+            _num(r.score_change, 6),
+        ]
+    )
+    for section, items in (
+        ("scheme", r.schemes),
+        ("strongest", r.strongest),
+        ("weakest", r.weakest),
+    ):
+        for s in items:
+            w.writerow(
+                [
+                    section,
+                    s.code,
+                    display_name(s, lang),
+                    _num(s.value, 6),
+                    _num(s.score, 6),
+                    s.rank or "",
+                    s.peers,
+                    _num(s.change, 6),
+                ]
+            )
+    for p in r.trend:
+        w.writerow(
+            [
+                "trend",
+                p.period,
+                month_name(p.period, lang),
+                "",
+                _num(p.score, 6),
+                p.rank or "",
+                "",
+                "",
+            ]
+        )
+    for extra in r.sections:
+        for cells in extra.rows:
+            w.writerow([extra.key, cells[0], " · ".join(cells[1:]), "", "", "", "", ""])
+    return buf.getvalue()
+
+
+# -- HTML ---------------------------------------------------------------------------------------
+
+_CSS = """
+body{font-family:"Noto Sans","Noto Sans Devanagari","Nirmala UI",Mangal,system-ui,sans-serif;
+margin:0;background:#f4f6f8;color:#1d2733}
+main{max-width:980px;margin:0 auto;padding:24px}
+header{background:#123c69;color:#fff;padding:20px 24px;border-radius:10px}
+header h1{margin:0 0 6px;font-size:1.5em}header p{margin:0;opacity:.9}
+.cards{display:flex;gap:12px;flex-wrap:wrap;margin:16px 0}
+.card{background:#fff;border-radius:10px;padding:14px 18px;flex:1 1 160px;
+box-shadow:0 1px 3px rgba(0,0,0,.08)}
+.card .k{font-size:.8em;color:#5b6b7c}.card .v{font-size:1.6em;font-weight:600}
+section{background:#fff;border-radius:10px;padding:16px 20px;margin:14px 0;
+box-shadow:0 1px 3px rgba(0,0,0,.08)}
+h2{font-size:1.1em;margin:0 0 10px;color:#123c69}
+table{border-collapse:collapse;width:100%;font-size:.92em}
+th,td{padding:6px 8px;border-bottom:1px solid #e4e8ec;text-align:left}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+.band{display:inline-block;padding:2px 10px;border-radius:12px;color:#fff;font-weight:600}
+.b0{background:#c0392b}.b1{background:#e67e22}.b2{background:#27ae60}.b3{background:#1e8449}
+.bx{background:#7f8c8d}.up{color:#1e8449}.down{color:#c0392b}
+footer{color:#5b6b7c;font-size:.8em;text-align:center;margin:20px 0}
+"""
+
+
+def _band_class(r: UnitReport) -> str:
+    labels = r.framework.bands.labels
+    return f"b{min(labels.index(r.band), 3)}" if r.band in labels else "bx"
+
+
+def _html_table(header: list[str], rows: list[list[str]], numeric: set[int]) -> str:
+    head = "".join(
+        f'<th class="n">{escape(h)}</th>' if i in numeric else f"<th>{escape(h)}</th>"
+        for i, h in enumerate(header)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="n">{escape(c)}</td>' if i in numeric else f"<td>{escape(c)}</td>"
+            for i, c in enumerate(row)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def bars_svg(bars: tuple[Bar, ...], lang: str) -> str:
+    """Composite scores as horizontal bars, the unit's own highlighted."""
+    row_h, label_w, width = 24, 170, 640
+    height = row_h * len(bars) + 10
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" aria-label="{escape(label("score", lang))}">'
+    ]
+    for k, b in enumerate(bars):
+        y = 5 + k * row_h
+        w = 0.0 if math.isnan(b.score) else (width - label_w - 60) * b.score / 100
+        colour = "#123c69" if b.is_self else "#9fb3c8"
+        weight = "700" if b.is_self else "400"
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end" font-size="13" '
+            f'font-weight="{weight}">{escape(b.name)}</text>'
+            f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 8}" rx="3" '
+            f'fill="{colour}"/>'
+            f'<text x="{label_w + w + 6:.1f}" y="{y + 15}" font-size="12">{_num(b.score)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def trend_svg(r: UnitReport, lang: str) -> str:
+    """The unit's composite score over the trend months as a line."""
+    width, height, pad = 640, 220, 40
+    pts = [(k, p.score) for k, p in enumerate(r.trend) if not math.isnan(p.score)]
+    n = max(len(r.trend) - 1, 1)
+
+    def xy(k: int, s: float) -> tuple[float, float]:
+        return pad + k * (width - 2 * pad) / n, height - pad - s * (height - 2 * pad) / 100
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" aria-label="{escape(label("trend", lang))}">'
+    ]
+    for level in (0, 50, 65, 100):
+        _, y = xy(0, level)
+        parts.append(
+            f'<line x1="{pad}" x2="{width - pad}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e4e8ec"/>'
+            f'<text x="{pad - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
+            f'fill="#5b6b7c">{level}</text>'
+        )
+    if pts:
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(k, s) for k, s in pts))
+        parts.append(f'<polyline points="{path}" fill="none" stroke="#123c69" stroke-width="2.5"/>')
+        for k, s in pts:
+            x, y = xy(k, s)
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="#123c69"/>')
+    for k, p in enumerate(r.trend):
+        x, _ = xy(k, 0)
+        month = month_name(p.period, lang).split(" ")[0]
+        if lang != "hi":  # three letters cut a Devanagari cluster apart, so Hindi stays whole
+            month = month[:3]
+        parts.append(
+            f'<text x="{x:.1f}" y="{height - pad + 18}" text-anchor="middle" font-size="10" '
+            f'fill="#5b6b7c">{escape(month)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def page(title: str, lang: str, header_html: str, body_html: str) -> str:
+    """A self-contained HTML page with the cards' style."""
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body><main>"
+        f"<header><h1>{escape(title)}</h1>{header_html}</header>{body_html}"
+        f"<footer>{escape(label('generated_by', lang))}</footer></main></body></html>\n"
+    )
+
+
+def html_table(header: list[str], rows: list[list[str]], numeric: set[int]) -> str:
+    """An HTML table with escaped cells; ``numeric`` columns are right-aligned."""
+    return _html_table(header, rows, numeric)
+
+
+def to_html(r: UnitReport, lang: str = "en") -> str:
+    """The card as one self-contained HTML page (inline CSS and SVG, no external references)."""
+    band = label(r.band, lang) if r.band else label("insufficient", lang)
+    move = _rank_move(r.rank_change, lang)
+    move_class = "up" if (r.rank_change or 0) > 0 else "down" if (r.rank_change or 0) < 0 else ""
+    cards = [
+        (label("score", lang), _num(r.score)),
+        (label("rank_level", lang, level=label(r.level, lang)), format_rank(r.rank, r.peers, lang)),
+        (label("change", lang), _signed(r.score_change)),
+    ]
+    card_html = "".join(
+        f'<div class="card"><div class="k">{escape(k)}</div><div class="v">{escape(v)}</div></div>'
+        for k, v in cards
+    )
+    headline = _html_table(["", ""], [list(row) for row in _headline(r, lang)], {1})
+    sections = [
+        f"<section><h2>{escape(label('schemes', lang))}</h2>"
+        + _html_table(_scheme_header(lang), _scheme_rows(r, lang), {1, 2, 3})
+        + "</section>"
+    ]
+    for key, items in (("strongest", r.strongest), ("weakest", r.weakest)):
+        if items:
+            sections.append(
+                f"<section><h2>{escape(label(key, lang))}</h2>"
+                + _html_table(_standing_header(lang), _standing_rows(items, lang), {1, 2, 3})
+                + "</section>"
+            )
+    parent = (r.parent_name_hi if lang == "hi" and r.parent_name_hi else r.parent_name) or r.name
+    chart_title = label("peers_chart", lang, parent=parent, level=label(r.level, lang))
+    sections.append(f"<section><h2>{escape(chart_title)}</h2>{bars_svg(r.bars, lang)}</section>")
+    sections.append(
+        f"<section><h2>{escape(label('trend', lang))}</h2>{trend_svg(r, lang)}</section>"
+    )
+    for s in r.sections:
+        body = _html_table(list(s.header), [list(row) for row in s.rows], set()) if s.rows else ""
+        note = f"<p>{escape(s.note)}</p>" if s.note else ""
+        sections.append(f"<section><h2>{escape(s.title)}</h2>{body}{note}</section>")
+    header = (
+        f"<p>{escape(label('to', lang))}: {escape(r.officer)} · "
+        f"{escape(month_name(r.period, lang))} · "
+        f'<span class="band {_band_class(r)}">{escape(band)}</span> '
+        f'<span class="{move_class}">{escape(move)}</span></p>'
+    )
+    body = f'<div class="cards">{card_html}</div><section>{headline}</section>' + "".join(sections)
+    return page(_title(r, lang), lang, header, body)

@@ -1,0 +1,331 @@
+"""The divisional review: the commissioner's tables and every CEO's and BDO's report card.
+
+:func:`run_review` scores a panel and returns a :class:`Review`; :func:`review_text` prints what
+the commissioner saw (machines per district, district scores with change since last month, the
+weak told to improve and the strong praised, the five best and weakest blocks);
+:func:`write_cards` writes a card for every district and block and the division summary.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from html import escape
+from pathlib import Path
+
+import attrs
+import numpy as np
+
+from egov_score import render
+from egov_score._text_table import render_table
+from egov_score.hierarchy import Hierarchy
+from egov_score.labels import label, month_name
+from egov_score.panel import Panel
+from egov_score.registry import Registry
+from egov_score.report import Bar, UnitReport, build_report
+from egov_score.result import LevelResult, Result
+
+__all__ = ["CARD_FORMATS", "Review", "review_markdown", "review_text", "write_cards"]
+
+#: The formats :func:`write_cards` writes, by file suffix.
+CARD_FORMATS = ("html", "md", "json", "csv")
+_MACHINE_FIELDS = ("allotted", "installed", "inspected", "geotagged", "transacting")
+_FLAGGED = 2  # how many districts are told to improve, and how many are praised
+
+
+@attrs.frozen(kw_only=True)
+class Review:
+    """One month's divisional review.
+
+    Attributes:
+        panel: the scored months.
+        period: the review month.
+        hierarchy: the unit tree.
+        registry: the plugins (for report-card sections), if any.
+        top: the level reviewed as a whole (the division), and the two below it.
+    """
+
+    panel: Panel
+    period: str
+    hierarchy: Hierarchy
+    registry: Registry | None = None
+
+    @property
+    def result(self) -> Result:
+        """The review month's result."""
+        return self.panel.result(self.period)
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        """The levels reviewed: the top, the districts, the blocks (as far as they exist)."""
+        return self.result.framework.levels[:3]
+
+    def report(self, code: str, lang: str = "en") -> UnitReport:
+        """The report card of unit ``code`` for the review month."""
+        return build_report(
+            self.panel,
+            code,
+            self.period,
+            hierarchy=self.hierarchy,
+            registry=self.registry,
+            lang=lang,
+        )
+
+
+def _pct(part: float, whole: float) -> str:
+    return (
+        "–" if not whole or math.isnan(whole) or math.isnan(part) else f"{100 * part / whole:.1f}%"
+    )
+
+
+def _count(x: float) -> str:
+    return "–" if math.isnan(x) else f"{x:,.0f}"
+
+
+def machine_rows(rv: Review, lang: str) -> tuple[list[str], list[list[str]]] | None:
+    """The machine table per district with the division's total, or None without e-Mitra."""
+    top, districts = rv.result.levels[0], rv.result.levels[1]
+    if not all(f in districts.fields for f in _MACHINE_FIELDS):
+        return None
+    header = [label(districts.level, lang), *(label(f, lang) for f in _MACHINE_FIELDS)]
+
+    def row(name: str, lv: LevelResult, i: int) -> list[str]:
+        f = {k: float(lv.fields[k][i]) for k in _MACHINE_FIELDS}
+        cells = [name, _count(f["allotted"])]
+        cells.append(f"{_count(f['installed'])} ({_pct(f['installed'], f['allotted'])})")
+        for k in ("inspected", "geotagged", "transacting"):
+            cells.append(f"{_count(f[k])} ({_pct(f[k], f['installed'])})")
+        return cells
+
+    rows = [row(_local_name(districts, i, lang), districts, i) for i in range(len(districts))]
+    rows.append(row(label("total", lang), top, 0))
+    return header, rows
+
+
+def _local_name(lv: LevelResult, i: int, lang: str) -> str:
+    return str(lv.names_hi[i]) if lang == "hi" and lv.names_hi[i] else str(lv.names[i])
+
+
+def _move(change: float) -> str:
+    return "" if math.isnan(change) else f"{change:+.1f}"
+
+
+def district_rows(
+    rv: Review, lang: str, *, short: bool = False
+) -> tuple[list[str], list[list[str]]]:
+    """Districts by rank: score, band, change since last month, and every scheme's score
+    (headed by the scheme's code when ``short``, for the terminal)."""
+    fw = rv.result.framework
+    lv = rv.result.levels[1]
+    prev = rv.panel.previous(rv.period)
+    before = prev.levels[1] if prev is not None else None
+    schemes = [g for g in fw.children(fw.root) if g in lv.groups]
+    header = [
+        label("rank", lang),
+        label(lv.level, lang),
+        label("score", lang),
+        label("band", lang),
+        label("change", lang),
+    ]
+    header += [
+        g if short else (fw.groups[g].name_hi if lang == "hi" else fw.groups[g].name) or g
+        for g in schemes
+    ]
+    rows = []
+    for i in np.lexsort((lv.codes, np.where(lv.rank > 0, lv.rank, 1 << 30))):
+        change = np.nan
+        if before is not None:
+            j = np.flatnonzero(before.codes == lv.codes[i])
+            if len(j):
+                change = float(lv.score[i] - before.score[j[0]])
+        rows.append(
+            [
+                str(lv.rank[i] or "–"),
+                _local_name(lv, i, lang),
+                f"{lv.score[i]:.1f}",
+                label(str(lv.band_label[i]), lang)
+                if lv.band_label[i]
+                else label("insufficient", lang),
+                _move(change),
+                *(f"{lv.groups[g][i]:.1f}" for g in schemes),
+            ]
+        )
+    return header, rows
+
+
+def district_flags(rv: Review, lang: str) -> list[str]:
+    """Sentences: the weakest districts told to improve (with the indicators that pull them
+    down), the strongest praised (with what they lead the division on)."""
+    lv = rv.result.levels[1]
+    order = [int(i) for i in np.argsort(np.where(lv.rank > 0, lv.rank, 1 << 30), kind="stable")]
+    ranked = [i for i in order if lv.rank[i] > 0]
+    lines = []
+    for i in ranked[:_FLAGGED]:
+        card = rv.report(str(lv.codes[i]), lang)
+        leads = [s for s in (*card.schemes, *card.strongest) if s.rank == 1]
+        what = ", ".join(render.display_name(s, lang) for s in leads) or "–"
+        lines.append(
+            f"{label('praised', lang)}: {_local_name(lv, i, lang)} — "
+            f"{label('leads_on', lang)}: {what}"
+        )
+    for i in reversed(ranked[-_FLAGGED:] if len(ranked) > _FLAGGED else []):
+        card = rv.report(str(lv.codes[i]), lang)
+        what = (
+            ", ".join(
+                f"{render.display_name(s, lang)} ({render.format_value(s)}; "
+                f"{render.format_rank(s.rank, s.peers, lang)})"
+                for s in card.weakest
+            )
+            or "–"
+        )
+        lines.append(
+            f"{label('needs_improvement', lang)}: {_local_name(lv, i, lang)} — "
+            f"{label('pulled_down_by', lang)}: {what}"
+        )
+    return lines
+
+
+def block_rows(
+    rv: Review, lang: str, n: int = 5
+) -> tuple[list[str], list[list[str]], list[list[str]]]:
+    """The ``n`` best and ``n`` weakest blocks of the division."""
+    blocks = rv.result.levels[2]
+    districts = rv.result.levels[1]
+    ranked = np.flatnonzero(blocks.rank > 0)
+    ranked = ranked[np.lexsort((blocks.codes[ranked], blocks.rank[ranked]))]
+    header = [
+        label("rank", lang),
+        label(blocks.level, lang),
+        label(districts.level, lang),
+        label("score", lang),
+        label("band", lang),
+    ]
+
+    def row(i: int) -> list[str]:
+        return [
+            str(blocks.rank[i]),
+            str(blocks.names[i]),
+            _local_name(districts, int(blocks.parent[i]), lang),
+            f"{blocks.score[i]:.1f}",
+            label(str(blocks.band_label[i]), lang),
+        ]
+
+    return header, [row(i) for i in ranked[:n]], [row(i) for i in ranked[::-1][:n]]
+
+
+def review_text(rv: Review, lang: str = "en", cards_dir: Path | None = None) -> str:
+    """The review as the commissioner would read it in a terminal."""
+    top = rv.result.levels[0]
+    out = [
+        f"{label('division_review', lang)}: {_local_name(top, 0, lang)} · "
+        f"{month_name(rv.period, lang)}",
+        "",
+    ]
+    machines = machine_rows(rv, lang)
+    if machines is not None:
+        out += [label("machine_table", lang), render_table(*machines, [False] + [True] * 5), ""]
+    header, rows = district_rows(rv, lang, short=True)
+    out += [
+        label("district_scores", lang),
+        render_table(header, rows, [True, False, True, False, True] + [True] * (len(header) - 5)),
+        "",
+    ]
+    out += [*district_flags(rv, lang), ""]
+    if len(rv.levels) > 2:
+        header, best, worst = block_rows(rv, lang)
+        numeric = [True, False, False, True, False]
+        out += [label("best_blocks", lang), render_table(header, best, numeric), ""]
+        out += [label("weakest_blocks", lang), render_table(header, worst, numeric), ""]
+    if cards_dir is not None:
+        out.append(f"{label('cards_written', lang)}: {cards_dir}")
+    return "\n".join(out)
+
+
+def review_markdown(rv: Review, lang: str = "en") -> str:
+    """The division summary as Markdown."""
+    top = rv.result.levels[0]
+    md = render.md_table
+    out = [
+        f"# {label('division_review', lang)}: {_local_name(top, 0, lang)}",
+        "",
+        f"**{label('period', lang)}:** {month_name(rv.period, lang)}",
+        "",
+    ]
+    machines = machine_rows(rv, lang)
+    if machines is not None:
+        out += [f"## {label('machine_table', lang)}", "", md(*machines), ""]
+    out += [f"## {label('district_scores', lang)}", "", md(*district_rows(rv, lang)), ""]
+    out += [f"- {line}" for line in district_flags(rv, lang)] + [""]
+    if len(rv.levels) > 2:
+        header, best, worst = block_rows(rv, lang)
+        out += [f"## {label('best_blocks', lang)}", "", md(header, best), ""]
+        out += [f"## {label('weakest_blocks', lang)}", "", md(header, worst), ""]
+    return "\n".join(out)
+
+
+def review_html(rv: Review, lang: str = "en") -> str:
+    """The division summary as a self-contained HTML page with the districts as bars."""
+    top, districts = rv.result.levels[0], rv.result.levels[1]
+    sections = []
+    machines = machine_rows(rv, lang)
+    if machines is not None:
+        sections.append(
+            (label("machine_table", lang), render.html_table(*machines, {1, 2, 3, 4, 5}))
+        )
+    header, rows = district_rows(rv, lang)
+    order = np.argsort(-np.nan_to_num(districts.score, nan=-1), kind="stable")
+    bars = tuple(
+        Bar(
+            code=str(districts.codes[i]),
+            name=_local_name(districts, int(i), lang),
+            score=float(districts.score[i]),
+            is_self=False,
+        )
+        for i in order
+    )
+    table = render.html_table(header, rows, {0, 2, 4, *range(5, len(header))})
+    flags = "".join(f"<li>{escape(x)}</li>" for x in district_flags(rv, lang))
+    sections.append(
+        (label("district_scores", lang), render.bars_svg(bars, lang) + table + f"<ul>{flags}</ul>")
+    )
+    if len(rv.levels) > 2:
+        header, best, worst = block_rows(rv, lang)
+        sections.append((label("best_blocks", lang), render.html_table(header, best, {0, 3})))
+        sections.append((label("weakest_blocks", lang), render.html_table(header, worst, {0, 3})))
+    body = "".join(f"<section><h2>{escape(t)}</h2>{b}</section>" for t, b in sections)
+    title = f"{label('division_review', lang)}: {_local_name(top, 0, lang)}"
+    return render.page(title, lang, f"<p>{escape(month_name(rv.period, lang))}</p>", body)
+
+
+def write_cards(
+    rv: Review, out_dir: str | Path, lang: str = "en", formats: tuple[str, ...] = CARD_FORMATS
+) -> list[Path]:
+    """Write a card for every district (to its CEO) and block (to its BDO), and the division
+    summary, into ``out_dir``: ``<level>/<code>.<format>`` and ``division.{md,html}``."""
+    out = Path(out_dir)
+    written = []
+    for level in rv.levels[1:]:
+        folder = out / level
+        folder.mkdir(parents=True, exist_ok=True)
+        for code in rv.result.level(level).codes.tolist():
+            card = rv.report(code, lang)
+            for fmt in formats:
+                path = folder / f"{code}.{fmt}"
+                if fmt == "html":
+                    path.write_text(render.to_html(card, lang), encoding="utf-8")
+                elif fmt == "md":
+                    path.write_text(render.to_markdown(card, lang), encoding="utf-8")
+                elif fmt == "json":
+                    path.write_text(render.to_json_text(card), encoding="utf-8")
+                elif fmt == "csv":
+                    path.write_text(render.to_csv(card, lang), encoding="utf-8")
+                written.append(path)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "division.md").write_text(review_markdown(rv, lang), encoding="utf-8")
+    (out / "division.html").write_text(review_html(rv, lang), encoding="utf-8")
+    index = {lv: rv.result.level(lv).codes.tolist() for lv in rv.levels[1:]}
+    (out / "index.json").write_text(
+        json.dumps({"period": rv.period, "cards": index}, ensure_ascii=False, indent=2),
+        encoding="utf-8",
+    )
+    return [*written, out / "division.md", out / "division.html", out / "index.json"]
