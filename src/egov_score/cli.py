@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import attrs
@@ -17,6 +17,16 @@ import numpy as np
 from egov_score import datasets, render
 from egov_score._table import Table
 from egov_score._text_table import render_table
+from egov_score.awards import (
+    CRITERIA,
+    OCCASIONS,
+    AwardRules,
+    awards_csv,
+    awards_html,
+    awards_json_text,
+    awards_markdown,
+    select_awards,
+)
 from egov_score.engine import Engine
 from egov_score.exceptions import EgovScoreError, InputError
 from egov_score.framework import Framework
@@ -76,9 +86,13 @@ def _add_plugins(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     _add_plugin_options(p)
 
 
-def _add_inputs(p: argparse.ArgumentParser) -> None:
+def _add_inputs(p: argparse.ArgumentParser, *, required: bool = True) -> None:
     p.add_argument(
-        "--units", required=True, type=Path, help="hierarchy CSV: level,code,name,parent"
+        "--units",
+        required=required,
+        type=Path,
+        help="hierarchy CSV: level,code,name,parent"
+        + ("" if required else " (default: the built-in Jaipur division data)"),
     )
     p.add_argument(
         "--framework",
@@ -122,6 +136,80 @@ def _add_report(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     p.add_argument("--lang", choices=LANGUAGES, default="en", help="language (default: en)")
     p.add_argument("--out", type=Path, help="output file (default: standard output)")
+    _add_panel_options(p)
+
+
+def _add_awards(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "awards",
+        help="select the e-governance award winners for 15 August or 26 January",
+        description=(
+            "Rank every district, block and machine over the award window (by default the "
+            "months since the previous occasion) and list the winners with a citation, the "
+            "runners-up and why each near miss was not eligible. Without --units, the built-in "
+            "Jaipur division data is used."
+        ),
+    )
+    _add_inputs(p, required=False)
+    p.add_argument(
+        "--occasion",
+        choices=sorted(OCCASIONS),
+        default="republic_day",
+        help="independence_day (15 August) or republic_day (26 January; default)",
+    )
+    p.add_argument("--year", type=int, default=2021, help="the year of the occasion (default 2021)")
+    p.add_argument(
+        "--window", metavar="FIRST:LAST", help="the months counted, e.g. 2020-08:2020-12"
+    )
+    p.add_argument(
+        "--criterion",
+        choices=CRITERIA,
+        default="mean",
+        help="mean score over the window (default), improvement over it, or a mix",
+    )
+    p.add_argument("--mix", type=float, default=0.5, help="weight of the mean in 'mix' (0.5)")
+    p.add_argument(
+        "--levels",
+        default="district,block,machine",
+        help="levels that get awards (default: district,block,machine)",
+    )
+    p.add_argument(
+        "--winners",
+        default="district=1,block=3,machine=5",
+        help="winners per level (default: district=1,block=3,machine=5)",
+    )
+    p.add_argument("--runners-up", type=int, default=2, help="runners-up per level (2)")
+    p.add_argument(
+        "--min-coverage",
+        type=float,
+        default=0.75,
+        help="mean data coverage needed over the window, 0-1 (0.75)",
+    )
+    p.add_argument(
+        "--min-band",
+        default="Performer",
+        help="no month may fall below this band; 'none' for no rule (Performer)",
+    )
+    p.add_argument("--min-months", type=int, default=3, help="months with a score needed (3)")
+    _add_panel_options(p)
+    p.add_argument(
+        "--format",
+        choices=("md", "json", "csv", "html"),
+        default="md",
+        help="output format (default: md)",
+    )
+    p.add_argument("--lang", choices=LANGUAGES, default="en", help="language (default: en)")
+    p.add_argument("--out", type=Path, help="output file (default: standard output)")
+
+
+def _add_panel_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--normalisation",
+        choices=("period", "global"),
+        default="period",
+        help="normalise among each month's units (default) or across all months, so that "
+        "scores compare over time",
+    )
 
 
 def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -160,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_score(sub)
     _add_report(sub)
+    _add_awards(sub)
     _add_plugins(sub)
     _add_demo(sub)
     return parser
@@ -214,7 +303,7 @@ class _Inputs:
     """What the command line was given, loaded and validated."""
 
     engine: Engine
-    tables: dict[str, dict[str, Table]] | None
+    tables: Mapping[str, Mapping[str, Table]] | None
     values: Values | None
 
 
@@ -267,7 +356,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
-def _only_period(tables: dict[str, dict[str, Table]], values: Values | None) -> str:
+def _only_period(tables: Mapping[str, Mapping[str, Table]], values: Values | None) -> str:
     periods: set[str] = set(values.period_list) if values is not None else set()
     for by_name in tables.values():
         for t in by_name.values():
@@ -289,15 +378,75 @@ def _cmd_plugins(args: argparse.Namespace) -> int:
     return 0
 
 
-def _panel(inputs: _Inputs, drop_bad_rows: bool = False) -> Panel:
+def _panel(args: argparse.Namespace, inputs: _Inputs) -> Panel:
     return score_panel(
-        inputs.engine, tables=inputs.tables, values=inputs.values, drop_bad_rows=drop_bad_rows
+        inputs.engine,
+        tables=inputs.tables,
+        values=inputs.values,
+        drop_bad_rows=args.drop_bad_rows,
+        normalisation=args.normalisation,
     )
+
+
+def _write(args: argparse.Namespace, text: str) -> None:
+    if args.out is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}")
+
+
+def _parse_counts(text: str) -> dict[str, int]:
+    counts = {}
+    for part in filter(None, text.split(",")):
+        level, _, n = part.partition("=")
+        if not n.strip().isdigit():
+            raise InputError(f"--winners must look like 'district=1,block=3'; got {text!r}")
+        counts[level.strip()] = int(n)
+    return counts
+
+
+def _cmd_awards(args: argparse.Namespace) -> int:
+    if args.units is None:
+        data = datasets.load("jaipur")
+        assert data.registry is not None
+        inputs = _Inputs(
+            Engine.from_registry(data.framework, data.hierarchy, data.registry), data.tables, None
+        )
+    else:
+        inputs = _inputs(args)
+    window = None
+    if args.window:
+        first, sep, last = args.window.partition(":")
+        if not sep:
+            raise InputError(f"--window must be FIRST:LAST; got {args.window!r}")
+        window = (first, last)
+    rules = AwardRules(
+        levels=tuple(x.strip() for x in args.levels.split(",") if x.strip()),
+        winners=_parse_counts(args.winners),
+        runners_up=args.runners_up,
+        criterion=args.criterion,
+        mix=args.mix,
+        min_coverage=args.min_coverage,
+        min_band=None if args.min_band.lower() == "none" else args.min_band,
+        min_months=args.min_months,
+        window=window,
+    )
+    awards = select_awards(_panel(args, inputs), args.occasion, args.year, rules)
+    renderers = {
+        "md": lambda: awards_markdown(awards, args.lang),
+        "json": lambda: awards_json_text(awards),
+        "csv": lambda: awards_csv(awards),
+        "html": lambda: awards_html(awards, args.lang),
+    }
+    _write(args, renderers[args.format]())
+    return 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
     inputs = _inputs(args)
-    panel = _panel(inputs, args.drop_bad_rows)
+    panel = _panel(args, inputs)
     period = args.month or panel.periods[-1]
     card = build_report(
         panel,
@@ -314,13 +463,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         "csv": lambda: render.to_csv(card, args.lang),
         "text": lambda: render.to_text(card, args.lang),
     }
-    text = renderers[args.format]()
-    if args.out is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    else:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text, encoding="utf-8")
-        print(f"wrote {args.out}")
+    _write(args, renderers[args.format]())
     return 0
 
 
@@ -356,6 +499,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = {
         "score": _cmd_score,
         "report": _cmd_report,
+        "awards": _cmd_awards,
         "plugins": _cmd_plugins,
         "demo": _cmd_demo,
     }

@@ -155,13 +155,32 @@ class Engine:
         Raises:
             InputError: a table failed its checks; PluginError: a plugin misbehaved.
         """
-        if self.registry is None:
-            raise PluginError("scoring raw scheme tables needs an engine built with a registry")
-        data = self.registry.load(
-            tables, self.hierarchy, self.framework, period, drop_bad_rows=drop_bad_rows
+        levels, sources, diagnostics = self.gather(
+            period, tables=tables, values=values, drop_bad_rows=drop_bad_rows
         )
-        levels = [dict(lv) for lv in data.levels]
-        sources = data.sources
+        return self.score_level_values(levels, period, sources=sources, diagnostics=diagnostics)
+
+    def gather(
+        self,
+        period: str,
+        *,
+        tables: CheckedTables | Mapping[str, Mapping[str, Table]] | None = None,
+        values: Values | None = None,
+        drop_bad_rows: bool = False,
+    ) -> tuple[list[LevelValues], tuple[str, ...], tuple[Diagnostic, ...]]:
+        """One period's field columns per level from raw tables and/or values, with the
+        sources and the diagnostics of loading (dropped rows)."""
+        levels: list[LevelValues] = [{} for _ in self.framework.levels]
+        sources: tuple[str, ...] = ()
+        diagnostics: tuple[Diagnostic, ...] = ()
+        if tables is not None:
+            if self.registry is None:
+                raise PluginError("scoring raw scheme tables needs an engine built with a registry")
+            data = self.registry.load(
+                tables, self.hierarchy, self.framework, period, drop_bad_rows=drop_bad_rows
+            )
+            levels = [dict(lv) for lv in data.levels]
+            sources, diagnostics = data.sources, data.diagnostics
         if values is not None:
             for d, cols in enumerate(values.at(period)):
                 clash = sorted(set(cols) & set(levels[d]))
@@ -172,9 +191,7 @@ class Engine:
                     )
                 levels[d].update(cols)
             sources = (*sources, values.source)
-        return self.score_level_values(
-            levels, period, sources=sources, diagnostics=data.diagnostics
-        )
+        return levels, sources, diagnostics
 
     def score_level_values(
         self,
@@ -185,49 +202,175 @@ class Engine:
         diagnostics: Sequence[Diagnostic] = (),
     ) -> Result:
         """Score field columns already spread per level (top first); see :meth:`score`."""
-        run = _Run(self, level_values)
-        run.diagnostics[:0] = diagnostics
-        levels = tuple(run.level_result(d) for d in range(len(self.framework.levels)))
-        provenance = Provenance(
-            version=_version(),
-            framework_digest=self.framework.digest(),
-            period=period,
-            plugins=self.plugins,
-            sources=sources,
-        )
-        return Result(
-            levels=levels,
-            framework=self.framework,
-            diagnostics=tuple(run.diagnostics),
-            provenance=provenance,
-        )
+        return self.score_stacked(
+            [level_values], [period], sources=sources, diagnostics=diagnostics
+        )[0]
+
+    def score_stacked(
+        self,
+        periods_values: Sequence[Sequence[LevelValues]],
+        periods: Sequence[str],
+        *,
+        normalisation: str = "period",
+        sources: tuple[str, ...] = (),
+        diagnostics: Sequence[Diagnostic] = (),
+    ) -> list[Result]:
+        """Score several periods in one vectorised run.
+
+        The periods are stacked into one set of columns (period-major); roll-ups, indicators
+        and aggregation run once over all of them. Peers for normalisation are the units of
+        the same period (``normalisation="period"``, the same as scoring each period alone) or
+        of every period together (``"global"``, fixed bounds so scores compare over time, as
+        COINr's panels do). Ranks and bands are always per period.
+
+        Args:
+            periods_values: per period, the field columns per level (top first).
+            periods: the period names, in the same order.
+            normalisation: ``"period"`` or ``"global"``.
+            sources: input descriptions for provenance.
+            diagnostics: diagnostics from loading, kept with every period's result.
+
+        Raises:
+            InputError: an unknown normalisation choice or mismatched lengths.
+            ScoringError: as :meth:`score`, naming the unit and period.
+        """
+        if normalisation not in ("period", "global"):
+            raise InputError(f"normalisation must be 'period' or 'global'; got {normalisation!r}")
+        if len(periods_values) != len(periods) or not periods:
+            raise InputError(
+                f"one set of values per period is needed; got {len(periods_values)} for "
+                f"{len(periods)} periods"
+            )
+        run = _Run(self, periods_values, tuple(periods), normalisation == "global")
+        stacked = [run.level_result(d) for d in range(len(self.framework.levels))]
+        digest = self.framework.digest()
+        results = []
+        for p, period in enumerate(periods):
+            provenance = Provenance(
+                version=_version(),
+                framework_digest=digest,
+                period=period,
+                plugins=self.plugins,
+                sources=sources,
+                normalisation=normalisation,
+            )
+            results.append(
+                Result(
+                    levels=tuple(_slice(lv, p, len(periods)) for lv in stacked),
+                    framework=self.framework,
+                    diagnostics=(
+                        *diagnostics,
+                        *(d for d in run.diagnostics if d.period in ("", period)),
+                    ),
+                    provenance=provenance,
+                )
+            )
+        return results
+
+
+def _slice(lv: LevelResult, p: int, n_periods: int) -> LevelResult:
+    """Period ``p``'s rows of a stacked level result."""
+    n = len(lv.codes) // n_periods
+    rows = slice(p * n, (p + 1) * n)
+
+    def cut(cols: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: readonly(v[rows]) for k, v in cols.items()}
+
+    return LevelResult(
+        level=lv.level,
+        codes=lv.codes[rows],
+        names=lv.names[rows],
+        names_hi=lv.names_hi[rows],
+        parent=lv.parent[rows],
+        parent_codes=lv.parent_codes[rows],
+        fields=cut(lv.fields),
+        indicators=cut(lv.indicators),
+        normalised=cut(lv.normalised),
+        groups=cut(lv.groups),
+        group_coverage=cut(lv.group_coverage),
+        group_ranks=cut(lv.group_ranks),
+        group_ranks_in_parent=cut(lv.group_ranks_in_parent),
+        score=readonly(lv.score[rows]),
+        rank=readonly(lv.rank[rows]),
+        rank_in_parent=readonly(lv.rank_in_parent[rows]),
+        band=readonly(lv.band[rows]),
+        band_label=readonly(lv.band_label[rows]),
+        coverage=readonly(lv.coverage[rows]),
+    )
 
 
 class _Run:
-    """The state of one scoring run: rolled-up fields and the diagnostics found so far."""
+    """One scoring run over ``P`` stacked periods: every level's columns hold ``P * n`` rows,
+    period-major, so one pass of each kernel scores every period."""
 
-    def __init__(self, engine: Engine, level_values: Sequence[LevelValues]) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        periods_values: Sequence[Sequence[LevelValues]],
+        periods: tuple[str, ...],
+        global_norm: bool,
+    ) -> None:
         self.engine = engine
         self.fw = engine.framework
         self.h = engine.hierarchy
+        self.periods = periods
+        self.P = len(periods)
+        self.global_norm = global_norm
         self.diagnostics: list[Diagnostic] = []
+        self.sizes = [len(lv) for lv in self.h.levels]
+        # Row r of a stacked level is unit r % n of period r // n.
+        self.period_of = [np.repeat(np.arange(self.P), n) for n in self.sizes]
+        self.unit_of = [np.tile(np.arange(n), self.P) for n in self.sizes]
         self.raw: dict[str, FloatArray] = {}
         for code, field in self.fw.fields.items():
             d = self.fw.levels.index(field.level)
-            col = level_values[d].get(code)
-            if col is None:
-                col = np.full(len(self.h.levels[d]), np.nan)
-                self.diagnostics.append(
-                    Diagnostic(
-                        kind="missing_field",
-                        level=field.level,
-                        code=code,
-                        units=(),
-                        message=f"field {code!r} has no values for this period",
+            cols = [pv[d].get(code) for pv in periods_values]
+            for p, col in enumerate(cols):
+                if col is None:
+                    self.diagnostics.append(
+                        Diagnostic(
+                            kind="missing_field",
+                            level=field.level,
+                            code=code,
+                            units=(),
+                            message=f"field {code!r} has no values for period {periods[p]!r}",
+                            period=periods[p],
+                        )
                     )
-                )
-            self.raw[code] = col
+            blank = np.full(self.sizes[d], np.nan)
+            self.raw[code] = np.concatenate([blank if c is None else c for c in cols])
         self._rolled: dict[tuple[str, int], FloatArray] = {}
+
+    # -- helpers over stacked rows --------------------------------------------------------------
+
+    def stacked(self, depth: int, per_unit: IntArray, n_groups: int) -> IntArray:
+        """A per-unit group label made distinct per period (``period * n_groups + label``)."""
+        return np.tile(per_unit, self.P) + self.period_of[depth] * n_groups
+
+    def codes(self, depth: int, mask: np.ndarray[Any, Any]) -> dict[int, list[str]]:
+        """The unit codes where ``mask`` holds, per period index."""
+        codes = self.h.levels[depth].codes
+        out: dict[int, list[str]] = {}
+        for p in range(self.P):  # a loop over periods, not units
+            n = self.sizes[depth]
+            hit = codes[mask[p * n : (p + 1) * n]]
+            if len(hit):
+                out[p] = hit.tolist()
+        return out
+
+    def note(self, kind: str, depth: int, code: str, mask: np.ndarray[Any, Any], what: str) -> None:
+        """One diagnostic per period for the units where ``mask`` holds."""
+        for p, units in self.codes(depth, mask).items():
+            self.diagnostics.append(
+                Diagnostic(
+                    kind=kind,
+                    level=self.fw.levels[depth],
+                    code=code,
+                    units=tuple(units),
+                    message=what.format(n=len(units), units=_name_units(np.array(units))),
+                    period=self.periods[p],
+                )
+            )
 
     # -- step 1: roll up ------------------------------------------------------------------------
 
@@ -238,9 +381,10 @@ class _Run:
         col = self.raw[code] if values is None else values
         if depth == own:
             return col
-        groups = self.engine._ancestors[(own, depth)]
+        n = self.sizes[depth]
+        groups = self.stacked(own, self.engine._ancestors[(own, depth)], n)
         weights = None if field.weight is None else self.raw[field.weight]
-        return roll_up(col, groups, len(self.h.levels[depth]), field.rollup, weights)
+        return roll_up(col, groups, self.P * n, field.rollup, weights)
 
     def field(self, code: str, depth: int) -> FloatArray:
         key = (code, depth)
@@ -265,18 +409,12 @@ class _Run:
             num, den = self.field(num_code, depth), self.field(den_code, depth)
         zero = (den == 0) & ~np.isnan(num)
         if zero.any():
-            codes = self.h.levels[depth].codes[zero]
-            self.diagnostics.append(
-                Diagnostic(
-                    kind="division_by_zero",
-                    level=self.fw.levels[depth],
-                    code=ind.code,
-                    units=tuple(codes.tolist()),
-                    message=(
-                        f"{ind.code!r} is missing for {len(codes)} unit(s) whose {den_code!r} "
-                        f"is 0: {_name_units(codes)}"
-                    ),
-                )
+            self.note(
+                "division_by_zero",
+                depth,
+                ind.code,
+                zero,
+                f"{ind.code!r} is missing for {{n}} unit(s) whose {den_code!r} is 0: {{units}}",
             )
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(den != 0, num / np.where(den != 0, den, 1.0) * ind.scale, np.nan)
@@ -284,10 +422,20 @@ class _Run:
     # -- step 3: normalise ----------------------------------------------------------------------
 
     def peers(self, depth: int, within: str) -> tuple[IntArray, int]:
-        n = len(self.h.levels[depth])
+        """Peer groups for normalisation: per period unless normalisation is global."""
         if within == "parent" and depth > 0:
-            return self.h.levels[depth].parent, len(self.h.levels[depth - 1])
-        return np.zeros(n, dtype=np.intp), 1
+            label, n = self.h.levels[depth].parent, self.sizes[depth - 1]
+        else:
+            label, n = np.zeros(self.sizes[depth], dtype=np.intp), 1
+        if self.global_norm:
+            return np.tile(label, self.P), n
+        return self.stacked(depth, label, n), self.P * n
+
+    def rank_groups(self, depth: int, within: str) -> IntArray:
+        """Groups for ranking: always per period."""
+        if within == "parent" and depth > 0:
+            return self.stacked(depth, self.h.levels[depth].parent, self.sizes[depth - 1])
+        return self.period_of[depth]
 
     def normalise(self, ind: Indicator, values: FloatArray, depth: int) -> FloatArray:
         spec = ind.normalise
@@ -309,22 +457,15 @@ class _Run:
             ) from None
         if len(out.constant_groups):
             affected = np.isin(groups, out.constant_groups) & ~np.isnan(values)
-            codes = self.h.levels[depth].codes[affected]
-            if len(codes):
-                peers = "its level" if n_groups == 1 else f"{len(out.constant_groups)} parent(s)"
-                self.diagnostics.append(
-                    Diagnostic(
-                        kind="constant_indicator",
-                        level=self.fw.levels[depth],
-                        code=ind.code,
-                        units=tuple(codes.tolist()),
-                        message=(
-                            f"{ind.code!r} is constant among the peers in {peers} under "
-                            f"{spec.method!r}, so it is missing for {len(codes)} unit(s): "
-                            f"{_name_units(codes)}"
-                        ),
-                    )
-                )
+            peers = "its level" if spec.within == "level" or depth == 0 else "its parent"
+            self.note(
+                "constant_indicator",
+                depth,
+                ind.code,
+                affected,
+                f"{ind.code!r} is constant among the peers in {peers} under {spec.method!r}, "
+                f"so it is missing for {{n}} unit(s): {{units}}",
+            )
         return np.asarray(out.scores, dtype=np.float64)
 
     # -- steps 4 and 5: aggregate, rank, band ---------------------------------------------------
@@ -332,6 +473,7 @@ class _Run:
     def level_result(self, depth: int) -> LevelResult:
         fw, level = self.fw, self.h.levels[depth]
         level_name = fw.levels[depth]
+        rows = self.P * self.sizes[depth]
         fields = {
             code: self.field(code, depth)
             for code, f in fw.fields.items()
@@ -362,10 +504,12 @@ class _Run:
             try:
                 scores = kernel(matrix, weights, **kwargs)
             except NegativeInputError as exc:
+                unit = str(level.codes[self.unit_of[depth][exc.row]])
+                period = self.periods[int(self.period_of[depth][exc.row])]
                 raise ScoringError(
                     f"group {gcode!r} on level {level_name!r}: a {spec.aggregate.method} mean "
                     f"needs scores >= 0; got {exc.value!r} for {kids[exc.column]!r} of unit "
-                    f"{str(level.codes[exc.row])!r} (use a bounded normalisation, or an "
+                    f"{unit!r} in period {period!r} (use a bounded normalisation, or an "
                     f"arithmetic mean)"
                 ) from None
             scores = np.where(cov + 1e-12 >= spec.min_coverage, scores, np.nan)
@@ -373,41 +517,34 @@ class _Run:
             group_cov[gcode] = readonly(cov)
 
         root = fw.root
-        n = len(level)
-        score = groups.get(root, np.full(n, np.nan))
-        cov = group_cov.get(root, np.zeros(n))
-        parent_groups, _ = self.peers(depth, "parent")
-        ranks = {g: readonly(rank_in_groups(v)) for g, v in groups.items()}
-        ranks_in_parent = {g: readonly(rank_in_groups(v, parent_groups)) for g, v in groups.items()}
+        score = groups.get(root, np.full(rows, np.nan))
+        cov = group_cov.get(root, np.zeros(rows))
+        in_level, in_parent = self.rank_groups(depth, "level"), self.rank_groups(depth, "parent")
+        ranks = {g: readonly(rank_in_groups(v, in_level)) for g, v in groups.items()}
+        ranks_in_parent = {g: readonly(rank_in_groups(v, in_parent)) for g, v in groups.items()}
         band_idx = band(score, fw.bands.edges)
         labels = np.array([*fw.bands.labels, ""], dtype=np.str_)
         insufficient = np.isnan(score)
         if insufficient.any() and root in groups:
-            codes = level.codes[insufficient]
-            self.diagnostics.append(
-                Diagnostic(
-                    kind="insufficient_data",
-                    level=level_name,
-                    code=root,
-                    units=tuple(codes.tolist()),
-                    message=(
-                        f"{len(codes)} {level_name} unit(s) have too little data for a composite "
-                        f"score: {_name_units(codes)}"
-                    ),
-                )
+            self.note(
+                "insufficient_data",
+                depth,
+                root,
+                insufficient,
+                f"{{n}} {level_name} unit(s) have too little data for a composite score: {{units}}",
             )
         parent_codes = (
             self.h.levels[depth - 1].codes[level.parent]
             if depth > 0
-            else np.full(n, "", dtype=np.str_)
+            else np.full(len(level), "", dtype=np.str_)
         )
         return LevelResult(
             level=level_name,
-            codes=level.codes,
-            names=level.names,
-            names_hi=level.names_hi,
-            parent=level.parent,
-            parent_codes=readonly(np.asarray(parent_codes)),
+            codes=np.tile(level.codes, self.P),
+            names=np.tile(level.names, self.P),
+            names_hi=np.tile(level.names_hi, self.P),
+            parent=np.tile(level.parent, self.P),
+            parent_codes=np.tile(parent_codes, self.P),
             fields=fields,
             indicators=indicators,
             normalised=normalised,
@@ -416,8 +553,8 @@ class _Run:
             group_ranks=ranks,
             group_ranks_in_parent=ranks_in_parent,
             score=readonly(np.array(score, dtype=np.float64)),
-            rank=ranks.get(root, np.zeros(n, dtype=np.int64)),
-            rank_in_parent=ranks_in_parent.get(root, np.zeros(n, dtype=np.int64)),
+            rank=ranks.get(root, np.zeros(rows, dtype=np.int64)),
+            rank_in_parent=ranks_in_parent.get(root, np.zeros(rows, dtype=np.int64)),
             band=readonly(band_idx),
             band_label=readonly(labels[band_idx]),
             coverage=readonly(np.array(cov, dtype=np.float64)),

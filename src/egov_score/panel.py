@@ -41,10 +41,32 @@ class Panel:
         i = self.periods.index(self.result(period).period)
         return self.results[i - 1] if i > 0 else None
 
+    @property
+    def normalisation(self) -> str:
+        """``"period"`` or ``"global"``: how the panel was normalised."""
+        return self.results[0].provenance.normalisation
+
+    @property
+    def missing_periods(self) -> tuple[str, ...]:
+        """Months (``YYYY-MM``) between the first and the last that the panel lacks."""
+        months = [_month_index(p) for p in self.periods]
+        if any(m is None for m in months):
+            return ()
+        have = {m for m in months if m is not None}
+        lo, hi = min(have), max(have)
+        return tuple(f"{m // 12}-{m % 12 + 1:02d}" for m in range(lo, hi + 1) if m not in have)
+
     def window(self, period: str, months: int) -> tuple[Result, ...]:
         """Up to ``months`` results ending at ``period``, oldest first."""
         i = self.periods.index(self.result(period).period)
         return self.results[max(0, i - months + 1) : i + 1]
+
+
+def _month_index(period: str) -> int | None:
+    year, _, month = period.partition("-")
+    if not (year.isdigit() and month.isdigit() and 1 <= int(month) <= 12):
+        return None
+    return int(year) * 12 + int(month) - 1
 
 
 def score_panel(
@@ -54,19 +76,25 @@ def score_panel(
     tables: CheckedTables | Mapping[str, Mapping[str, Table]] | None = None,
     values: Values | None = None,
     drop_bad_rows: bool = False,
+    normalisation: str = "period",
 ) -> Panel:
-    """Score every period of ``tables`` and/or ``values`` (or the ``periods`` given).
+    """Score every period of ``tables`` and/or ``values`` (or the ``periods`` given) in one
+    vectorised run.
 
-    Raw tables are checked once; each period is then loaded and scored with normalisation
-    among that period's units.
+    Raw tables are checked once. With ``normalisation="period"`` (the default) each period is
+    normalised among its own units — exactly as scoring it alone; with ``"global"`` the bounds
+    are fixed across the panel so that scores compare over time. The choice is recorded in each
+    result's provenance.
 
     Raises:
-        InputError: no data, or a table failed its checks.
+        InputError: no data, an unknown normalisation, or a table failed its checks.
     """
     if tables is not None and not isinstance(tables, CheckedTables):
         if engine.registry is None:
             raise InputError("scoring scheme tables needs an engine built with a registry")
         tables = engine.registry.check_tables(tables, engine.hierarchy, drop_bad_rows=drop_bad_rows)
+    if tables is None and values is None:
+        raise InputError("a panel needs tables, values or both; got neither")
     if periods is None:
         found = set(values.period_list) if values is not None else set()
         if tables is not None:
@@ -74,12 +102,14 @@ def score_panel(
         periods = sorted(found)
     if not periods:
         raise InputError("a panel needs at least one period; got none")
-    results = []
-    for period in periods:
-        if tables is not None:
-            results.append(engine.score_tables(tables, period, values=values))
-        elif values is not None:
-            results.append(engine.score(values, period))
-        else:
-            raise InputError("a panel needs tables, values or both; got neither")
+    gathered = [engine.gather(p, tables=tables, values=values) for p in periods]
+    sources = gathered[0][1]
+    diagnostics = gathered[0][2]
+    results = engine.score_stacked(
+        [g[0] for g in gathered],
+        periods,
+        normalisation=normalisation,
+        sources=sources,
+        diagnostics=diagnostics,
+    )
     return Panel(tuple(periods), tuple(results))

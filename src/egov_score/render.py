@@ -98,8 +98,29 @@ def _headline(r: UnitReport, lang: str) -> list[tuple[str, str]]:
     rows.append(
         (label("change", lang), f"{_signed(r.score_change)} ({_rank_move(r.rank_change, lang)})")
     )
+    if r.previous_period is not None:
+        rows.append((label("delta_rank", lang), format_rank(r.delta_rank, r.delta_peers, lang)))
+    rows.append((label("streak", lang), str(r.streak)))
+    if r.award is not None:
+        rows.append((label("award_standing", lang), award_text(r, lang)))
     rows.append((label("coverage", lang), f"{_num(100 * r.coverage, 0)} %"))
     return rows
+
+
+def award_text(r: UnitReport, lang: str) -> str:
+    """One line on the unit's standing in the current award window."""
+    a = r.award
+    if a is None:
+        return "–"
+    from egov_score.awards import OCCASIONS
+
+    occasion = str(OCCASIONS[a.occasion][3 if lang == "hi" else 2]).split(" (")[0]
+    where = format_rank(a.place, a.candidates, lang)
+    if a.eligible:
+        status = label("eligible", lang)
+    else:
+        status = "; ".join(a.reasons_hi if lang == "hi" else a.reasons)
+    return f"{occasion} {a.year}: {where} ({status})"
 
 
 def _title(r: UnitReport, lang: str) -> str:
@@ -264,6 +285,20 @@ def to_json(r: UnitReport) -> dict[str, Any]:
         "coverage": _json_num(r.coverage),
         "score_change": _json_num(r.score_change),
         "rank_change": r.rank_change,
+        "delta_rank": r.delta_rank or None,
+        "delta_peers": r.delta_peers,
+        "streak": r.streak,
+        "award": None
+        if r.award is None
+        else {
+            "occasion": r.award.occasion,
+            "year": r.award.year,
+            "window": list(r.award.window),
+            "place": r.award.place or None,
+            "candidates": r.award.candidates,
+            "eligible": r.award.eligible,
+            "reasons": list(r.award.reasons),
+        },
         "schemes": [_json_standing(s) for s in r.schemes],
         "strongest": [_json_standing(s) for s in r.strongest],
         "weakest": [_json_standing(s) for s in r.weakest],

@@ -18,11 +18,21 @@ from egov_score.exceptions import InputError
 from egov_score.framework import Framework
 from egov_score.hierarchy import Hierarchy
 from egov_score.panel import Panel
+from egov_score.progress import progress
 from egov_score.rank import rank_in_groups
 from egov_score.registry import Registry
 from egov_score.result import LevelResult, Result
 
-__all__ = ["Bar", "Section", "Standing", "TrendPoint", "UnitReport", "build_report"]
+__all__ = [
+    "AwardStanding",
+    "Bar",
+    "Section",
+    "Standing",
+    "TrendPoint",
+    "UnitReport",
+    "build_report",
+    "build_reports",
+]
 
 #: How many strongest and weakest indicators a card lists.
 N_EXTREMES = 3
@@ -98,6 +108,32 @@ class Bar:
 
 
 @attrs.frozen(kw_only=True)
+class AwardStanding:
+    """Where the unit stands in the current award window, so far.
+
+    Attributes:
+        occasion: ``independence_day`` or ``republic_day``.
+        year: the year of the occasion.
+        window: the first and last month counted so far.
+        place: the unit's place among all candidates of its level by the award criterion so far
+            (0 if it has no score).
+        candidates: how many candidates have a score.
+        eligible: whether it meets every eligibility rule so far.
+        reasons: the rules it does not meet yet (English).
+        reasons_hi: the same in Hindi.
+    """
+
+    occasion: str
+    year: int
+    window: tuple[str, str]
+    place: int
+    candidates: int
+    eligible: bool
+    reasons: tuple[str, ...]
+    reasons_hi: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
 class UnitReport:
     """The data of one unit's report card for one period.
 
@@ -124,6 +160,10 @@ class UnitReport:
     coverage: float
     score_change: float
     rank_change: int | None
+    delta_rank: int
+    delta_peers: int
+    streak: int
+    award: AwardStanding | None
     schemes: tuple[Standing, ...]
     strongest: tuple[Standing, ...]
     weakest: tuple[Standing, ...]
@@ -179,6 +219,36 @@ def _standing(
         best_value=float(values[best]),
         best_name=str(lv.names[best]),
         change=change,
+    )
+
+
+def _award_standing(panel: Panel, level: str, code: str, period: str) -> AwardStanding | None:
+    """The unit's standing in the award window that ``period`` falls in, so far."""
+    from egov_score.awards import AwardRules, award_window, select_awards
+
+    year, _, month = period.partition("-")
+    if not (year.isdigit() and month.isdigit()):
+        return None
+    occasion = "independence_day" if int(month) <= 7 else "republic_day"
+    occasion_year = int(year) if occasion == "independence_day" else int(year) + 1
+    start, _ = award_window(occasion, occasion_year)
+    rules = AwardRules(levels=(level,), winners={level: 1}, runners_up=0, window=(start, period))
+    try:
+        awards = select_awards(panel, occasion, occasion_year, rules)
+    except InputError:
+        return None
+    ranked = [c for c in awards.candidates[level] if not np.isnan(c.criterion_value)]
+    me = next(c for c in awards.candidates[level] if c.code == code)
+    place = next((n for n, c in enumerate(ranked, start=1) if c.code == code), 0)
+    return AwardStanding(
+        occasion=occasion,
+        year=occasion_year,
+        window=(awards.periods[0], awards.periods[-1]),
+        place=place,
+        candidates=len(ranked),
+        eligible=me.eligible,
+        reasons=me.reasons,
+        reasons_hi=me.reasons_hi,
     )
 
 
@@ -260,6 +330,10 @@ def build_report(
     )
     record = hierarchy.unit(code)
     parent = hierarchy.unit(record.parent) if record.parent else None
+    moves = progress(
+        panel, unit.level, period, baseline=prev_result.period if prev_result else None
+    )
+    at = int(np.flatnonzero(moves.codes == code)[0])
     report = UnitReport(
         code=code,
         level=unit.level,
@@ -280,6 +354,10 @@ def build_report(
         coverage=unit.coverage,
         score_change=score_change,
         rank_change=rank_change,
+        delta_rank=int(moves.delta_rank[at]) if prev_result is not None else 0,
+        delta_peers=int((moves.delta_rank > 0).sum()) if prev_result is not None else 0,
+        streak=int(moves.streak[at]),
+        award=_award_standing(panel, unit.level, code, period),
         schemes=schemes,
         strongest=strongest,
         weakest=weakest,

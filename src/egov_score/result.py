@@ -32,6 +32,7 @@ class Diagnostic:
         code: the indicator, group or field it concerns ("" if none).
         units: the codes of the units concerned.
         message: a sentence for people.
+        period: the period it concerns ("" for all).
     """
 
     kind: str
@@ -39,6 +40,7 @@ class Diagnostic:
     code: str
     units: tuple[str, ...]
     message: str
+    period: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -51,6 +53,8 @@ class Provenance:
         period: the period scored.
         plugins: names of the plugins that took part.
         sources: the input files or descriptions.
+        normalisation: ``"period"`` (peers of the same period) or ``"global"`` (peers of
+            every period of a panel).
     """
 
     version: str
@@ -58,6 +62,7 @@ class Provenance:
     period: str
     plugins: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    normalisation: str = "period"
 
 
 @attrs.frozen(kw_only=True)

@@ -1,0 +1,506 @@
+"""The e-governance awards of 15 August (Independence Day) and 26 January (Republic Day).
+
+:func:`select_awards` ranks the candidates of every level over the award window — by default
+the months since the previous occasion — after checking each one against the eligibility rules,
+and returns the winners with a one-line citation, the runners-up, and why each near miss was not
+eligible. The rules, the criterion and the tie-break are in ``docs/progress.md``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from html import escape
+from typing import Any
+
+import attrs
+import numpy as np
+
+from egov_score.exceptions import InputError
+from egov_score.labels import label, month_name
+from egov_score.panel import Panel
+from egov_score.progress import series
+
+__all__ = [
+    "OCCASIONS",
+    "AwardRules",
+    "Awards",
+    "Candidate",
+    "award_window",
+    "awards_csv",
+    "awards_html",
+    "awards_json",
+    "awards_markdown",
+    "select_awards",
+]
+
+#: occasion -> (month, day, English name, Hindi name).
+OCCASIONS = {
+    "independence_day": (8, 15, "Independence Day (15 August)", "स्वतंत्रता दिवस (15 अगस्त)"),
+    "republic_day": (1, 26, "Republic Day (26 January)", "गणतंत्र दिवस (26 जनवरी)"),
+}
+CRITERIA = ("mean", "improvement", "mix")
+
+
+def award_window(occasion: str, year: int) -> tuple[str, str]:
+    """The default window: the months from the previous occasion up to the month before this
+    one — Republic Day ``Y``: August to December of ``Y - 1``; Independence Day ``Y``: January
+    to July of ``Y``.
+
+    Raises:
+        InputError: an unknown occasion.
+    """
+    if occasion == "republic_day":
+        return f"{year - 1}-08", f"{year - 1}-12"
+    if occasion == "independence_day":
+        return f"{year}-01", f"{year}-07"
+    raise InputError(f"occasion must be one of {sorted(OCCASIONS)!r}; got {occasion!r}")
+
+
+@attrs.frozen(kw_only=True)
+class AwardRules:
+    """How awards are decided; every field is configurable.
+
+    Attributes:
+        levels: the levels that get awards (district CEO, block BDO, machine nodal officer).
+        winners: how many winners per level.
+        runners_up: how many runners-up per level.
+        criterion: ``mean`` (mean composite over the window, default), ``improvement``
+            (composite at the last month with data minus the first) or ``mix``
+            (``mix * mean + (1 - mix) * improvement``).
+        mix: the weight of the mean in ``mix``.
+        min_coverage: the mean data coverage (0-1) a candidate needs over the window.
+        min_band: no month with data may fall below this band (None = no rule).
+        min_months: the months with a score a candidate needs in the window.
+        window: ``(first, last)`` period; default :func:`award_window`.
+    """
+
+    levels: tuple[str, ...] = ("district", "block", "machine")
+    winners: dict[str, int] = attrs.field(factory=lambda: {"district": 1, "block": 3, "machine": 5})
+    runners_up: int = 2
+    criterion: str = attrs.field(default="mean", validator=attrs.validators.in_(CRITERIA))
+    mix: float = 0.5
+    min_coverage: float = 0.75
+    min_band: str | None = "Performer"
+    min_months: int = 3
+    window: tuple[str, str] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Candidate:
+    """One unit considered for an award, with every rule's outcome."""
+
+    level: str
+    code: str
+    name: str
+    name_hi: str
+    parent_name: str
+    parent_name_hi: str
+    months: int
+    mean_score: float
+    improvement: float
+    first_period: str
+    last_period: str
+    lowest_band: str
+    mean_coverage: float
+    criterion_value: float
+    eligible: bool
+    reasons: tuple[str, ...]
+    reasons_hi: tuple[str, ...]
+    place: int  # 1-based among eligible candidates; 0 if not eligible
+
+
+@attrs.frozen(kw_only=True)
+class Awards:
+    """The outcome of an award selection."""
+
+    occasion: str
+    year: int
+    window: tuple[str, str]
+    periods: tuple[str, ...]
+    rules: AwardRules
+    winners: dict[str, tuple[Candidate, ...]]
+    runners_up: dict[str, tuple[Candidate, ...]]
+    near_misses: dict[str, tuple[Candidate, ...]]
+    candidates: dict[str, tuple[Candidate, ...]]
+
+
+def _reasons(
+    months: int, cov: float, lowest: int, rules: AwardRules, band_index: int, lang: str = "en"
+) -> tuple[str, ...]:
+    hi = lang == "hi"
+    out = []
+    if months < rules.min_months:
+        out.append(
+            f"अवधि के {months} माह में स्कोर; आवश्यक {rules.min_months}"
+            if hi
+            else f"scored in {months} of the window's months; needs {rules.min_months}"
+        )
+    if math.isnan(cov):
+        out.append("अवधि में कोई डेटा नहीं" if hi else "no data in the window")
+    elif cov < rules.min_coverage:
+        out.append(
+            f"औसत डेटा उपलब्धता {cov:.0%}; आवश्यक {rules.min_coverage:.0%}"
+            if hi
+            else f"mean data coverage {cov:.0%}; needs {rules.min_coverage:.0%}"
+        )
+    if rules.min_band is not None and 0 <= lowest < band_index:
+        out.append(
+            f"किसी माह श्रेणी {label(rules.min_band, 'hi')} से नीचे"
+            if hi
+            else f"a month below {rules.min_band}"
+        )
+    return tuple(out)
+
+
+def select_awards(
+    panel: Panel, occasion: str, year: int, rules: AwardRules | None = None
+) -> Awards:
+    """Select the award winners of ``occasion`` in ``year`` from ``panel``.
+
+    Candidates are ranked by the criterion, then — never by input order — by the last month's
+    score, the mean score and finally the unit code, all descending but the code.
+
+    Raises:
+        InputError: an unknown occasion or level, a window with no scored month, or a
+            ``min_band`` the framework does not have.
+    """
+    rules = rules or AwardRules()
+    window = rules.window or award_window(occasion, year)
+    if occasion not in OCCASIONS:
+        raise InputError(f"occasion must be one of {sorted(OCCASIONS)!r}; got {occasion!r}")
+    periods = tuple(p for p in panel.periods if window[0] <= p <= window[1])
+    if not periods:
+        raise InputError(
+            f"the award window {window[0]}..{window[1]} must hold scored months; the panel has "
+            f"{list(panel.periods)!r}"
+        )
+    fw = panel.results[0].framework
+    band_index = 0
+    if rules.min_band is not None:
+        if rules.min_band not in fw.bands.labels:
+            raise InputError(
+                f"min_band must be one of {list(fw.bands.labels)!r}; got {rules.min_band!r}"
+            )
+        band_index = fw.bands.labels.index(rules.min_band)
+    rows = [panel.periods.index(p) for p in periods]
+    sub = Panel(periods, tuple(panel.results[i] for i in rows))
+    winners, runners, misses, everyone = {}, {}, {}, {}
+    for level in rules.levels:
+        if level not in fw.levels:
+            raise InputError(f"award levels must be among {list(fw.levels)!r}; got {level!r}")
+        codes, scores = series(sub, level, "score")
+        _, bands = series(sub, level, "band")
+        _, cov = series(sub, level, "coverage")
+        last = sub.results[-1].level(level)
+        names, names_hi = last.names, last.names_hi
+        parent_names, parent_names_hi = _parent_names(panel, level)
+        has = ~np.isnan(scores)
+        months = has.sum(axis=0)
+        with np.errstate(invalid="ignore"):
+            mean = np.where(months > 0, np.nansum(scores, axis=0) / np.maximum(months, 1), np.nan)
+            mean_cov = np.nanmean(np.where(np.isnan(cov), np.nan, cov), axis=0) if len(cov) else cov
+        first_i = np.argmax(has, axis=0)
+        last_i = len(periods) - 1 - np.argmax(has[::-1], axis=0)
+        cols = np.arange(scores.shape[1])
+        first_s, last_s = scores[first_i, cols], scores[last_i, cols]
+        improvement = np.where(months > 0, last_s - first_s, np.nan)
+        lowest = np.where(has, bands, np.inf).min(axis=0)
+        lowest = np.where(np.isinf(lowest), -1, lowest).astype(int)
+        if rules.criterion == "mean":
+            crit = mean
+        elif rules.criterion == "improvement":
+            crit = improvement
+        else:
+            crit = rules.mix * mean + (1 - rules.mix) * improvement
+        reasons, reasons_hi = (
+            [
+                _reasons(int(months[i]), float(mean_cov[i]), int(lowest[i]), rules, band_index, lg)
+                for i in range(len(codes))  # the words of each verdict, for people
+            ]
+            for lg in ("en", "hi")
+        )
+        eligible = np.array([not r for r in reasons]) & ~np.isnan(crit)
+        # Tie-break, never input order: criterion, last month's score, mean, then code.
+        order = np.lexsort(
+            (
+                codes,
+                -np.nan_to_num(mean, nan=-np.inf),
+                -np.nan_to_num(last_s, nan=-np.inf),
+                -np.nan_to_num(crit, nan=-np.inf),
+            )
+        )
+        place = np.zeros(len(codes), dtype=int)
+        ranked_eligible = order[eligible[order]]
+        place[ranked_eligible] = np.arange(1, len(ranked_eligible) + 1)
+        labels = [*fw.bands.labels]
+        cands = [
+            Candidate(
+                level=level,
+                code=str(codes[i]),
+                name=str(names[i]),
+                name_hi=str(names_hi[i]),
+                parent_name=str(parent_names[i]),
+                parent_name_hi=str(parent_names_hi[i]),
+                months=int(months[i]),
+                mean_score=float(mean[i]),
+                improvement=float(improvement[i]),
+                first_period=periods[int(first_i[i])] if months[i] else "",
+                last_period=periods[int(last_i[i])] if months[i] else "",
+                lowest_band=labels[lowest[i]] if lowest[i] >= 0 else "",
+                mean_coverage=float(mean_cov[i]),
+                criterion_value=float(crit[i]),
+                eligible=bool(eligible[i]),
+                reasons=reasons[i],
+                reasons_hi=reasons_hi[i],
+                place=int(place[i]),
+            )
+            for i in order
+        ]
+        n_win = rules.winners.get(level, 1)
+        elig = [c for c in cands if c.eligible]
+        winners[level] = tuple(elig[:n_win])
+        runners[level] = tuple(elig[n_win : n_win + rules.runners_up])
+        # Near misses: ineligible candidates whose criterion would have placed them among the
+        # winners and runners-up.
+        bar = (
+            elig[n_win + rules.runners_up - 1].criterion_value
+            if len(elig) >= n_win + rules.runners_up
+            else -math.inf
+        )
+        misses[level] = tuple(
+            c
+            for c in cands
+            if not c.eligible and not math.isnan(c.criterion_value) and c.criterion_value >= bar
+        )
+        everyone[level] = tuple(cands)
+    return Awards(
+        occasion=occasion,
+        year=year,
+        window=window,
+        periods=periods,
+        rules=rules,
+        winners=winners,
+        runners_up=runners,
+        near_misses=misses,
+        candidates=everyone,
+    )
+
+
+def _parent_names(panel: Panel, level: str) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    result = panel.results[-1]
+    d = result.framework.levels.index(level)
+    lv = result.level(level)
+    if d == 0:
+        blank = np.full(len(lv), "", dtype=np.str_)
+        return blank, blank
+    above = result.levels[d - 1]
+    return above.names[lv.parent], above.names_hi[lv.parent]
+
+
+def _cname(c: Candidate, lang: str) -> str:
+    return c.name_hi if lang == "hi" and c.name_hi else c.name
+
+
+def _window_text(a: Awards, lang: str) -> str:
+    return f"{month_name(a.periods[0], lang)} – {month_name(a.periods[-1], lang)}"
+
+
+def citation(c: Candidate, lang: str = "en") -> str:
+    """One line on what the candidate achieved, in numbers."""
+    if lang == "hi":
+        name = c.name_hi or c.name
+        parent = c.parent_name_hi or c.parent_name
+        where = f" ({parent})" if parent else ""
+        return (
+            f"{name}{where}: औसत स्कोर {c.mean_score:.1f} ({c.months} माह), "
+            f"{month_name(c.first_period, lang)} से {month_name(c.last_period, lang)} तक "
+            f"{c.improvement:+.1f} अंक; न्यूनतम श्रेणी {label(c.lowest_band, lang)}"
+        )
+    where = f" ({c.parent_name})" if c.parent_name else ""
+    return (
+        f"{c.name}{where}: mean score {c.mean_score:.1f} over {c.months} months, "
+        f"{c.improvement:+.1f} points from {month_name(c.first_period)} to "
+        f"{month_name(c.last_period)}; never below {c.lowest_band}"
+    )
+
+
+def _title(a: Awards, lang: str) -> str:
+    occ = OCCASIONS[a.occasion][3 if lang == "hi" else 2]
+    word = "ई-गवर्नेंस पुरस्कार" if lang == "hi" else "e-Governance awards"
+    return f"{word} {a.year}: {occ}"
+
+
+_WORDS = {
+    "winners": ("Winners", "विजेता"),
+    "runners_up": ("Runners-up", "उपविजेता"),
+    "near_misses": ("Not eligible", "अपात्र"),
+    "window": ("Window", "अवधि"),
+    "criterion": ("Criterion", "मानदंड"),
+}
+
+
+def _w(key: str, lang: str) -> str:
+    return _WORDS[key][1 if lang == "hi" else 0]
+
+
+def awards_markdown(a: Awards, lang: str = "en") -> str:
+    """The awards as Markdown."""
+    out = [
+        f"# {_title(a, lang)}",
+        "",
+        f"**{_w('window', lang)}:** {_window_text(a, lang)} · **{_w('criterion', lang)}:** "
+        f"{a.rules.criterion}",
+        "",
+    ]
+    for level in a.rules.levels:
+        out += [f"## {label(level, lang)}", "", f"### {_w('winners', lang)}", ""]
+        out += [f"{c.place}. {citation(c, lang)}" for c in a.winners[level]] or ["–"]
+        if a.runners_up[level]:
+            out += ["", f"### {_w('runners_up', lang)}", ""]
+            out += [f"{c.place}. {citation(c, lang)}" for c in a.runners_up[level]]
+        if a.near_misses[level]:
+            out += ["", f"### {_w('near_misses', lang)}", ""]
+            out += [
+                f"- {_cname(c, lang)}: {'; '.join(c.reasons_hi if lang == 'hi' else c.reasons)}"
+                for c in a.near_misses[level]
+            ]
+        out.append("")
+    return "\n".join(out)
+
+
+def _cand_json(c: Candidate) -> dict[str, Any]:
+    def num(x: float) -> float | None:
+        return None if math.isnan(x) else round(x, 6)
+
+    return {
+        "level": c.level,
+        "code": c.code,
+        "name": c.name,
+        "name_hi": c.name_hi,
+        "parent_name": c.parent_name,
+        "place": c.place or None,
+        "eligible": c.eligible,
+        "reasons": list(c.reasons),
+        "reasons_hi": list(c.reasons_hi),
+        "months": c.months,
+        "mean_score": num(c.mean_score),
+        "improvement": num(c.improvement),
+        "first_period": c.first_period,
+        "last_period": c.last_period,
+        "lowest_band": c.lowest_band or None,
+        "mean_coverage": num(c.mean_coverage),
+        "criterion_value": num(c.criterion_value),
+        "citation": citation(c) if c.months else "",
+        "citation_hi": citation(c, "hi") if c.months else "",
+    }
+
+
+def awards_json(a: Awards) -> dict[str, Any]:
+    """The awards as JSON-ready data."""
+    return {
+        "schema": "egov_score.awards/1",
+        "occasion": a.occasion,
+        "year": a.year,
+        "window": list(a.window),
+        "periods": list(a.periods),
+        "rules": {**attrs.asdict(a.rules), "window": list(a.window)},
+        "levels": {
+            level: {
+                "winners": [_cand_json(c) for c in a.winners[level]],
+                "runners_up": [_cand_json(c) for c in a.runners_up[level]],
+                "near_misses": [_cand_json(c) for c in a.near_misses[level]],
+            }
+            for level in a.rules.levels
+        },
+    }
+
+
+def awards_csv(a: Awards) -> str:
+    """Every candidate of every level, one row each."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(
+        [
+            "level",
+            "outcome",
+            "place",
+            "code",
+            "name",
+            "parent",
+            "months",
+            "mean_score",
+            "improvement",
+            "lowest_band",
+            "mean_coverage",
+            "criterion",
+            "reasons",
+        ]
+    )
+    for level in a.rules.levels:
+        won = {c.code for c in a.winners[level]}
+        ran = {c.code for c in a.runners_up[level]}
+        for c in a.candidates[level]:
+            outcome = (
+                "winner"
+                if c.code in won
+                else "runner_up"
+                if c.code in ran
+                else ("eligible" if c.eligible else "not_eligible")
+            )
+            w.writerow(
+                [
+                    level,
+                    outcome,
+                    c.place or "",
+                    c.code,
+                    c.name,
+                    c.parent_name,
+                    c.months,
+                    f"{c.mean_score:.6f}",
+                    f"{c.improvement:.6f}",
+                    c.lowest_band,
+                    f"{c.mean_coverage:.6f}",
+                    f"{c.criterion_value:.6f}",
+                    "; ".join(c.reasons),
+                ]
+            )
+    return buf.getvalue()
+
+
+def awards_html(a: Awards, lang: str = "en") -> str:
+    """The awards as a self-contained HTML page."""
+    from egov_score.render import page
+
+    body = []
+    for level in a.rules.levels:
+        parts = [f"<h2>{escape(label(level, lang))}</h2><h3>{escape(_w('winners', lang))}</h3><ol>"]
+        parts += [f"<li>{escape(citation(c, lang))}</li>" for c in a.winners[level]]
+        parts.append("</ol>")
+        if a.runners_up[level]:
+            parts.append(f"<h3>{escape(_w('runners_up', lang))}</h3><ul>")
+            parts += [f"<li>{escape(citation(c, lang))}</li>" for c in a.runners_up[level]]
+            parts.append("</ul>")
+        if a.near_misses[level]:
+            parts.append(f"<h3>{escape(_w('near_misses', lang))}</h3><ul>")
+            parts += [
+                f"<li>{escape(_cname(c, lang))}: "
+                f"{escape('; '.join(c.reasons_hi if lang == 'hi' else c.reasons))}</li>"
+                for c in a.near_misses[level]
+            ]
+            parts.append("</ul>")
+        body.append("<section>" + "".join(parts) + "</section>")
+    header = f"<p>{escape(_w('window', lang))}: {escape(_window_text(a, lang))}</p>"
+    return page(_title(a, lang), lang, header, "".join(body))
+
+
+def awards_text(a: Awards, lang: str = "en") -> str:
+    """The awards for the terminal (the Markdown text)."""
+    return awards_markdown(a, lang)
+
+
+def awards_json_text(a: Awards) -> str:
+    """The awards as a JSON document."""
+    return json.dumps(awards_json(a), ensure_ascii=False, indent=2) + "\n"
