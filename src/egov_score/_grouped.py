@@ -12,6 +12,7 @@ import numpy as np
 from egov_score._arrays import FloatArray, IntArray
 
 __all__ = [
+    "Grouping",
     "group_count",
     "group_max",
     "group_mean",
@@ -70,3 +71,48 @@ def group_max(values: FloatArray, groups: IntArray, n_groups: int) -> FloatArray
     present = ~np.isnan(values)
     np.maximum.at(out, groups[present], values[present])
     return np.where(np.isinf(out) & (out < 0), np.nan, out)
+
+
+class Grouping:
+    """Group labels prepared once for many reductions.
+
+    When the labels are sorted (units stored parent by parent, the usual layout of a unit
+    file), sums, minima and maxima run as contiguous ``ufunc.reduceat`` passes, which read
+    memory in order instead of scattering; otherwise they fall back to ``bincount`` and
+    ``ufunc.at``. Both give the same values.
+    """
+
+    def __init__(self, groups: IntArray, n_groups: int) -> None:
+        self.groups = groups
+        self.n_groups = n_groups
+        self.is_sorted = bool(len(groups) == 0 or (groups[1:] >= groups[:-1]).all())
+        counts = np.bincount(groups, minlength=n_groups)
+        self.nonempty = counts > 0
+        self.starts = (np.cumsum(counts) - counts)[self.nonempty]
+
+    def sum(self, values: FloatArray | np.ndarray[tuple[int], np.dtype[np.bool_]]) -> FloatArray:
+        """The sum of ``values`` per group (0 for an empty group); NaN must be masked first."""
+        if not self.is_sorted or len(self.groups) == 0:
+            return np.asarray(
+                np.bincount(self.groups, weights=values, minlength=self.n_groups),
+                dtype=np.float64,
+            )
+        out = np.zeros(self.n_groups)
+        out[self.nonempty] = np.add.reduceat(values, self.starts, dtype=np.float64)
+        return out
+
+    def min(self, values: FloatArray) -> FloatArray:
+        """The minimum of the present values per group; NaN where none."""
+        if not self.is_sorted or len(self.groups) == 0:
+            return group_min(values, self.groups, self.n_groups)
+        out = np.full(self.n_groups, np.nan)
+        out[self.nonempty] = np.fmin.reduceat(values, self.starts)
+        return out
+
+    def max(self, values: FloatArray) -> FloatArray:
+        """The maximum of the present values per group; NaN where none."""
+        if not self.is_sorted or len(self.groups) == 0:
+            return group_max(values, self.groups, self.n_groups)
+        out = np.full(self.n_groups, np.nan)
+        out[self.nonempty] = np.fmax.reduceat(values, self.starts)
+        return out

@@ -74,8 +74,10 @@ def _check_non_negative(scores: Matrix, method: str) -> None:
 
 def arithmetic(scores: Matrix, weights: FloatArray) -> FloatArray:
     """Weighted arithmetic mean ``sum(w x) / sum(w)`` over the children present."""
-    w, wsum = _present_weights(scores, weights)
-    total = (np.where(np.isnan(scores), 0.0, scores) * w).sum(axis=1)
+    present = ~np.isnan(scores)
+    # Two matrix-vector products instead of a weighted copy of the matrix.
+    wsum = present @ weights
+    total = np.where(present, scores, 0.0) @ weights
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(wsum > 0, total / np.where(wsum > 0, wsum, 1.0), np.nan)
 

@@ -14,16 +14,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from egov_score._arrays import FloatArray, IntArray, readonly
+from egov_score._arrays import FloatArray, IntArray, LazyColumns, readonly
+from egov_score._grouped import Grouping
 from egov_score._table import Table
 from egov_score.aggregate import BUILTIN_AGGREGATORS, Aggregator, NegativeInputError, coverage
 from egov_score.exceptions import FrameworkError, InputError, PluginError, ScoringError
 from egov_score.framework import Framework, Indicator
 from egov_score.hierarchy import Hierarchy
 from egov_score.normalise import BUILTIN_NORMALISERS, Normalised, Normaliser
-from egov_score.rank import band, rank_in_groups
+from egov_score.rank import RankArray, band, rank_two_ways
 from egov_score.result import Diagnostic, LevelResult, Provenance, Result
-from egov_score.rollup import roll_up
+from egov_score.rollup import Partials, combine, finish, partials
 from egov_score.values import LevelValues, Values
 
 if TYPE_CHECKING:
@@ -273,8 +274,14 @@ def _slice(lv: LevelResult, p: int, n_periods: int) -> LevelResult:
     n = len(lv.codes) // n_periods
     rows = slice(p * n, (p + 1) * n)
 
+    if n_periods == 1:
+        return lv
+
     def cut(cols: Mapping[str, Any]) -> dict[str, Any]:
         return {k: readonly(v[rows]) for k, v in cols.items()}
+
+    def cut_lazily(cols: Mapping[str, Any]) -> LazyColumns[Any]:
+        return LazyColumns(tuple(cols), lambda k: readonly(cols[k][rows]))
 
     return LevelResult(
         level=lv.level,
@@ -288,8 +295,8 @@ def _slice(lv: LevelResult, p: int, n_periods: int) -> LevelResult:
         normalised=cut(lv.normalised),
         groups=cut(lv.groups),
         group_coverage=cut(lv.group_coverage),
-        group_ranks=cut(lv.group_ranks),
-        group_ranks_in_parent=cut(lv.group_ranks_in_parent),
+        group_ranks=cut_lazily(lv.group_ranks),
+        group_ranks_in_parent=cut_lazily(lv.group_ranks_in_parent),
         score=readonly(lv.score[rows]),
         rank=readonly(lv.rank[rows]),
         rank_in_parent=readonly(lv.rank_in_parent[rows]),
@@ -340,12 +347,28 @@ class _Run:
             blank = np.full(self.sizes[d], np.nan)
             self.raw[code] = np.concatenate([blank if c is None else c for c in cols])
         self._rolled: dict[tuple[str, int], FloatArray] = {}
+        self._partials: dict[tuple[str, str | None, int], Partials] = {}
+        self._groupings: dict[int, Grouping] = {}
 
     # -- helpers over stacked rows --------------------------------------------------------------
 
     def stacked(self, depth: int, per_unit: IntArray, n_groups: int) -> IntArray:
         """A per-unit group label made distinct per period (``period * n_groups + label``)."""
+        if self.P == 1:
+            return per_unit
         return np.tile(per_unit, self.P) + self.period_of[depth] * n_groups
+
+    def grouping(self, depth: int) -> Grouping:
+        """The units of level ``depth + 1`` grouped by their parent on ``depth``, prepared once."""
+        if depth not in self._groupings:
+            n = self.sizes[depth]
+            labels = self.stacked(depth + 1, self.h.levels[depth + 1].parent, n)
+            self._groupings[depth] = Grouping(labels, self.P * n)
+        return self._groupings[depth]
+
+    def tile(self, arr: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        """A per-unit column repeated for every period (the column itself for one period)."""
+        return arr if self.P == 1 else np.tile(arr, self.P)
 
     def codes(self, depth: int, mask: np.ndarray[Any, Any]) -> dict[int, list[str]]:
         """The unit codes where ``mask`` holds, per period index."""
@@ -374,17 +397,33 @@ class _Run:
 
     # -- step 1: roll up ------------------------------------------------------------------------
 
-    def _roll(self, code: str, depth: int, values: FloatArray | None = None) -> FloatArray:
-        """Field ``code`` on level ``depth``; ``values`` replaces the raw column (masking)."""
+    def _parts(self, code: str, depth: int, paired: str | None) -> Partials:
+        """Roll-up partials of field ``code`` on level ``depth``, climbing one level at a time
+        from the field's own level; ``paired`` masks units that did not report that field."""
+        key = (code, paired, depth)
+        if key not in self._partials:
+            field = self.fw.fields[code]
+            own = self.fw.levels.index(field.level)
+            if depth == own:
+                col = self.raw[code]
+                present = ~np.isnan(col)
+                if paired is not None:
+                    present &= ~np.isnan(self.raw[paired])
+                weights = None if field.weight is None else self.raw[field.weight]
+                self._partials[key] = partials(col, field.rollup, weights, present)
+            else:
+                below = self._parts(code, depth + 1, paired)
+                n = self.sizes[depth]
+                self._partials[key] = combine(below, self.grouping(depth), self.P * n, field.rollup)
+        return self._partials[key]
+
+    def _roll(self, code: str, depth: int, paired: str | None = None) -> FloatArray:
+        """Field ``code`` on level ``depth`` (only units that also reported ``paired``)."""
         field = self.fw.fields[code]
-        own = self.fw.levels.index(field.level)
-        col = self.raw[code] if values is None else values
-        if depth == own:
-            return col
-        n = self.sizes[depth]
-        groups = self.stacked(own, self.engine._ancestors[(own, depth)], n)
-        weights = None if field.weight is None else self.raw[field.weight]
-        return roll_up(col, groups, self.P * n, field.rollup, weights)
+        if depth == self.fw.levels.index(field.level):  # a unit's own value, not a roll-up
+            col = self.raw[code]
+            return col if paired is None else np.where(np.isnan(self.raw[paired]), np.nan, col)
+        return finish(self._parts(code, depth, paired), field.rollup)
 
     def field(self, code: str, depth: int) -> FloatArray:
         key = (code, depth)
@@ -401,10 +440,8 @@ class _Run:
         same_level = self.fw.fields[num_code].level == self.fw.fields[den_code].level
         if same_level:
             # Pairwise complete: a unit counts in both sums only where it reported both.
-            raw_n, raw_d = self.raw[num_code], self.raw[den_code]
-            both = ~np.isnan(raw_n) & ~np.isnan(raw_d)
-            num = self._roll(num_code, depth, np.where(both, raw_n, np.nan))
-            den = self._roll(den_code, depth, np.where(both, raw_d, np.nan))
+            num = self._roll(num_code, depth, paired=den_code)
+            den = self._roll(den_code, depth, paired=num_code)
         else:
             num, den = self.field(num_code, depth), self.field(den_code, depth)
         zero = (den == 0) & ~np.isnan(num)
@@ -428,14 +465,14 @@ class _Run:
         else:
             label, n = np.zeros(self.sizes[depth], dtype=np.intp), 1
         if self.global_norm:
-            return np.tile(label, self.P), n
+            return self.tile(label), n
         return self.stacked(depth, label, n), self.P * n
 
-    def rank_groups(self, depth: int, within: str) -> IntArray:
-        """Groups for ranking: always per period."""
+    def rank_groups(self, depth: int, within: str) -> IntArray | None:
+        """Groups for ranking, always per period; None for one group."""
         if within == "parent" and depth > 0:
             return self.stacked(depth, self.h.levels[depth].parent, self.sizes[depth - 1])
-        return self.period_of[depth]
+        return None if self.P == 1 else self.period_of[depth]
 
     def normalise(self, ind: Indicator, values: FloatArray, depth: int) -> FloatArray:
         spec = ind.normalise
@@ -520,8 +557,15 @@ class _Run:
         score = groups.get(root, np.full(rows, np.nan))
         cov = group_cov.get(root, np.zeros(rows))
         in_level, in_parent = self.rank_groups(depth, "level"), self.rank_groups(depth, "parent")
-        ranks = {g: readonly(rank_in_groups(v, in_level)) for g, v in groups.items()}
-        ranks_in_parent = {g: readonly(rank_in_groups(v, in_parent)) for g, v in groups.items()}
+
+        def two_ways(code: str) -> tuple[RankArray, RankArray]:
+            a, b = rank_two_ways(groups[code], in_level, in_parent)
+            return readonly(a), readonly(b)
+
+        # The composite is ranked now; other groups only when a caller reads their ranks.
+        both = LazyColumns(tuple(groups), two_ways)
+        ranks = LazyColumns(tuple(groups), lambda g: both[g][0])
+        ranks_in_parent = LazyColumns(tuple(groups), lambda g: both[g][1])
         band_idx = band(score, fw.bands.edges)
         labels = np.array([*fw.bands.labels, ""], dtype=np.str_)
         insufficient = np.isnan(score)
@@ -540,11 +584,11 @@ class _Run:
         )
         return LevelResult(
             level=level_name,
-            codes=np.tile(level.codes, self.P),
-            names=np.tile(level.names, self.P),
-            names_hi=np.tile(level.names_hi, self.P),
-            parent=np.tile(level.parent, self.P),
-            parent_codes=np.tile(parent_codes, self.P),
+            codes=self.tile(level.codes),
+            names=self.tile(level.names),
+            names_hi=self.tile(level.names_hi),
+            parent=self.tile(level.parent),
+            parent_codes=self.tile(parent_codes),
             fields=fields,
             indicators=indicators,
             normalised=normalised,
@@ -553,8 +597,10 @@ class _Run:
             group_ranks=ranks,
             group_ranks_in_parent=ranks_in_parent,
             score=readonly(np.array(score, dtype=np.float64)),
-            rank=ranks.get(root, np.zeros(rows, dtype=np.int64)),
-            rank_in_parent=ranks_in_parent.get(root, np.zeros(rows, dtype=np.int64)),
+            rank=ranks[root] if root in groups else np.zeros(rows, dtype=np.int64),
+            rank_in_parent=(
+                ranks_in_parent[root] if root in groups else np.zeros(rows, dtype=np.int64)
+            ),
             band=readonly(band_idx),
             band_label=readonly(labels[band_idx]),
             coverage=readonly(np.array(cov, dtype=np.float64)),

@@ -169,10 +169,21 @@ class Values:
         """Field columns of every level for one period, top level first (NaN = no value)."""
         rows = self.periods == period
         out: list[LevelValues] = [{} for _ in self.level_sizes]
+        picks: dict[int, tuple[IntArray, IntArray, bool]] = {}
         for code, col in self.columns.items():
             d = self.field_levels[code]
-            mask = rows & (self.depth == d)
+            if d not in picks:  # the rows and units of one level, found once per level
+                sel = np.flatnonzero(rows & (self.depth == d))
+                idx = self.index[sel]
+                n = self.level_sizes[d]
+                # One row per unit in unit order: the column is the level's column as it is.
+                whole = len(sel) == n == len(col) and bool((idx == np.arange(n)).all())
+                picks[d] = (sel, idx, whole)
+            sel, idx, whole = picks[d]
+            if whole:
+                out[d][code] = col
+                continue
             arr = np.full(self.level_sizes[d], np.nan)
-            arr[self.index[mask]] = col[mask]
+            arr[idx] = col[sel]
             out[d][code] = arr
         return out

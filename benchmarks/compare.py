@@ -1,0 +1,133 @@
+"""Print egov_score against its baselines on the standard workload, in one run.
+
+    python benchmarks/compare.py [--sizes 1000,10000,100000,1000000] [--repeat 5]
+
+For every size: egov_score's ``score()``, the pandas and polars baselines (and plain Python at
+small N), each checked to give the same numbers first; the memory floor (one column sum over
+every field); the ratios; the peak memory of ``score()`` against the input columns; the scaling
+from 100 000 to 1 000 000; and ``import egov_score`` against ``import numpy``. Times are the best
+of ``--repeat`` runs (the machine's allocator and page faults make first runs slower).
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np
+
+import egov_score as eg
+from benchmarks.baselines import (
+    assert_same,
+    egov_score_result,
+    pandas_score,
+    polars_score,
+    python_score,
+)
+from benchmarks.workload import memory_floor, standard_workload
+
+
+def best_of(fn: Callable[[], Any], repeat: int) -> float:
+    """The fastest of ``repeat`` runs, in seconds."""
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def peak_memory(fn: Callable[[], Any]) -> int:
+    """Peak bytes allocated (numpy reports to tracemalloc) while ``fn`` runs."""
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    fn()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def import_time(module: str, repeat: int) -> float:
+    return best_of(
+        lambda: subprocess.run([sys.executable, "-c", f"import {module}"], check=True), repeat
+    )
+
+
+def measure(n: int, repeat: int, *, peak: bool) -> float:
+    """Print one row of the table for ``n`` machines; returns egov_score's time."""
+    w = standard_workload(n)
+    engine = eg.Engine(w.framework, w.hierarchy)
+    values = w.values
+    ours = egov_score_result(w)
+    assert_same(ours, pandas_score(w))
+    assert_same(ours, polars_score(w))
+    t_ours = best_of(lambda: engine.score(values, "P"), repeat)
+    t_floor = best_of(lambda: memory_floor(w), repeat)
+    t_pd = best_of(lambda: pandas_score(w), max(1, repeat // 2))
+    t_pl = best_of(lambda: polars_score(w), max(1, repeat // 2))
+    t_py = float("nan")
+    if n <= 1_000:  # one unit at a time: quadratic ranks, so small N only
+        assert_same(ours, python_score(w))
+        t_py = best_of(lambda: python_score(w), 1)
+    py = "–" if np.isnan(t_py) else f"{t_py * 1e3:.0f}"
+    print(
+        f"| {n:,} | {t_ours * 1e3:.1f} | {t_floor * 1e3:.2f} | {t_ours / t_floor:.1f} | "
+        f"{t_pd * 1e3:.1f} | {t_pl * 1e3:.1f} | {py} | {t_pd / t_ours:.1f} | "
+        f"{t_pl / t_ours:.1f} |"
+    )
+    if peak:
+        used = peak_memory(lambda: engine.score(values, "P"))
+        inputs = w.input_bytes()
+        print(
+            f"\npeak memory of score() at N={n:,}: {used / 2**20:.0f} MiB, "
+            f"{used / inputs:.1f} x the input columns ({inputs / 2**20:.0f} MiB)"
+        )
+    return t_ours
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000,1000000")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print(
+        f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
+        f"python {platform.python_version()}, numpy {np.__version__}"
+    )
+    header = (
+        "N",
+        "egov_score ms",
+        "floor ms",
+        "score/floor",
+        "pandas ms",
+        "polars ms",
+        "python ms",
+        "pandas/egov",
+        "polars/egov",
+    )
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    times: dict[int, float] = {}
+    for n in sizes:
+        times[n] = measure(n, args.repeat, peak=n == max(sizes))
+    if 100_000 in times and 1_000_000 in times:
+        print(f"scaling 100,000 -> 1,000,000: {times[1_000_000] / times[100_000]:.1f} x the time")
+    t_np, t_eg = import_time("numpy", args.repeat), import_time("egov_score", args.repeat)
+    print(
+        f"import numpy {t_np * 1e3:.0f} ms, import egov_score {t_eg * 1e3:.0f} ms "
+        f"(+{(t_eg - t_np) * 1e3:.0f} ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()
