@@ -187,7 +187,7 @@ def test_panel_12_months(benchmark):
     w = workload(100_000)
     rng = np.random.default_rng(2)
     months = []
-    for m in range(12):
+    for _ in range(12):
         cols = {f: np.where(rng.random(w.n) < 0.02, np.nan, c) for f, c in w.fields.items()}
         months.append([{}, {}, {}, cols])
     engine = eg.Engine(w.framework, w.hierarchy)

@@ -57,8 +57,18 @@ def group_std(values: FloatArray, groups: IntArray, n_groups: int) -> FloatArray
         return np.where(count > 1, np.sqrt(ss / np.maximum(count - 1.0, 1.0)), np.nan)
 
 
+def _whole(values: FloatArray, reduce: str) -> FloatArray:
+    """One group: a plain reduction, far faster than a scatter."""
+    present = values[~np.isnan(values)]
+    if not len(present):
+        return np.array([np.nan])
+    return np.array([getattr(present, reduce)()], dtype=np.float64)
+
+
 def group_min(values: FloatArray, groups: IntArray, n_groups: int) -> FloatArray:
     """Minimum of the present values of each group; NaN where a group has none."""
+    if n_groups == 1:
+        return _whole(values, "min")
     out = np.full(n_groups, np.inf)
     present = ~np.isnan(values)
     np.minimum.at(out, groups[present], values[present])
@@ -67,6 +77,8 @@ def group_min(values: FloatArray, groups: IntArray, n_groups: int) -> FloatArray
 
 def group_max(values: FloatArray, groups: IntArray, n_groups: int) -> FloatArray:
     """Maximum of the present values of each group; NaN where a group has none."""
+    if n_groups == 1:
+        return _whole(values, "max")
     out = np.full(n_groups, -np.inf)
     present = ~np.isnan(values)
     np.maximum.at(out, groups[present], values[present])

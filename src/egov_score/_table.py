@@ -18,7 +18,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from egov_score._arrays import FloatArray, IntArray, StrArray, array_eq
+from egov_score._arrays import FloatArray, IntArray, LazyColumns, StrArray, array_eq
 from egov_score.exceptions import InputError
 
 __all__ = ["Table", "format_problems", "neutralise", "parse_floats", "write_csv"]
@@ -58,6 +58,8 @@ class Table:
     header: tuple[str, ...]
     columns: Mapping[str, StrArray]
     rows: IntArray = attrs.field(eq=array_eq)
+    #: The cells as read, per column, so numbers parse without a string array in between.
+    raw: Mapping[str, Sequence[str]] | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def n_rows(self) -> int:
@@ -107,13 +109,18 @@ class Table:
                 for r, n in zip(row_numbers[bad], lengths[bad], strict=True)
             ]
             raise InputError(format_problems(problems, source))
-        body = [r for r, k in zip(body, keep, strict=True) if k]
-        if body:
-            cols = [_str_array(c) for c in zip(*body, strict=True)]
-            cols = [np.char.strip(c) for c in cols]
-        else:
-            cols = [np.array([], dtype=np.str_) for _ in header]
-        return cls(source, header, dict(zip(header, cols, strict=True)), row_numbers[keep])
+        if not keep.all():
+            body = [r for r, k in zip(body, keep, strict=True) if k]
+        raw = dict(zip(header, zip(*body, strict=True), strict=True)) if body else {}
+        raw = {h: raw.get(h, ()) for h in header}
+
+        def text(name: str) -> StrArray:
+            cells = raw[name]
+            return np.char.strip(_str_array(cells)) if cells else np.array([], dtype=np.str_)
+
+        # String columns are built when first read; numeric ones parse from ``raw``.
+        columns = LazyColumns(header, text)
+        return cls(source, header, columns, row_numbers[keep], raw)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Sequence[object]], *, source: str) -> Table:
@@ -153,6 +160,23 @@ def _is_number(cell: str) -> bool:
         return False
 
 
+def _fast_floats(cells: Sequence[str]) -> FloatArray | None:
+    """Parse cells straight from the strings read; None if any cell is not a finite number
+    (the caller then finds and names them)."""
+    nan = float("nan")
+    try:
+        values = np.fromiter((float(c) if c else nan for c in cells), np.float64, len(cells))
+    except ValueError:  # a word, or a cell of spaces: the careful path sorts it out
+        return None
+    # Every NaN must come from an empty cell: a written "nan" or "inf" is not a number here.
+    empty = (
+        cells.count("") if isinstance(cells, tuple | list) else int(np.sum(np.asarray(cells) == ""))
+    )
+    if int(np.isnan(values).sum()) != empty or np.isinf(values).any():
+        return None
+    return values
+
+
 def parse_floats(table: Table, column: str, cells: StrArray | None = None) -> FloatArray:
     """Parse a column of cells into float64; an empty cell is missing (NaN).
 
@@ -160,6 +184,10 @@ def parse_floats(table: Table, column: str, cells: StrArray | None = None) -> Fl
         InputError: naming the file, rows, column and values of cells that are not finite
             numbers.
     """
+    if cells is None and table.raw is not None and column in table.raw:
+        fast = _fast_floats(table.raw[column])
+        if fast is not None:
+            return fast
     text = table.columns[column] if cells is None else cells
     empty = text == ""
     try:

@@ -289,7 +289,7 @@ def _slice(lv: LevelResult, p: int, n_periods: int) -> LevelResult:
         names=lv.names[rows],
         names_hi=lv.names_hi[rows],
         parent=lv.parent[rows],
-        parent_codes=lv.parent_codes[rows],
+        parent_level_codes=lv.parent_level_codes,
         fields=cut(lv.fields),
         indicators=cut(lv.indicators),
         normalised=cut(lv.normalised),
@@ -301,7 +301,7 @@ def _slice(lv: LevelResult, p: int, n_periods: int) -> LevelResult:
         rank=readonly(lv.rank[rows]),
         rank_in_parent=readonly(lv.rank_in_parent[rows]),
         band=readonly(lv.band[rows]),
-        band_label=readonly(lv.band_label[rows]),
+        band_labels=lv.band_labels,
         coverage=readonly(lv.coverage[rows]),
     )
 
@@ -405,12 +405,14 @@ class _Run:
             field = self.fw.fields[code]
             own = self.fw.levels.index(field.level)
             if depth == own:
+                # Not kept: the own level's partials are as long as the input and are only
+                # needed once, to climb to the level above.
                 col = self.raw[code]
                 present = ~np.isnan(col)
                 if paired is not None:
                     present &= ~np.isnan(self.raw[paired])
                 weights = None if field.weight is None else self.raw[field.weight]
-                self._partials[key] = partials(col, field.rollup, weights, present)
+                return partials(col, field.rollup, weights, present)
             else:
                 below = self._parts(code, depth + 1, paired)
                 n = self.sizes[depth]
@@ -567,7 +569,6 @@ class _Run:
         ranks = LazyColumns(tuple(groups), lambda g: both[g][0])
         ranks_in_parent = LazyColumns(tuple(groups), lambda g: both[g][1])
         band_idx = band(score, fw.bands.edges)
-        labels = np.array([*fw.bands.labels, ""], dtype=np.str_)
         insufficient = np.isnan(score)
         if insufficient.any() and root in groups:
             self.note(
@@ -577,18 +578,15 @@ class _Run:
                 insufficient,
                 f"{{n}} {level_name} unit(s) have too little data for a composite score: {{units}}",
             )
-        parent_codes = (
-            self.h.levels[depth - 1].codes[level.parent]
-            if depth > 0
-            else np.full(len(level), "", dtype=np.str_)
-        )
         return LevelResult(
             level=level_name,
             codes=self.tile(level.codes),
             names=self.tile(level.names),
             names_hi=self.tile(level.names_hi),
             parent=self.tile(level.parent),
-            parent_codes=self.tile(parent_codes),
+            parent_level_codes=(
+                self.h.levels[depth - 1].codes if depth > 0 else np.array([], dtype=np.str_)
+            ),
             fields=fields,
             indicators=indicators,
             normalised=normalised,
@@ -602,7 +600,7 @@ class _Run:
                 ranks_in_parent[root] if root in groups else np.zeros(rows, dtype=np.int64)
             ),
             band=readonly(band_idx),
-            band_label=readonly(labels[band_idx]),
+            band_labels=fw.bands.labels,
             coverage=readonly(np.array(cov, dtype=np.float64)),
         )
 

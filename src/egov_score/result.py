@@ -69,8 +69,9 @@ class Provenance:
 class LevelResult:
     """Every column computed for the units of one level.
 
-    Ranks are int64 with 0 meaning unranked (a missing score). ``band`` is an index into the
-    framework's band labels, -1 where the composite is missing.
+    Ranks are int64 with 0 meaning unranked (a missing score). ``band`` is an index into
+    ``band_labels``, -1 where the composite is missing. ``parent_level_codes`` are the codes of
+    the level above (empty on the top level).
     """
 
     level: str
@@ -78,7 +79,7 @@ class LevelResult:
     names: StrArray = attrs.field(eq=array_eq)
     names_hi: StrArray = attrs.field(eq=array_eq)
     parent: IntArray = attrs.field(eq=array_eq)
-    parent_codes: StrArray = attrs.field(eq=array_eq)
+    parent_level_codes: StrArray = attrs.field(eq=array_eq, repr=False)
     fields: Mapping[str, FloatArray] = attrs.field(eq=False)
     indicators: Mapping[str, FloatArray] = attrs.field(eq=False)
     normalised: Mapping[str, FloatArray] = attrs.field(eq=False)
@@ -90,11 +91,25 @@ class LevelResult:
     rank: RankArray = attrs.field(eq=array_eq)
     rank_in_parent: RankArray = attrs.field(eq=array_eq)
     band: IntArray = attrs.field(eq=array_eq)
-    band_label: StrArray = attrs.field(eq=array_eq)
+    band_labels: tuple[str, ...]
     coverage: FloatArray = attrs.field(eq=array_eq)
 
     def __len__(self) -> int:
         return len(self.codes)
+
+    @property
+    def parent_codes(self) -> StrArray:
+        """The parent's code of every unit ("" on the top level); built when asked for."""
+        if len(self.parent_level_codes) == 0:
+            return np.full(len(self.codes), "", dtype=np.str_)
+        return self.parent_level_codes[self.parent]
+
+    @property
+    def band_label(self) -> StrArray:
+        """The band's label of every unit ("" where the composite is missing); built when asked
+        for, so a million machines do not carry a million strings."""
+        labels = np.array([*self.band_labels, ""], dtype=np.str_)
+        return labels[self.band]
 
     @property
     def insufficient(self) -> npt.NDArray[np.bool_]:
@@ -242,11 +257,11 @@ def _unit_score(lv: LevelResult, i: int) -> UnitScore:
         code=str(lv.codes[i]),
         name=str(lv.names[i]),
         name_hi=str(lv.names_hi[i]),
-        parent=str(lv.parent_codes[i]),
+        parent=str(lv.parent_level_codes[lv.parent[i]]) if lv.parent[i] >= 0 else "",
         score=float(lv.score[i]),
         rank=int(lv.rank[i]),
         rank_in_parent=int(lv.rank_in_parent[i]),
-        band=str(lv.band_label[i]),
+        band=lv.band_labels[lv.band[i]] if lv.band[i] >= 0 else "",
         coverage=float(lv.coverage[i]),
         fields={k: float(v[i]) for k, v in lv.fields.items()},
         indicators={k: float(v[i]) for k, v in lv.indicators.items()},
