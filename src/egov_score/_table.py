@@ -114,12 +114,12 @@ class Table:
         raw = dict(zip(header, zip(*body, strict=True), strict=True)) if body else {}
         raw = {h: raw.get(h, ()) for h in header}
 
-        def text(name: str) -> StrArray:
+        def strings(name: str) -> StrArray:
             cells = raw[name]
             return np.char.strip(_str_array(cells)) if cells else np.array([], dtype=np.str_)
 
         # String columns are built when first read; numeric ones parse from ``raw``.
-        columns = LazyColumns(header, text)
+        columns: LazyColumns[StrArray] = LazyColumns(header, strings)
         return cls(source, header, columns, row_numbers[keep], raw)
 
     @classmethod
