@@ -18,3 +18,18 @@ def write(tmp_path: Path):
         return path
 
     return _write
+
+
+def _hypothesis_profiles() -> None:
+    import os
+
+    from hypothesis import settings
+
+    # CI explores the same examples on every run, so a red build is reproducible; developers
+    # keep exploring new ones.
+    settings.register_profile("ci", derandomize=True, deadline=None)
+    if os.environ.get("CI"):
+        settings.load_profile("ci")
+
+
+_hypothesis_profiles()

@@ -124,24 +124,19 @@ def frameworks(draw, levels, methods=BOUNDED_METHODS, aggregations=None):
 
 
 @st.composite
-def value_tables(draw, units, framework, missing=0.2):
-    """dict code -> dict field -> float or None, for the units on each field's level."""
+def value_tables(draw, units, framework, missing=0.2, integers=False):
+    """dict code -> dict field -> float or None, for the units on each field's level.
+
+    ``integers`` draws whole numbers only (for properties that float rounding would break,
+    such as invariance under x -> a x + b with a spread of 1e-18).
+    """
+    number = st.integers(0, 100).map(float)
+    if not integers:
+        number = st.one_of(number, st.floats(0, 100, allow_nan=False, width=32).map(float))
+    cell = st.one_of(st.none(), number) if missing else number
     values = {}
-    cell = (
-        st.one_of(
-            st.none() if missing else st.nothing(),
-            st.integers(0, 100).map(float),
-            st.floats(0, 100, allow_nan=False, width=32).map(float),
-        )
-        if missing
-        else st.one_of(st.integers(0, 100).map(float), st.floats(0, 100, width=32).map(float))
-    )
     for level, code, _ in units:
-        row = {}
-        for f in framework.fields.values():
-            if f.level == level:
-                row[f.code] = draw(cell)
-        values[code] = row
+        values[code] = {f.code: draw(cell) for f in framework.fields.values() if f.level == level}
     return values
 
 

@@ -23,10 +23,10 @@ SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 
 
 @st.composite
-def scenarios(draw, methods=ALL_METHODS, aggregations=None, missing=0.2):
+def scenarios(draw, methods=ALL_METHODS, aggregations=None, missing=0.2, integers=False):
     levels, units = draw(hierarchies())
     fw = draw(frameworks(levels, methods=methods, aggregations=aggregations))
-    values = draw(value_tables(units, fw, missing=missing))
+    values = draw(value_tables(units, fw, missing=missing, integers=integers))
     return levels, units, fw, values
 
 
@@ -107,7 +107,7 @@ def test_bounded_methods_score_within_0_100(scenario):
 
 @SETTINGS
 @given(
-    scenarios(methods=("minmax", "zscore"), aggregations=("arithmetic",)),
+    scenarios(methods=("minmax", "zscore"), aggregations=("arithmetic",), integers=True),
     st.floats(0.01, 100),
     st.floats(-1000, 1000),
 )

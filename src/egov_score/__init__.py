@@ -9,7 +9,7 @@ Importing the package does no work: no plugin discovery, no file reads.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from egov_score._table import Table
 from egov_score.engine import Engine, score
@@ -32,10 +32,7 @@ from egov_score.framework import (
     Normalisation,
 )
 from egov_score.hierarchy import Block, District, Division, Hierarchy, Level, Machine, Unit
-from egov_score.hookspecs import hookimpl
-from egov_score.registry import Registry, make_plugin_manager
 from egov_score.result import Diagnostic, LevelResult, Provenance, Result, UnitScore
-from egov_score.scheme import Column, Problem, Scheme, TableSpec
 from egov_score.values import Values
 
 __all__ = [
@@ -79,7 +76,29 @@ __all__ = [
 ]
 
 
+#: Public names whose modules load on first use: the plugin machinery (pluggy) is not needed
+#: to score, so ``import egov_score`` does not pay for it.
+_LAZY = {
+    "Column": "egov_score.scheme",
+    "Problem": "egov_score.scheme",
+    "Registry": "egov_score.registry",
+    "Scheme": "egov_score.scheme",
+    "TableSpec": "egov_score.scheme",
+    "hookimpl": "egov_score.hookspecs",
+    "make_plugin_manager": "egov_score.registry",
+}
+
+if TYPE_CHECKING:
+    from egov_score.hookspecs import hookimpl
+    from egov_score.registry import Registry, make_plugin_manager
+    from egov_score.scheme import Column, Problem, Scheme, TableSpec
+
+
 def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
     if name == "__version__":
         from importlib.metadata import PackageNotFoundError, version
 

@@ -9,7 +9,6 @@ semantics are documented in ``docs/method.md``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -37,6 +36,8 @@ _NAMED_UNITS = 10
 
 
 def _version() -> str:
+    from importlib import metadata  # only when a result is made, not at import
+
     try:
         return metadata.version("egov-score")
     except metadata.PackageNotFoundError:  # running from a source tree
