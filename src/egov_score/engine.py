@@ -456,8 +456,11 @@ class _Run:
                 zero,
                 f"{ind.code!r} is missing for {{n}} unit(s) whose {den_code!r} is 0: {{units}}",
             )
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(den != 0, num / np.where(den != 0, den, 1.0) * ind.scale, np.nan)
+        out = np.full(len(den), np.nan)
+        np.divide(num, den, out=out, where=den != 0)  # NaN stays where the division is undefined
+        if ind.scale != 1:
+            out *= ind.scale
+        return out
 
     # -- step 3: normalise ----------------------------------------------------------------------
 

@@ -56,6 +56,11 @@ class Normalised:
 Normaliser = Callable[..., Normalised]
 
 
+def _spread(stat: FloatArray, groups: IntArray, n_groups: int) -> FloatArray | np.float64:
+    """A per-group statistic for every unit: a scalar when there is one group (no gather)."""
+    return stat[0] if n_groups == 1 else stat[groups]
+
+
 def _no_constant() -> IntArray:
     return np.zeros(0, dtype=np.intp)
 
@@ -74,8 +79,9 @@ def minmax(values: FloatArray, groups: IntArray, n_groups: int, direction: int) 
     span = hi - lo
     constant = np.flatnonzero(span == 0).astype(np.intp)
     with np.errstate(invalid="ignore", divide="ignore"):
-        scores = (x - lo[groups]) / span[groups] * 100.0
-    scores[(span == 0)[groups]] = np.nan
+        scores = (x - _spread(lo, groups, n_groups)) * (100.0 / _spread(span, groups, n_groups))
+    if len(constant):
+        scores[(span == 0)[groups]] = np.nan
     return Normalised(scores, constant)
 
 
@@ -129,14 +135,15 @@ def target(
     target.
     """
     if direction > 0:
-        ref = group_min(values, groups, n_groups)
-        num, den = values - ref[groups], target - ref[groups]
+        ref = _spread(group_min(values, groups, n_groups), groups, n_groups)
+        num, den = values - ref, target - ref
     else:
-        ref = group_max(values, groups, n_groups)
-        num, den = ref[groups] - values, ref[groups] - target
+        ref = _spread(group_max(values, groups, n_groups), groups, n_groups)
+        num, den = ref - values, ref - target
+    den = np.broadcast_to(den, values.shape)
     with np.errstate(invalid="ignore", divide="ignore"):
         scores = np.where(den > 0, num / np.where(den > 0, den, 1.0) * 100.0, 100.0)
-    scores = np.where(np.isnan(values), np.nan, scores)
+    scores[np.isnan(values)] = np.nan
     if cap:
         scores = np.minimum(scores, 100.0)
     return Normalised(scores, _no_constant())
