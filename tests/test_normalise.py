@@ -156,3 +156,10 @@ def test_none_rejects_values_outside_0_100():
 def test_fracmax_rejects_negative_values():
     with pytest.raises(ScoringError, match=r"values >= 0; got -2\.0"):
         nm.fracmax(np.array([1.0, -2.0]), g(2), 1, 1)
+
+
+def test_best_unit_scores_exactly_100():
+    # (x - min) * (100 / span) gives 99.99999999999999 here; bands need the exact 100.
+    x = np.array([2.0, 99.0])
+    assert nm.minmax(x, g(2), 1, 1).scores.tolist() == [0.0, 100.0]
+    assert nm.minmax(np.array([0.1, 0.7, 0.3]), g(3), 1, 1).scores[1] == 100.0

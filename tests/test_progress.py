@@ -305,3 +305,15 @@ def test_awards_render_in_every_format():
     assert "विजेता" in awards_markdown(a, "hi")
     assert awards_csv(a).count("\n") == 1 + 2 + 3
     assert "<svg" not in awards_html(a)
+
+
+def test_progress_of_groups_and_indicators():
+    panel = panel_of({"2020-12": [20.0, 50.0, 80.0], "2021-01": [25.0, 60.0, 70.0]})
+    by_group = progress(panel, "block", "2021-01", what="index")
+    by_indicator = progress(panel, "block", "2021-01", what="xi")
+    np.testing.assert_allclose(by_group.change, [5.0, 10.0, -10.0])
+    np.testing.assert_allclose(by_indicator.change, [5.0, 10.0, -10.0])  # goalposts 0-100
+    assert by_indicator.rank_change.tolist() == [0.0, 0.0, 0.0]
+    assert by_group.delta_rank.tolist() == [2, 1, 3]
+    with pytest.raises(eg.InputError, match="got 'nope'"):
+        progress(panel, "block", "2021-01", what="nope")

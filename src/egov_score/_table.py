@@ -60,6 +60,7 @@ class Table:
     rows: IntArray = attrs.field(eq=array_eq)
     #: The cells as read, per column, so numbers parse without a string array in between.
     raw: Mapping[str, Sequence[str]] | None = attrs.field(default=None, eq=False, repr=False)
+    _parsed: dict[str, FloatArray] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     @property
     def n_rows(self) -> int:
@@ -139,8 +140,25 @@ class Table:
         return cls(source, header, columns, np.arange(1, n + 1, dtype=np.intp))
 
     def floats(self, column: str) -> FloatArray:
-        """Column ``column`` parsed as float64 (empty = NaN); see :func:`parse_floats`."""
-        return parse_floats(self, column)
+        """Column ``column`` parsed as float64 (empty = NaN), parsed once and kept; see
+        :func:`parse_floats`."""
+        if column not in self._parsed:
+            values = parse_floats(self, column)
+            values.setflags(write=False)
+            self._parsed[column] = values
+        return self._parsed[column]
+
+    def select(self, keep: npt.NDArray[np.bool_]) -> Table:
+        """The rows where ``keep`` holds, as a table; numbers already parsed are carried over
+        and string columns are cut when first read."""
+        parent = self
+        columns: LazyColumns[StrArray] = LazyColumns(self.header, lambda k: parent.columns[k][keep])
+        out = Table(self.source, self.header, columns, self.rows[keep])
+        for name, values in self._parsed.items():
+            cut = values[keep]
+            cut.setflags(write=False)
+            out._parsed[name] = cut
+        return out
 
     def require(self, *names: str) -> None:
         """Raise :class:`InputError` naming every required column that is absent."""
@@ -189,6 +207,10 @@ def parse_floats(table: Table, column: str, cells: StrArray | None = None) -> Fl
         if fast is not None:
             return fast
     text = table.columns[column] if cells is None else cells
+    # Python's float() on each cell beats numpy's string-to-float cast several times over.
+    fast = _fast_floats(text.tolist())
+    if fast is not None:
+        return fast
     empty = text == ""
     try:
         values = np.where(empty, "nan", text).astype(np.float64)

@@ -79,7 +79,8 @@ def minmax(values: FloatArray, groups: IntArray, n_groups: int, direction: int) 
     span = hi - lo
     constant = np.flatnonzero(span == 0).astype(np.intp)
     with np.errstate(invalid="ignore", divide="ignore"):
-        scores = (x - _spread(lo, groups, n_groups)) * (100.0 / _spread(span, groups, n_groups))
+        # divide, then scale: the best unit scores exactly 100 (x * (100 / span) may not)
+        scores = (x - _spread(lo, groups, n_groups)) / _spread(span, groups, n_groups) * 100.0
     if len(constant):
         scores[(span == 0)[groups]] = np.nan
     return Normalised(scores, constant)

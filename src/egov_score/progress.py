@@ -35,7 +35,9 @@ def series(panel: Panel, level: str, what: str = "score") -> tuple[StrArray, Flo
         panel: the scored periods.
         level: the level.
         what: ``"score"`` (the composite), ``"rank"``, ``"band"`` (band index, -1 missing),
-            ``"coverage"``, a group code (its score) or an indicator code (its value).
+            ``"coverage"``, a group code (its score), an indicator code (its value),
+            ``"norm:<indicator>"`` (its normalised score) or ``"rank:<group or indicator>"``
+            (its rank within the level).
 
     Raises:
         InputError: ``what`` is none of these.
@@ -56,6 +58,13 @@ def series(panel: Panel, level: str, what: str = "score") -> tuple[StrArray, Flo
             rows.append(lv.groups[what])
         elif what in lv.indicators:
             rows.append(lv.indicators[what])
+        elif what.startswith("norm:") and what[5:] in lv.normalised:
+            rows.append(lv.normalised[what[5:]])
+        elif what.startswith("rank:") and what[5:] in lv.groups:
+            rows.append(np.where(lv.group_ranks[what[5:]] > 0, lv.group_ranks[what[5:]], np.nan))
+        elif what.startswith("rank:") and what[5:] in lv.normalised:
+            ranks = rank_in_groups(lv.normalised[what[5:]])
+            rows.append(np.where(ranks > 0, ranks, np.nan))
         else:
             raise InputError(
                 f"what must be 'score', 'rank', 'band', 'coverage', a group or an indicator "
@@ -118,6 +127,7 @@ class Progress:
     """
 
     level: str
+    what: str
     period: str
     baseline: str
     previous: str | None
@@ -143,6 +153,7 @@ def progress(
     *,
     baseline: str | None = None,
     target: float = 100.0,
+    what: str = "score",
 ) -> Progress:
     """Progress of every unit of ``level`` at ``period``.
 
@@ -151,7 +162,9 @@ def progress(
         level: the level.
         period: the period measured.
         baseline: the period compared with (default: the panel's first).
-        target: the composite's target for the share of the gap closed (default 100).
+        target: the target of the share of the gap closed (default 100, the best score).
+        what: ``"score"`` (the composite, default), a group code (its score) or an indicator
+            code (its normalised score). Band transitions are always the composite's.
 
     Raises:
         InputError: a period or baseline not in the panel, or a baseline after the period.
@@ -162,8 +175,19 @@ def progress(
     p, b = panel.periods.index(period), panel.periods.index(baseline)
     if b > p:
         raise InputError(f"baseline must not come after the period; got {baseline!r} > {period!r}")
-    codes, scores = series(panel, level, "score")
-    _, ranks = series(panel, level, "rank")
+    lv = panel.results[0].level(level)
+    if what == "score":
+        measure, ranked = "score", "rank"
+    elif what in lv.groups:
+        measure, ranked = what, f"rank:{what}"
+    elif what in lv.normalised:
+        measure, ranked = f"norm:{what}", f"rank:{what}"
+    else:
+        raise InputError(
+            f"what must be 'score', a group or an indicator of level {level!r}; got {what!r}"
+        )
+    codes, scores = series(panel, level, measure)
+    _, ranks = series(panel, level, ranked)
     _, bands = series(panel, level, "band")
     now, base = scores[p], scores[b]
     prev = scores[p - 1] if p > 0 else np.full(len(now), np.nan)
@@ -171,6 +195,7 @@ def progress(
     parents = panel.results[p].level(level).parent
     return Progress(
         level=level,
+        what=what,
         period=period,
         baseline=baseline,
         previous=panel.periods[p - 1] if p > 0 else None,

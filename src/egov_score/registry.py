@@ -447,7 +447,7 @@ class Registry:
                 sources.append(table.source)
                 if problems and drop_bad_rows and not any(p.row == 0 for p in problems):
                     bad_rows = sorted({p.row for p in problems})
-                    table = _select_rows(table, ~np.isin(table.rows, np.asarray(bad_rows)))
+                    table = table.select(~np.isin(table.rows, np.asarray(bad_rows)))
                     diagnostics.append(
                         Diagnostic(
                             kind="dropped_rows",
@@ -562,16 +562,10 @@ def _flat(d: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _select_rows(table: Table, keep: np.ndarray) -> Table:
-    return Table(
-        table.source, table.header, {k: v[keep] for k, v in table.columns.items()}, table.rows[keep]
-    )
-
-
 def _period_rows(table: Table, period: str) -> Table:
     if "period" not in table.columns:
         return table
-    return _select_rows(table, table.columns["period"] == period)
+    return table.select(table.columns["period"] == period)
 
 
 def _apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], source: str) -> None:

@@ -16,6 +16,7 @@ import numpy as np
 
 from egov_score._arrays import FloatArray, IntArray, StrArray
 from egov_score._table import Table
+from egov_score.exceptions import InputError
 from egov_score.framework import Aggregation, Field, Indicator
 from egov_score.hierarchy import Hierarchy
 
@@ -30,6 +31,7 @@ __all__ = [
     "block_table",
     "check_table",
     "problems_where",
+    "spread",
     "to_level",
 ]
 
@@ -286,7 +288,10 @@ def check_table(spec: TableSpec, table: Table, hierarchy: Hierarchy) -> list[Pro
             ok = np.isin(cells, np.array(col.choices, dtype=np.str_)) | (cells == "")
             flag(~ok, col.name, cells, f"must be one of {list(col.choices)!r}")
             continue
-        values, bad = _numbers(cells)
+        try:  # parsed once and kept by the table, so loading does not parse again
+            values, bad = table.floats(col.name), np.zeros(len(cells), dtype=bool)
+        except InputError:
+            values, bad = _numbers(cells)
         flag(bad, col.name, cells, "must be a finite number")
         numbers[col.name] = values
         with np.errstate(invalid="ignore"):
@@ -411,7 +416,12 @@ def to_level(
     Raises:
         HierarchyError: a code is not a unit of ``level``.
     """
-    index: IntArray = hierarchy.level(level).index(codes)
-    out = np.full(len(hierarchy.level(level)), np.nan)
+    return spread(hierarchy.level(level).index(codes), len(hierarchy.level(level)), values)
+
+
+def spread(index: IntArray, n: int, values: FloatArray) -> FloatArray:
+    """``values`` placed at ``index`` in an array of ``n`` (NaN elsewhere); see :func:`to_level`
+    for looking the index up once and spreading many columns with it."""
+    out = np.full(n, np.nan)
     out[index] = values
     return out

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 
 from egov_score._arrays import FloatArray
-from egov_score._table import Table, parse_floats
+from egov_score._table import Table
 from egov_score.framework import Indicator, Normalisation
 from egov_score.hierarchy import Hierarchy
-from egov_score.scheme import to_level
+from egov_score.scheme import spread
 
 __all__ = ["PERCENT", "SAMPLES", "SAMPLE_UNITS", "columns_to_level", "numbers", "rate"]
 
@@ -54,19 +54,17 @@ def rate(
 
 
 def numbers(table: Table, column: str) -> FloatArray:
-    """A checked numeric column as float64 (NaN = empty)."""
-    return parse_floats(table, column)
+    """A checked numeric column as float64 (NaN = empty), parsed once per table."""
+    return table.floats(column)
 
 
 def columns_to_level(
     table: Table, hierarchy: Hierarchy, level: str, mapping: Mapping[str, str]
 ) -> dict[str, FloatArray]:
     """Fields that are raw columns as they are: field code -> column name, spread onto ``level``."""
-    codes = table.columns["code"]
-    return {
-        field: to_level(hierarchy, level, codes, numbers(table, column))
-        for field, column in mapping.items()
-    }
+    index = hierarchy.level(level).index(table.columns["code"])  # looked up once
+    n = len(hierarchy.level(level))
+    return {field: spread(index, n, numbers(table, column)) for field, column in mapping.items()}
 
 
 def flag(values: FloatArray) -> FloatArray:

@@ -18,7 +18,7 @@ from egov_score.hookspecs import hookimpl
 from egov_score.labels import label
 from egov_score.plugins._common import SAMPLE_UNITS, SAMPLES, flag, numbers, rate
 from egov_score.report import Section, UnitReport
-from egov_score.scheme import Column, Problem, Scheme, TableSpec, problems_where, to_level
+from egov_score.scheme import Column, Problem, Scheme, TableSpec, problems_where, spread
 
 CODE = "emitra"
 LOCATIONS = ("gp", "rgsk", "office")
@@ -225,8 +225,9 @@ def egov_score_load_scheme(
         "rgsk_installed": np.where(in_rgsk, installed, np.nan),
         "rgsk_transacting": np.where(in_rgsk, transacting, np.nan),
     }
-    codes = t.columns["code"]
-    return {f: to_level(hierarchy, "machine", codes, v) for f, v in fields.items()}
+    index = hierarchy.level("machine").index(t.columns["code"])  # looked up once
+    n = len(hierarchy.level("machine"))
+    return {f: spread(index, n, v) for f, v in fields.items()}
 
 
 _REASONS = (

@@ -16,7 +16,7 @@ from egov_score.framework import Field
 from egov_score.hierarchy import Hierarchy
 from egov_score.hookspecs import hookimpl
 from egov_score.plugins._common import SAMPLE_UNITS, SAMPLES, numbers, rate
-from egov_score.scheme import Column, Problem, Scheme, block_table, problems_where, to_level
+from egov_score.scheme import Column, Problem, Scheme, block_table, problems_where, spread
 
 CODE = "slwm"
 _ODF = ("odf_plus_aspiring", "odf_plus_rising", "odf_plus_model")
@@ -148,5 +148,6 @@ def egov_score_load_scheme(
         "villages_odf_plus": np.sum([numbers(t, c) for c in _ODF], axis=0),
         "villages_odf_model": numbers(t, "odf_plus_model"),
     }
-    codes = t.columns["code"]
-    return {f: to_level(hierarchy, "block", codes, np.asarray(v)) for f, v in fields.items()}
+    index = hierarchy.level("block").index(t.columns["code"])
+    n = len(hierarchy.level("block"))
+    return {f: spread(index, n, np.asarray(v)) for f, v in fields.items()}
