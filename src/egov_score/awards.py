@@ -12,12 +12,14 @@ import csv
 import io
 import json
 import math
+from collections.abc import Mapping
 from html import escape
 from typing import Any
 
 import attrs
 import numpy as np
 
+from egov_score._arrays import LazyColumns
 from egov_score.exceptions import InputError
 from egov_score.labels import label, month_name
 from egov_score.panel import Panel
@@ -124,7 +126,7 @@ class Awards:
     winners: dict[str, tuple[Candidate, ...]]
     runners_up: dict[str, tuple[Candidate, ...]]
     near_misses: dict[str, tuple[Candidate, ...]]
-    candidates: dict[str, tuple[Candidate, ...]]
+    candidates: Mapping[str, tuple[Candidate, ...]]  # every candidate, best first; built on use
 
 
 def _reasons(
@@ -153,6 +155,100 @@ def _reasons(
             else f"a month below {rules.min_band}"
         )
     return tuple(out)
+
+
+class _LevelVerdicts:
+    """Every candidate of one level over the award window, as columns, with records built
+    only for the candidates a reader sees."""
+
+    def __init__(
+        self, panel: Panel, sub: Panel, level: str, rules: AwardRules, band_index: int
+    ) -> None:
+        fw = sub.results[0].framework
+        periods = sub.periods
+        codes, scores = series(sub, level, "score")
+        _, bands = series(sub, level, "band")
+        _, cov = series(sub, level, "coverage")
+        last = sub.results[-1].level(level)
+        names, names_hi = last.names, last.names_hi
+        parent_names, parent_names_hi = _parent_names(panel, level)
+        has = ~np.isnan(scores)
+        months = has.sum(axis=0)
+        with np.errstate(invalid="ignore"):
+            mean = np.where(months > 0, np.nansum(scores, axis=0) / np.maximum(months, 1), np.nan)
+            mean_cov = np.nanmean(np.where(np.isnan(cov), np.nan, cov), axis=0) if len(cov) else cov
+        first_i = np.argmax(has, axis=0)
+        last_i = len(periods) - 1 - np.argmax(has[::-1], axis=0)
+        cols = np.arange(scores.shape[1])
+        first_s, last_s = scores[first_i, cols], scores[last_i, cols]
+        improvement = np.where(months > 0, last_s - first_s, np.nan)
+        lowest = np.where(has, bands, np.inf).min(axis=0)
+        lowest = np.where(np.isinf(lowest), -1, lowest).astype(int)
+        if rules.criterion == "mean":
+            crit = mean
+        elif rules.criterion == "improvement":
+            crit = improvement
+        else:
+            crit = rules.mix * mean + (1 - rules.mix) * improvement
+        # Eligibility as masks over all candidates; the words of a verdict are written only for
+        # the candidates a reader sees.
+        no_data = np.isnan(mean_cov)
+        below_band = (lowest >= 0) & (lowest < band_index)  # band_index is 0 without the rule
+        failing = (
+            (months < rules.min_months) | no_data | (mean_cov < rules.min_coverage) | below_band
+        )
+        eligible = ~failing & ~np.isnan(crit)
+        # Tie-break, never input order: criterion, last month's score, mean, then code.
+        order = np.lexsort(
+            (
+                codes,
+                -np.nan_to_num(mean, nan=-np.inf),
+                -np.nan_to_num(last_s, nan=-np.inf),
+                -np.nan_to_num(crit, nan=-np.inf),
+            )
+        )
+        place = np.zeros(len(codes), dtype=int)
+        ranked_eligible = order[eligible[order]]
+        place[ranked_eligible] = np.arange(1, len(ranked_eligible) + 1)
+        labels = [*fw.bands.labels]
+
+        self.level, self.rules, self.band_index, self.periods = level, rules, band_index, periods
+        self.codes, self.names, self.names_hi = codes, names, names_hi
+        self.parent_names, self.parent_names_hi = parent_names, parent_names_hi
+        self.months, self.mean, self.improvement, self.lowest = months, mean, improvement, lowest
+        self.first_i, self.last_i, self.mean_cov, self.crit = first_i, last_i, mean_cov, crit
+        self.eligible, self.place, self.labels = eligible, place, labels
+        self.order, self.ranked_eligible = order, ranked_eligible
+
+    def candidate(self, i: int) -> Candidate:
+        """The record of candidate ``i`` (a column index)."""
+        months, mean_cov, lowest = self.months, self.mean_cov, self.lowest
+        verdict = (int(months[i]), float(mean_cov[i]), int(lowest[i]), self.rules, self.band_index)
+        codes, names, names_hi = self.codes, self.names, self.names_hi
+        parent_names, parent_names_hi = self.parent_names, self.parent_names_hi
+        mean, improvement, crit, periods = self.mean, self.improvement, self.crit, self.periods
+        first_i, last_i, labels = self.first_i, self.last_i, self.labels
+        eligible, place, level = self.eligible, self.place, self.level
+        return Candidate(
+            level=level,
+            code=str(codes[i]),
+            name=str(names[i]),
+            name_hi=str(names_hi[i]),
+            parent_name=str(parent_names[i]),
+            parent_name_hi=str(parent_names_hi[i]),
+            months=int(months[i]),
+            mean_score=float(mean[i]),
+            improvement=float(improvement[i]),
+            first_period=periods[int(first_i[i])] if months[i] else "",
+            last_period=periods[int(last_i[i])] if months[i] else "",
+            lowest_band=labels[lowest[i]] if lowest[i] >= 0 else "",
+            mean_coverage=float(mean_cov[i]),
+            criterion_value=float(crit[i]),
+            eligible=bool(eligible[i]),
+            reasons=_reasons(*verdict, "en"),
+            reasons_hi=_reasons(*verdict, "hi"),
+            place=int(place[i]),
+        )
 
 
 def select_awards(
@@ -187,95 +283,29 @@ def select_awards(
         band_index = fw.bands.labels.index(rules.min_band)
     rows = [panel.periods.index(p) for p in periods]
     sub = Panel(periods, tuple(panel.results[i] for i in rows))
-    winners, runners, misses, everyone = {}, {}, {}, {}
-    for level in rules.levels:
-        if level not in fw.levels:
-            raise InputError(f"award levels must be among {list(fw.levels)!r}; got {level!r}")
-        codes, scores = series(sub, level, "score")
-        _, bands = series(sub, level, "band")
-        _, cov = series(sub, level, "coverage")
-        last = sub.results[-1].level(level)
-        names, names_hi = last.names, last.names_hi
-        parent_names, parent_names_hi = _parent_names(panel, level)
-        has = ~np.isnan(scores)
-        months = has.sum(axis=0)
-        with np.errstate(invalid="ignore"):
-            mean = np.where(months > 0, np.nansum(scores, axis=0) / np.maximum(months, 1), np.nan)
-            mean_cov = np.nanmean(np.where(np.isnan(cov), np.nan, cov), axis=0) if len(cov) else cov
-        first_i = np.argmax(has, axis=0)
-        last_i = len(periods) - 1 - np.argmax(has[::-1], axis=0)
-        cols = np.arange(scores.shape[1])
-        first_s, last_s = scores[first_i, cols], scores[last_i, cols]
-        improvement = np.where(months > 0, last_s - first_s, np.nan)
-        lowest = np.where(has, bands, np.inf).min(axis=0)
-        lowest = np.where(np.isinf(lowest), -1, lowest).astype(int)
-        if rules.criterion == "mean":
-            crit = mean
-        elif rules.criterion == "improvement":
-            crit = improvement
-        else:
-            crit = rules.mix * mean + (1 - rules.mix) * improvement
-        reasons, reasons_hi = (
-            [
-                _reasons(int(months[i]), float(mean_cov[i]), int(lowest[i]), rules, band_index, lg)
-                for i in range(len(codes))  # the words of each verdict, for people
-            ]
-            for lg in ("en", "hi")
-        )
-        eligible = np.array([not r for r in reasons]) & ~np.isnan(crit)
-        # Tie-break, never input order: criterion, last month's score, mean, then code.
-        order = np.lexsort(
-            (
-                codes,
-                -np.nan_to_num(mean, nan=-np.inf),
-                -np.nan_to_num(last_s, nan=-np.inf),
-                -np.nan_to_num(crit, nan=-np.inf),
-            )
-        )
-        place = np.zeros(len(codes), dtype=int)
-        ranked_eligible = order[eligible[order]]
-        place[ranked_eligible] = np.arange(1, len(ranked_eligible) + 1)
-        labels = [*fw.bands.labels]
-        cands = [
-            Candidate(
-                level=level,
-                code=str(codes[i]),
-                name=str(names[i]),
-                name_hi=str(names_hi[i]),
-                parent_name=str(parent_names[i]),
-                parent_name_hi=str(parent_names_hi[i]),
-                months=int(months[i]),
-                mean_score=float(mean[i]),
-                improvement=float(improvement[i]),
-                first_period=periods[int(first_i[i])] if months[i] else "",
-                last_period=periods[int(last_i[i])] if months[i] else "",
-                lowest_band=labels[lowest[i]] if lowest[i] >= 0 else "",
-                mean_coverage=float(mean_cov[i]),
-                criterion_value=float(crit[i]),
-                eligible=bool(eligible[i]),
-                reasons=reasons[i],
-                reasons_hi=reasons_hi[i],
-                place=int(place[i]),
-            )
-            for i in order
-        ]
+    unknown = [level for level in rules.levels if level not in fw.levels]
+    if unknown:
+        raise InputError(f"award levels must be among {list(fw.levels)!r}; got {unknown!r}")
+    verdicts = {
+        level: _LevelVerdicts(panel, sub, level, rules, band_index) for level in rules.levels
+    }
+    winners, runners, misses = {}, {}, {}
+    for level, v in verdicts.items():
         n_win = rules.winners.get(level, 1)
-        elig = [c for c in cands if c.eligible]
-        winners[level] = tuple(elig[:n_win])
-        runners[level] = tuple(elig[n_win : n_win + rules.runners_up])
+        top = v.ranked_eligible[: n_win + rules.runners_up]
+        winners[level] = tuple(v.candidate(int(i)) for i in top[:n_win])
+        runners[level] = tuple(v.candidate(int(i)) for i in top[n_win:])
         # Near misses: ineligible candidates whose criterion would have placed them among the
         # winners and runners-up.
-        bar = (
-            elig[n_win + rules.runners_up - 1].criterion_value
-            if len(elig) >= n_win + rules.runners_up
-            else -math.inf
-        )
-        misses[level] = tuple(
-            c
-            for c in cands
-            if not c.eligible and not math.isnan(c.criterion_value) and c.criterion_value >= bar
-        )
-        everyone[level] = tuple(cands)
+        bar = v.crit[top[-1]] if len(top) == n_win + rules.runners_up else -np.inf
+        with np.errstate(invalid="ignore"):
+            missed = v.order[(~v.eligible & ~np.isnan(v.crit) & (v.crit >= bar))[v.order]]
+        misses[level] = tuple(v.candidate(int(i)) for i in missed)
+
+    def all_candidates(level: str) -> tuple[Candidate, ...]:
+        v = verdicts[level]
+        return tuple(v.candidate(int(i)) for i in v.order)
+
     return Awards(
         occasion=occasion,
         year=year,
@@ -285,7 +315,7 @@ def select_awards(
         winners=winners,
         runners_up=runners,
         near_misses=misses,
-        candidates=everyone,
+        candidates=LazyColumns(tuple(verdicts), all_candidates),
     )
 
 

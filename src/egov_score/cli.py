@@ -291,7 +291,9 @@ def _levels_of(units: Path) -> tuple[str, ...]:
     pos = np.searchsorted(table.columns["code"], parent, sorter=order_codes)
     pos = order_codes[np.minimum(pos, len(order_codes) - 1)]
     linked = table.columns["code"][pos] == parent
-    below = dict(zip(level[pos][linked].tolist(), level[linked].tolist(), strict=True))
+    # The distinct (parent level, level) pairs, found with one unique over joined labels.
+    pairs = np.unique(np.char.add(np.char.add(level[pos][linked], "\x1f"), level[linked]))
+    below = dict(p.split("\x1f") for p in pairs.tolist())
     order = [str(roots[0])]
     while order[-1] in below and below[order[-1]] not in order:
         order.append(below[order[-1]])
