@@ -519,3 +519,26 @@ def test_cli_scores_scheme_data(tmp_path, capsys):
     header = (tmp_path / "district.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
     assert header[8:15] == ["emitra", "pension", "housing", "nrega", "slwm", "sampark", "index"]
     assert "Alwar" in capsys.readouterr().out
+
+
+def test_scheme_specific_checks(write):
+    reg = registry()
+    h = eg.Hierarchy.from_csv(SAMPLE_UNITS, LEVELS)
+    slwm = eg.Table.from_csv(
+        write(
+            "slwm.csv",
+            (SAMPLES / "slwm.csv")
+            .read_text()
+            .replace("B-0592,2021-01,140,45,30,18,6,1", "B-0592,2021-01,140,45,30,90,40,20"),
+        )
+    )
+    problems = reg.check(reg.schemes["slwm"], "slwm", slwm, h)
+    assert [(p.row, p.value) for p in problems] == [(5, "150")]
+    assert "aspiring + rising + model must not exceed 'villages'" in str(problems[0])
+    sampark = eg.Table.from_csv(
+        write("sampark.csv", (SAMPLES / "sampark.csv").read_text().replace(",9.5,", ",-9.5,"))
+    )
+    problems = reg.check(reg.schemes["sampark"], "sampark", sampark, h)
+    assert [str(p) for p in problems] == [
+        f"{sampark.source}, row 2, column 'avg_disposal_days': days must be >= 0; got '-9.5'"
+    ]

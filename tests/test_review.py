@@ -235,6 +235,9 @@ def test_demo_cli(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "2,621 (87.5%)" in out
     assert (tmp_path / "cards" / "district" / "D-87.html").exists()
+    assert "e-Governance awards 2021: Republic Day (26 January) — Alwar (District)" in out
+    awards = json.loads((tmp_path / "cards" / "awards.json").read_text(encoding="utf-8"))
+    assert awards["window"] == ["2020-08", "2020-12"]
     assert main(["demo", "--lang", "hi", "--month", "2020-12", "--out", str(tmp_path / "hi")]) == 0
     out = capsys.readouterr().out
     assert "संभागीय ई-गवर्नेंस समीक्षा" in out

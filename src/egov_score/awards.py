@@ -32,9 +32,11 @@ __all__ = [
     "Candidate",
     "award_window",
     "awards_csv",
+    "awards_headline",
     "awards_html",
     "awards_json",
     "awards_markdown",
+    "latest_occasion",
     "select_awards",
 ]
 
@@ -44,6 +46,19 @@ OCCASIONS = {
     "republic_day": (1, 26, "Republic Day (26 January)", "गणतंत्र दिवस (26 जनवरी)"),
 }
 CRITERIA = ("mean", "improvement", "mix")
+
+
+def latest_occasion(period: str) -> tuple[str, int]:
+    """The most recent occasion up to the end of month ``period`` (``YYYY-MM``): Independence
+    Day of that year from August on, else Republic Day of that year.
+
+    Raises:
+        InputError: ``period`` is not ``YYYY-MM``.
+    """
+    year, _, month = period.partition("-")
+    if not (year.isdigit() and month.isdigit() and 1 <= int(month) <= 12):
+        raise InputError(f"period must be a month YYYY-MM; got {period!r}")
+    return ("independence_day" if int(month) >= 8 else "republic_day"), int(year)
 
 
 def award_window(occasion: str, year: int) -> tuple[str, str]:
@@ -374,6 +389,16 @@ _WORDS = {
 
 def _w(key: str, lang: str) -> str:
     return _WORDS[key][1 if lang == "hi" else 0]
+
+
+def awards_headline(a: Awards, lang: str = "en") -> str:
+    """One line naming the first winner of every level."""
+    firsts = [
+        f"{_cname(a.winners[level][0], lang)} ({label(level, lang)})"
+        for level in a.rules.levels
+        if a.winners[level]
+    ]
+    return f"{_title(a, lang)} — " + ", ".join(firsts)
 
 
 def awards_markdown(a: Awards, lang: str = "en") -> str:

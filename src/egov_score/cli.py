@@ -22,9 +22,11 @@ from egov_score.awards import (
     OCCASIONS,
     AwardRules,
     awards_csv,
+    awards_headline,
     awards_html,
     awards_json_text,
     awards_markdown,
+    latest_occasion,
     select_awards,
 )
 from egov_score.engine import Engine
@@ -483,6 +485,20 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     review = Review(panel=panel, period=month, hierarchy=data.hierarchy, registry=data.registry)
     write_cards(review, args.out, args.lang)
     print(review_text(review, args.lang, cards_dir=args.out))
+    occasion, year = latest_occasion(month)
+    try:
+        awards = select_awards(panel, occasion, year)
+    except InputError as exc:  # the data holds no month of that award's window
+        print(f"\n{exc}")
+        return 0
+    for suffix, text in (
+        ("md", awards_markdown(awards, args.lang)),
+        ("html", awards_html(awards, args.lang)),
+        ("json", awards_json_text(awards)),
+        ("csv", awards_csv(awards)),
+    ):
+        (args.out / f"awards.{suffix}").write_text(text, encoding="utf-8")
+    print(f"\n{awards_headline(awards, args.lang)}: {args.out / 'awards.html'}")
     return 0
 
 
