@@ -31,3 +31,21 @@ def test_readme_python_example(capsys):
     lines = capsys.readouterr().out.splitlines()
     claimed = re.findall(r"^# (.*)$", code, re.M)
     assert lines == claimed
+
+
+def test_readme_command_line_example(tmp_path, monkeypatch, capsys):
+    import shlex
+
+    from egov_score.cli import main
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## On the command line\n\n```sh\n(.*?)```", readme, re.S).group(1)
+    commands = [c.split("  #")[0].strip() for c in block.replace("\\\n", " ").splitlines()]
+    monkeypatch.chdir(tmp_path)
+    for command in filter(None, commands):
+        args = shlex.split(command)
+        assert args[0] == "egov-score"
+        assert main(args[1:]) == 0, command
+    assert (tmp_path / "scores" / "district.csv").exists()
+    assert (tmp_path / "alwar.html").exists()
+    assert "Alwar" in capsys.readouterr().out
