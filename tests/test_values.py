@@ -120,3 +120,22 @@ def test_from_columns(trees):
         {"code": ["B1", "B2"], "period": ["P", "P"], "installed": [3, None]}, h, fw
     )
     np.testing.assert_array_equal(v.at("P")[1]["installed"], [3, np.nan])
+
+
+def test_fast_and_careful_readers_agree(write, trees):
+    fw, h = trees
+    text = "code,period,installed,inspected,grievances\nB1,P,10,8,\nB2,P,5,,\nD1,P,,,42\n"
+    fast = eg.Values.from_csv(write("a.csv", text), h, fw)
+    careful = eg.Values.from_table(eg.Table.from_text(text, source="a.csv"), h, fw)
+    for col in ("installed", "inspected", "grievances"):
+        np.testing.assert_array_equal(fast.columns[col], careful.columns[col])
+    # quotes, CRLF line ends and trailing empty cells
+    quoted = 'code,period,installed,inspected,grievances\r\n"B1",P,10,8,\r\nB2,P,5,,\r\n'
+    np.testing.assert_array_equal(
+        eg.Values.from_csv(write("b.csv", quoted), h, fw).columns["installed"], [10, 5]
+    )
+
+
+def test_written_nan_is_not_a_number_on_the_fast_path(write, trees):
+    with pytest.raises(ValuesError, match=r"row 3, column 'installed': expected a finite number"):
+        load(write, trees, "code,period,installed\nB1,P,1\nB2,P,nan\n")

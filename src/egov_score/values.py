@@ -14,7 +14,7 @@ import attrs
 import numpy as np
 
 from egov_score._arrays import FloatArray, IntArray, StrArray, array_eq
-from egov_score._table import Table, format_problems, parse_floats
+from egov_score._table import Table, format_problems
 from egov_score.exceptions import ValuesError
 from egov_score.framework import Framework
 from egov_score.hierarchy import Hierarchy
@@ -58,7 +58,13 @@ class Values:
                 number, or a value for a field of another level; every problem is listed with
                 its file, row, column and value.
         """
-        return cls.from_table(Table.from_csv(path), hierarchy, framework)
+        try:
+            return cls.from_table(
+                Table.from_csv_numeric(path, numeric=framework.fields), hierarchy, framework
+            )
+        except ValuesError:
+            # Read again cell by cell, so the message quotes every value exactly as written.
+            return cls.from_table(Table.from_csv(path), hierarchy, framework)
 
     @classmethod
     def from_columns(
@@ -115,7 +121,7 @@ class Values:
         columns: dict[str, FloatArray] = {}
         for col in field_cols:
             try:
-                columns[col] = parse_floats(table, col)
+                columns[col] = table.floats(col)
             except Exception as exc:  # collect with the other problems
                 problems.extend(str(exc).split("\n  ")[1:])
                 continue
