@@ -542,3 +542,23 @@ def test_scheme_specific_checks(write):
     assert [str(p) for p in problems] == [
         f"{sampark.source}, row 2, column 'avg_disposal_days': days must be >= 0; got '-9.5'"
     ]
+
+
+def test_scheme_tables_from_excel(tmp_path):
+    import csv
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    with open(SAMPLES / "pension.csv", encoding="utf-8") as fh:
+        for n, row in enumerate(csv.reader(fh)):
+            book.active.append(row if n == 0 else [*row[:2], *map(int, row[2:])])
+    book.save(tmp_path / "pension.xlsx")
+    reg = registry()
+    tables = reg.read_tables(tmp_path)
+    assert list(tables) == ["pension"]
+    r = run(reg, tables=tables)
+    assert r.level("block").indicators["verification_rate"][0] == pytest.approx(3950 / 4200 * 100)
+    (tmp_path / "pension.csv").write_text((SAMPLES / "pension.csv").read_text(), encoding="utf-8")
+    with pytest.raises(InputError, match="must come from one file"):
+        reg.read_tables(tmp_path)

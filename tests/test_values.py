@@ -139,3 +139,42 @@ def test_fast_and_careful_readers_agree(write, trees):
 def test_written_nan_is_not_a_number_on_the_fast_path(write, trees):
     with pytest.raises(ValuesError, match=r"row 3, column 'installed': expected a finite number"):
         load(write, trees, "code,period,installed\nB1,P,1\nB2,P,nan\n")
+
+
+def test_excel_workbooks(tmp_path, trees):
+    import openpyxl
+
+    fw, h = trees
+    book = openpyxl.Workbook()
+    ws = book.active
+    for row in (
+        ["code", "period", "installed", "inspected"],
+        ["B1", "2021-01", 10, 8.0],
+        ["B2", "2021-01", 5, None],
+    ):
+        ws.append(row)
+    book.save(tmp_path / "v.xlsx")
+    v = eg.Values.from_csv(tmp_path / "v.xlsx", h, fw)
+    np.testing.assert_array_equal(v.at("2021-01")[1]["installed"], [10, 5])
+    np.testing.assert_array_equal(v.at("2021-01")[1]["inspected"], [8, np.nan])
+    ws.append(["B9", "2021-01", "ten", None])
+    book.save(tmp_path / "bad.xlsx")
+    with pytest.raises(ValuesError) as info:
+        eg.Values.from_csv(tmp_path / "bad.xlsx", h, fw)
+    assert "row 4, column 'code'" in str(info.value)
+    assert "row 4, column 'installed': expected a finite number; got 'ten'" in str(info.value)
+
+
+def test_excel_without_the_extra_names_it(tmp_path, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_openpyxl(name, *args, **kwargs):
+        if name == "openpyxl":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_openpyxl)
+    with pytest.raises(eg.InputError, match=r"pip install 'egov-score\[excel\]'"):
+        eg.Table.from_excel(tmp_path / "x.xlsx")

@@ -86,6 +86,60 @@ class Table:
         return cls.from_text(text, source=str(path))
 
     @classmethod
+    def read(cls, path: str | os.PathLike[str]) -> Table:
+        """Read a table from a ``.csv`` file, or an Excel workbook (``.xlsx``, ``.xlsm``: its
+        first sheet; needs the ``excel`` extra).
+
+        Raises:
+            InputError: an unknown file type, or the file cannot be read.
+        """
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix in (".xlsx", ".xlsm"):
+            return cls.from_excel(path)
+        if suffix in (".csv", ".txt", ""):
+            return cls.from_csv(path)
+        raise InputError(f"a table must be a .csv or .xlsx file; got {str(path)!r}")
+
+    @classmethod
+    def from_excel(cls, path: str | os.PathLike[str], sheet: str | None = None) -> Table:
+        """Read the first sheet (or ``sheet``) of an Excel workbook as a table.
+
+        Cells are read as text the way a CSV export would hold them: whole numbers without a
+        decimal point, dates as ``YYYY-MM-DD`` (write periods such as ``2021-01`` as text).
+        Row numbers in messages are the sheet's.
+
+        Raises:
+            InputError: the ``excel`` extra is not installed, or the file cannot be read.
+        """
+        try:
+            import openpyxl
+        except ImportError:
+            raise InputError(
+                "reading Excel files needs the 'excel' extra: pip install 'egov-score[excel]'"
+            ) from None
+        path = Path(path)
+        try:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except FileNotFoundError:
+            raise InputError(f"file must exist; got {str(path)!r}") from None
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            raise InputError(f"{path}: must be a readable Excel workbook; {exc}") from None
+        try:
+            ws = book[sheet] if sheet is not None else book.worksheets[0]
+        except KeyError:
+            raise InputError(
+                f"{path}: sheet must be one of {book.sheetnames!r}; got {sheet!r}"
+            ) from None
+        rows = [[_excel_cell(c) for c in row] for row in ws.iter_rows(values_only=True)]
+        book.close()
+        while rows and not any(rows[-1]):
+            rows.pop()
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows(rows)
+        return cls.from_text(buf.getvalue(), source=str(path))
+
+    @classmethod
     def from_csv_numeric(cls, path: str | os.PathLike[str], numeric: Collection[str]) -> Table:
         """Read a CSV whose ``numeric`` columns hold only numbers or empty cells, fast.
 
@@ -249,6 +303,21 @@ def _numeric_fast_path(text: str, source: str, numeric: Collection[str]) -> Tabl
     table = Table(source, header, LazyColumns(header, cells), np.arange(2, n + 2, dtype=np.intp))
     table._parsed.update(parsed)
     return table
+
+
+def _excel_cell(value: object) -> str:
+    """An Excel cell as the text a CSV export would hold."""
+    import datetime
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
 
 
 def _is_number(cell: str) -> bool:

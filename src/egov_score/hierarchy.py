@@ -235,7 +235,7 @@ class Hierarchy:
 
     @classmethod
     def from_csv(cls, path: str | os.PathLike[str], levels: Sequence[str]) -> Hierarchy:
-        """Read a hierarchy from a CSV with columns ``level,code,name,parent``.
+        """Read a hierarchy from a CSV (or ``.xlsx``) with columns ``level,code,name,parent``.
 
         Optional columns ``name_hi``, ``lgd_code`` and ``officer`` and any further column are
         kept as string attributes. ``levels`` gives the level order, top first (usually
@@ -246,7 +246,7 @@ class Hierarchy:
             HierarchyError: the rows do not form a tree of ``levels`` (every problem is listed
                 with its file, row, column and value).
         """
-        return cls.from_table(Table.from_csv(path), levels)
+        return cls.from_table(Table.read(path), levels)
 
     @classmethod
     def from_table(cls, table: Table, levels: Sequence[str]) -> Hierarchy:

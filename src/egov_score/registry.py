@@ -387,7 +387,8 @@ class Registry:
         return problems
 
     def read_tables(self, folder: str | os.PathLike[str]) -> dict[str, dict[str, Table]]:
-        """Read ``<table>.csv`` files of every scheme from ``folder``; absent files are skipped.
+        """Read every scheme's tables from ``folder``: ``<table>.csv`` or ``<table>.xlsx`` (an
+        Excel export; the ``excel`` extra); absent tables are skipped.
 
         Returns:
             scheme code -> table name -> :class:`Table`, for schemes with at least one file.
@@ -397,11 +398,15 @@ class Registry:
             raise InputError(f"scheme data must be a folder; got {str(folder)!r}")
         out: dict[str, dict[str, Table]] = {}
         for code, scheme in self.schemes.items():
-            tables = {
-                spec.name: Table.from_csv(folder / f"{spec.name}.csv")
-                for spec in scheme.tables
-                if (folder / f"{spec.name}.csv").exists()
-            }
+            tables = {}
+            for spec in scheme.tables:
+                found = [folder / f"{spec.name}{ext}" for ext in (".csv", ".xlsx")]
+                found = [p for p in found if p.exists()]
+                if len(found) > 1:
+                    names = [str(p) for p in found]
+                    raise InputError(f"table {spec.name!r} must come from one file; got {names!r}")
+                if found:
+                    tables[spec.name] = Table.read(found[0])
             if tables:
                 out[code] = tables
         return out

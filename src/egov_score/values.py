@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import attrs
 import numpy as np
@@ -51,13 +52,16 @@ class Values:
     def from_csv(
         cls, path: str | os.PathLike[str], hierarchy: Hierarchy, framework: Framework
     ) -> Values:
-        """Read a values CSV ``code,period,<field>,...`` (an empty cell is missing).
+        """Read a values CSV ``code,period,<field>,...`` (an empty cell is missing); an
+        ``.xlsx`` workbook works too (the ``excel`` extra).
 
         Raises:
             ValuesError: an unknown column, unit code, period duplicate, a cell that is not a
                 number, or a value for a field of another level; every problem is listed with
                 its file, row, column and value.
         """
+        if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+            return cls.from_table(Table.read(path), hierarchy, framework)
         try:
             return cls.from_table(
                 Table.from_csv_numeric(path, numeric=framework.fields), hierarchy, framework
