@@ -562,3 +562,19 @@ def test_scheme_tables_from_excel(tmp_path):
     (tmp_path / "pension.csv").write_text((SAMPLES / "pension.csv").read_text(), encoding="utf-8")
     with pytest.raises(InputError, match="must come from one file"):
         reg.read_tables(tmp_path)
+
+
+def test_installed_plugin_passes_its_own_conformance_check(water_site):
+    import os
+
+    code = "import egov_score_water as w; from egov_score.testing import check_plugin; "
+    code += "print(check_plugin(w))"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(water_site)},
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "['water']"
