@@ -97,11 +97,6 @@ class Engine:
                     f"aggregate method must be one of {sorted(self.aggregators)!r}; "
                     f"got {grp.aggregate.method!r} for {grp.code!r}"
                 )
-        self._ancestors = {
-            (lo, hi): hierarchy.ancestors(framework.levels[lo], framework.levels[hi])
-            for lo in range(len(framework.levels))
-            for hi in range(lo)
-        }
 
     def score(self, values: Values, period: str | None = None) -> Result:
         """Score one period of ``values``.
