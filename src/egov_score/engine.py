@@ -321,9 +321,6 @@ class _Run:
         self.global_norm = global_norm
         self.diagnostics: list[Diagnostic] = []
         self.sizes = [len(lv) for lv in self.h.levels]
-        # Row r of a stacked level is unit r % n of period r // n.
-        self.period_of = [np.repeat(np.arange(self.P), n) for n in self.sizes]
-        self.unit_of = [np.tile(np.arange(n), self.P) for n in self.sizes]
         self.raw: dict[str, FloatArray] = {}
         for code, field in self.fw.fields.items():
             d = self.fw.levels.index(field.level)
@@ -340,19 +337,24 @@ class _Run:
                             period=periods[p],
                         )
                     )
-            blank = np.full(self.sizes[d], np.nan)
-            self.raw[code] = np.concatenate([blank if c is None else c for c in cols])
+            present = [np.full(self.sizes[d], np.nan) if c is None else c for c in cols]
+            # One period scores its input columns as they are: no copy.
+            self.raw[code] = present[0] if self.P == 1 else np.concatenate(present)
         self._rolled: dict[tuple[str, int], FloatArray] = {}
         self._partials: dict[tuple[str, str | None, int], Partials] = {}
         self._groupings: dict[int, Grouping] = {}
 
     # -- helpers over stacked rows --------------------------------------------------------------
 
+    def period_of(self, depth: int) -> IntArray:
+        """The period index of every stacked row of level ``depth`` (row r: r // n)."""
+        return np.repeat(np.arange(self.P), self.sizes[depth])
+
     def stacked(self, depth: int, per_unit: IntArray, n_groups: int) -> IntArray:
         """A per-unit group label made distinct per period (``period * n_groups + label``)."""
         if self.P == 1:
             return per_unit
-        return np.tile(per_unit, self.P) + self.period_of[depth] * n_groups
+        return np.tile(per_unit, self.P) + self.period_of(depth) * n_groups
 
     def grouping(self, depth: int) -> Grouping:
         """The units of level ``depth + 1`` grouped by their parent on ``depth``, prepared once."""
@@ -473,7 +475,7 @@ class _Run:
         """Groups for ranking, always per period; None for one group."""
         if within == "parent" and depth > 0:
             return self.stacked(depth, self.h.levels[depth].parent, self.sizes[depth - 1])
-        return None if self.P == 1 else self.period_of[depth]
+        return None if self.P == 1 else self.period_of(depth)
 
     def normalise(self, ind: Indicator, values: FloatArray, depth: int) -> FloatArray:
         spec = ind.normalise
@@ -542,8 +544,8 @@ class _Run:
             try:
                 scores = kernel(matrix, weights, **kwargs)
             except NegativeInputError as exc:
-                unit = str(level.codes[self.unit_of[depth][exc.row]])
-                period = self.periods[int(self.period_of[depth][exc.row])]
+                unit = str(level.codes[exc.row % self.sizes[depth]])
+                period = self.periods[exc.row // self.sizes[depth]]
                 raise ScoringError(
                     f"group {gcode!r} on level {level_name!r}: a {spec.aggregate.method} mean "
                     f"needs scores >= 0; got {exc.value!r} for {kids[exc.column]!r} of unit "
