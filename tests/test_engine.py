@@ -225,6 +225,7 @@ def test_insufficient_coverage_is_missing_unranked_and_reported():
     assert m.rank[2] == 0
     assert m.band_label[2] == ""
     assert m.coverage[2] == 0.25
+    assert m.group_coverage["index"].tolist() == [1.0, 1.0, 0.25, 0.25, 1.0, 1.0]
     assert m.score[0] == pytest.approx((50 + 3 * 50) / 4)
     assert m.rank.tolist() == [2, 1, 0, 0, 4, 3]
     assert m.rank_in_parent.tolist() == [2, 1, 0, 0, 2, 1]

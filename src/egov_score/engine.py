@@ -290,7 +290,7 @@ def _slice(lv: LevelResult, p: int, n_periods: int) -> LevelResult:
         indicators=cut(lv.indicators),
         normalised=cut(lv.normalised),
         groups=cut(lv.groups),
-        group_coverage=cut(lv.group_coverage),
+        group_coverage=cut_lazily(lv.group_coverage),
         group_ranks=cut_lazily(lv.group_ranks),
         group_ranks_in_parent=cut_lazily(lv.group_ranks_in_parent),
         score=readonly(lv.score[rows]),
@@ -526,15 +526,19 @@ class _Run:
                 indicators[code] = readonly(self.indicator(ind, depth))
                 normalised[code] = readonly(self.normalise(ind, indicators[code], depth))
         groups: dict[str, FloatArray] = {}
-        group_cov: dict[str, FloatArray] = {}
+        inputs: dict[str, tuple[list[str], FloatArray]] = {}
+
+        def children(gcode: str) -> FloatArray:
+            kids = inputs[gcode][0]
+            return np.column_stack([normalised[c] if c in normalised else groups[c] for c in kids])
+
         for gcode in fw.groups_bottom_up():
             kids = [c for c in fw.children(gcode) if c in normalised or c in groups]
             if not kids:
                 continue  # nothing under this group is measured on this level
-            matrix = np.column_stack(
-                [normalised[c] if c in normalised else groups[c] for c in kids]
-            )
             weights = np.array([fw.weight(c) for c in kids], dtype=np.float64)
+            inputs[gcode] = (kids, weights)
+            matrix = children(gcode)
             spec = fw.groups[gcode]
             cov = coverage(matrix, weights)
             kernel = self.engine.aggregators[spec.aggregate.method]
@@ -554,11 +558,17 @@ class _Run:
                 ) from None
             scores = np.where(cov + 1e-12 >= spec.min_coverage, scores, np.nan)
             groups[gcode] = readonly(np.asarray(scores, dtype=np.float64))
-            group_cov[gcode] = readonly(cov)
+            if gcode == fw.root:
+                root_cov = cov
 
+        # Coverage of every group is recomputed from the stored children when read, so a
+        # million machines do not carry one more column per group.
+        group_cov = LazyColumns(
+            tuple(groups), lambda g: readonly(coverage(children(g), inputs[g][1]))
+        )
         root = fw.root
         score = groups.get(root, np.full(rows, np.nan))
-        cov = group_cov.get(root, np.zeros(rows))
+        cov = root_cov if root in groups else np.zeros(rows)
         in_level, in_parent = self.rank_groups(depth, "level"), self.rank_groups(depth, "parent")
 
         def two_ways(code: str) -> tuple[RankArray, RankArray]:
