@@ -93,7 +93,7 @@ def _add_inputs(p: argparse.ArgumentParser, *, required: bool = True) -> None:
         "--units",
         required=required,
         type=Path,
-        help="hierarchy CSV: level,code,name,parent"
+        help="hierarchy CSV or .xlsx: level,code,name,parent"
         + ("" if required else " (default: the built-in Jaipur division data)"),
     )
     p.add_argument(
@@ -102,12 +102,12 @@ def _add_inputs(p: argparse.ArgumentParser, *, required: bool = True) -> None:
         help="framework TOML: a full framework, or overrides of the schemes' defaults (with a "
         "'schemes' key); default with --scheme-data: every scheme with data, default weights",
     )
-    p.add_argument("--values", type=Path, help="values CSV: code,period,<field>...")
+    p.add_argument("--values", type=Path, help="values CSV or .xlsx: code,period,<field>...")
     p.add_argument(
         "--scheme-data",
         type=Path,
         metavar="DIR",
-        help="folder of schemes' raw tables (<table>.csv, e.g. emitra_machines.csv, pension.csv)",
+        help="folder of schemes' raw tables (<table>.csv or .xlsx, e.g. emitra_machines.csv)",
     )
     p.add_argument(
         "--drop-bad-rows",
