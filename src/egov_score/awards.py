@@ -535,9 +535,10 @@ def awards_html(a: Awards, lang: str = "en") -> str:
         parts += [f"<li>{escape(citation(c, lang))}</li>" for c in a.winners[level]]
         parts.append("</ol>")
         if a.runners_up[level]:
-            parts.append(f"<h3>{escape(_w('runners_up', lang))}</h3><ul>")
+            first = a.runners_up[level][0].place
+            parts.append(f'<h3>{escape(_w("runners_up", lang))}</h3><ol start="{first}">')
             parts += [f"<li>{escape(citation(c, lang))}</li>" for c in a.runners_up[level]]
-            parts.append("</ul>")
+            parts.append("</ol>")
         if a.near_misses[level]:
             parts.append(f"<h3>{escape(_w('near_misses', lang))}</h3><ul>")
             parts += [
