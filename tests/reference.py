@@ -49,7 +49,8 @@ def _normalise(spec, ind, x, peers):
     if m == "minmax":
         o = [d * p for p in peers]
         lo, hi = min(o), max(o)
-        return None if hi == lo else (d * x - lo) / (hi - lo) * 100
+        flat = hi - lo <= 1e-12 * max(abs(lo), abs(hi))
+        return None if flat else (d * x - lo) / (hi - lo) * 100
     if m == "goalposts":
         raw = (x - spec.lower) / (spec.upper - spec.lower)
         if d < 0:
@@ -71,7 +72,7 @@ def _normalise(spec, ind, x, peers):
             return None
         mean = sum(o) / len(o)
         sd = math.sqrt(sum((p - mean) ** 2 for p in o) / (len(o) - 1))
-        if sd == 0:
+        if sd <= 1e-12 * abs(mean):
             return None
         z = (d * x - mean) / sd
         return z * spec.rescale[1] + spec.rescale[0] if spec.rescale else z

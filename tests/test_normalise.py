@@ -163,3 +163,12 @@ def test_best_unit_scores_exactly_100():
     x = np.array([2.0, 99.0])
     assert nm.minmax(x, g(2), 1, 1).scores.tolist() == [0.0, 100.0]
     assert nm.minmax(np.array([0.1, 0.7, 0.3]), g(3), 1, 1).scores[1] == 100.0
+
+
+def test_rounding_noise_is_not_a_spread():
+    x = np.array([0.1 + 0.2 + 0.12, 0.42])  # equal but for the last bit
+    assert x[0] != x[1]
+    out = nm.minmax(x, g(2), 1, 1)
+    assert np.isnan(out.scores).all()
+    assert out.constant_groups.tolist() == [0]
+    assert np.isnan(nm.zscore(x, g(2), 1, 1).scores).all()

@@ -560,6 +560,7 @@ class _Run:
             groups[gcode] = readonly(np.asarray(scores, dtype=np.float64))
             if gcode == fw.root:
                 root_cov = cov
+            del matrix, scores  # children x units: not kept while the next steps run
 
         # Coverage of every group is recomputed from the stored children when read, so a
         # million machines do not carry one more column per group.

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from egov_score._arrays import FloatArray, IntArray
 from egov_score._grouped import (
@@ -61,6 +62,16 @@ def _spread(stat: FloatArray, groups: IntArray, n_groups: int) -> FloatArray | n
     return stat[0] if n_groups == 1 else stat[groups]
 
 
+#: Peers whose spread is within this share of their magnitude are constant: values that differ
+#: only by floating-point rounding (a mean computed in another order) must not score 0 and 100.
+RELATIVE_TOLERANCE = 1e-12
+
+
+def _flat(spread: FloatArray, magnitude: FloatArray) -> npt.NDArray[np.bool_]:
+    """Where a peer group's spread is zero up to rounding."""
+    return spread <= RELATIVE_TOLERANCE * magnitude
+
+
 def _no_constant() -> IntArray:
     return np.zeros(0, dtype=np.intp)
 
@@ -72,17 +83,19 @@ def _oriented(values: FloatArray, direction: int) -> FloatArray:
 def minmax(values: FloatArray, groups: IntArray, n_groups: int, direction: int) -> Normalised:
     """``(x - min) / (max - min) * 100`` among peers (``(max - x) / ...`` if lower is better).
 
-    A peer group where max == min is constant: its units are missing and the group is reported.
+    A peer group where max == min (up to rounding: :data:`RELATIVE_TOLERANCE`) is constant: its
+    units are missing and the group is reported.
     """
     x = _oriented(values, direction)
     lo, hi = group_min(x, groups, n_groups), group_max(x, groups, n_groups)
     span = hi - lo
-    constant = np.flatnonzero(span == 0).astype(np.intp)
+    flat = _flat(span, np.maximum(np.abs(lo), np.abs(hi)))
+    constant = np.flatnonzero(flat).astype(np.intp)
     with np.errstate(invalid="ignore", divide="ignore"):
         # divide, then scale: the best unit scores exactly 100 (x * (100 / span) may not)
         scores = (x - _spread(lo, groups, n_groups)) / _spread(span, groups, n_groups) * 100.0
     if len(constant):
-        scores[(span == 0)[groups]] = np.nan
+        scores[flat[groups]] = np.nan
     return Normalised(scores, constant)
 
 
@@ -100,7 +113,7 @@ def zscore(
     x = _oriented(values, direction)
     mean, sd = group_mean(x, groups, n_groups), group_std(x, groups, n_groups)
     count = group_count(x, groups, n_groups)
-    bad = (count > 0) & ~(sd > 0)
+    bad = (count > 0) & ~(sd > RELATIVE_TOLERANCE * np.abs(mean))
     with np.errstate(invalid="ignore", divide="ignore"):
         z = (x - mean[groups]) / sd[groups]
     z[bad[groups]] = np.nan

@@ -22,22 +22,38 @@ RankArray = npt.NDArray[np.int64]
 def _ranks_from_order(
     n: int, present: IntArray, key: FloatArray, order: IntArray, groups: IntArray | None
 ) -> RankArray:
-    """Competition ranks given ``order`` (positions into ``present``) sorted by group, then key."""
+    """Competition ranks given ``order`` (positions into ``present``) sorted by group, then
+    key; ``groups`` are the labels of the present values. Written in place, to keep the
+    temporaries of a million-row ranking few."""
     ranks = np.zeros(n, dtype=np.int64)
     if len(order) == 0:
         return ranks
+    new_tie = np.empty(len(order), dtype=bool)
+    new_tie[0] = True
     sv = key[order]
-    idx = np.arange(len(order))
-    new_group = np.zeros(len(order), dtype=bool)
-    new_group[0] = True
+    np.not_equal(sv[1:], sv[:-1], out=new_tie[1:])
+    del sv
+    group_start = None
     if groups is not None:
-        sg = groups[present][order]
-        new_group[1:] = sg[1:] != sg[:-1]
-    new_tie = new_group.copy()
-    new_tie[1:] |= sv[1:] != sv[:-1]
-    group_start = np.maximum.accumulate(np.where(new_group, idx, 0))
-    tie_start = np.maximum.accumulate(np.where(new_tie, idx, 0))
-    ranks[present[order]] = tie_start - group_start + 1
+        sg = groups[order]
+        new_group = np.empty(len(order), dtype=bool)
+        new_group[0] = True
+        np.not_equal(sg[1:], sg[:-1], out=new_group[1:])
+        del sg
+        new_tie |= new_group
+        group_start = np.arange(len(order))
+        group_start[~new_group] = 0
+        del new_group
+        np.maximum.accumulate(group_start, out=group_start)
+    tie_start = np.arange(len(order))
+    tie_start[~new_tie] = 0
+    del new_tie
+    np.maximum.accumulate(tie_start, out=tie_start)
+    if group_start is not None:
+        tie_start -= group_start
+        del group_start
+    tie_start += 1
+    ranks[present[order]] = tie_start
     return ranks
 
 
@@ -68,16 +84,18 @@ def rank_two_ways(
 ) -> tuple[RankArray, RankArray]:
     """Ranks within ``level_groups`` and within ``parent_groups`` from one sort of ``values``."""
     present = np.flatnonzero(~np.isnan(values))
-    key = -values[present] if descending else values[present]
-    by_key = np.argsort(key).astype(np.intp)
+    key = values[present]
+    if descending:
+        np.negative(key, out=key)
+    by_key = np.argsort(key).astype(np.intp, copy=False)
     lg = None if level_groups is None else level_groups[present]
-    pg = None if parent_groups is None else parent_groups[present]
     level_order = by_key if lg is None else _group_order(by_key, lg)
+    in_level = _ranks_from_order(len(values), present, key, level_order, lg)
+    del level_order, lg  # one order alive at a time
+    pg = None if parent_groups is None else parent_groups[present]
     parent_order = by_key if pg is None else _group_order(by_key, pg)
-    return (
-        _ranks_from_order(len(values), present, key, level_order, level_groups),
-        _ranks_from_order(len(values), present, key, parent_order, parent_groups),
-    )
+    in_parent = _ranks_from_order(len(values), present, key, parent_order, pg)
+    return in_level, in_parent
 
 
 def rank_in_groups(
