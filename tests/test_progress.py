@@ -304,7 +304,9 @@ def test_awards_render_in_every_format():
     assert "Winners" in awards_markdown(a)
     assert "विजेता" in awards_markdown(a, "hi")
     assert awards_csv(a).count("\n") == 1 + 2 + 3
-    assert "<svg" not in awards_html(a)
+    html = awards_html(a)
+    assert "Block 2 (D2): mean score 82.5 over 2 months, +5.0 points" in html  # 80 -> 85
+    assert '<ol start="2">' in html  # runners-up numbered by place
 
 
 def test_progress_of_groups_and_indicators():

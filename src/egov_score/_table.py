@@ -37,10 +37,7 @@ def format_problems(problems: Sequence[str], what: str) -> str:
 
 
 def _str_array(values: Iterable[str]) -> StrArray:
-    arr = np.array(list(values), dtype=np.str_)
-    if arr.ndim != 1:  # an empty input gives shape (0,) already; anything else is a bug upstream
-        arr = arr.reshape(-1)
-    return arr
+    return np.array(list(values), dtype=np.str_)
 
 
 @attrs.frozen

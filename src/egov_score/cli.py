@@ -268,7 +268,7 @@ def _summary(result: Result, level: str) -> str:
             str(lv.codes[i]),
             str(lv.names[i]),
             _fmt(lv.score[i]),
-            str(lv.band_label[i]) or "insufficient data",
+            lv.band_of(i) or "insufficient data",
             *(_fmt(lv.groups[g][i]) for g in groups),
         ]
         for i in order

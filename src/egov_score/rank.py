@@ -75,6 +75,15 @@ def _group_order(order: IntArray, groups: IntArray) -> IntArray:
     return order[np.argsort(g.astype(np.uint16), kind="stable")]
 
 
+def _sort(values: FloatArray, descending: bool) -> tuple[IntArray, FloatArray, IntArray]:
+    """The present positions, their sort keys, and the order that sorts the keys."""
+    present = np.flatnonzero(~np.isnan(values))
+    key = values[present]
+    if descending:
+        np.negative(key, out=key)
+    return present, key, np.argsort(key).astype(np.intp, copy=False)
+
+
 def rank_two_ways(
     values: FloatArray,
     level_groups: IntArray | None,
@@ -83,11 +92,7 @@ def rank_two_ways(
     descending: bool = True,
 ) -> tuple[RankArray, RankArray]:
     """Ranks within ``level_groups`` and within ``parent_groups`` from one sort of ``values``."""
-    present = np.flatnonzero(~np.isnan(values))
-    key = values[present]
-    if descending:
-        np.negative(key, out=key)
-    by_key = np.argsort(key).astype(np.intp, copy=False)
+    present, key, by_key = _sort(values, descending)
     lg = None if level_groups is None else level_groups[present]
     level_order = by_key if lg is None else _group_order(by_key, lg)
     in_level = _ranks_from_order(len(values), present, key, level_order, lg)
@@ -111,7 +116,10 @@ def rank_in_groups(
     Returns:
         int64 ranks, 0 where the value is missing.
     """
-    return rank_two_ways(values, groups, None, descending=descending)[0]
+    present, key, by_key = _sort(values, descending)
+    g = None if groups is None else groups[present]
+    order = by_key if g is None else _group_order(by_key, g)
+    return _ranks_from_order(len(values), present, key, order, g)
 
 
 def band(

@@ -315,7 +315,7 @@ def build_report(
                     period=r.period,
                     score=float(tl.score[k[0]]),
                     rank=int(tl.rank[k[0]]),
-                    band=str(tl.band_label[k[0]]),
+                    band=tl.band_of(int(k[0])),
                 )
             )
     siblings = np.flatnonzero(lv.parent == lv.parent[i])

@@ -104,6 +104,11 @@ class LevelResult:
             return np.full(len(self.codes), "", dtype=np.str_)
         return self.parent_level_codes[self.parent]
 
+    def band_of(self, i: int) -> str:
+        """The band label of unit ``i`` ("" where its composite is missing)."""
+        b = int(self.band[i])
+        return self.band_labels[b] if b >= 0 else ""
+
     @property
     def band_label(self) -> StrArray:
         """The band's label of every unit ("" where the composite is missing); built when asked
@@ -261,7 +266,7 @@ def _unit_score(lv: LevelResult, i: int) -> UnitScore:
         score=float(lv.score[i]),
         rank=int(lv.rank[i]),
         rank_in_parent=int(lv.rank_in_parent[i]),
-        band=lv.band_labels[lv.band[i]] if lv.band[i] >= 0 else "",
+        band=lv.band_of(i),
         coverage=float(lv.coverage[i]),
         fields={k: float(v[i]) for k, v in lv.fields.items()},
         indicators={k: float(v[i]) for k, v in lv.indicators.items()},

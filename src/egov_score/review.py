@@ -143,9 +143,7 @@ def district_rows(
                 str(lv.rank[i] or "–"),
                 _local_name(lv, i, lang),
                 f"{lv.score[i]:.1f}",
-                label(str(lv.band_label[i]), lang)
-                if lv.band_label[i]
-                else label("insufficient", lang),
+                label(lv.band_of(i), lang) if lv.band_of(i) else label("insufficient", lang),
                 _move(change),
                 *(f"{lv.groups[g][i]:.1f}" for g in schemes),
             ]
@@ -207,7 +205,7 @@ def block_rows(
             str(blocks.names[i]),
             _local_name(districts, int(blocks.parent[i]), lang),
             f"{blocks.score[i]:.1f}",
-            label(str(blocks.band_label[i]), lang),
+            label(blocks.band_of(i), lang),
         ]
 
     return header, [row(i) for i in ranked[:n]], [row(i) for i in ranked[::-1][:n]]

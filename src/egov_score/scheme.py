@@ -227,17 +227,11 @@ class Problem:
 
 
 def _numbers(cells: StrArray) -> tuple[FloatArray, np.ndarray]:
-    """Parse cells; returns values (NaN where empty or unparsable) and a bad-cell mask."""
-    empty = cells == ""
-    try:
-        values = np.where(empty, "nan", cells).astype(np.float64)
-        bad = ~empty & ~np.isfinite(values)
-    except ValueError:
-        values = np.full(len(cells), np.nan)
-        parsed = np.array([_try_float(c) for c in cells.tolist()], dtype=np.float64)
-        bad = ~empty & ~np.isfinite(parsed)
-        values = np.where(bad, np.nan, parsed)
-    return np.where(bad, np.nan, values), bad
+    """Parse a column that failed :meth:`Table.floats`, cell by cell: values (NaN where empty
+    or unparsable) and the mask of cells that are not finite numbers."""
+    parsed = np.array([_try_float(c) for c in cells.tolist()], dtype=np.float64)
+    bad = (cells != "") & ~np.isfinite(parsed)
+    return np.where(bad, np.nan, parsed), bad
 
 
 def _try_float(cell: str) -> float:

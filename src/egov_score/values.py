@@ -16,7 +16,7 @@ import numpy as np
 
 from egov_score._arrays import FloatArray, IntArray, StrArray, array_eq
 from egov_score._table import Table, format_problems
-from egov_score.exceptions import ValuesError
+from egov_score.exceptions import InputError, ValuesError
 from egov_score.framework import Framework
 from egov_score.hierarchy import Hierarchy
 
@@ -90,7 +90,7 @@ class Values:
         """Validate and convert a :class:`~egov_score._table.Table` (see :meth:`from_csv`)."""
         try:
             table.require("code")
-        except Exception as exc:
+        except InputError as exc:
             raise ValuesError(str(exc)) from None
         field_cols = [c for c in table.header if c not in ("code", "period")]
         unknown = [c for c in field_cols if c not in framework.fields]
@@ -126,7 +126,7 @@ class Values:
         for col in field_cols:
             try:
                 columns[col] = table.floats(col)
-            except Exception as exc:  # collect with the other problems
+            except InputError as exc:  # collect with the other problems
                 problems.extend(str(exc).split("\n  ")[1:])
                 continue
             wrong = (depth >= 0) & (depth != field_levels[col]) & ~np.isnan(columns[col])
