@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from egov_score import aggregate as ag
 
@@ -77,3 +79,38 @@ def test_all_missing_row_is_missing_not_zero():
     m = np.array([[np.nan, np.nan]])
     for kernel in (ag.arithmetic, ag.geometric, ag.harmonic):
         assert np.isnan(kernel(m, np.ones(2))[0])
+
+
+# -- the fused arithmetic mean over separate columns ---------------------------------------------
+
+
+@st.composite
+def children(draw):
+    k = draw(st.integers(1, 18))  # past 16 children the matrix path is taken
+    n = draw(st.integers(0, 12))
+    cell = st.one_of(st.just(np.nan), st.floats(0, 100))
+    columns = [np.array(draw(st.lists(cell, min_size=n, max_size=n))) for _ in range(k)]
+    weights = np.array(
+        draw(st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.0]), min_size=k, max_size=k))
+    )
+    return columns, weights
+
+
+@settings(max_examples=200, deadline=None)
+@given(children(), st.sampled_from([0.0, 0.5, 2 / 3, 1.0]))
+def test_fused_arithmetic_is_the_matrix_mean_with_coverage(kids, min_coverage):
+    columns, weights = kids
+    matrix = np.column_stack(columns) if len(columns[0]) else np.zeros((0, len(columns)))
+    cov = ag.coverage(matrix, weights)
+    want = np.where(cov + 1e-12 >= min_coverage, ag.arithmetic(matrix, weights), np.nan)
+    got = ag.arithmetic_columns(columns, weights, min_coverage)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(ag.coverage_columns(columns, weights), cov, rtol=1e-12)
+
+
+def test_fused_arithmetic_known_answer():
+    nan = np.nan
+    cols = [np.array([1.0, 2.0, 3.0]), np.array([3.0, nan, nan]), np.array([1.0, nan, 1.0])]
+    got = ag.arithmetic_columns(cols, np.ones(3), 2 / 3)
+    np.testing.assert_allclose(got, [5 / 3, nan, 2.0])
+    np.testing.assert_allclose(ag.coverage_columns(cols, np.ones(3)), [1.0, 1 / 3, 2 / 3])

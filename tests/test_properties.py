@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import egov_score as eg
+from egov_score import engine as engine_module
 from tests.reference import reference_score
 from tests.strategies import (
     ALL_METHODS,
@@ -178,3 +180,25 @@ def test_raising_a_value_never_lowers_the_composite(scenario, data):
     after = run(units, levels, fw, raised).unit(code).score
     if not math.isnan(before):
         assert after >= before - 1e-9
+
+
+@SETTINGS
+@given(scenarios())
+def test_the_bottom_level_on_its_own_thread_changes_nothing(scenario):
+    """Scheduling the bottom level on a second thread gives bit-identical columns and the
+    same diagnostics in the same order."""
+    levels, units, fw, values = scenario
+    h = build_hierarchy(levels, units)
+    data = eg.Values.from_columns(to_columns(units, fw, values), h, fw)
+    alone = eg.Engine(fw, h, parallel=False).score(data)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(engine_module, "PARALLEL_MIN_ROWS", 0)
+        threaded = eg.Engine(fw, h, parallel=True).score(data)
+    assert threaded.diagnostics == alone.diagnostics
+    for la, lb in zip(alone.levels, threaded.levels, strict=True):
+        assert la == lb  # codes, parents, score, ranks, band, coverage
+        for name in ("indicators", "normalised", "groups", "group_coverage", "group_ranks"):
+            a, b = getattr(la, name), getattr(lb, name)
+            assert list(a) == list(b)
+            for k in a:
+                np.testing.assert_array_equal(a[k], b[k])

@@ -15,8 +15,16 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 StrArray = npt.NDArray[np.str_]
 
+
 #: ``eq=`` for attrs fields holding arrays, so the generated ``==`` compares contents.
-array_eq = attrs.cmp_using(eq=np.array_equal)
+def _equal(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> bool:
+    """Same shape and values; NaN equals NaN in float columns (a missing score is a value)."""
+    nan_aware = a.dtype.kind in "fc" and b.dtype.kind in "fc"
+    return bool(np.array_equal(a, b, equal_nan=nan_aware))
+
+
+#: attrs comparison for array fields (see :func:`_equal`).
+array_eq = attrs.cmp_using(eq=_equal)
 
 _A = TypeVar("_A", bound=np.ndarray[Any, Any])
 

@@ -8,7 +8,8 @@ semantics are documented in ``docs/method.md``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,7 +17,14 @@ import numpy as np
 from egov_score._arrays import FloatArray, IntArray, LazyColumns, readonly
 from egov_score._grouped import Grouping
 from egov_score._table import Table
-from egov_score.aggregate import BUILTIN_AGGREGATORS, Aggregator, NegativeInputError, coverage
+from egov_score.aggregate import (
+    BUILTIN_AGGREGATORS,
+    Aggregator,
+    NegativeInputError,
+    arithmetic,
+    arithmetic_columns,
+    coverage_columns,
+)
 from egov_score.exceptions import FrameworkError, InputError, PluginError, ScoringError
 from egov_score.framework import Framework, Indicator
 from egov_score.hierarchy import Hierarchy
@@ -33,6 +41,10 @@ __all__ = ["Engine", "score"]
 
 #: How many unit codes a diagnostic message names before it says "and N more".
 _NAMED_UNITS = 10
+
+#: A bottom level of at least this many rows (units x periods) is scored on a second thread
+#: while the levels above are rolled up; below it, a thread costs more than it saves.
+PARALLEL_MIN_ROWS = 200_000
 
 
 def _version() -> str:
@@ -59,6 +71,8 @@ class Engine:
         normalisers: extra normalisation kernels by method name (from plugins).
         aggregators: extra aggregation kernels by method name (from plugins).
         plugins: names of the plugins that took part, for provenance.
+        parallel: score a large bottom level on a second thread while the levels above are
+            rolled up (the results are identical either way; see ``docs/performance.md``).
 
     Raises:
         FrameworkError: the hierarchy's levels differ from the framework's, or the framework
@@ -73,6 +87,7 @@ class Engine:
         normalisers: Mapping[str, Normaliser] | None = None,
         aggregators: Mapping[str, Aggregator] | None = None,
         plugins: Sequence[str] = (),
+        parallel: bool = True,
     ) -> None:
         if hierarchy.level_names != framework.levels:
             raise FrameworkError(
@@ -84,6 +99,7 @@ class Engine:
         self.normalisers: dict[str, Normaliser] = {**BUILTIN_NORMALISERS, **(normalisers or {})}
         self.aggregators: dict[str, Aggregator] = {**BUILTIN_AGGREGATORS, **(aggregators or {})}
         self.plugins = tuple(plugins)
+        self.parallel = parallel
         self.registry: Registry | None = None
         for ind in framework.indicators.values():
             if ind.normalise.method not in self.normalisers:
@@ -239,7 +255,7 @@ class Engine:
                 f"{len(periods)} periods"
             )
         run = _Run(self, periods_values, tuple(periods), normalisation == "global")
-        stacked = [run.level_result(d) for d in range(len(self.framework.levels))]
+        stacked = run.level_results(self.parallel)
         digest = self.framework.digest()
         results = []
         for p, period in enumerate(periods):
@@ -319,7 +335,8 @@ class _Run:
         self.periods = periods
         self.P = len(periods)
         self.global_norm = global_norm
-        self.diagnostics: list[Diagnostic] = []
+        self.diagnostics: list[Diagnostic] = []  # about the inputs; then each level's notes
+        self.notes: list[list[Diagnostic]] = [[] for _ in self.fw.levels]
         self.sizes = [len(lv) for lv in self.h.levels]
         self.raw: dict[str, FloatArray] = {}
         for code, field in self.fw.fields.items():
@@ -368,27 +385,29 @@ class _Run:
         """A per-unit column repeated for every period (the column itself for one period)."""
         return arr if self.P == 1 else np.tile(arr, self.P)
 
-    def codes(self, depth: int, mask: np.ndarray[Any, Any]) -> dict[int, list[str]]:
+    def codes(self, depth: int, mask: np.ndarray[Any, Any]) -> dict[int, np.ndarray[Any, Any]]:
         """The unit codes where ``mask`` holds, per period index."""
         codes = self.h.levels[depth].codes
-        out: dict[int, list[str]] = {}
+        n = self.sizes[depth]
+        rows = np.flatnonzero(mask)
+        out: dict[int, np.ndarray[Any, Any]] = {}
+        bounds = np.searchsorted(rows, np.arange(self.P + 1) * n)
         for p in range(self.P):  # a loop over periods, not units
-            n = self.sizes[depth]
-            hit = codes[mask[p * n : (p + 1) * n]]
+            hit = rows[bounds[p] : bounds[p + 1]] - p * n
             if len(hit):
-                out[p] = hit.tolist()
+                out[p] = codes[hit]
         return out
 
     def note(self, kind: str, depth: int, code: str, mask: np.ndarray[Any, Any], what: str) -> None:
         """One diagnostic per period for the units where ``mask`` holds."""
         for p, units in self.codes(depth, mask).items():
-            self.diagnostics.append(
+            self.notes[depth].append(
                 Diagnostic(
                     kind=kind,
                     level=self.fw.levels[depth],
                     code=code,
-                    units=tuple(units),
-                    message=what.format(n=len(units), units=_name_units(np.array(units))),
+                    units=tuple(units.tolist()),
+                    message=what.format(n=len(units), units=_name_units(units)),
                     period=self.periods[p],
                 )
             )
@@ -435,26 +454,31 @@ class _Run:
 
     def indicator(self, ind: Indicator, depth: int) -> FloatArray:
         if ind.field is not None:
-            return self.field(ind.field, depth) * ind.scale
+            col = self.field(ind.field, depth)
+            return col if ind.scale == 1 else col * ind.scale
         num_code, den_code = str(ind.numerator), str(ind.denominator)
-        same_level = self.fw.fields[num_code].level == self.fw.fields[den_code].level
-        if same_level:
+        num_level = self.fw.levels.index(self.fw.fields[num_code].level)
+        den_level = self.fw.levels.index(self.fw.fields[den_code].level)
+        if num_level == den_level and depth < num_level:
             # Pairwise complete: a unit counts in both sums only where it reported both.
             num = self._roll(num_code, depth, paired=den_code)
             den = self._roll(den_code, depth, paired=num_code)
-        else:
+        else:  # on their own level a missing side makes the ratio missing by itself
             num, den = self.field(num_code, depth), self.field(den_code, depth)
-        zero = (den == 0) & ~np.isnan(num)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.divide(num, den)
+        zero = den == 0
         if zero.any():
-            self.note(
-                "division_by_zero",
-                depth,
-                ind.code,
-                zero,
-                f"{ind.code!r} is missing for {{n}} unit(s) whose {den_code!r} is 0: {{units}}",
-            )
-        out = np.full(len(den), np.nan)
-        np.divide(num, den, out=out, where=den != 0)  # NaN stays where the division is undefined
+            out[zero] = np.nan  # undefined, not infinite
+            np.logical_and(zero, ~np.isnan(num), out=zero)
+            if zero.any():
+                self.note(
+                    "division_by_zero",
+                    depth,
+                    ind.code,
+                    zero,
+                    f"{ind.code!r} is missing for {{n}} unit(s) whose {den_code!r} is 0: {{units}}",
+                )
         if ind.scale != 1:
             out *= ind.scale
         return out
@@ -510,6 +534,62 @@ class _Run:
 
     # -- steps 4 and 5: aggregate, rank, band ---------------------------------------------------
 
+    def aggregate(
+        self,
+        gcode: str,
+        kids: list[str],
+        columns: list[FloatArray],
+        weights: FloatArray,
+        depth: int,
+    ) -> tuple[FloatArray, Callable[[], FloatArray]]:
+        """Group ``gcode``'s scores on a level (NaN below its minimum coverage), and a function
+        giving its coverage (computed only when it is wanted)."""
+        spec = self.fw.groups[gcode]
+        kernel = self.engine.aggregators[spec.aggregate.method]
+        if kernel is arithmetic and not spec.aggregate.params:
+            # The built-in arithmetic mean, fused: no units x children matrix.
+            scores = arithmetic_columns(columns, weights, spec.min_coverage)
+            return scores, lambda: coverage_columns(columns, weights)
+        matrix = np.column_stack(columns)
+        kwargs: dict[str, Any] = dict(spec.aggregate.params)
+        if spec.aggregate.method == "generalised":
+            kwargs["p"] = spec.aggregate.p
+        try:
+            scores = kernel(matrix, weights, **kwargs)
+        except NegativeInputError as exc:
+            n = self.sizes[depth]
+            unit = str(self.h.levels[depth].codes[exc.row % n])
+            period = self.periods[exc.row // n]
+            raise ScoringError(
+                f"group {gcode!r} on level {self.fw.levels[depth]!r}: a "
+                f"{spec.aggregate.method} mean needs scores >= 0; got {exc.value!r} for "
+                f"{kids[exc.column]!r} of unit {unit!r} in "
+                f"period {period!r} (use a bounded normalisation, or an arithmetic mean)"
+            ) from None
+        cov = coverage_columns(columns, weights)
+        scores = np.where(cov + 1e-12 >= spec.min_coverage, scores, np.nan)
+        return np.asarray(scores, dtype=np.float64), lambda: cov
+
+    def level_results(self, parallel: bool) -> list[LevelResult]:
+        """Every level's result, top first; the diagnostics are complete afterwards.
+
+        With ``parallel``, a large bottom level is scored on a second thread while this one
+        rolls the fields up and scores the levels above: the two share no cache entry (the
+        bottom level reads its own fields, the levels above their roll-ups), numpy releases
+        the GIL in its loops, and each column is computed exactly as it would be alone.
+        """
+        bottom = len(self.fw.levels) - 1
+        if not parallel or bottom == 0 or self.P * self.sizes[bottom] < PARALLEL_MIN_ROWS:
+            out = [self.level_result(d) for d in range(bottom + 1)]
+        else:
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="egov-score") as pool:
+                last = pool.submit(self.level_result, bottom)
+                out = [self.level_result(d) for d in range(bottom)]
+                out.append(last.result())
+        for notes in self.notes:  # in level order, however the levels were scheduled
+            self.diagnostics.extend(notes)
+        return out
+
     def level_result(self, depth: int) -> LevelResult:
         fw, level = self.fw, self.h.levels[depth]
         level_name = fw.levels[depth]
@@ -528,48 +608,30 @@ class _Run:
         groups: dict[str, FloatArray] = {}
         inputs: dict[str, tuple[list[str], FloatArray]] = {}
 
-        def children(gcode: str) -> FloatArray:
-            kids = inputs[gcode][0]
-            return np.column_stack([normalised[c] if c in normalised else groups[c] for c in kids])
+        def children(gcode: str) -> list[FloatArray]:
+            return [normalised[c] if c in normalised else groups[c] for c in inputs[gcode][0]]
 
+        root_cov: FloatArray | None = None
         for gcode in fw.groups_bottom_up():
             kids = [c for c in fw.children(gcode) if c in normalised or c in groups]
             if not kids:
                 continue  # nothing under this group is measured on this level
             weights = np.array([fw.weight(c) for c in kids], dtype=np.float64)
             inputs[gcode] = (kids, weights)
-            matrix = children(gcode)
-            spec = fw.groups[gcode]
-            cov = coverage(matrix, weights)
-            kernel = self.engine.aggregators[spec.aggregate.method]
-            kwargs: dict[str, Any] = dict(spec.aggregate.params)
-            if spec.aggregate.method == "generalised":
-                kwargs["p"] = spec.aggregate.p
-            try:
-                scores = kernel(matrix, weights, **kwargs)
-            except NegativeInputError as exc:
-                unit = str(level.codes[exc.row % self.sizes[depth]])
-                period = self.periods[exc.row // self.sizes[depth]]
-                raise ScoringError(
-                    f"group {gcode!r} on level {level_name!r}: a {spec.aggregate.method} mean "
-                    f"needs scores >= 0; got {exc.value!r} for {kids[exc.column]!r} of unit "
-                    f"{unit!r} in period {period!r} (use a bounded normalisation, or an "
-                    f"arithmetic mean)"
-                ) from None
-            scores = np.where(cov + 1e-12 >= spec.min_coverage, scores, np.nan)
-            groups[gcode] = readonly(np.asarray(scores, dtype=np.float64))
+            scores, coverage_of = self.aggregate(gcode, kids, children(gcode), weights, depth)
+            groups[gcode] = readonly(scores)
             if gcode == fw.root:
-                root_cov = cov
-            del matrix, scores  # children x units: not kept while the next steps run
+                root_cov = coverage_of()
+            del scores, coverage_of
 
         # Coverage of every group is recomputed from the stored children when read, so a
         # million machines do not carry one more column per group.
         group_cov = LazyColumns(
-            tuple(groups), lambda g: readonly(coverage(children(g), inputs[g][1]))
+            tuple(groups), lambda g: readonly(coverage_columns(children(g), inputs[g][1]))
         )
         root = fw.root
         score = groups.get(root, np.full(rows, np.nan))
-        cov = root_cov if root in groups else np.zeros(rows)
+        cov = np.zeros(rows) if root_cov is None else root_cov
         in_level, in_parent = self.rank_groups(depth, "level"), self.rank_groups(depth, "parent")
 
         def two_ways(code: str) -> tuple[RankArray, RankArray]:
@@ -606,14 +668,14 @@ class _Run:
             group_coverage=group_cov,
             group_ranks=ranks,
             group_ranks_in_parent=ranks_in_parent,
-            score=readonly(np.array(score, dtype=np.float64)),
+            score=readonly(score),
             rank=ranks[root] if root in groups else np.zeros(rows, dtype=np.int64),
             rank_in_parent=(
                 ranks_in_parent[root] if root in groups else np.zeros(rows, dtype=np.int64)
             ),
             band=readonly(band_idx),
             band_labels=fw.bands.labels,
-            coverage=readonly(np.array(cov, dtype=np.float64)),
+            coverage=readonly(cov),
         )
 
 

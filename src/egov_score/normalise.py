@@ -154,6 +154,13 @@ def target(
     else:
         ref = _spread(group_max(values, groups, n_groups), groups, n_groups)
         num, den = ref - values, ref - target
+    if np.ndim(den) == 0:  # one peer group: a scalar map, no per-unit temporaries
+        if den > 0:
+            num /= den  # (x - min) / (T - min) * 100 exactly as written: 100 at the target
+            num *= 100.0
+        else:
+            num = np.where(np.isnan(values), np.nan, 100.0)
+        return Normalised(np.minimum(num, 100.0, out=num) if cap else num, _no_constant())
     den = np.broadcast_to(den, values.shape)
     with np.errstate(invalid="ignore", divide="ignore"):
         scores = np.where(den > 0, num / np.where(den > 0, den, 1.0) * 100.0, 100.0)

@@ -7,6 +7,8 @@ values: the second is a stable integer sort of the first's order by parent.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import numpy.typing as npt
 
@@ -75,13 +77,61 @@ def _group_order(order: IntArray, groups: IntArray) -> IntArray:
     return order[np.argsort(g.astype(np.uint16), kind="stable")]
 
 
+#: Below this many values a plain ``argsort`` is as fast as the radix passes.
+RADIX_MIN = 1 << 15
+
+#: Buckets of the radix pre-sort: 32 bits, a little under 2**32 so rounding cannot overflow.
+_BUCKETS = float((1 << 32) - (1 << 12))
+
+
+def _argsort_radix(key: FloatArray) -> IntArray | None:
+    """An order that sorts ``key`` (finite floats, no NaN), or None if the range is unusable.
+
+    The values are mapped monotonically onto 32-bit buckets (``(x - min) * scale``: rounding
+    cannot reverse two values, it can only merge them) and sorted by two stable 16-bit radix
+    passes, which numpy runs in linear time. Values sharing a bucket are then put in order by
+    a stable sort of the nearly sorted result (timsort finishes it in about one pass), so the
+    order is exact whatever the distribution: a clustered one only makes that last step work
+    harder.
+    """
+    if len(key) < 2:
+        return None
+    lo, hi = key.min(), key.max()
+    span = float(hi) - float(lo)
+    scale = _BUCKETS / span if span > 0 else math.inf
+    if not (math.isfinite(span) and math.isfinite(scale)):
+        return None  # all equal, an infinite value, or a span too small to scale
+    q = np.subtract(key, lo)
+    q *= scale
+    bucket = q.astype(np.uint32)
+    del q
+    order = np.argsort(bucket.astype(np.uint16), kind="stable")
+    high = (bucket >> 16).astype(np.uint16)
+    del bucket
+    order = order[np.argsort(high[order], kind="stable")]
+    del high
+    ordered = key[order]
+    if (ordered[1:] < ordered[:-1]).any():  # values that shared a bucket
+        order = order[np.argsort(ordered, kind="stable")]
+    return order.astype(np.intp, copy=False)
+
+
+def _argsort(key: FloatArray) -> IntArray:
+    """An order that sorts ``key`` (no NaN): radix passes for long columns, else argsort."""
+    if len(key) >= RADIX_MIN:
+        order = _argsort_radix(key)
+        if order is not None:
+            return order
+    return np.argsort(key).astype(np.intp, copy=False)
+
+
 def _sort(values: FloatArray, descending: bool) -> tuple[IntArray, FloatArray, IntArray]:
     """The present positions, their sort keys, and the order that sorts the keys."""
     present = np.flatnonzero(~np.isnan(values))
     key = values[present]
     if descending:
         np.negative(key, out=key)
-    return present, key, np.argsort(key).astype(np.intp, copy=False)
+    return present, key, _argsort(key)
 
 
 def rank_two_ways(
@@ -126,5 +176,8 @@ def band(
     scores: FloatArray, edges: tuple[float, ...] | npt.NDArray[np.float64]
 ) -> npt.NDArray[np.intp]:
     """The band index of every score: the number of ``edges`` ``<=`` the score; -1 if missing."""
-    idx = np.searchsorted(np.asarray(edges, dtype=np.float64), scores, side="right")
-    return np.where(np.isnan(scores), -1, idx).astype(np.intp)
+    out = np.zeros(len(scores), dtype=np.intp)
+    for edge in np.asarray(edges, dtype=np.float64).tolist():  # a few edges: one pass each
+        out += scores >= edge
+    out[np.isnan(scores)] = -1
+    return out
