@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -57,20 +58,28 @@ finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(finite, st.sampled_from([0.0, -0.0, 50.0, 100.0, 1e-300])), max_size=200))
 def test_radix_order_sorts_any_values(monkeypatch_radix, xs):
-    key = np.array(xs, dtype=np.float64)
-    order = rank_module._argsort(key)  # radix, or argsort where the span cannot be scaled
-    assert sorted(order.tolist()) == list(range(len(key)))
-    assert (np.diff(key[order]) >= 0).all()
-    if len(key) > 1 and 1e-200 < np.ptp(key) < 1e300:
-        assert rank_module._argsort_radix(key) is not None  # the radix path was the one taken
+    values = np.array(xs, dtype=np.float64)
+    values[::7] = np.nan  # missing rows are left out of the order
+    for descending in (False, True):
+        rows, ordered = rank_module._order(values, descending)  # radix unless it can't scale
+        present = np.flatnonzero(~np.isnan(values))
+        assert sorted(rows.tolist()) == present.tolist()
+        np.testing.assert_array_equal(ordered, values[rows])
+        steps = np.diff(ordered)
+        assert (steps <= 0).all() if descending else (steps >= 0).all()
+    m = len(present)
+    if m > 1 and 1e-200 < np.ptp(values[present]) < 1e300:  # the radix path was taken
+        missing = np.isnan(values)
+        assert rank_module._order_radix(values, missing, m, descending=False) is not None
 
 
 def test_radix_order_survives_clustered_values_and_huge_ranges():
     key = np.concatenate([np.full(1000, 1.0) + np.arange(1000) * 1e-13, [1e300, -1e300]])
-    order = rank_module._argsort_radix(key)
-    assert order is not None
-    assert (np.diff(key[order]) >= 0).all()
-    assert rank_module._argsort_radix(np.array([1.0, np.inf])) is None  # no finite span
+    done = rank_module._order_radix(key, np.isnan(key), len(key), descending=True)
+    assert done is not None
+    assert (np.diff(key[done[0]]) <= 0).all()
+    inf = np.array([1.0, np.inf])
+    assert rank_module._order_radix(inf, np.isnan(inf), 2, descending=False) is None
 
 
 @settings(max_examples=150, deadline=None)
@@ -82,6 +91,12 @@ def test_ranks_through_the_radix_path_match_counting(monkeypatch_radix, xs, data
     values = np.array(xs, dtype=np.float64)
     groups = np.array(data.draw(st.lists(st.integers(0, 3), min_size=len(xs), max_size=len(xs))))
     got_level, got_parent = rank_module.rank_two_ways(values, None, groups.astype(np.intp))
+    with ThreadPoolExecutor(1) as pool:  # the two rankings side by side: the same ranks
+        side_by_side = rank_module.rank_two_ways(
+            values, None, groups.astype(np.intp), executor=pool
+        )
+    np.testing.assert_array_equal(side_by_side[0], got_level)
+    np.testing.assert_array_equal(side_by_side[1], got_parent)
     for i, x in enumerate(xs):
         if math.isnan(x):
             assert got_level[i] == 0

@@ -149,15 +149,20 @@ def arithmetic_columns(
     total = np.zeros(n)
     term = np.empty(n)
     missing = np.empty(n, dtype=bool)
-    for col, w in zip(columns, weights.tolist(), strict=True):
+    pattern = np.zeros(n, dtype=np.uint16)
+    bit = np.empty(n, dtype=np.uint16)
+    for j, (col, w) in enumerate(zip(columns, weights.tolist(), strict=True)):
         np.multiply(col, w, out=term)
         np.isnan(col, out=missing)
         np.putmask(term, missing, 0.0)
         total += term
-    del term, missing
+        np.logical_not(missing, out=missing)
+        np.left_shift(missing, j, out=bit, dtype=np.uint16)
+        pattern |= bit
+    del term, missing, bit
     present_weight, cov_table = _pattern_tables(weights)
     usable = (present_weight > 0) & (cov_table + 1e-12 >= min_coverage)
-    total /= np.where(usable, present_weight, np.nan)[_patterns(columns)]  # NaN: not usable
+    total /= np.where(usable, present_weight, np.nan)[pattern]  # NaN where not usable
     return np.asarray(total, dtype=np.float64)
 
 

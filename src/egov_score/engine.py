@@ -360,6 +360,8 @@ class _Run:
         self._rolled: dict[tuple[str, int], FloatArray] = {}
         self._partials: dict[tuple[str, str | None, int], Partials] = {}
         self._groupings: dict[int, Grouping] = {}
+        self._zero_rows: dict[tuple[str, int], IntArray] = {}
+        self.pool: ThreadPoolExecutor | None = None  # while levels are scored side by side
 
     # -- helpers over stacked rows --------------------------------------------------------------
 
@@ -385,11 +387,10 @@ class _Run:
         """A per-unit column repeated for every period (the column itself for one period)."""
         return arr if self.P == 1 else np.tile(arr, self.P)
 
-    def codes(self, depth: int, mask: np.ndarray[Any, Any]) -> dict[int, np.ndarray[Any, Any]]:
-        """The unit codes where ``mask`` holds, per period index."""
+    def codes(self, depth: int, rows: IntArray) -> dict[int, np.ndarray[Any, Any]]:
+        """The unit codes of the (ascending) stacked ``rows``, per period index."""
         codes = self.h.levels[depth].codes
         n = self.sizes[depth]
-        rows = np.flatnonzero(mask)
         out: dict[int, np.ndarray[Any, Any]] = {}
         bounds = np.searchsorted(rows, np.arange(self.P + 1) * n)
         for p in range(self.P):  # a loop over periods, not units
@@ -398,9 +399,13 @@ class _Run:
                 out[p] = codes[hit]
         return out
 
-    def note(self, kind: str, depth: int, code: str, mask: np.ndarray[Any, Any], what: str) -> None:
-        """One diagnostic per period for the units where ``mask`` holds."""
-        for p, units in self.codes(depth, mask).items():
+    def note(
+        self, kind: str, depth: int, code: str, where: np.ndarray[Any, Any], what: str
+    ) -> None:
+        """One diagnostic per period for the units where the mask ``where`` holds, or at the
+        ascending row indices ``where``."""
+        rows = np.flatnonzero(where) if where.dtype == np.bool_ else where
+        for p, units in self.codes(depth, rows).items():
             self.notes[depth].append(
                 Diagnostic(
                     kind=kind,
@@ -452,6 +457,14 @@ class _Run:
 
     # -- step 2: indicators ---------------------------------------------------------------------
 
+    def zero_rows(self, code: str, depth: int) -> IntArray:
+        """The rows where field ``code`` is 0 on level ``depth`` (shared by every ratio that
+        divides by it)."""
+        key = (code, depth)
+        if key not in self._zero_rows:
+            self._zero_rows[key] = np.flatnonzero(self.field(code, depth) == 0)
+        return self._zero_rows[key]
+
     def indicator(self, ind: Indicator, depth: int) -> FloatArray:
         if ind.field is not None:
             col = self.field(ind.field, depth)
@@ -467,16 +480,18 @@ class _Run:
             num, den = self.field(num_code, depth), self.field(den_code, depth)
         with np.errstate(invalid="ignore", divide="ignore"):
             out = np.divide(num, den)
-        zero = den == 0
-        if zero.any():
+        zero = self.zero_rows(den_code, depth) if den is self.field(den_code, depth) else None
+        if zero is None:
+            zero = np.flatnonzero(den == 0)
+        if len(zero):
             out[zero] = np.nan  # undefined, not infinite
-            np.logical_and(zero, ~np.isnan(num), out=zero)
-            if zero.any():
+            reported = zero[~np.isnan(num[zero])]
+            if len(reported):
                 self.note(
                     "division_by_zero",
                     depth,
                     ind.code,
-                    zero,
+                    reported,
                     f"{ind.code!r} is missing for {{n}} unit(s) whose {den_code!r} is 0: {{units}}",
                 )
         if ind.scale != 1:
@@ -582,10 +597,13 @@ class _Run:
         if not parallel or bottom == 0 or self.P * self.sizes[bottom] < PARALLEL_MIN_ROWS:
             out = [self.level_result(d) for d in range(bottom + 1)]
         else:
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="egov-score") as pool:
+            # Two workers: the bottom level, and its within-parent ranks once its scores are in
+            with ThreadPoolExecutor(max_workers=2, thread_name_prefix="egov-score") as pool:
+                self.pool = pool
                 last = pool.submit(self.level_result, bottom)
                 out = [self.level_result(d) for d in range(bottom)]
                 out.append(last.result())
+            self.pool = None
         for notes in self.notes:  # in level order, however the levels were scheduled
             self.diagnostics.extend(notes)
         return out
@@ -630,12 +648,15 @@ class _Run:
             tuple(groups), lambda g: readonly(coverage_columns(children(g), inputs[g][1]))
         )
         root = fw.root
-        score = groups.get(root, np.full(rows, np.nan))
+        score = groups[root] if root in groups else np.full(rows, np.nan)
         cov = np.zeros(rows) if root_cov is None else root_cov
         in_level, in_parent = self.rank_groups(depth, "level"), self.rank_groups(depth, "parent")
 
         def two_ways(code: str) -> tuple[RankArray, RankArray]:
-            a, b = rank_two_ways(groups[code], in_level, in_parent)
+            # The composite of a large level, ranked during the run, ranks within its level
+            # and within its parents side by side; sub-groups are ranked when read, serially.
+            side_by_side = self.pool if code == root and rows >= PARALLEL_MIN_ROWS else None
+            a, b = rank_two_ways(groups[code], in_level, in_parent, executor=side_by_side)
             return readonly(a), readonly(b)
 
         # The composite is ranked now; other groups only when a caller reads their ranks.

@@ -92,8 +92,12 @@ def minmax(values: FloatArray, groups: IntArray, n_groups: int, direction: int) 
     flat = _flat(span, np.maximum(np.abs(lo), np.abs(hi)))
     constant = np.flatnonzero(flat).astype(np.intp)
     with np.errstate(invalid="ignore", divide="ignore"):
-        # divide, then scale: the best unit scores exactly 100 (x * (100 / span) may not)
-        scores = (x - _spread(lo, groups, n_groups)) / _spread(span, groups, n_groups) * 100.0
+        # (x - min) / span * 100 in one buffer; divide, then scale, so that the best unit
+        # scores exactly 100 (x * (100 / span) may not)
+        # x is a copy already when lower is better: write into it
+        scores = np.subtract(x, _spread(lo, groups, n_groups), out=None if x is values else x)
+        scores /= _spread(span, groups, n_groups)
+        scores *= 100.0
     if len(constant):
         scores[flat[groups]] = np.nan
     return Normalised(scores, constant)
@@ -129,8 +133,11 @@ def goalposts(
     better). Fixed goalposts: peers do not matter."""
     del groups, n_groups
     span = upper - lower
-    raw = (values - lower) / span if direction > 0 else (upper - values) / span
-    return Normalised(np.clip(raw, 0.0, 1.0) * 100.0, _no_constant())
+    raw = np.subtract(values, lower) if direction > 0 else np.subtract(upper, values)
+    raw /= span
+    np.clip(raw, 0.0, 1.0, out=raw)
+    raw *= 100.0
+    return Normalised(raw, _no_constant())
 
 
 def target(

@@ -8,6 +8,7 @@ values: the second is a stable integer sort of the first's order by parent.
 from __future__ import annotations
 
 import math
+from concurrent.futures import Executor
 
 import numpy as np
 import numpy.typing as npt
@@ -21,117 +22,145 @@ UNRANKED = 0
 RankArray = npt.NDArray[np.int64]
 
 
-def _ranks_from_order(
-    n: int, present: IntArray, key: FloatArray, order: IntArray, groups: IntArray | None
+def _ranks_from_rows(
+    n: int, rows: IntArray, ordered: FloatArray, ordered_groups: npt.NDArray[np.integer] | None
 ) -> RankArray:
-    """Competition ranks given ``order`` (positions into ``present``) sorted by group, then
-    key; ``groups`` are the labels of the present values. Written in place, to keep the
+    """Competition ranks of ``n`` rows given ``rows`` (the present rows sorted by group, then
+    by key) and their values (and group labels) in that order. Written in place, to keep the
     temporaries of a million-row ranking few."""
     ranks = np.zeros(n, dtype=np.int64)
-    if len(order) == 0:
+    m = len(rows)
+    if m == 0:
         return ranks
-    new_tie = np.empty(len(order), dtype=bool)
+    new_tie = np.empty(m, dtype=bool)
     new_tie[0] = True
-    sv = key[order]
-    np.not_equal(sv[1:], sv[:-1], out=new_tie[1:])
-    del sv
+    np.not_equal(ordered[1:], ordered[:-1], out=new_tie[1:])
     group_start = None
-    if groups is not None:
-        sg = groups[order]
-        new_group = np.empty(len(order), dtype=bool)
+    if ordered_groups is not None:
+        new_group = np.empty(m, dtype=bool)
         new_group[0] = True
-        np.not_equal(sg[1:], sg[:-1], out=new_group[1:])
-        del sg
+        np.not_equal(ordered_groups[1:], ordered_groups[:-1], out=new_group[1:])
         new_tie |= new_group
-        group_start = np.arange(len(order))
-        group_start[~new_group] = 0
+        group_start = np.arange(m)
+        np.logical_not(new_group, out=new_group)
+        np.putmask(group_start, new_group, 0)
         del new_group
         np.maximum.accumulate(group_start, out=group_start)
-    tie_start = np.arange(len(order))
-    tie_start[~new_tie] = 0
+    tie_start = np.arange(m)
+    np.logical_not(new_tie, out=new_tie)
+    np.putmask(tie_start, new_tie, 0)
     del new_tie
     np.maximum.accumulate(tie_start, out=tie_start)
     if group_start is not None:
         tie_start -= group_start
         del group_start
     tie_start += 1
-    ranks[present[order]] = tie_start
+    ranks[rows] = tie_start
     return ranks
 
 
-def _group_order(order: IntArray, groups: IntArray) -> IntArray:
-    """Re-sort ``order`` by group, stably, so each group keeps the key order.
+def _by_group(rows: IntArray, groups: IntArray) -> tuple[IntArray, npt.NDArray[np.integer]]:
+    """A stable re-sort of ``rows`` by their group labels, and the labels in the new order.
 
     numpy's stable sort is a radix sort for 16-bit keys, several times faster than its merge
-    sort for wider ones; group labels are sorted 16 bits at a time (least significant first,
-    each pass stable), which gives the same order.
+    sort for wider ones; labels are sorted 16 bits at a time (least significant first, each
+    pass stable), which gives the same order.
     """
-    g = groups[order]
-    top = int(g.max()) if len(g) else 0
-    if top >= 1 << 32:
-        return order[np.argsort(g, kind="stable")]
-    if top >= 1 << 16:
-        low = np.argsort((g & 0xFFFF).astype(np.uint16), kind="stable")
-        order, g = order[low], g[low]
-        g = g >> 16
-    return order[np.argsort(g.astype(np.uint16), kind="stable")]
+    top = int(groups.max()) if len(groups) else 0
+    if top < 1 << 16:  # the usual case: gather from a small copy of the labels
+        small = groups.astype(np.uint16)[rows]
+        perm = np.argsort(small, kind="stable")
+        return rows[perm], small[perm]
+    g = groups[rows]
+    if top < 1 << 32:
+        low = np.argsort(g.astype(np.uint16), kind="stable")  # the cast keeps the low 16 bits
+        rows, g = rows[low], g[low]
+        perm = np.argsort((g >> 16).astype(np.uint16), kind="stable")
+    else:
+        perm = np.argsort(g, kind="stable")
+    return rows[perm], g[perm]
 
 
 #: Below this many values a plain ``argsort`` is as fast as the radix passes.
 RADIX_MIN = 1 << 15
 
-#: Buckets of the radix pre-sort: 32 bits, a little under 2**32 so rounding cannot overflow.
+#: Buckets of the radix pre-sort: 32 bits, a little under 2**32 so rounding cannot overflow;
+#: missing values go to a bucket of their own after every other.
 _BUCKETS = float((1 << 32) - (1 << 12))
+_MISSING_BUCKET = float((1 << 32) - 1)
 
 
-def _argsort_radix(key: FloatArray) -> IntArray | None:
-    """An order that sorts ``key`` (finite floats, no NaN), or None if the range is unusable.
+def _order_radix(
+    values: FloatArray, missing: npt.NDArray[np.bool_], m: int, descending: bool
+) -> tuple[IntArray, FloatArray] | None:
+    """The ``m`` present rows of ``values`` in sort order and their values, or None if the
+    range cannot be scaled (fewer than two values, all equal, an infinite value, a vanishing
+    span).
 
-    The values are mapped monotonically onto 32-bit buckets (``(x - min) * scale``: rounding
-    cannot reverse two values, it can only merge them) and sorted by two stable 16-bit radix
-    passes, which numpy runs in linear time. Values sharing a bucket are then put in order by
-    a stable sort of the nearly sorted result (timsort finishes it in about one pass), so the
-    order is exact whatever the distribution: a clustered one only makes that last step work
-    harder.
+    The values are mapped monotonically onto 32-bit buckets (``(x - min) * scale``, or
+    ``(max - x) * scale`` for descending order: rounding cannot reverse two values, only merge
+    them), missing values into a last bucket, and sorted by two stable 16-bit radix passes,
+    which numpy runs in linear time. Values sharing a bucket are then put in order by a stable
+    sort of the nearly sorted result (timsort finishes it in about one pass), so the order is
+    exact whatever the distribution: a clustered one only makes that last step work harder.
     """
-    if len(key) < 2:
+    if m < 2:
         return None
-    lo, hi = key.min(), key.max()
-    span = float(hi) - float(lo)
+    lo, hi = float(np.fmin.reduce(values)), float(np.fmax.reduce(values))  # skip NaN
+    span = hi - lo
     scale = _BUCKETS / span if span > 0 else math.inf
     if not (math.isfinite(span) and math.isfinite(scale)):
-        return None  # all equal, an infinite value, or a span too small to scale
-    q = np.subtract(key, lo)
+        return None
+    q = np.subtract(hi, values) if descending else np.subtract(values, lo)
     q *= scale
+    np.putmask(q, missing, _MISSING_BUCKET)
     bucket = q.astype(np.uint32)
     del q
-    order = np.argsort(bucket.astype(np.uint16), kind="stable")
-    high = (bucket >> 16).astype(np.uint16)
+    order = np.argsort(bucket.astype(np.uint16), kind="stable")  # the low 16 bits
+    bucket >>= 16
+    high = bucket.astype(np.uint16)
     del bucket
-    order = order[np.argsort(high[order], kind="stable")]
-    del high
-    ordered = key[order]
-    if (ordered[1:] < ordered[:-1]).any():  # values that shared a bucket
-        order = order[np.argsort(ordered, kind="stable")]
-    return order.astype(np.intp, copy=False)
+    rows = order[np.argsort(high[order], kind="stable")][:m]  # the missing rows are last
+    del high, order
+    ordered = values[rows]
+    shared = ordered[1:] > ordered[:-1] if descending else ordered[1:] < ordered[:-1]
+    if shared.any():  # values that shared a bucket
+        fix = np.argsort(-ordered if descending else ordered, kind="stable")
+        rows, ordered = rows[fix], ordered[fix]
+    return rows.astype(np.intp, copy=False), ordered
 
 
-def _argsort(key: FloatArray) -> IntArray:
-    """An order that sorts ``key`` (no NaN): radix passes for long columns, else argsort."""
-    if len(key) >= RADIX_MIN:
-        order = _argsort_radix(key)
-        if order is not None:
-            return order
-    return np.argsort(key).astype(np.intp, copy=False)
-
-
-def _sort(values: FloatArray, descending: bool) -> tuple[IntArray, FloatArray, IntArray]:
-    """The present positions, their sort keys, and the order that sorts the keys."""
-    present = np.flatnonzero(~np.isnan(values))
+def _order(values: FloatArray, descending: bool) -> tuple[IntArray, FloatArray]:
+    """The present (not NaN) rows of ``values`` in sort order, and their values: radix passes
+    for long columns, else numpy's argsort."""
+    missing = np.isnan(values)
+    m = len(values) - int(np.count_nonzero(missing))
+    if m >= RADIX_MIN:
+        done = _order_radix(values, missing, m, descending)
+        if done is not None:
+            return done
+    present = np.flatnonzero(~missing)
     key = values[present]
     if descending:
         np.negative(key, out=key)
-    return present, key, _argsort(key)
+    rows = present[np.argsort(key)]
+    return rows, values[rows]
+
+
+class _Sorted:
+    """The present values of a column in sort order, shared by the rankings made from it."""
+
+    def __init__(self, values: FloatArray, descending: bool) -> None:
+        self.values = values
+        self.n = len(values)
+        self.rows, self.ordered = _order(values, descending)
+
+    def ranks(self, groups: IntArray | None) -> RankArray:
+        """Competition ranks within ``groups`` (a label per row; None = one group)."""
+        if groups is None:
+            return _ranks_from_rows(self.n, self.rows, self.ordered, None)
+        rows, ordered_groups = _by_group(self.rows, groups)
+        return _ranks_from_rows(self.n, rows, self.values[rows], ordered_groups)
 
 
 def rank_two_ways(
@@ -140,17 +169,15 @@ def rank_two_ways(
     parent_groups: IntArray | None,
     *,
     descending: bool = True,
+    executor: Executor | None = None,
 ) -> tuple[RankArray, RankArray]:
-    """Ranks within ``level_groups`` and within ``parent_groups`` from one sort of ``values``."""
-    present, key, by_key = _sort(values, descending)
-    lg = None if level_groups is None else level_groups[present]
-    level_order = by_key if lg is None else _group_order(by_key, lg)
-    in_level = _ranks_from_order(len(values), present, key, level_order, lg)
-    del level_order, lg  # one order alive at a time
-    pg = None if parent_groups is None else parent_groups[present]
-    parent_order = by_key if pg is None else _group_order(by_key, pg)
-    in_parent = _ranks_from_order(len(values), present, key, parent_order, pg)
-    return in_level, in_parent
+    """Ranks within ``level_groups`` and within ``parent_groups`` from one sort of ``values``;
+    with an ``executor``, the two rankings run side by side once the sort is done."""
+    sorted_ = _Sorted(values, descending)
+    if executor is None:
+        return sorted_.ranks(level_groups), sorted_.ranks(parent_groups)
+    in_parent = executor.submit(sorted_.ranks, parent_groups)
+    return sorted_.ranks(level_groups), in_parent.result()
 
 
 def rank_in_groups(
@@ -166,10 +193,8 @@ def rank_in_groups(
     Returns:
         int64 ranks, 0 where the value is missing.
     """
-    present, key, by_key = _sort(values, descending)
-    g = None if groups is None else groups[present]
-    order = by_key if g is None else _group_order(by_key, g)
-    return _ranks_from_order(len(values), present, key, order, g)
+    sorted_ = _Sorted(values, descending)
+    return sorted_.ranks(groups)
 
 
 def band(
