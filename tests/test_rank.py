@@ -91,12 +91,11 @@ def test_ranks_through_the_radix_path_match_counting(monkeypatch_radix, xs, data
     values = np.array(xs, dtype=np.float64)
     groups = np.array(data.draw(st.lists(st.integers(0, 3), min_size=len(xs), max_size=len(xs))))
     got_level, got_parent = rank_module.rank_two_ways(values, None, groups.astype(np.intp))
-    with ThreadPoolExecutor(1) as pool:  # the two rankings side by side: the same ranks
-        side_by_side = rank_module.rank_two_ways(
-            values, None, groups.astype(np.intp), executor=pool
-        )
-    np.testing.assert_array_equal(side_by_side[0], got_level)
-    np.testing.assert_array_equal(side_by_side[1], got_parent)
+    sorted_ = rank_module.SortedScores(values)
+    with ThreadPoolExecutor(1) as pool:  # rankings of one sort side by side: the same ranks
+        in_parent = pool.submit(sorted_.ranks, groups.astype(np.intp))
+        np.testing.assert_array_equal(sorted_.ranks(None), got_level)
+        np.testing.assert_array_equal(in_parent.result(), got_parent)
     for i, x in enumerate(xs):
         if math.isnan(x):
             assert got_level[i] == 0

@@ -29,7 +29,7 @@ from egov_score.exceptions import FrameworkError, InputError, PluginError, Scori
 from egov_score.framework import Framework, Indicator
 from egov_score.hierarchy import Hierarchy
 from egov_score.normalise import BUILTIN_NORMALISERS, Normalised, Normaliser
-from egov_score.rank import RankArray, band, rank_two_ways
+from egov_score.rank import RankArray, SortedScores, band, rank_two_ways
 from egov_score.result import Diagnostic, LevelResult, Provenance, Result
 from egov_score.rollup import Partials, combine, finish, partials
 from egov_score.values import LevelValues, Values
@@ -652,11 +652,19 @@ class _Run:
         cov = np.zeros(rows) if root_cov is None else root_cov
         in_level, in_parent = self.rank_groups(depth, "level"), self.rank_groups(depth, "parent")
 
+        # A large level's composite is sorted on the run's other worker while this thread
+        # bands it; its ranks within the level and within parents are then made side by side.
+        sorting = None
+        if self.pool is not None and root in groups and rows >= PARALLEL_MIN_ROWS:
+            sorting = self.pool.submit(SortedScores, score)
+
         def two_ways(code: str) -> tuple[RankArray, RankArray]:
-            # The composite of a large level, ranked during the run, ranks within its level
-            # and within its parents side by side; sub-groups are ranked when read, serially.
-            side_by_side = self.pool if code == root and rows >= PARALLEL_MIN_ROWS else None
-            a, b = rank_two_ways(groups[code], in_level, in_parent, executor=side_by_side)
+            if code == root and sorting is not None and self.pool is not None:
+                sorted_ = sorting.result()
+                within_parents = self.pool.submit(sorted_.ranks, in_parent)
+                a, b = sorted_.ranks(in_level), within_parents.result()
+            else:  # sub-groups: ranked when read
+                a, b = rank_two_ways(groups[code], in_level, in_parent)
             return readonly(a), readonly(b)
 
         # The composite is ranked now; other groups only when a caller reads their ranks.

@@ -8,14 +8,13 @@ values: the second is a stable integer sort of the first's order by parent.
 from __future__ import annotations
 
 import math
-from concurrent.futures import Executor
 
 import numpy as np
 import numpy.typing as npt
 
 from egov_score._arrays import FloatArray, IntArray
 
-__all__ = ["UNRANKED", "band", "rank_in_groups", "rank_two_ways"]
+__all__ = ["UNRANKED", "SortedScores", "band", "rank_in_groups", "rank_two_ways"]
 
 #: The rank given to a missing score.
 UNRANKED = 0
@@ -147,10 +146,17 @@ def _order(values: FloatArray, descending: bool) -> tuple[IntArray, FloatArray]:
     return rows, values[rows]
 
 
-class _Sorted:
-    """The present values of a column in sort order, shared by the rankings made from it."""
+class SortedScores:
+    """The present (not NaN) values of a column in sort order: one sort, shared by every
+    ranking made from it (within the level, within parents), which may then run side by
+    side.
 
-    def __init__(self, values: FloatArray, descending: bool) -> None:
+    Args:
+        values: float64 scores; NaN is unranked.
+        descending: rank 1 is the highest value (True) or the lowest (False).
+    """
+
+    def __init__(self, values: FloatArray, descending: bool = True) -> None:
         self.values = values
         self.n = len(values)
         self.rows, self.ordered = _order(values, descending)
@@ -169,15 +175,10 @@ def rank_two_ways(
     parent_groups: IntArray | None,
     *,
     descending: bool = True,
-    executor: Executor | None = None,
 ) -> tuple[RankArray, RankArray]:
-    """Ranks within ``level_groups`` and within ``parent_groups`` from one sort of ``values``;
-    with an ``executor``, the two rankings run side by side once the sort is done."""
-    sorted_ = _Sorted(values, descending)
-    if executor is None:
-        return sorted_.ranks(level_groups), sorted_.ranks(parent_groups)
-    in_parent = executor.submit(sorted_.ranks, parent_groups)
-    return sorted_.ranks(level_groups), in_parent.result()
+    """Ranks within ``level_groups`` and within ``parent_groups`` from one sort of ``values``."""
+    sorted_ = SortedScores(values, descending)
+    return sorted_.ranks(level_groups), sorted_.ranks(parent_groups)
 
 
 def rank_in_groups(
@@ -193,8 +194,7 @@ def rank_in_groups(
     Returns:
         int64 ranks, 0 where the value is missing.
     """
-    sorted_ = _Sorted(values, descending)
-    return sorted_.ranks(groups)
+    return SortedScores(values, descending).ranks(groups)
 
 
 def band(

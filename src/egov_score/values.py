@@ -7,6 +7,7 @@ one period onto the levels of the hierarchy for scoring.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -47,6 +48,10 @@ class Values:
     columns: Mapping[str, FloatArray] = attrs.field(eq=False)
     level_sizes: tuple[int, ...]
     field_levels: Mapping[str, int]
+    # The rows and units of each (period, level), found once: values are immutable.
+    _picks: dict[tuple[str, int], tuple[IntArray, IntArray, bool]] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
 
     @classmethod
     def from_csv(
@@ -150,9 +155,11 @@ class Values:
             field_levels=field_levels,
         )
 
-    @property
+    @functools.cached_property
     def period_list(self) -> tuple[str, ...]:
         """The distinct periods, sorted."""
+        if len(self.periods) and (self.periods == self.periods[0]).all():
+            return (str(self.periods[0]),)  # one period: no sort of a million strings
         return tuple(np.unique(self.periods).tolist())
 
     def resolve_period(self, period: str | None) -> str:
@@ -175,21 +182,27 @@ class Values:
             )
         return period
 
+    def _pick(self, period: str, d: int) -> tuple[IntArray, IntArray, bool]:
+        """The rows of ``period`` on level ``d``, their units, and whether they are the
+        level's units in order, one each (so a column can be used as it is)."""
+        key = (period, d)
+        if key not in self._picks:
+            on_level = self.depth == d
+            if self.period_list != (period,):
+                on_level &= self.periods == period
+            sel = np.flatnonzero(on_level)
+            idx = self.index[sel]
+            n = self.level_sizes[d]
+            whole = len(sel) == n == len(self.depth) and bool((idx == np.arange(n)).all())
+            self._picks[key] = (sel, idx, whole)
+        return self._picks[key]
+
     def at(self, period: str) -> list[LevelValues]:
         """Field columns of every level for one period, top level first (NaN = no value)."""
-        rows = self.periods == period
         out: list[LevelValues] = [{} for _ in self.level_sizes]
-        picks: dict[int, tuple[IntArray, IntArray, bool]] = {}
         for code, col in self.columns.items():
             d = self.field_levels[code]
-            if d not in picks:  # the rows and units of one level, found once per level
-                sel = np.flatnonzero(rows & (self.depth == d))
-                idx = self.index[sel]
-                n = self.level_sizes[d]
-                # One row per unit in unit order: the column is the level's column as it is.
-                whole = len(sel) == n == len(col) and bool((idx == np.arange(n)).all())
-                picks[d] = (sel, idx, whole)
-            sel, idx, whole = picks[d]
+            sel, idx, whole = self._pick(period, d)
             if whole:
                 out[d][code] = col
                 continue
