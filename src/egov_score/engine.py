@@ -8,6 +8,7 @@ semantics are documented in ``docs/method.md``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -47,6 +48,7 @@ _NAMED_UNITS = 10
 PARALLEL_MIN_ROWS = 200_000
 
 
+@functools.cache
 def _version() -> str:
     from importlib import metadata  # only when a result is made, not at import
 

@@ -8,6 +8,7 @@ See ``docs/framework.md`` for the schema.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -679,10 +680,15 @@ class Framework:
             "bands": clean(self.bands),
         }
 
-    def digest(self) -> str:
-        """A SHA-256 digest of the framework's content, for provenance."""
+    @functools.cached_property
+    def _digest(self) -> str:
         blob = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False, default=list)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    def digest(self) -> str:
+        """A SHA-256 digest of the framework's content, for provenance (computed once: a
+        framework is immutable)."""
+        return self._digest
 
 
 def _validate(
