@@ -20,6 +20,25 @@ def write(tmp_path: Path):
     return _write
 
 
+@pytest.fixture
+def hide_module(monkeypatch: pytest.MonkeyPatch):
+    """hide_module(name): importing ``name`` raises ImportError, as if the extra that brings
+    it were not installed."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def _hide(hidden: str) -> None:
+        def fake_import(name: str, *args: object, **kwargs: object) -> object:
+            if name == hidden:
+                raise ImportError(name)
+            return real_import(name, *args, **kwargs)
+
+        monkeypatch.setattr(builtins, "__import__", fake_import)
+
+    return _hide
+
+
 def _hypothesis_profiles() -> None:
     import os
 

@@ -165,16 +165,7 @@ def test_excel_workbooks(tmp_path, trees):
     assert "row 4, column 'installed': expected a finite number; got 'ten'" in str(info.value)
 
 
-def test_excel_without_the_extra_names_it(tmp_path, monkeypatch):
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_openpyxl(name, *args, **kwargs):
-        if name == "openpyxl":
-            raise ImportError(name)
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_openpyxl)
+def test_excel_without_the_extra_names_it(tmp_path, hide_module):
+    hide_module("openpyxl")
     with pytest.raises(eg.InputError, match=r"pip install 'egov-score\[excel\]'"):
         eg.Table.from_excel(tmp_path / "x.xlsx")

@@ -140,8 +140,9 @@ class Table:
     def from_csv_numeric(cls, path: str | os.PathLike[str], numeric: Collection[str]) -> Table:
         """Read a CSV whose ``numeric`` columns hold only numbers or empty cells, fast.
 
-        Plain files (no quotes, no blank lines) are parsed by numpy's C reader; anything else,
-        or any cell that is not a number, falls back to :meth:`from_csv`, so the errors are the
+        Plain files (no quotes, no blank or ragged lines) are parsed by polars' reader when
+        the ``fastcsv`` extra is installed, else by numpy's C reader; anything else, or any
+        cell that is not a plain number, falls back to :meth:`from_csv`, so the errors are the
         same, naming the row, column and value.
         """
         path = Path(path)
@@ -149,7 +150,9 @@ class Table:
             text = path.read_text(encoding="utf-8-sig")
         except (FileNotFoundError, UnicodeDecodeError):
             return cls.from_csv(path)  # the careful path names the problem
-        fast = _numeric_fast_path(text, str(path), numeric)
+        fast = _polars_fast_path(text, str(path), numeric)
+        if fast is None:
+            fast = _numeric_fast_path(text, str(path), numeric)
         return fast if fast is not None else cls.from_text(text, source=str(path))
 
     @classmethod
@@ -243,23 +246,98 @@ class Table:
 _EMPTY = "-7.7e-308"
 
 
-def _numeric_fast_path(text: str, source: str, numeric: Collection[str]) -> Table | None:
-    """Parse with ``np.loadtxt``; None where the careful path is needed."""
+def _plain_csv_header(text: str) -> tuple[tuple[str, ...], str] | None:
+    """The header and body of a plain CSV file — no quotes, no blank or ragged lines, unique
+    non-empty column names — which the fast readers may take; None for anything else."""
     first, _, body = text.partition("\n")
     header = tuple(h.strip() for h in first.rstrip("\r").split(","))
+    body = body.replace("\r\n", "\n").rstrip("\n")
     if (
         not body.strip()
         or '"' in text
         or _EMPTY in text
         or "\n\n" in body
-        or "\r" in body.replace("\r\n", "")
+        or "\r" in body
         or len(set(header)) != len(header)
         or not all(header)
+        or body.count(",") != (body.count("\n") + 1) * (len(header) - 1)  # ragged rows
     ):
         return None
+    return header, body
+
+
+def _numeric_table(
+    source: str,
+    header: tuple[str, ...],
+    parsed: dict[str, FloatArray],
+    plain: dict[str, StrArray],
+    n: int,
+) -> Table:
+    """A table read by a fast reader: numeric columns parsed already, text columns kept."""
+
+    def cells(name: str) -> StrArray:
+        if name in plain:
+            return plain[name]
+        values = parsed[name]
+        return np.where(np.isnan(values), "", values.astype(np.str_))
+
+    for values in parsed.values():
+        values.setflags(write=False)
+    table = Table(source, header, LazyColumns(header, cells), np.arange(2, n + 2, dtype=np.intp))
+    table._parsed.update(parsed)
+    return table
+
+
+#: A number as Python's ``float`` reads it, less the spellings one reader may take and another
+#: not (underscores, ``inf``, ``nan``): what the polars reader may parse without a second look.
+_PLAIN_NUMBER = r"^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$"
+
+
+def _polars_fast_path(text: str, source: str, numeric: Collection[str]) -> Table | None:
+    """Parse with polars' multi-threaded reader when the ``fastcsv`` extra is installed; None
+    where it is not, or where the careful path is needed (any cell not a plain number)."""
+    try:
+        import polars as pl
+    except ImportError:
+        return None
+    plain_csv = _plain_csv_header(text)
+    if plain_csv is None:
+        return None
+    header, body = plain_csv
+    try:
+        frame = pl.read_csv(
+            io.StringIO(",".join(header) + "\n" + body),
+            infer_schema=False,  # every cell as text: the numbers are checked, then cast
+            quote_char=None,
+        ).fill_null("")  # an empty cell is empty text, whichever way the version reads it
+    except pl.exceptions.PolarsError:
+        return None
+    if frame.width != len(header):
+        return None
+    nums = [h for h in header if h in numeric]
+    checks = frame.select(
+        [(pl.col(h).str.contains(_PLAIN_NUMBER) | (pl.col(h) == "")).all().alias(h) for h in nums]
+    )
+    if nums and not all(checks.row(0)):
+        return None  # a word, a spelling of infinity, a cell of spaces: the careful path
+    floats = frame.select(
+        [pl.col(h).str.strip_chars().replace("", None).cast(pl.Float64) for h in nums]
+    )
+    parsed = {h: floats[h].to_numpy().astype(np.float64) for h in nums}
+    plain = {
+        h: frame[h].str.strip_chars().to_numpy().astype(np.str_) for h in header if h not in nums
+    }
+    return _numeric_table(source, header, parsed, plain, frame.height)
+
+
+def _numeric_fast_path(text: str, source: str, numeric: Collection[str]) -> Table | None:
+    """Parse with ``np.loadtxt``; None where the careful path is needed."""
+    plain_csv = _plain_csv_header(text)
+    if plain_csv is None:
+        return None
+    header, filled = plain_csv
     num = [i for i, h in enumerate(header) if h in numeric]
     txt = [i for i, h in enumerate(header) if h not in numeric]
-    filled = body.replace("\r\n", "\n").rstrip("\n")
     for _ in range(2):  # two passes fill runs of empty cells
         filled = filled.replace(",,", f",{_EMPTY},")
     filled = filled.replace(",\n", f",{_EMPTY}\n").replace("\n,", f"\n{_EMPTY},")
@@ -280,26 +358,15 @@ def _numeric_fast_path(text: str, source: str, numeric: Collection[str]) -> Tabl
         return None
     if not np.isfinite(numbers).all():  # a written nan or inf: not a number here
         return None
-    n = len(numbers)
     parsed = {}
     for k, i in enumerate(num):
         col = numbers[:, k].copy()
         col[col == float(_EMPTY)] = np.nan
-        col.setflags(write=False)
         parsed[header[i]] = col
     plain = {header[i]: np.char.strip(strings[:, k]) for k, i in enumerate(txt)}
     for name in plain:
         plain[name] = np.where(plain[name] == _EMPTY, "", plain[name])
-
-    def cells(name: str) -> StrArray:
-        if name in plain:
-            return plain[name]
-        values = parsed[name]
-        return np.where(np.isnan(values), "", values.astype(np.str_))
-
-    table = Table(source, header, LazyColumns(header, cells), np.arange(2, n + 2, dtype=np.intp))
-    table._parsed.update(parsed)
-    return table
+    return _numeric_table(source, header, parsed, plain, len(numbers))
 
 
 def _excel_cell(value: object) -> str:

@@ -188,11 +188,17 @@ class Hierarchy:
         wanted = np.asarray(codes, dtype=np.str_)
         depth = np.full(len(wanted), -1, dtype=np.intp)
         index = np.full(len(wanted), -1, dtype=np.intp)
-        for d, level in enumerate(self.levels):
-            found = level.find(wanted)
+        # Codes are unique across the hierarchy: look in the largest level first, then only
+        # for the codes not found yet (a file of a million machines searches the rest once).
+        todo = np.arange(len(wanted))
+        for d in sorted(range(len(self.levels)), key=lambda d: -len(self.levels[d])):
+            if not len(todo):
+                break
+            found = self.levels[d].find(wanted[todo])
             hit = found >= 0
-            depth[hit] = d
-            index[hit] = found[hit]
+            depth[todo[hit]] = d
+            index[todo[hit]] = found[hit]
+            todo = todo[~hit]
         return depth, index
 
     def unit(self, code: str) -> Unit:
