@@ -251,9 +251,12 @@ def _plain_csv_header(text: str) -> tuple[tuple[str, ...], str] | None:
     non-empty column names — which the fast readers may take; None for anything else."""
     first, _, body = text.partition("\n")
     header = tuple(h.strip() for h in first.rstrip("\r").split(","))
-    body = body.replace("\r\n", "\n").rstrip("\n")
+    if "\r" in body:
+        body = body.replace("\r\n", "\n")
+    body = body.rstrip("\n")
     if (
-        not body.strip()
+        not body
+        or body.isspace()
         or '"' in text
         or _EMPTY in text
         or "\n\n" in body
@@ -306,7 +309,9 @@ def _polars_fast_path(text: str, source: str, numeric: Collection[str]) -> Table
     header, body = plain_csv
     try:
         frame = pl.read_csv(
-            io.StringIO(",".join(header) + "\n" + body),
+            body.encode("utf-8"),
+            has_header=False,
+            new_columns=list(header),
             infer_schema=False,  # every cell as text: the numbers are checked, then cast
             quote_char=None,
         ).fill_null("")  # an empty cell is empty text, whichever way the version reads it
