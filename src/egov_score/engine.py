@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Engine", "score"]
 
+#: An indicator on one level: raw values, normalised scores, and the diagnostics they raised.
+Measured = tuple[FloatArray, FloatArray, list[Diagnostic]]
+
 #: How many unit codes a diagnostic message names before it says "and N more".
 _NAMED_UNITS = 10
 
@@ -402,13 +405,21 @@ class _Run:
         return out
 
     def note(
-        self, kind: str, depth: int, code: str, where: np.ndarray[Any, Any], what: str
+        self,
+        kind: str,
+        depth: int,
+        code: str,
+        where: np.ndarray[Any, Any],
+        what: str,
+        into: list[Diagnostic] | None = None,
     ) -> None:
         """One diagnostic per period for the units where the mask ``where`` holds, or at the
-        ascending row indices ``where``."""
+        ascending row indices ``where``; kept with the level's notes, or put ``into`` a list
+        (by work that may run on another thread, whose notes are put in order afterwards)."""
         rows = np.flatnonzero(where) if where.dtype == np.bool_ else where
+        sink = self.notes[depth] if into is None else into
         for p, units in self.codes(depth, rows).items():
-            self.notes[depth].append(
+            sink.append(
                 Diagnostic(
                     kind=kind,
                     level=self.fw.levels[depth],
@@ -467,7 +478,7 @@ class _Run:
             self._zero_rows[key] = np.flatnonzero(self.field(code, depth) == 0)
         return self._zero_rows[key]
 
-    def indicator(self, ind: Indicator, depth: int) -> FloatArray:
+    def indicator(self, ind: Indicator, depth: int, notes: list[Diagnostic]) -> FloatArray:
         if ind.field is not None:
             col = self.field(ind.field, depth)
             return col if ind.scale == 1 else col * ind.scale
@@ -518,7 +529,9 @@ class _Run:
             return self.stacked(depth, self.h.levels[depth].parent, self.sizes[depth - 1])
         return None if self.P == 1 else self.period_of(depth)
 
-    def normalise(self, ind: Indicator, values: FloatArray, depth: int) -> FloatArray:
+    def normalise(
+        self, ind: Indicator, values: FloatArray, depth: int, notes: list[Diagnostic]
+    ) -> FloatArray:
         spec = ind.normalise
         groups, n_groups = self.peers(depth, spec.within)
         kwargs: dict[str, Any] = dict(spec.params)
@@ -546,6 +559,7 @@ class _Run:
                 affected,
                 f"{ind.code!r} is constant among the peers in {peers} under {spec.method!r}, "
                 f"so it is missing for {{n}} unit(s): {{units}}",
+                into=notes,
             )
         return np.asarray(out.scores, dtype=np.float64)
 
@@ -599,10 +613,17 @@ class _Run:
         if not parallel or bottom == 0 or self.P * self.sizes[bottom] < PARALLEL_MIN_ROWS:
             out = [self.level_result(d) for d in range(bottom + 1)]
         else:
-            # Two workers: the bottom level, and its within-parent ranks once its scores are in
+            # Two workers beside this thread. The bottom level's indicators are measured half
+            # on a worker, half here; the bottom level then goes on on that worker (sorting
+            # its composite on the other while bands are made) while this thread rolls the
+            # fields up and scores the levels above.
+            codes = self.measured_on(bottom)
+            half = len(codes) // 2
             with ThreadPoolExecutor(max_workers=2, thread_name_prefix="egov-score") as pool:
                 self.pool = pool
-                last = pool.submit(self.level_result, bottom)
+                first = pool.submit(self.measure, bottom, codes[:half])
+                second = self.measure(bottom, codes[half:])
+                last = pool.submit(lambda: self.level_result(bottom, {**first.result(), **second}))
                 out = [self.level_result(d) for d in range(bottom)]
                 out.append(last.result())
             self.pool = None
@@ -610,7 +631,24 @@ class _Run:
             self.diagnostics.extend(notes)
         return out
 
-    def level_result(self, depth: int) -> LevelResult:
+    def measured_on(self, depth: int) -> list[str]:
+        """The indicators measured on level ``depth``, in the framework's order."""
+        return [c for c in self.fw.indicators if self.fw.indicator_depth(c) >= depth]
+
+    def measure(self, depth: int, codes: list[str]) -> dict[str, Measured]:
+        """Indicators ``codes`` on level ``depth``: raw, normalised, and their diagnostics."""
+        out: dict[str, Measured] = {}
+        for code in codes:
+            notes: list[Diagnostic] = []
+            ind = self.fw.indicators[code]
+            raw = readonly(self.indicator(ind, depth, notes))
+            out[code] = (raw, readonly(self.normalise(ind, raw, depth, notes)), notes)
+        return out
+
+    def level_result(
+        self, depth: int, measured: Mapping[str, Measured] | None = None
+    ) -> LevelResult:
+        """Level ``depth``'s result; ``measured``: its indicators, if measured already."""
         fw, level = self.fw, self.h.levels[depth]
         level_name = fw.levels[depth]
         rows = self.P * self.sizes[depth]
@@ -619,12 +657,13 @@ class _Run:
             for code, f in fw.fields.items()
             if fw.levels.index(f.level) >= depth
         }
-        indicators: dict[str, FloatArray] = {}
-        normalised: dict[str, FloatArray] = {}
-        for code, ind in fw.indicators.items():
-            if fw.indicator_depth(code) >= depth:
-                indicators[code] = readonly(self.indicator(ind, depth))
-                normalised[code] = readonly(self.normalise(ind, indicators[code], depth))
+        codes = self.measured_on(depth)
+        if measured is None:
+            measured = self.measure(depth, codes)
+        indicators = {code: measured[code][0] for code in codes}
+        normalised = {code: measured[code][1] for code in codes}
+        for code in codes:  # in the framework's order, whichever thread measured them
+            self.notes[depth].extend(measured[code][2])
         groups: dict[str, FloatArray] = {}
         inputs: dict[str, tuple[list[str], FloatArray]] = {}
 
