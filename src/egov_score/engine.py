@@ -48,7 +48,7 @@ _NAMED_UNITS = 10
 
 #: A bottom level of at least this many rows (units x periods) is scored on a second thread
 #: while the levels above are rolled up; below it, a thread costs more than it saves.
-PARALLEL_MIN_ROWS = 200_000
+PARALLEL_MIN_ROWS = 50_000
 
 
 @functools.cache
