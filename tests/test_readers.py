@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from egov_score._table import Table, _numeric_fast_path, _polars_fast_path
+from egov_score import _table as table_module
+from egov_score._table import Table, _numeric_fast_path, _polars_fast_path, _polars_floats
 from egov_score.exceptions import InputError
 
 pytest.importorskip("polars", reason="the fastcsv extra (polars) is part of the test extra")
@@ -101,3 +104,26 @@ def test_without_polars_the_numpy_reader_is_used(tmp_path, hide_module):
     assert _polars_fast_path(path.read_text(), str(path), NUMERIC) is None
     table = Table.from_csv_numeric(path, NUMERIC)
     np.testing.assert_array_equal(table.floats("a"), [1.5])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(number_cells, odd_cells), min_size=1, max_size=30))
+def test_long_columns_parse_by_polars_as_python_does(monkeypatch_polars_cells, cells):
+    by_polars = _polars_floats(tuple(cells))
+    try:
+        by_python = [float(c) if c else float("nan") for c in cells]
+    except ValueError:
+        by_python = None
+    all_plain = all(c == "" or re.match(table_module._PLAIN_NUMBER, c) for c in cells)
+    assert (by_polars is not None) == all_plain  # it steps aside exactly for other spellings
+    if by_polars is not None:
+        assert by_python is not None
+        np.testing.assert_array_equal(by_polars, by_python)
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_polars_cells():
+    """polars parses columns of any length."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(table_module, "POLARS_MIN_CELLS", 0)
+        yield

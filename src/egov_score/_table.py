@@ -396,9 +396,32 @@ def _is_number(cell: str) -> bool:
         return False
 
 
+#: Columns at least this long are parsed by polars when the ``fastcsv`` extra is installed.
+POLARS_MIN_CELLS = 20_000
+
+
+def _polars_floats(cells: Sequence[str]) -> FloatArray | None:
+    """Cells parsed by polars when it is installed, the column is long and every cell is
+    empty or a plain number (:data:`_PLAIN_NUMBER`); None otherwise."""
+    if len(cells) < POLARS_MIN_CELLS or not isinstance(cells, tuple | list):
+        return None
+    try:
+        import polars as pl
+    except ImportError:
+        return None
+    series = pl.Series(cells, dtype=pl.String)
+    if not (series.str.contains(_PLAIN_NUMBER) | (series == "")).all():
+        return None
+    parsed = series.str.strip_chars().replace("", None).cast(pl.Float64)
+    return np.asarray(parsed.to_numpy(), dtype=np.float64)
+
+
 def _fast_floats(cells: Sequence[str]) -> FloatArray | None:
     """Parse cells straight from the strings read; None if any cell is not a finite number
     (the caller then finds and names them)."""
+    by_polars = _polars_floats(cells)
+    if by_polars is not None:
+        return by_polars
     nan = float("nan")
     try:
         values = np.fromiter((float(c) if c else nan for c in cells), np.float64, len(cells))
