@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -36,6 +35,8 @@ from egov_score.rollup import Partials, combine, finish, partials
 from egov_score.values import LevelValues, Values
 
 if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
     from egov_score.registry import CheckedTables, Registry
 
 __all__ = ["Engine", "score"]
@@ -619,6 +620,8 @@ class _Run:
             # fields up and scores the levels above.
             codes = self.measured_on(bottom)
             half = len(codes) // 2
+            from concurrent.futures import ThreadPoolExecutor  # only when a level is large
+
             with ThreadPoolExecutor(max_workers=2, thread_name_prefix="egov-score") as pool:
                 self.pool = pool
                 first = pool.submit(self.measure, bottom, codes[:half])
