@@ -308,7 +308,7 @@ def _slice(lv: LevelResult, p: int, n_periods: int) -> LevelResult:
         names_hi=lv.names_hi[rows],
         parent=lv.parent[rows],
         parent_level_codes=lv.parent_level_codes,
-        fields=cut(lv.fields),
+        fields=cut_lazily(lv.fields),
         indicators=cut(lv.indicators),
         normalised=cut(lv.normalised),
         groups=cut(lv.groups),
@@ -655,11 +655,13 @@ class _Run:
         fw, level = self.fw, self.h.levels[depth]
         level_name = fw.levels[depth]
         rows = self.P * self.sizes[depth]
-        fields = {
-            code: self.field(code, depth)
-            for code, f in fw.fields.items()
-            if fw.levels.index(f.level) >= depth
-        }
+        # Fields rolled up from the levels below are computed when read (a roll-up that an
+        # indicator needs is computed and kept by the indicator), so a million machines are
+        # not summed once more per field for columns a caller may never read.
+        fields = LazyColumns(
+            tuple(c for c, f in fw.fields.items() if fw.levels.index(f.level) >= depth),
+            lambda code: self.field(code, depth),
+        )
         codes = self.measured_on(depth)
         if measured is None:
             measured = self.measure(depth, codes)
