@@ -197,7 +197,14 @@ def test_the_bottom_level_on_its_own_thread_changes_nothing(scenario):
     assert threaded.diagnostics == alone.diagnostics
     for la, lb in zip(alone.levels, threaded.levels, strict=True):
         assert la == lb  # codes, parents, score, ranks, band, coverage
-        for name in ("indicators", "normalised", "groups", "group_coverage", "group_ranks"):
+        for name in (
+            "fields",
+            "indicators",
+            "normalised",
+            "groups",
+            "group_coverage",
+            "group_ranks",
+        ):
             a, b = getattr(la, name), getattr(lb, name)
             assert list(a) == list(b)
             for k in a:
