@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import sys
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -299,9 +300,8 @@ _PLAIN_NUMBER = r"^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$"
 def _polars_fast_path(text: str, source: str, numeric: Collection[str]) -> Table | None:
     """Parse with polars' multi-threaded reader when the ``fastcsv`` extra is installed; None
     where it is not, or where the careful path is needed (any cell not a plain number)."""
-    try:
-        import polars as pl
-    except ImportError:
+    pl = _polars(len(text), POLARS_MIN_BYTES)
+    if pl is None:
         return None
     plain_csv = _plain_csv_header(text)
     if plain_csv is None:
@@ -396,18 +396,32 @@ def _is_number(cell: str) -> bool:
         return False
 
 
-#: Columns at least this long are parsed by polars when the ``fastcsv`` extra is installed.
-POLARS_MIN_CELLS = 20_000
+#: Columns at least this long are parsed by polars when the ``fastcsv`` extra is installed
+#: (or when polars is imported already): below it, importing polars (~0.2 s) costs more than
+#: it saves.
+POLARS_MIN_CELLS = 200_000
+
+#: Files at least this large are read by polars when the ``fastcsv`` extra is installed (or
+#: when polars is imported already); see :data:`POLARS_MIN_CELLS`.
+POLARS_MIN_BYTES = 8_000_000
+
+
+def _polars(size: int, threshold: int) -> Any:
+    """The polars module if it is worth using for ``size`` (cells or bytes), else None."""
+    if size < threshold and "polars" not in sys.modules:
+        return None
+    try:
+        import polars as pl
+    except ImportError:
+        return None
+    return pl
 
 
 def _polars_floats(cells: Sequence[str]) -> FloatArray | None:
     """Cells parsed by polars when it is installed, the column is long and every cell is
     empty or a plain number (:data:`_PLAIN_NUMBER`); None otherwise."""
-    if len(cells) < POLARS_MIN_CELLS or not isinstance(cells, tuple | list):
-        return None
-    try:
-        import polars as pl
-    except ImportError:
+    pl = _polars(len(cells), POLARS_MIN_CELLS) if isinstance(cells, tuple | list) else None
+    if pl is None or not cells:
         return None
     series = pl.Series(cells, dtype=pl.String)
     if not (series.str.contains(_PLAIN_NUMBER) | (series == "")).all():
