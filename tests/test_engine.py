@@ -335,3 +335,27 @@ def test_levels_must_match():
     h = eg.Hierarchy.from_units([eg.Unit(level="division", code="X", name="X")], ["division"])
     with pytest.raises(FrameworkError, match=r"levels must be the framework's"):
         eg.Engine(fw, h)
+
+
+def test_scoring_neither_copies_nor_locks_the_callers_columns():
+    h = eg.Hierarchy.from_units(units({"D1": {"B1": 2, "B2": 1}}), LEVELS)
+    fw = framework(
+        [{"code": "rate", "numerator": "inspected", "denominator": "installed", "parent": "index"}]
+    )
+    installed = np.array([1.0, 1.0, 1.0])
+    inspected = np.array([1.0, 0.0, 1.0])
+    values = eg.Values(
+        source="<test>",
+        periods=np.full(3, "P"),
+        depth=np.full(3, 3, dtype=np.intp),
+        index=np.arange(3, dtype=np.intp),
+        columns={"installed": installed, "inspected": inspected},
+        level_sizes=tuple(len(lv) for lv in h.levels),
+        field_levels={"installed": 3, "inspected": 3},
+    )
+    result = eg.score(h, fw, values)
+    machine = result.level("machine")
+    assert np.shares_memory(machine.fields["installed"], installed)  # no copy
+    assert installed.flags.writeable  # the caller's array is still the caller's
+    assert not machine.fields["installed"].flags.writeable  # the result's view is read-only
+    assert result.level("block").fields["installed"].tolist() == [2.0, 1.0]  # read on demand

@@ -464,9 +464,12 @@ class _Run:
         return finish(self._parts(code, depth, paired), field.rollup)
 
     def field(self, code: str, depth: int) -> FloatArray:
+        """Field ``code`` on level ``depth``, read-only: the input column itself on its own
+        level (a read-only view: the caller's array is neither copied nor locked), else its
+        roll-up."""
         key = (code, depth)
         if key not in self._rolled:
-            self._rolled[key] = readonly(self._roll(code, depth))
+            self._rolled[key] = readonly(self._roll(code, depth).view())
         return self._rolled[key]
 
     # -- step 2: indicators ---------------------------------------------------------------------
@@ -490,13 +493,12 @@ class _Run:
             # Pairwise complete: a unit counts in both sums only where it reported both.
             num = self._roll(num_code, depth, paired=den_code)
             den = self._roll(den_code, depth, paired=num_code)
+            zero = np.flatnonzero(den == 0)
         else:  # on their own level a missing side makes the ratio missing by itself
             num, den = self.field(num_code, depth), self.field(den_code, depth)
+            zero = self.zero_rows(den_code, depth)
         with np.errstate(invalid="ignore", divide="ignore"):
             out = np.divide(num, den)
-        zero = self.zero_rows(den_code, depth) if den is self.field(den_code, depth) else None
-        if zero is None:
-            zero = np.flatnonzero(den == 0)
         if len(zero):
             out[zero] = np.nan  # undefined, not infinite
             reported = zero[~np.isnan(num[zero])]
