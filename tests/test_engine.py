@@ -359,3 +359,40 @@ def test_scoring_neither_copies_nor_locks_the_callers_columns():
     assert installed.flags.writeable  # the caller's array is still the caller's
     assert not machine.fields["installed"].flags.writeable  # the result's view is read-only
     assert result.level("block").fields["installed"].tolist() == [2.0, 1.0]  # read on demand
+
+
+def test_threaded_run_lists_diagnostics_in_the_frameworks_order(monkeypatch):
+    """The worker measuring the first indicators is made slow, so the calling thread's notes
+    come first in time; they must still be listed in the framework's order."""
+    import threading
+    import time
+
+    from egov_score import engine as engine_module
+
+    h = eg.Hierarchy.from_units(units({"D1": {"B1": 2, "B2": 2}}), LEVELS)
+    ratios = [
+        {"code": f"r{i}", "numerator": "inspected", "denominator": "installed", "parent": "index"}
+        for i in range(4)
+    ]
+    fw = framework(ratios)
+    data = {
+        "code": ["B1-M0", "B1-M1", "B2-M0", "B2-M1"],
+        "period": ["P"] * 4,
+        "installed": [0, 1, 1, 1],
+        "inspected": [0, 1, 0, 1],
+    }
+    values = eg.Values.from_columns(data, h, fw)
+    slow = engine_module._Run.indicator
+
+    def indicator(self, ind, depth, notes):
+        if threading.current_thread() is not threading.main_thread():
+            time.sleep(0.05)
+        return slow(self, ind, depth, notes)
+
+    monkeypatch.setattr(engine_module, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(engine_module._Run, "indicator", indicator)
+    threaded = eg.Engine(fw, h, parallel=True).score(values)
+    serial = eg.Engine(fw, h, parallel=False).score(values)
+    zero = [d.code for d in threaded.diagnostics_of("division_by_zero") if d.level == "machine"]
+    assert zero == ["r0", "r1", "r2", "r3"]
+    assert threaded.diagnostics == serial.diagnostics

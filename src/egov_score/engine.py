@@ -412,15 +412,15 @@ class _Run:
         code: str,
         where: np.ndarray[Any, Any],
         what: str,
-        into: list[Diagnostic] | None = None,
+        into: list[Diagnostic],
     ) -> None:
         """One diagnostic per period for the units where the mask ``where`` holds, or at the
-        ascending row indices ``where``; kept with the level's notes, or put ``into`` a list
-        (by work that may run on another thread, whose notes are put in order afterwards)."""
+        ascending row indices ``where``, put ``into`` a list: the level's notes, or the notes of
+        work that may run on another thread, which are put in the framework's order afterwards
+        (so a threaded run lists them as a serial one does)."""
         rows = np.flatnonzero(where) if where.dtype == np.bool_ else where
-        sink = self.notes[depth] if into is None else into
         for p, units in self.codes(depth, rows).items():
-            sink.append(
+            into.append(
                 Diagnostic(
                     kind=kind,
                     level=self.fw.levels[depth],
@@ -509,6 +509,7 @@ class _Run:
                     ind.code,
                     reported,
                     f"{ind.code!r} is missing for {{n}} unit(s) whose {den_code!r} is 0: {{units}}",
+                    into=notes,
                 )
         if ind.scale != 1:
             out *= ind.scale
@@ -728,6 +729,7 @@ class _Run:
                 root,
                 insufficient,
                 f"{{n}} {level_name} unit(s) have too little data for a composite score: {{units}}",
+                into=self.notes[depth],
             )
         return LevelResult(
             level=level_name,
