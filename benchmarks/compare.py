@@ -83,8 +83,8 @@ def measure(n: int, repeat: int, *, peak: bool) -> float:
         t_py = best_of(lambda: python_score(w), 1)
     py = "–" if np.isnan(t_py) else f"{t_py * 1e3:.0f}"
     print(
-        f"| {n:,} | {t_ours * 1e3:.1f} | {t_one * 1e3:.1f} | {t_floor * 1e3:.2f} | "
-        f"{t_ours / t_floor:.1f} | "
+        f"| {n:,} | {t_ours * 1e3:.1f} | {t_ours / n * 1e6:.2f} | {t_one * 1e3:.1f} | "
+        f"{t_floor * 1e3:.2f} | {t_ours / t_floor:.1f} | "
         f"{t_pd * 1e3:.1f} | {t_pl * 1e3:.1f} | {py} | {t_pd / t_ours:.1f} | "
         f"{t_pl / t_ours:.1f} |"
     )
@@ -111,6 +111,7 @@ def main() -> None:
     header = (
         "N",
         "egov_score ms",
+        "µs per machine",
         "1 thread ms",
         "floor ms",
         "score/floor",
