@@ -172,3 +172,12 @@ def test_rounding_noise_is_not_a_spread():
     assert np.isnan(out.scores).all()
     assert out.constant_groups.tolist() == [0]
     assert np.isnan(nm.zscore(x, g(2), 1, 1).scores).all()
+
+
+def test_target_reached_scores_exactly_100_for_the_achiever_band():
+    # (x - min) / (T - min) * 100 divides before scaling; (x - min) * (100 / (T - min)) gives
+    # 99.99999999999999 here and would cost a unit at the target its "Achiever" band.
+    x = np.array([0.3, 0.7, 0.9])
+    out = nm.target(x, g(3), 1, 1, target=0.9, cap=False).scores
+    assert out[2] == 100.0
+    assert out[0] == 0.0

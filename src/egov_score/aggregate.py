@@ -146,20 +146,18 @@ def arithmetic_columns(
         cov = coverage(matrix, weights)
         return np.where(cov + 1e-12 >= min_coverage, arithmetic(matrix, weights), np.nan)
     n = len(columns[0])
+    pattern = _patterns(columns)
     total = np.zeros(n)
     term = np.empty(n)
-    missing = np.empty(n, dtype=bool)
-    pattern = np.zeros(n, dtype=np.uint16)
     bit = np.empty(n, dtype=np.uint16)
+    missing = np.empty(n, dtype=bool)
     for j, (col, w) in enumerate(zip(columns, weights.tolist(), strict=True)):
         np.multiply(col, w, out=term)
-        np.isnan(col, out=missing)
+        np.bitwise_and(pattern, 1 << j, out=bit)  # child j's bit: read 2 bytes, not 8
+        np.equal(bit, 0, out=missing)
         np.putmask(term, missing, 0.0)
         total += term
-        np.logical_not(missing, out=missing)
-        np.left_shift(missing, j, out=bit, dtype=np.uint16)
-        pattern |= bit
-    del term, missing, bit
+    del term, bit, missing
     present_weight, cov_table = _pattern_tables(weights)
     usable = (present_weight > 0) & (cov_table + 1e-12 >= min_coverage)
     total /= np.where(usable, present_weight, np.nan)[pattern]  # NaN where not usable

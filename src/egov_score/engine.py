@@ -608,10 +608,12 @@ class _Run:
     def level_results(self, parallel: bool) -> list[LevelResult]:
         """Every level's result, top first; the diagnostics are complete afterwards.
 
-        With ``parallel``, a large bottom level is scored on a second thread while this one
-        rolls the fields up and scores the levels above: the two share no cache entry (the
-        bottom level reads its own fields, the levels above their roll-ups), numpy releases
-        the GIL in its loops, and each column is computed exactly as it would be alone.
+        With ``parallel``, a large bottom level is scored on worker threads while this one
+        rolls the fields up and scores the levels above. The bottom level reads only its own
+        fields and the levels above only their roll-ups; the few cache entries two threads may
+        both fill (a bottom-level field view, its zero rows) get the same value from either.
+        numpy releases the GIL in its loops, every column is computed exactly as it would be
+        alone, and diagnostics are listed in the framework's order.
         """
         bottom = len(self.fw.levels) - 1
         if not parallel or bottom == 0 or self.P * self.sizes[bottom] < PARALLEL_MIN_ROWS:
