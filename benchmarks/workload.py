@@ -14,7 +14,7 @@ import attrs
 import numpy as np
 
 import egov_score as eg
-from egov_score.hierarchy import Level
+from egov_score.model.hierarchy import Level
 
 LEVELS = ("division", "district", "block", "machine")
 SHAPE = {"machine": 150, "block": 10, "district": 25}  # children per parent

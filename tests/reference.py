@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from egov_score.framework import Framework
+from egov_score.model.framework import Framework
 
 Missing = None
 

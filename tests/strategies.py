@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from egov_score.framework import Framework
-from egov_score.hierarchy import Hierarchy
+from egov_score.model.framework import Framework
+from egov_score.model.hierarchy import Hierarchy
 
 LEVEL_NAMES = ("division", "district", "block", "machine")
 BOUNDED_METHODS = ("minmax", "goalposts", "target", "percentile", "fracmax", "none")

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from egov_score import aggregate as ag
+from egov_score.kernels import aggregate as ag
 
 
 def row(*xs):

@@ -11,8 +11,8 @@ import pytest
 
 import egov_score as eg
 from egov_score import datasets
-from egov_score._table import Table, neutralise, parse_floats, write_csv
 from egov_score.cli import main
+from egov_score.io.table import Table, neutralise, parse_floats, write_csv
 
 SMALL = datasets.path("small")
 ARGS = [

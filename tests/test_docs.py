@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from tools.plugin_docs import page
 
-from egov_score.registry import DEFAULT_PLUGINS
+from egov_score.plugins.manager import DEFAULT_PLUGINS
 
 ROOT = Path(__file__).resolve().parent.parent
 

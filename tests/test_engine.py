@@ -367,7 +367,7 @@ def test_threaded_run_lists_diagnostics_in_the_frameworks_order(monkeypatch):
     import threading
     import time
 
-    from egov_score import engine as engine_module
+    from egov_score.engine import run as engine_module
 
     h = eg.Hierarchy.from_units(units({"D1": {"B1": 2, "B2": 2}}), LEVELS)
     ratios = [

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from egov_score import normalise as nm
 from egov_score.exceptions import ScoringError
+from egov_score.kernels import normalise as nm
 
 # OECD/JRC Handbook on Constructing Composite Indicators (2008), Table 15: mean years of
 # schooling, 23 countries.

@@ -11,18 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import egov_score as eg
-from egov_score.awards import (
-    AwardRules,
-    award_window,
-    awards_csv,
-    awards_html,
-    awards_json,
-    awards_markdown,
-    select_awards,
-)
 from egov_score.cli import main
-from egov_score.panel import score_panel
-from egov_score.progress import gap_closed, percentage_change, progress, streaks, transitions
+from egov_score.render.awards import awards_csv, awards_html, awards_json, awards_markdown
+from egov_score.review.awards import AwardRules, award_window, select_awards
+from egov_score.review.panel import score_panel
+from egov_score.review.progress import gap_closed, percentage_change, progress, streaks, transitions
 from tests.strategies import build_hierarchy, frameworks, hierarchies, to_columns, value_tables
 
 LEVELS = ["district", "block"]
@@ -63,7 +56,7 @@ def panel_of(table, method="goalposts", normalisation="period", order=None):
     if order is not None:
         data = {k: [v[i] for i in order] for k, v in data.items()}
     values = eg.Values.from_columns(data, h, fw)
-    return score_panel(eg.Engine(fw, h), values=values, normalisation=normalisation)
+    return score_panel(eg.Pipeline.build(fw, h, values=values), normalisation=normalisation)
 
 
 # -- known answers ------------------------------------------------------------------------------
@@ -143,7 +136,7 @@ def test_panel_equals_each_period_alone(data):
             cols.setdefault(k, []).extend(v)
     values = eg.Values.from_columns(cols, h, fw)
     engine = eg.Engine(fw, h)
-    panel = score_panel(engine, values=values)
+    panel = score_panel(eg.Pipeline.build(fw, h, values=values))
     for p, stacked in zip(periods, panel.results, strict=True):
         alone = engine.score(values, p)
         for a, b in zip(alone.levels, stacked.levels, strict=True):

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import egov_score as eg
-from egov_score import engine as engine_module
+from egov_score.engine import run as engine_module
 from tests.reference import reference_score
 from tests.strategies import (
     ALL_METHODS,

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from egov_score import rank as rank_module
-from egov_score.rank import band, rank_in_groups
+from egov_score.kernels import rank as rank_module
+from egov_score.kernels.rank import band, rank_in_groups
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from egov_score import _table as table_module
-from egov_score._table import Table, _numeric_fast_path, _polars_fast_path, _polars_floats
 from egov_score.exceptions import InputError
+from egov_score.io import table as table_module
+from egov_score.io.table import Table, _numeric_fast_path, _polars_fast_path, _polars_floats
 
 pytest.importorskip("polars", reason="the fastcsv extra (polars) is part of the test extra")
 

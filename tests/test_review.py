@@ -11,14 +11,16 @@ import numpy as np
 import pytest
 
 import egov_score as eg
-from egov_score import datasets, render
+from egov_score import datasets
 from egov_score.cli import main
 from egov_score.datasets.synthetic import MONTHS, generate
-from egov_score.engine import Engine
-from egov_score.labels import LABELS
-from egov_score.panel import score_panel
-from egov_score.report import Section, build_report
-from egov_score.review import Review, review_text, write_cards
+from egov_score.plugins.section import Section
+from egov_score.render import card as render
+from egov_score.render.labels import LABELS
+from egov_score.render.review import review_text, write_cards
+from egov_score.review.division import Review
+from egov_score.review.panel import score_panel
+from egov_score.review.report import build_report
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "docs" / "report-card.schema.json").read_text(encoding="utf-8"))
@@ -32,8 +34,7 @@ def jaipur():
 
 @pytest.fixture(scope="module")
 def panel(jaipur):
-    engine = Engine.from_registry(jaipur.framework, jaipur.hierarchy, jaipur.registry)
-    return score_panel(engine, tables=jaipur.tables)
+    return score_panel(jaipur)
 
 
 @pytest.fixture(scope="module")

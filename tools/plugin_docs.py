@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from egov_score.registry import DEFAULT_PLUGINS
+from egov_score.plugins.manager import DEFAULT_PLUGINS
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,17 +1,23 @@
 """egov_score: measure, score, rank and report the e-governance performance of a hierarchy.
 
-Build or load the two trees (:class:`Hierarchy`, :class:`Framework`), load :class:`Values`, and
-call :func:`score` (or :meth:`Engine.score`) to get a :class:`Result` with every unit's
-indicators, normalised scores, group scores, composite, ranks and band at every level.
+The tasks an embedding app needs, in one screen (``docs/api.md`` has a runnable example of each):
 
-Importing the package does no work: no plugin discovery, no file reads.
+- load a job from files: :func:`load` (scheme tables and/or values, units, framework) gives a
+  :class:`Pipeline`; :meth:`Pipeline.score` scores a month with the plugins;
+- score values you hold in memory: :func:`score` (or :class:`Engine`);
+- score every month at once: :func:`score_panel` gives a :class:`Panel`;
+- change over time: :func:`progress`; the 15 August and 26 January awards: :func:`select_awards`;
+- a unit's report card: :func:`build_report`, rendered by :func:`render_card` to HTML,
+  Markdown, JSON, CSV or text, in English or Hindi; the awards by :func:`render_awards`.
+
+Importing the package does no work: no plugin discovery, no file reads; the plugin, review and
+render layers load on first use.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from egov_score._table import Table
 from egov_score.engine import Engine, score
 from egov_score.exceptions import (
     EgovScoreError,
@@ -22,21 +28,34 @@ from egov_score.exceptions import (
     ScoringError,
     ValuesError,
 )
-from egov_score.framework import (
+from egov_score.io import Table
+from egov_score.model import (
     Aggregation,
     Bands,
+    Block,
+    Diagnostic,
+    District,
+    Division,
     Field,
     Framework,
     Group,
+    Hierarchy,
     Indicator,
+    Level,
+    LevelResult,
+    Machine,
     Normalisation,
+    Provenance,
+    Result,
+    Unit,
+    UnitScore,
+    Values,
 )
-from egov_score.hierarchy import Block, District, Division, Hierarchy, Level, Machine, Unit
-from egov_score.result import Diagnostic, LevelResult, Provenance, Result, UnitScore
-from egov_score.values import Values
 
 __all__ = [
     "Aggregation",
+    "AwardRules",
+    "Awards",
     "Bands",
     "Block",
     "Column",
@@ -57,41 +76,83 @@ __all__ = [
     "LevelResult",
     "Machine",
     "Normalisation",
+    "Panel",
+    "Pipeline",
     "PluginError",
     "Problem",
+    "Progress",
     "Provenance",
     "Registry",
     "Result",
+    "Review",
     "Scheme",
     "ScoringError",
+    "Section",
     "Table",
     "TableSpec",
     "Unit",
+    "UnitReport",
     "UnitScore",
     "Values",
     "ValuesError",
+    "build_report",
+    "check_plugin",
     "hookimpl",
+    "load",
     "make_plugin_manager",
+    "progress",
+    "render_awards",
+    "render_card",
     "score",
+    "score_panel",
+    "select_awards",
 ]
 
 
-#: Public names whose modules load on first use: the plugin machinery (pluggy) is not needed
-#: to score, so ``import egov_score`` does not pay for it.
+#: Public names whose modules load on first use, so ``import egov_score`` pays only for the
+#: scoring core (numpy, attrs): the plugin machinery (pluggy), the review and the renderers
+#: come in when an app first asks for them.
 _LAZY = {
-    "Column": "egov_score.scheme",
-    "Problem": "egov_score.scheme",
-    "Registry": "egov_score.registry",
-    "Scheme": "egov_score.scheme",
-    "TableSpec": "egov_score.scheme",
-    "hookimpl": "egov_score.hookspecs",
-    "make_plugin_manager": "egov_score.registry",
+    "AwardRules": "egov_score.review.awards",
+    "Awards": "egov_score.review.awards",
+    "Column": "egov_score.plugins.scheme",
+    "Panel": "egov_score.review.panel",
+    "Pipeline": "egov_score.pipeline",
+    "Problem": "egov_score.plugins.scheme",
+    "Progress": "egov_score.review.progress",
+    "Registry": "egov_score.plugins.registry",
+    "Review": "egov_score.review.division",
+    "Scheme": "egov_score.plugins.scheme",
+    "Section": "egov_score.plugins.section",
+    "TableSpec": "egov_score.plugins.scheme",
+    "UnitReport": "egov_score.review.report",
+    "build_report": "egov_score.review.report",
+    "check_plugin": "egov_score.plugins.testing",
+    "hookimpl": "egov_score.plugins.hookspecs",
+    "load": "egov_score.pipeline",
+    "make_plugin_manager": "egov_score.plugins.manager",
+    "progress": "egov_score.review.progress",
+    "render_awards": "egov_score.render.awards",
+    "render_card": "egov_score.render.card",
+    "score_panel": "egov_score.review.panel",
+    "select_awards": "egov_score.review.awards",
 }
 
 if TYPE_CHECKING:
-    from egov_score.hookspecs import hookimpl
-    from egov_score.registry import Registry, make_plugin_manager
-    from egov_score.scheme import Column, Problem, Scheme, TableSpec
+    from egov_score.pipeline import Pipeline, load
+    from egov_score.plugins.hookspecs import hookimpl
+    from egov_score.plugins.manager import make_plugin_manager
+    from egov_score.plugins.registry import Registry
+    from egov_score.plugins.scheme import Column, Problem, Scheme, TableSpec
+    from egov_score.plugins.section import Section
+    from egov_score.plugins.testing import check_plugin
+    from egov_score.render.awards import render_awards
+    from egov_score.render.card import render_card
+    from egov_score.review.awards import AwardRules, Awards, select_awards
+    from egov_score.review.division import Review
+    from egov_score.review.panel import Panel, score_panel
+    from egov_score.review.progress import Progress, progress
+    from egov_score.review.report import UnitReport, build_report
 
 
 def __getattr__(name: str) -> Any:
@@ -107,3 +168,7 @@ def __getattr__(name: str) -> Any:
         except PackageNotFoundError:  # running from a source tree
             return "0+unknown"
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

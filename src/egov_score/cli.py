@@ -8,38 +8,31 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-import attrs
 import numpy as np
 
-from egov_score import datasets, render
-from egov_score._table import Table
-from egov_score._text_table import render_table
-from egov_score.awards import (
+from egov_score import datasets
+from egov_score.exceptions import EgovScoreError, InputError
+from egov_score.model.result import Result
+from egov_score.pipeline import Pipeline, load
+from egov_score.plugins.registry import Registry, make_plugin_manager
+from egov_score.render import card as render
+from egov_score.render.awards import awards_headline, render_awards
+from egov_score.render.labels import LANGUAGES
+from egov_score.render.review import review_text, write_cards
+from egov_score.render.text_table import render_table
+from egov_score.review.awards import (
     CRITERIA,
     OCCASIONS,
     AwardRules,
-    awards_csv,
-    awards_headline,
-    awards_html,
-    awards_json_text,
-    awards_markdown,
     latest_occasion,
     select_awards,
 )
-from egov_score.engine import Engine
-from egov_score.exceptions import EgovScoreError, InputError
-from egov_score.framework import Framework
-from egov_score.hierarchy import Hierarchy
-from egov_score.labels import LANGUAGES
-from egov_score.panel import Panel, score_panel
-from egov_score.registry import Registry, make_plugin_manager
-from egov_score.report import build_report
-from egov_score.result import Result
-from egov_score.review import Review, review_text, write_cards
-from egov_score.values import Values
+from egov_score.review.division import Review
+from egov_score.review.panel import Panel, score_panel
+from egov_score.review.report import build_report
 
 __all__ = ["build_parser", "main"]
 
@@ -277,78 +270,25 @@ def _summary(result: Result, level: str) -> str:
     return render_table(header, rows, numeric)
 
 
-def _levels_of(units: Path) -> tuple[str, ...]:
-    """The level order of a units file, top first, read from its parent links."""
-    table = Table.from_csv(units)
-    table.require("level", "code", "parent")
-    level, parent = table.columns["level"], table.columns["parent"]
-    roots = np.unique(level[parent == ""])
-    if len(roots) != 1:
-        raise InputError(
-            f"{units}: top-level units must all be of one level; got {roots.tolist()!r} "
-            f"(give --framework with levels = [...])"
-        )
-    # The level of each row's parent, via one vectorised lookup, gives the level below it.
-    order_codes = np.argsort(table.columns["code"], kind="stable")
-    pos = np.searchsorted(table.columns["code"], parent, sorter=order_codes)
-    pos = order_codes[np.minimum(pos, len(order_codes) - 1)]
-    linked = table.columns["code"][pos] == parent
-    # The distinct (parent level, level) pairs, found with one unique over joined labels.
-    pairs = np.unique(np.char.add(np.char.add(level[pos][linked], "\x1f"), level[linked]))
-    below = dict(p.split("\x1f") for p in pairs.tolist())
-    order = [str(roots[0])]
-    while order[-1] in below and below[order[-1]] not in order:
-        order.append(below[order[-1]])
-    return tuple(order)
-
-
-@attrs.frozen
-class _Inputs:
-    """What the command line was given, loaded and validated."""
-
-    engine: Engine
-    tables: Mapping[str, Mapping[str, Table]] | None
-    values: Values | None
-
-
-def _inputs(args: argparse.Namespace) -> _Inputs:
+def _inputs(args: argparse.Namespace) -> Pipeline:
     if args.values is None and args.scheme_data is None:
         raise InputError("give --values, --scheme-data or both; got neither")
-    if args.scheme_data is None:
-        if args.framework is None:
-            raise InputError("--framework is required with --values alone")
-        framework = Framework.from_toml(args.framework)
-        hierarchy = Hierarchy.from_csv(args.units, framework.levels)
-        values = Values.from_csv(args.values, hierarchy, framework)
-        return _Inputs(Engine(framework, hierarchy), None, values)
-    registry = Registry(make_plugin_manager(block=args.block))
-    tables = registry.read_tables(args.scheme_data)
-    if not tables:
-        names = sorted(f"{t.name}.csv" for s in registry.schemes.values() for t in s.tables)
-        raise InputError(
-            f"{args.scheme_data}: no scheme table found; expected files among {names!r}"
-        )
-    levels = _levels_of(args.units)
-    if args.framework is not None:
-        framework = registry.framework_from_toml(args.framework, levels)
-    else:
-        framework = registry.framework(levels, active=list(tables))
-    hierarchy = Hierarchy.from_csv(args.units, framework.levels)
-    extra = Values.from_csv(args.values, hierarchy, framework) if args.values is not None else None
-    return _Inputs(Engine.from_registry(framework, hierarchy, registry), tables, extra)
+    if args.scheme_data is None and args.framework is None:
+        raise InputError("--framework is required with --values alone")
+    return load(
+        args.scheme_data,
+        units=args.units,
+        framework=args.framework,
+        values=args.values,
+        block=args.block,
+        drop_bad_rows=args.drop_bad_rows,
+    )
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
-    inputs = _inputs(args)
-    framework = inputs.engine.framework
-    if inputs.tables is None:
-        assert inputs.values is not None
-        result = inputs.engine.score(inputs.values, args.period)
-    else:
-        period = args.period or _only_period(inputs.tables, inputs.values)
-        result = inputs.engine.score_tables(
-            inputs.tables, period, values=inputs.values, drop_bad_rows=args.drop_bad_rows
-        )
+    job = _inputs(args)
+    framework = job.framework
+    result = job.score(args.period)
     paths = result.write_csv(args.out)
     if not args.quiet:
         top = framework.levels[1] if len(framework.levels) > 1 else framework.levels[0]
@@ -358,18 +298,6 @@ def _cmd_score(args: argparse.Namespace) -> int:
             print(f"note: {d.message}")
         print("\nwrote " + ", ".join(str(p) for p in paths))
     return 0
-
-
-def _only_period(tables: Mapping[str, Mapping[str, Table]], values: Values | None) -> str:
-    periods: set[str] = set(values.period_list) if values is not None else set()
-    for by_name in tables.values():
-        for t in by_name.values():
-            periods |= set(np.unique(t.columns.get("period", np.array([""]))).tolist())
-    if len(periods) != 1:
-        raise InputError(
-            f"--period is required when the data hold several; got {sorted(periods)!r}"
-        )
-    return periods.pop()
 
 
 def _cmd_plugins(args: argparse.Namespace) -> int:
@@ -382,14 +310,8 @@ def _cmd_plugins(args: argparse.Namespace) -> int:
     return 0
 
 
-def _panel(args: argparse.Namespace, inputs: _Inputs) -> Panel:
-    return score_panel(
-        inputs.engine,
-        tables=inputs.tables,
-        values=inputs.values,
-        drop_bad_rows=args.drop_bad_rows,
-        normalisation=args.normalisation,
-    )
+def _panel(args: argparse.Namespace, job: Pipeline) -> Panel:
+    return score_panel(job, normalisation=args.normalisation)
 
 
 def _write(args: argparse.Namespace, text: str) -> None:
@@ -412,14 +334,7 @@ def _parse_counts(text: str) -> dict[str, int]:
 
 
 def _cmd_awards(args: argparse.Namespace) -> int:
-    if args.units is None:
-        data = datasets.load("jaipur")
-        assert data.registry is not None
-        inputs = _Inputs(
-            Engine.from_registry(data.framework, data.hierarchy, data.registry), data.tables, None
-        )
-    else:
-        inputs = _inputs(args)
+    job = datasets.load("jaipur") if args.units is None else _inputs(args)
     window = None
     if args.window:
         first, sep, last = args.window.partition(":")
@@ -437,37 +352,19 @@ def _cmd_awards(args: argparse.Namespace) -> int:
         min_months=args.min_months,
         window=window,
     )
-    awards = select_awards(_panel(args, inputs), args.occasion, args.year, rules)
-    renderers = {
-        "md": lambda: awards_markdown(awards, args.lang),
-        "json": lambda: awards_json_text(awards),
-        "csv": lambda: awards_csv(awards),
-        "html": lambda: awards_html(awards, args.lang),
-    }
-    _write(args, renderers[args.format]())
+    awards = select_awards(_panel(args, job), args.occasion, args.year, rules)
+    _write(args, render_awards(awards, args.format, args.lang))
     return 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    inputs = _inputs(args)
-    panel = _panel(args, inputs)
+    job = _inputs(args)
+    panel = _panel(args, job)
     period = args.month or panel.periods[-1]
     card = build_report(
-        panel,
-        args.unit,
-        period,
-        hierarchy=inputs.engine.hierarchy,
-        registry=inputs.engine.registry,
-        lang=args.lang,
+        panel, args.unit, period, hierarchy=job.hierarchy, registry=job.registry, lang=args.lang
     )
-    renderers = {
-        "html": lambda: render.to_html(card, args.lang),
-        "md": lambda: render.to_markdown(card, args.lang),
-        "json": lambda: render.to_json_text(card),
-        "csv": lambda: render.to_csv(card, args.lang),
-        "text": lambda: render.to_text(card, args.lang),
-    }
-    _write(args, renderers[args.format]())
+    _write(args, render.render_card(card, args.format, args.lang))
     return 0
 
 
@@ -476,13 +373,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         written = datasets.export("jaipur", args.export)
         print("wrote " + ", ".join(str(p) for p in written))
         return 0
-    data = datasets.load("jaipur")
-    assert data.registry is not None
-    assert data.tables is not None
-    engine = Engine.from_registry(data.framework, data.hierarchy, data.registry)
-    panel = score_panel(engine, tables=data.tables)
+    job = datasets.load("jaipur")
+    panel = score_panel(job)
     month = args.month or panel.periods[-1]
-    review = Review(panel=panel, period=month, hierarchy=data.hierarchy, registry=data.registry)
+    review = Review(panel=panel, period=month, hierarchy=job.hierarchy, registry=job.registry)
     write_cards(review, args.out, args.lang)
     print(review_text(review, args.lang, cards_dir=args.out))
     occasion, year = latest_occasion(month)
@@ -491,13 +385,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     except InputError as exc:  # the data holds no month of that award's window
         print(f"\n{exc}")
         return 0
-    for suffix, text in (
-        ("md", awards_markdown(awards, args.lang)),
-        ("html", awards_html(awards, args.lang)),
-        ("json", awards_json_text(awards)),
-        ("csv", awards_csv(awards)),
-    ):
-        (args.out / f"awards.{suffix}").write_text(text, encoding="utf-8")
+    for fmt in ("md", "html", "json", "csv"):
+        text = render_awards(awards, fmt, args.lang)
+        (args.out / f"awards.{fmt}").write_text(text, encoding="utf-8")
     print(f"\n{awards_headline(awards, args.lang)}: {args.out / 'awards.html'}")
     return 0
 

@@ -1,6 +1,6 @@
 import egov_score_water
 
-from egov_score.testing import check_plugin
+from egov_score.plugins.testing import check_plugin
 
 
 def test_conforms():

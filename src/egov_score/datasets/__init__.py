@@ -10,45 +10,19 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
-import attrs
-
-from egov_score._table import Table
 from egov_score.exceptions import InputError
-from egov_score.framework import Framework
-from egov_score.hierarchy import Hierarchy
-from egov_score.registry import Registry, make_plugin_manager
-from egov_score.values import Values
+from egov_score.pipeline import Pipeline
+from egov_score.pipeline import load as load_files
+from egov_score.plugins.manager import make_plugin_manager
+from egov_score.plugins.registry import Registry
 
-__all__ = ["DATASETS", "Dataset", "export", "load", "path"]
+__all__ = ["DATASETS", "export", "load", "path"]
 
 #: The names of the shipped data sets.
 DATASETS = ("jaipur", "small")
-_LEVELS = ("division", "district", "block", "machine")
-
-
-@attrs.frozen
-class Dataset:
-    """A framework, a hierarchy and the data that belong together.
-
-    Attributes:
-        name: the data set's name.
-        framework: the indicator tree.
-        hierarchy: the unit tree.
-        values: field values (a values CSV), if the data set has them.
-        tables: scheme raw tables (scheme -> table name -> table), if it has them.
-        registry: the plugin registry the framework was built with (built-in plugins only).
-    """
-
-    name: str
-    framework: Framework
-    hierarchy: Hierarchy
-    values: Values | None = None
-    tables: Mapping[str, Mapping[str, Table]] | None = None
-    registry: Registry | None = None
 
 
 def path(name: str) -> Path:
@@ -62,23 +36,24 @@ def path(name: str) -> Path:
     return Path(str(resources.files("egov_score.datasets").joinpath(name)))
 
 
-def load(name: str = "jaipur") -> Dataset:
-    """Load data set ``name`` in one call.
+def load(name: str = "jaipur") -> Pipeline:
+    """Load data set ``name`` as a scoring job in one call.
 
     The ``jaipur`` data set is read with the built-in plugins only (no entry points), so the
-    review it shows is the same on every machine.
+    review it shows is the same on every machine; ``small`` is a values file with its own
+    framework.
+
+    Raises:
+        InputError: no such data set.
     """
     folder = path(name)
     if name == "small":
-        framework = Framework.from_toml(folder / "framework.toml")
-        hierarchy = Hierarchy.from_csv(folder / "units.csv", framework.levels)
-        values = Values.from_csv(folder / "values.csv", hierarchy, framework)
-        return Dataset(name, framework, hierarchy, values=values)
-    registry = Registry(make_plugin_manager(autoload=False))
-    framework = registry.framework_from_toml(folder / "framework.toml", _LEVELS)
-    hierarchy = Hierarchy.from_csv(folder / "units.csv", framework.levels)
-    tables = registry.read_tables(folder)
-    return Dataset(name, framework, hierarchy, tables=tables, registry=registry)
+        return load_files(
+            units=folder / "units.csv",
+            framework=folder / "framework.toml",
+            values=folder / "values.csv",
+        )
+    return load_files(folder, registry=Registry(make_plugin_manager(autoload=False)))
 
 
 def export(name: str, out_dir: str | Path) -> list[Path]:

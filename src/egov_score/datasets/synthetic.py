@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from egov_score._arrays import FloatArray, IntArray
-from egov_score._table import Table, write_csv
+from egov_score.io.table import Table, write_csv
 
 __all__ = ["DISTRICT_STORY", "MONTHS", "REVIEW_TOTALS", "generate"]
 

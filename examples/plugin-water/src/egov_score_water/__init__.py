@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from egov_score import Field, Hierarchy, Indicator, Normalisation, Table
-from egov_score.hookspecs import hookimpl
-from egov_score.scheme import Column, Scheme, TableSpec, to_level
+from egov_score.plugins.hookspecs import hookimpl
+from egov_score.plugins.scheme import Column, Scheme, TableSpec, to_level
 
 SAMPLES = Path(__file__).parent / "samples"
 TABLE = TableSpec(

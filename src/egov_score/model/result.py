@@ -12,9 +12,9 @@ import numpy as np
 import numpy.typing as npt
 
 from egov_score._arrays import FloatArray, IntArray, StrArray, array_eq
-from egov_score._table import write_csv
 from egov_score.exceptions import InputError
-from egov_score.framework import Framework
+from egov_score.io.table import write_csv
+from egov_score.model.framework import Framework
 
 __all__ = ["Diagnostic", "LevelResult", "Provenance", "Result", "UnitScore"]
 

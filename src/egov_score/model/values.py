@@ -16,10 +16,10 @@ import attrs
 import numpy as np
 
 from egov_score._arrays import FloatArray, IntArray, StrArray, array_eq
-from egov_score._table import Table, format_problems
 from egov_score.exceptions import InputError, ValuesError
-from egov_score.framework import Framework
-from egov_score.hierarchy import Hierarchy
+from egov_score.io.table import Table, format_problems
+from egov_score.model.framework import Framework
+from egov_score.model.hierarchy import Hierarchy
 
 __all__ = ["LevelValues", "Values"]
 
@@ -92,7 +92,7 @@ class Values:
 
     @classmethod
     def from_table(cls, table: Table, hierarchy: Hierarchy, framework: Framework) -> Values:
-        """Validate and convert a :class:`~egov_score._table.Table` (see :meth:`from_csv`)."""
+        """Validate and convert a :class:`~egov_score.io.table.Table` (see :meth:`from_csv`)."""
         try:
             table.require("code")
         except InputError as exc:

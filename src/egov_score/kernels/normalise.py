@@ -15,15 +15,15 @@ import numpy as np
 import numpy.typing as npt
 
 from egov_score._arrays import FloatArray, IntArray
-from egov_score._grouped import (
+from egov_score.exceptions import ScoringError
+from egov_score.kernels.grouped import (
     group_count,
     group_max,
     group_mean,
     group_min,
     group_std,
 )
-from egov_score.exceptions import ScoringError
-from egov_score.rank import rank_in_groups
+from egov_score.kernels.rank import rank_in_groups
 
 __all__ = [
     "BUILTIN_NORMALISERS",

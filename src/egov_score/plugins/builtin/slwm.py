@@ -11,12 +11,12 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from egov_score._arrays import FloatArray
-from egov_score._table import Table
-from egov_score.framework import Field
-from egov_score.hierarchy import Hierarchy
-from egov_score.hookspecs import hookimpl
-from egov_score.plugins._common import SAMPLE_UNITS, SAMPLES, numbers, rate
-from egov_score.scheme import Column, Problem, Scheme, block_table, problems_where, spread
+from egov_score.io.table import Table
+from egov_score.model.framework import Field
+from egov_score.model.hierarchy import Hierarchy
+from egov_score.plugins.builtin._common import SAMPLE_UNITS, SAMPLES, numbers, rate
+from egov_score.plugins.hookspecs import hookimpl
+from egov_score.plugins.scheme import Column, Problem, Scheme, block_table, problems_where, spread
 
 CODE = "slwm"
 _ODF = ("odf_plus_aspiring", "odf_plus_rising", "odf_plus_model")

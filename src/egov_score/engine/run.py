@@ -1,9 +1,9 @@
 """The scoring run: roll up -> indicators -> normalise -> aggregate -> rank and band.
 
-:class:`Engine` ties a :class:`~egov_score.framework.Framework` and a
-:class:`~egov_score.hierarchy.Hierarchy` to the kernels. Every step works on whole columns; the
-Python loops here run over levels, fields, indicators and groups, never over units. The
-semantics are documented in ``docs/method.md``.
+:class:`Engine` ties a :class:`~egov_score.model.framework.Framework` and a
+:class:`~egov_score.model.hierarchy.Hierarchy` to the kernels. Every step works on whole
+columns; the Python loops here run over levels, fields, indicators and groups, never
+over units. The semantics are documented in ``docs/method.md``.
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from egov_score._arrays import FloatArray, IntArray, LazyColumns, readonly
-from egov_score._grouped import Grouping
-from egov_score._table import Table
-from egov_score.aggregate import (
+from egov_score.exceptions import FrameworkError, InputError, ScoringError
+from egov_score.kernels.aggregate import (
     BUILTIN_AGGREGATORS,
     Aggregator,
     NegativeInputError,
@@ -25,19 +24,18 @@ from egov_score.aggregate import (
     arithmetic_columns,
     coverage_columns,
 )
-from egov_score.exceptions import FrameworkError, InputError, PluginError, ScoringError
-from egov_score.framework import Framework, Indicator
-from egov_score.hierarchy import Hierarchy
-from egov_score.normalise import BUILTIN_NORMALISERS, Normalised, Normaliser
-from egov_score.rank import RankArray, SortedScores, band, rank_two_ways
-from egov_score.result import Diagnostic, LevelResult, Provenance, Result
-from egov_score.rollup import Partials, combine, finish, partials
-from egov_score.values import LevelValues, Values
+from egov_score.kernels.grouped import Grouping
+from egov_score.kernels.normalise import BUILTIN_NORMALISERS, Normalised, Normaliser
+from egov_score.kernels.rank import RankArray, SortedScores, band, rank_two_ways
+from egov_score.kernels.rollup import Partials, combine, finish, partials
+from egov_score.model.framework import Framework, Indicator
+from egov_score.model.hierarchy import Hierarchy
+from egov_score.model.result import Diagnostic, LevelResult, Provenance, Result
+from egov_score.model.values import LevelValues, Values
 
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
 
-    from egov_score.registry import CheckedTables, Registry
 
 __all__ = ["Engine", "score"]
 
@@ -106,7 +104,6 @@ class Engine:
         self.aggregators: dict[str, Aggregator] = {**BUILTIN_AGGREGATORS, **(aggregators or {})}
         self.plugins = tuple(plugins)
         self.parallel = parallel
-        self.registry: Registry | None = None
         for ind in framework.indicators.values():
             if ind.normalise.method not in self.normalisers:
                 raise FrameworkError(
@@ -128,7 +125,7 @@ class Engine:
             period: the period to score; may be omitted when the values hold only one.
 
         Returns:
-            A :class:`~egov_score.result.Result` with every level's columns.
+            A :class:`~egov_score.model.result.Result` with every level's columns.
 
         Raises:
             ScoringError: the data cannot be scored as the framework asks (e.g. a negative
@@ -136,81 +133,6 @@ class Engine:
         """
         period = values.resolve_period(period)
         return self.score_level_values(values.at(period), period, sources=(values.source,))
-
-    @classmethod
-    def from_registry(
-        cls, framework: Framework, hierarchy: Hierarchy, registry: Registry
-    ) -> Engine:
-        """An engine using a plugin registry's normalisation and aggregation methods."""
-        engine = cls(
-            framework,
-            hierarchy,
-            normalisers=registry.normalisers,
-            aggregators=registry.aggregators,
-            plugins=registry.plugin_names,
-        )
-        engine.registry = registry
-        return engine
-
-    def score_tables(
-        self,
-        tables: CheckedTables | Mapping[str, Mapping[str, Table]],
-        period: str,
-        *,
-        values: Values | None = None,
-        drop_bad_rows: bool = False,
-    ) -> Result:
-        """Score schemes' raw tables (and optionally field values) for one period.
-
-        Args:
-            tables: scheme code -> table name -> :class:`~egov_score.Table` (see
-                :meth:`Registry.read_tables`), or tables already checked
-                (:meth:`Registry.check_tables`), so that many periods check them once.
-            period: the period to score.
-            values: further field values (a values CSV), merged with the schemes' fields.
-            drop_bad_rows: drop raw rows that fail their checks, listing them in the
-                diagnostics, instead of refusing the tables.
-
-        Raises:
-            InputError: a table failed its checks; PluginError: a plugin misbehaved.
-        """
-        levels, sources, diagnostics = self.gather(
-            period, tables=tables, values=values, drop_bad_rows=drop_bad_rows
-        )
-        return self.score_level_values(levels, period, sources=sources, diagnostics=diagnostics)
-
-    def gather(
-        self,
-        period: str,
-        *,
-        tables: CheckedTables | Mapping[str, Mapping[str, Table]] | None = None,
-        values: Values | None = None,
-        drop_bad_rows: bool = False,
-    ) -> tuple[list[LevelValues], tuple[str, ...], tuple[Diagnostic, ...]]:
-        """One period's field columns per level from raw tables and/or values, with the
-        sources and the diagnostics of loading (dropped rows)."""
-        levels: list[LevelValues] = [{} for _ in self.framework.levels]
-        sources: tuple[str, ...] = ()
-        diagnostics: tuple[Diagnostic, ...] = ()
-        if tables is not None:
-            if self.registry is None:
-                raise PluginError("scoring raw scheme tables needs an engine built with a registry")
-            data = self.registry.load(
-                tables, self.hierarchy, self.framework, period, drop_bad_rows=drop_bad_rows
-            )
-            levels = [dict(lv) for lv in data.levels]
-            sources, diagnostics = data.sources, data.diagnostics
-        if values is not None:
-            for d, cols in enumerate(values.at(period)):
-                clash = sorted(set(cols) & set(levels[d]))
-                if clash:
-                    raise InputError(
-                        f"fields must come from one source; {clash!r} are in both the values "
-                        f"and the scheme tables"
-                    )
-                levels[d].update(cols)
-            sources = (*sources, values.source)
-        return levels, sources, diagnostics
 
     def score_level_values(
         self,

@@ -11,14 +11,15 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from egov_score._arrays import FloatArray
-from egov_score._table import Table
-from egov_score.framework import Field, Indicator, Normalisation
-from egov_score.hierarchy import Hierarchy
-from egov_score.hookspecs import hookimpl
-from egov_score.labels import label
-from egov_score.plugins._common import SAMPLE_UNITS, SAMPLES, flag, numbers, rate
-from egov_score.report import Section, UnitReport
-from egov_score.scheme import Column, Problem, Scheme, TableSpec, problems_where, spread
+from egov_score.io.table import Table
+from egov_score.model.framework import Field, Indicator, Normalisation
+from egov_score.model.hierarchy import Hierarchy
+from egov_score.plugins.builtin._common import SAMPLE_UNITS, SAMPLES, flag, numbers, rate
+from egov_score.plugins.hookspecs import hookimpl
+from egov_score.plugins.scheme import Column, Problem, Scheme, TableSpec, problems_where, spread
+from egov_score.plugins.section import Section
+from egov_score.render.labels import label
+from egov_score.review.report import UnitReport
 
 CODE = "emitra"
 LOCATIONS = ("gp", "rgsk", "office")

@@ -14,10 +14,14 @@ import math
 from html import escape
 from typing import Any
 
-from egov_score.labels import label, month_name
-from egov_score.report import Bar, Standing, UnitReport
+from egov_score.exceptions import InputError
+from egov_score.render.labels import label, month_name
+from egov_score.render.text_table import render_table
+from egov_score.review.awards import OCCASIONS
+from egov_score.review.report import Bar, Standing, UnitReport
 
 __all__ = [
+    "CARD_FORMATS",
     "SCHEMA_ID",
     "bars_svg",
     "display_name",
@@ -26,6 +30,7 @@ __all__ = [
     "html_table",
     "md_table",
     "page",
+    "render_card",
     "to_csv",
     "to_html",
     "to_json",
@@ -112,8 +117,6 @@ def award_text(r: UnitReport, lang: str) -> str:
     a = r.award
     if a is None:
         return "–"
-    from egov_score.awards import OCCASIONS
-
     occasion = str(OCCASIONS[a.occasion][3 if lang == "hi" else 2]).split(" (")[0]
     where = format_rank(a.place, a.candidates, lang)
     if a.eligible:
@@ -223,8 +226,6 @@ def to_markdown(r: UnitReport, lang: str = "en") -> str:
 
 def to_text(r: UnitReport, lang: str = "en") -> str:
     """A compact plain-text card for the terminal."""
-    from egov_score._text_table import render_table
-
     lines = [
         _title(r, lang),
         f"{label('to', lang)}: {r.officer} · {month_name(r.period, lang)}",
@@ -561,3 +562,31 @@ def to_html(r: UnitReport, lang: str = "en") -> str:
     )
     body = f'<div class="cards">{card_html}</div><section>{headline}</section>' + "".join(sections)
     return page(_title(r, lang), lang, header, body)
+
+
+#: The formats a report card renders to.
+CARD_FORMATS = ("html", "md", "json", "csv", "text")
+
+
+def render_card(card: UnitReport, fmt: str = "html", lang: str = "en") -> str:
+    """A report card as text in one format.
+
+    Args:
+        card: the card's data (:func:`~egov_score.review.report.build_report`).
+        fmt: one of :data:`CARD_FORMATS`: ``html`` (a self-contained page with inline SVG),
+            ``md``, ``json`` (language-neutral), ``csv`` or ``text``.
+        lang: ``"en"`` or ``"hi"``.
+
+    Raises:
+        InputError: an unknown format.
+    """
+    renderers = {
+        "html": lambda: to_html(card, lang),
+        "md": lambda: to_markdown(card, lang),
+        "json": lambda: to_json_text(card),
+        "csv": lambda: to_csv(card, lang),
+        "text": lambda: to_text(card, lang),
+    }
+    if fmt not in renderers:
+        raise InputError(f"card format must be one of {list(CARD_FORMATS)!r}; got {fmt!r}")
+    return renderers[fmt]()

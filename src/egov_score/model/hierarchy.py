@@ -15,8 +15,8 @@ import numpy as np
 import numpy.typing as npt
 
 from egov_score._arrays import IntArray, StrArray, array_eq, readonly
-from egov_score._table import Table, format_problems
 from egov_score.exceptions import HierarchyError
+from egov_score.io.table import Table, format_problems
 
 __all__ = [
     "Block",
@@ -256,7 +256,7 @@ class Hierarchy:
 
     @classmethod
     def from_table(cls, table: Table, levels: Sequence[str]) -> Hierarchy:
-        """Build a hierarchy from a :class:`~egov_score._table.Table` (see :meth:`from_csv`)."""
+        """Build a hierarchy from a :class:`~egov_score.io.table.Table` (see :meth:`from_csv`)."""
         table.require(*_CORE_COLUMNS)
         return _build(table, tuple(levels))
 

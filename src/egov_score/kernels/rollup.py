@@ -17,8 +17,8 @@ import numpy as np
 import numpy.typing as npt
 
 from egov_score._arrays import FloatArray, IntArray
-from egov_score._grouped import Grouping
 from egov_score.exceptions import ScoringError
+from egov_score.kernels.grouped import Grouping
 
 __all__ = ["RULES", "Partials", "combine", "finish", "partials", "roll_up"]
 
@@ -67,7 +67,7 @@ def partials(
 
 def combine(parts: Partials, groups: IntArray | Grouping, n_groups: int, rule: str) -> Partials:
     """The partials one level up: ``groups`` gives each unit's parent index (or is a prepared
-    :class:`~egov_score._grouped.Grouping` of them)."""
+    :class:`~egov_score.kernels.grouped.Grouping` of them)."""
     grouping = groups if isinstance(groups, Grouping) else Grouping(groups, n_groups)
     if rule == "min":
         return (grouping.min(parts[0]),)

@@ -1,20 +1,17 @@
-"""Several periods scored together: a :class:`Panel` of :class:`~egov_score.result.Result`.
+"""Several periods scored together: a :class:`Panel` of :class:`~egov_score.model.result.Result`.
 
 Each period is scored with the same engine; raw scheme tables are checked once for all periods.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import attrs
 
-from egov_score._table import Table
-from egov_score.engine import Engine
 from egov_score.exceptions import InputError
-from egov_score.registry import CheckedTables
-from egov_score.result import Result
-from egov_score.values import Values
+from egov_score.model.result import Result
+from egov_score.pipeline import Pipeline
 
 __all__ = ["Panel", "score_panel"]
 
@@ -70,46 +67,40 @@ def _month_index(period: str) -> int | None:
 
 
 def score_panel(
-    engine: Engine,
+    pipeline: Pipeline,
     periods: Sequence[str] | None = None,
     *,
-    tables: CheckedTables | Mapping[str, Mapping[str, Table]] | None = None,
-    values: Values | None = None,
-    drop_bad_rows: bool = False,
     normalisation: str = "period",
 ) -> Panel:
-    """Score every period of ``tables`` and/or ``values`` (or the ``periods`` given) in one
+    """Score every period of a job's tables and values (or the ``periods`` given) in one
     vectorised run.
 
-    Raw tables are checked once. With ``normalisation="period"`` (the default) each period is
-    normalised among its own units — exactly as scoring it alone; with ``"global"`` the bounds
-    are fixed across the panel so that scores compare over time. The choice is recorded in each
-    result's provenance.
+    With ``normalisation="period"`` (the default) each period is normalised among its own
+    units — exactly as scoring it alone; with ``"global"`` the bounds are fixed across the panel
+    so that scores compare over time. The choice is recorded in each result's provenance.
+
+    Args:
+        pipeline: the job (:func:`egov_score.load` or :meth:`Pipeline.build
+            <egov_score.pipeline.Pipeline.build>`); its raw tables were checked when it was
+            built.
+        periods: the periods to score; default: every period of the data.
+        normalisation: ``"period"`` or ``"global"``.
 
     Raises:
-        InputError: no data, an unknown normalisation, or a table failed its checks.
+        InputError: no data or no period, or an unknown normalisation.
     """
-    if tables is not None and not isinstance(tables, CheckedTables):
-        if engine.registry is None:
-            raise InputError("scoring scheme tables needs an engine built with a registry")
-        tables = engine.registry.check_tables(tables, engine.hierarchy, drop_bad_rows=drop_bad_rows)
-    if tables is None and values is None:
+    if pipeline.tables is None and pipeline.values is None:
         raise InputError("a panel needs tables, values or both; got neither")
     if periods is None:
-        found = set(values.period_list) if values is not None else set()
-        if tables is not None:
-            found |= set(tables.periods())
-        periods = sorted(found)
+        periods = pipeline.periods()
     if not periods:
         raise InputError("a panel needs at least one period; got none")
-    gathered = [engine.gather(p, tables=tables, values=values) for p in periods]
-    sources = gathered[0][1]
-    diagnostics = gathered[0][2]
-    results = engine.score_stacked(
-        [g[0] for g in gathered],
+    gathered = [pipeline.gather(p) for p in periods]
+    results = pipeline.engine.score_stacked(
+        [g.levels for g in gathered],
         periods,
         normalisation=normalisation,
-        sources=sources,
-        diagnostics=diagnostics,
+        sources=gathered[0].sources,
+        diagnostics=gathered[0].diagnostics,
     )
     return Panel(tuple(periods), tuple(results))

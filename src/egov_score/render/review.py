@@ -13,63 +13,21 @@ import math
 from html import escape
 from pathlib import Path
 
-import attrs
 import numpy as np
 
-from egov_score import render
-from egov_score._text_table import render_table
-from egov_score.hierarchy import Hierarchy
-from egov_score.labels import label, month_name
-from egov_score.panel import Panel
-from egov_score.registry import Registry
-from egov_score.report import Bar, UnitReport, build_report
-from egov_score.result import LevelResult, Result
+from egov_score.model.result import LevelResult
+from egov_score.render import card as render
+from egov_score.render.labels import label, month_name
+from egov_score.render.text_table import render_table
+from egov_score.review.division import Review
+from egov_score.review.report import Bar
 
-__all__ = ["CARD_FORMATS", "Review", "review_markdown", "review_text", "write_cards"]
+__all__ = ["WRITTEN_FORMATS", "review_markdown", "review_text", "write_cards"]
 
 #: The formats :func:`write_cards` writes, by file suffix.
-CARD_FORMATS = ("html", "md", "json", "csv")
+WRITTEN_FORMATS = ("html", "md", "json", "csv")
 _MACHINE_FIELDS = ("allotted", "installed", "inspected", "geotagged", "transacting")
 _FLAGGED = 2  # how many districts are told to improve, and how many are praised
-
-
-@attrs.frozen(kw_only=True)
-class Review:
-    """One month's divisional review.
-
-    Attributes:
-        panel: the scored months.
-        period: the review month.
-        hierarchy: the unit tree.
-        registry: the plugins (for report-card sections), if any.
-        top: the level reviewed as a whole (the division), and the two below it.
-    """
-
-    panel: Panel
-    period: str
-    hierarchy: Hierarchy
-    registry: Registry | None = None
-
-    @property
-    def result(self) -> Result:
-        """The review month's result."""
-        return self.panel.result(self.period)
-
-    @property
-    def levels(self) -> tuple[str, ...]:
-        """The levels reviewed: the top, the districts, the blocks (as far as they exist)."""
-        return self.result.framework.levels[:3]
-
-    def report(self, code: str, lang: str = "en") -> UnitReport:
-        """The report card of unit ``code`` for the review month."""
-        return build_report(
-            self.panel,
-            code,
-            self.period,
-            hierarchy=self.hierarchy,
-            registry=self.registry,
-            lang=lang,
-        )
 
 
 def _pct(part: float, whole: float) -> str:
@@ -296,7 +254,7 @@ def review_html(rv: Review, lang: str = "en") -> str:
 
 
 def write_cards(
-    rv: Review, out_dir: str | Path, lang: str = "en", formats: tuple[str, ...] = CARD_FORMATS
+    rv: Review, out_dir: str | Path, lang: str = "en", formats: tuple[str, ...] = WRITTEN_FORMATS
 ) -> list[Path]:
     """Write a card for every district (to its CEO) and block (to its BDO), and the division
     summary, into ``out_dir``: ``<level>/<code>.<format>`` and ``division.{md,html}``."""
@@ -309,14 +267,7 @@ def write_cards(
             card = rv.report(code, lang)
             for fmt in formats:
                 path = folder / f"{code}.{fmt}"
-                if fmt == "html":
-                    path.write_text(render.to_html(card, lang), encoding="utf-8")
-                elif fmt == "md":
-                    path.write_text(render.to_markdown(card, lang), encoding="utf-8")
-                elif fmt == "json":
-                    path.write_text(render.to_json_text(card), encoding="utf-8")
-                elif fmt == "csv":
-                    path.write_text(render.to_csv(card, lang), encoding="utf-8")
+                path.write_text(render.render_card(card, fmt, lang), encoding="utf-8")
                 written.append(path)
     out.mkdir(parents=True, exist_ok=True)
     (out / "division.md").write_text(review_markdown(rv, lang), encoding="utf-8")

@@ -12,8 +12,8 @@ import numpy.typing as npt
 
 from egov_score._arrays import FloatArray, IntArray, StrArray, array_eq
 from egov_score.exceptions import InputError
-from egov_score.panel import Panel
-from egov_score.rank import rank_in_groups
+from egov_score.kernels.rank import rank_in_groups
+from egov_score.review.panel import Panel
 
 __all__ = [
     "Progress",

@@ -12,11 +12,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from egov_score._table import Table
-from egov_score.engine import Engine
 from egov_score.exceptions import EgovScoreError, PluginError
-from egov_score.hierarchy import Hierarchy
-from egov_score.registry import Registry, make_plugin_manager
+from egov_score.io.table import Table
+from egov_score.model.hierarchy import Hierarchy
+from egov_score.plugins.manager import make_plugin_manager
+from egov_score.plugins.registry import Registry
+from egov_score.plugins.scheme import Scheme
 
 __all__ = ["DEFAULT_LEVELS", "check_plugin"]
 
@@ -64,8 +65,10 @@ def check_plugin(plugin: object, *, levels: Sequence[str] = DEFAULT_LEVELS) -> l
             framework = registry.framework(levels, active=[code])
             hierarchy = Hierarchy.from_csv(scheme.sample_units, framework.levels)
             tables = {name: Table.from_csv(path) for name, path in scheme.samples.items()}
-            result = Engine.from_registry(framework, hierarchy, registry).score_tables(
-                {code: tables}, scheme.sample_period
+            period = scheme.sample_period
+            data = registry.load({code: tables}, hierarchy, framework, period)
+            result = registry.engine(framework, hierarchy).score_level_values(
+                data.levels, period, sources=data.sources, diagnostics=data.diagnostics
             )
         except EgovScoreError as exc:
             failures.append(f"scheme {code!r}: the samples must load and score; {exc}")
@@ -84,10 +87,7 @@ def check_plugin(plugin: object, *, levels: Sequence[str] = DEFAULT_LEVELS) -> l
     return list(registry.schemes)
 
 
-def _check_declaration(code: str, scheme: object) -> list[str]:
-    from egov_score.scheme import Scheme
-
-    assert isinstance(scheme, Scheme)
+def _check_declaration(code: str, scheme: Scheme) -> list[str]:
     out = []
     if not _DEVANAGARI.search(scheme.name_hi):
         out.append(f"scheme {code!r}: name_hi must be Hindi in Devanagari; got {scheme.name_hi!r}")

@@ -1,18 +1,14 @@
-"""The plugin registry: builds a plugin manager, gathers schemes and methods, loads scheme data.
+"""The plugin registry: the schemes and methods of one plugin manager, and their scheme data.
 
-There is no process-global plugin manager: :func:`make_plugin_manager` builds a fresh one, and a
-:class:`Registry` wraps it for one engine, so two apps in one process can use different plugin
-sets. Built-in plugins (:data:`DEFAULT_PLUGINS`) are registered by the same code path as
-third-party ones, then the entry-point group ``egov_score`` is loaded unless the environment
-variable :data:`DISABLE_AUTOLOAD_ENV` is set, then the plugins the caller passes.
+A :class:`Registry` wraps one plugin manager (:func:`~egov_score.plugins.manager.
+make_plugin_manager`), so two apps in one process can use different plugin sets.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import tomllib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,91 +17,29 @@ import attrs
 import numpy as np
 import pluggy
 
-from egov_score import hookspecs
 from egov_score._arrays import FloatArray
-from egov_score._table import Table, format_problems
-from egov_score.aggregate import BUILTIN_AGGREGATORS, Aggregator
+from egov_score.engine import Engine
 from egov_score.exceptions import FrameworkError, InputError, PluginError
-from egov_score.framework import Framework
-from egov_score.hierarchy import Hierarchy
-from egov_score.normalise import BUILTIN_NORMALISERS, Normaliser
-from egov_score.result import Diagnostic
-from egov_score.scheme import Problem, Scheme, check_table
-from egov_score.values import LevelValues
+from egov_score.io.table import Table, format_problems
+from egov_score.kernels.aggregate import BUILTIN_AGGREGATORS, Aggregator
+from egov_score.kernels.normalise import BUILTIN_NORMALISERS, Normaliser
+from egov_score.model.framework import Framework
+from egov_score.model.hierarchy import Hierarchy
+from egov_score.model.result import Diagnostic
+from egov_score.model.values import LevelValues
+from egov_score.plugins.manager import make_plugin_manager
+from egov_score.plugins.scheme import Problem, Scheme, check_table
+from egov_score.plugins.section import Section
 
 if TYPE_CHECKING:
-    from egov_score.report import Section, UnitReport
+    from egov_score.review.report import UnitReport
 
 __all__ = [
-    "DEFAULT_PLUGINS",
-    "DISABLE_AUTOLOAD_ENV",
     "CheckedTables",
     "PluginInfo",
     "Registry",
     "SchemeData",
-    "make_plugin_manager",
 ]
-
-#: The built-in scheme plugins, registered exactly as third-party plugins are.
-DEFAULT_PLUGINS = (
-    "egov_score.plugins.emitra",
-    "egov_score.plugins.pension",
-    "egov_score.plugins.housing",
-    "egov_score.plugins.nrega",
-    "egov_score.plugins.slwm",
-    "egov_score.plugins.sampark",
-)
-#: Set this environment variable (to anything non-empty) to skip entry-point plugins.
-DISABLE_AUTOLOAD_ENV = "EGOV_SCORE_DISABLE_PLUGIN_AUTOLOAD"
-
-
-def _short_name(module: str) -> str:
-    return module.rsplit(".", 1)[-1]
-
-
-def make_plugin_manager(
-    plugins: Iterable[object] = (),
-    *,
-    block: Iterable[str] = (),
-    autoload: bool | None = None,
-    builtins: bool = True,
-) -> pluggy.PluginManager:
-    """Build a fresh plugin manager.
-
-    Args:
-        plugins: further plugin objects or modules to register, after the others.
-        block: plugin names not to register: a built-in's short name (``"pension"``) or an
-            entry point's name.
-        autoload: load the ``egov_score`` entry points; default: yes unless
-            ``EGOV_SCORE_DISABLE_PLUGIN_AUTOLOAD`` is set.
-        builtins: register :data:`DEFAULT_PLUGINS`.
-
-    Raises:
-        PluginError: a plugin implements a hook that does not exist (a misspelled hook name).
-    """
-    pm = pluggy.PluginManager(hookspecs.PROJECT)
-    pm.add_hookspecs(hookspecs)
-    for name in block:
-        pm.set_blocked(name)
-    if builtins:
-        for module in DEFAULT_PLUGINS:
-            name = _short_name(module)
-            if not pm.is_blocked(name):
-                pm.register(importlib.import_module(module), name=name)
-    if autoload is None:
-        autoload = not os.environ.get(DISABLE_AUTOLOAD_ENV)
-    if autoload:
-        try:
-            pm.load_setuptools_entrypoints(hookspecs.PROJECT)
-        except Exception as exc:
-            raise PluginError(f"an entry-point plugin failed to load: {exc!r}") from exc
-    for plugin in plugins:
-        pm.register(plugin)
-    try:
-        pm.check_pending()
-    except pluggy.PluginValidationError as exc:
-        raise PluginError(f"plugin {exc.plugin!r} implements an unknown hook: {exc}") from None
-    return pm
 
 
 @attrs.frozen(kw_only=True)
@@ -232,6 +166,23 @@ class Registry:
                 source[name] = f"plugin {plugin!r}"
         return methods
 
+    def engine(
+        self, framework: Framework, hierarchy: Hierarchy, *, parallel: bool = True
+    ) -> Engine:
+        """An engine that knows the plugins' normalisation and aggregation methods.
+
+        Raises:
+            FrameworkError: as :class:`~egov_score.engine.Engine`.
+        """
+        return Engine(
+            framework,
+            hierarchy,
+            normalisers=self.normalisers,
+            aggregators=self.aggregators,
+            plugins=self.plugin_names,
+            parallel=parallel,
+        )
+
     @property
     def plugin_names(self) -> tuple[str, ...]:
         """Names of the registered plugins, in registration order."""
@@ -349,8 +300,6 @@ class Registry:
 
     def report_sections(self, report: UnitReport, lang: str) -> list[Section]:
         """Every plugin's extra sections for one report card, in registration order."""
-        from egov_score.report import Section  # report builds on the registry, not vice versa
-
         sections: list[Section] = []
         for plugin, found in _call(self.pm, "egov_score_report_sections", report=report, lang=lang):
             for section in found:

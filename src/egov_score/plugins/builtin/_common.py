@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 
 from egov_score._arrays import FloatArray
-from egov_score._table import Table
-from egov_score.framework import Indicator, Normalisation
-from egov_score.hierarchy import Hierarchy
-from egov_score.scheme import spread
+from egov_score.io.table import Table
+from egov_score.model.framework import Indicator, Normalisation
+from egov_score.model.hierarchy import Hierarchy
+from egov_score.plugins.scheme import spread
 
 __all__ = ["PERCENT", "SAMPLES", "SAMPLE_UNITS", "columns_to_level", "numbers", "rate"]
 
@@ -20,7 +20,7 @@ PERCENT = Normalisation(method="goalposts", lower=0.0, upper=100.0)
 #: The folder of the built-in plugins' sample tables.
 SAMPLES = Path(__file__).parent / "samples"
 #: The units the sample tables refer to (the ``small`` data set).
-SAMPLE_UNITS = Path(__file__).parent.parent / "datasets" / "small" / "units.csv"
+SAMPLE_UNITS = Path(__file__).parent.parent.parent / "datasets" / "small" / "units.csv"
 
 
 def rate(

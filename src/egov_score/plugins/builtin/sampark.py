@@ -10,12 +10,18 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from egov_score._arrays import FloatArray
-from egov_score._table import Table
-from egov_score.framework import Field, Indicator, Normalisation
-from egov_score.hierarchy import Hierarchy
-from egov_score.hookspecs import hookimpl
-from egov_score.plugins._common import SAMPLE_UNITS, SAMPLES, columns_to_level, numbers, rate
-from egov_score.scheme import Column, Problem, Scheme, block_table, problems_where
+from egov_score.io.table import Table
+from egov_score.model.framework import Field, Indicator, Normalisation
+from egov_score.model.hierarchy import Hierarchy
+from egov_score.plugins.builtin._common import (
+    SAMPLE_UNITS,
+    SAMPLES,
+    columns_to_level,
+    numbers,
+    rate,
+)
+from egov_score.plugins.hookspecs import hookimpl
+from egov_score.plugins.scheme import Column, Problem, Scheme, block_table, problems_where
 
 CODE = "sampark"
 TABLE = block_table(

@@ -15,10 +15,10 @@ import attrs
 import numpy as np
 
 from egov_score._arrays import FloatArray, IntArray, StrArray
-from egov_score._table import Table
 from egov_score.exceptions import InputError
-from egov_score.framework import Aggregation, Field, Indicator
-from egov_score.hierarchy import Hierarchy
+from egov_score.io.table import Table
+from egov_score.model.framework import Aggregation, Field, Indicator
+from egov_score.model.hierarchy import Hierarchy
 
 __all__ = [
     "COLUMN_KINDS",

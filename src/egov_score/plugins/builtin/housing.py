@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from egov_score._arrays import FloatArray
-from egov_score._table import Table
-from egov_score.framework import Field
-from egov_score.hierarchy import Hierarchy
-from egov_score.hookspecs import hookimpl
-from egov_score.plugins._common import SAMPLE_UNITS, SAMPLES, columns_to_level, rate
-from egov_score.scheme import Column, Scheme, block_table
+from egov_score.io.table import Table
+from egov_score.model.framework import Field
+from egov_score.model.hierarchy import Hierarchy
+from egov_score.plugins.builtin._common import SAMPLE_UNITS, SAMPLES, columns_to_level, rate
+from egov_score.plugins.hookspecs import hookimpl
+from egov_score.plugins.scheme import Column, Scheme, block_table
 
 CODE = "housing"
 _COUNTS = {

@@ -8,55 +8,34 @@ e-Mitra plugin adds the machines that need action). Rendering lives in ``render.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import attrs
 import numpy as np
 
 from egov_score._arrays import FloatArray, IntArray
 from egov_score.exceptions import InputError
-from egov_score.framework import Framework
-from egov_score.hierarchy import Hierarchy
-from egov_score.panel import Panel
-from egov_score.progress import progress
-from egov_score.rank import rank_in_groups
-from egov_score.registry import Registry
-from egov_score.result import LevelResult, Result
+from egov_score.kernels.rank import rank_in_groups
+from egov_score.model.framework import Framework
+from egov_score.model.hierarchy import Hierarchy
+from egov_score.model.result import LevelResult, Result
+from egov_score.plugins.registry import Registry
+from egov_score.plugins.section import Section
+from egov_score.review.awards import AwardRules, award_window, select_awards
+from egov_score.review.panel import Panel
+from egov_score.review.progress import progress
 
 __all__ = [
     "AwardStanding",
     "Bar",
-    "Section",
     "Standing",
     "TrendPoint",
     "UnitReport",
     "build_report",
-    "build_reports",
 ]
 
 #: How many strongest and weakest indicators a card lists.
 N_EXTREMES = 3
 #: How many months the trend covers.
 TREND_MONTHS = 12
-
-
-@attrs.frozen(kw_only=True)
-class Section:
-    """A titled table added to a report card (by a plugin).
-
-    Attributes:
-        key: a stable identifier, ``"<plugin>.<name>"``.
-        title: the section heading (in the card's language).
-        header: column titles.
-        rows: rows of cells, as text.
-        note: an optional sentence under the table.
-    """
-
-    key: str
-    title: str
-    header: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    note: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -224,8 +203,6 @@ def _standing(
 
 def _award_standing(panel: Panel, level: str, code: str, period: str) -> AwardStanding | None:
     """The unit's standing in the award window that ``period`` falls in, so far."""
-    from egov_score.awards import AwardRules, award_window, select_awards
-
     year, _, month = period.partition("-")
     if not (year.isdigit() and month.isdigit()):
         return None
@@ -371,19 +348,3 @@ def build_report(
         sections = registry.report_sections(report, lang)
         report = attrs.evolve(report, sections=tuple(sections))
     return report
-
-
-def build_reports(
-    panel: Panel,
-    codes: Sequence[str],
-    period: str,
-    *,
-    hierarchy: Hierarchy,
-    registry: Registry | None = None,
-    lang: str = "en",
-) -> list[UnitReport]:
-    """:func:`build_report` for several units."""
-    return [
-        build_report(panel, c, period, hierarchy=hierarchy, registry=registry, lang=lang)
-        for c in codes
-    ]

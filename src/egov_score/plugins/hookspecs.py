@@ -17,12 +17,13 @@ import pluggy
 
 if TYPE_CHECKING:
     from egov_score._arrays import FloatArray
-    from egov_score._table import Table
-    from egov_score.aggregate import Aggregator
-    from egov_score.hierarchy import Hierarchy
-    from egov_score.normalise import Normaliser
-    from egov_score.report import Section, UnitReport
-    from egov_score.scheme import Problem, Scheme
+    from egov_score.io.table import Table
+    from egov_score.kernels.aggregate import Aggregator
+    from egov_score.kernels.normalise import Normaliser
+    from egov_score.model.hierarchy import Hierarchy
+    from egov_score.plugins.scheme import Problem, Scheme
+    from egov_score.plugins.section import Section
+    from egov_score.review.report import UnitReport
 
 __all__ = ["PROJECT", "hookimpl", "hookspec"]
 
@@ -42,7 +43,7 @@ def egov_score_schemes() -> Sequence[Scheme]:
     plugins declaring the same scheme, field or indicator code is an error naming both.
 
     Returns:
-        The plugin's :class:`~egov_score.scheme.Scheme` declarations (fields, indicators,
+        The plugin's :class:`~egov_score.plugins.scheme.Scheme` declarations (fields, indicators,
         default weights and group, raw tables, sample tables).
     """
     raise NotImplementedError  # pragma: no cover - a specification
@@ -87,7 +88,7 @@ def egov_score_check_table(
         hierarchy: the unit tree.
 
     Returns:
-        Every :class:`~egov_score.scheme.Problem` found (file, row, column, value, rule).
+        Every :class:`~egov_score.plugins.scheme.Problem` found (file, row, column, value, rule).
     """
     raise NotImplementedError  # pragma: no cover - a specification
 
@@ -99,7 +100,7 @@ def egov_score_normalisers() -> Mapping[str, Normaliser]:
     Called once when a registry is built. Collect-all; a name already taken (built in or by
     another plugin) is an error naming both. A normaliser is called as
     ``f(values, groups, n_groups, direction, **params)`` and returns a
-    :class:`~egov_score.normalise.Normalised`.
+    :class:`~egov_score.kernels.normalise.Normalised`.
     """
     raise NotImplementedError  # pragma: no cover - a specification
 
@@ -127,6 +128,6 @@ def egov_score_report_sections(report: UnitReport, lang: str) -> Sequence[Sectio
         lang: ``"en"`` or ``"hi"``.
 
     Returns:
-        :class:`~egov_score.report.Section` records (title and rows of cells).
+        :class:`~egov_score.review.report.Section` records (title and rows of cells).
     """
     raise NotImplementedError  # pragma: no cover - a specification

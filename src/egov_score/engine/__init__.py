@@ -1,0 +1,9 @@
+"""The scoring run over the two trees: roll up, indicators, normalise, aggregate, rank, band.
+
+The engine takes values and kernels; it does not know that plugins exist (the composition in
+:mod:`egov_score.pipeline` joins the two).
+"""
+
+from egov_score.engine.run import PARALLEL_MIN_ROWS, Engine, score
+
+__all__ = ["PARALLEL_MIN_ROWS", "Engine", "score"]

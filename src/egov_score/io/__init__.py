@@ -1,0 +1,9 @@
+"""Tables at the edge: every table read (CSV, Excel) and written (the one CSV writer).
+
+This layer knows files, cells and string columns; it knows nothing of hierarchies, frameworks
+or scores, so every layer above can read and write through it.
+"""
+
+from egov_score.io.table import Table, format_problems, write_csv
+
+__all__ = ["Table", "format_problems", "write_csv"]

@@ -1,0 +1,42 @@
+"""The domain model: the unit tree, the indicator tree, values, results and diagnostics.
+
+attrs records at the edge, numpy columns inside. Parsing lives in classmethod constructors
+(:meth:`Hierarchy.from_csv`, :meth:`Framework.from_toml`, :meth:`Values.from_csv`), which read
+through :mod:`egov_score.io`.
+"""
+
+from egov_score.model.framework import (
+    Aggregation,
+    Bands,
+    Field,
+    Framework,
+    Group,
+    Indicator,
+    Normalisation,
+)
+from egov_score.model.hierarchy import Block, District, Division, Hierarchy, Level, Machine, Unit
+from egov_score.model.result import Diagnostic, LevelResult, Provenance, Result, UnitScore
+from egov_score.model.values import Values
+
+__all__ = [
+    "Aggregation",
+    "Bands",
+    "Block",
+    "Diagnostic",
+    "District",
+    "Division",
+    "Field",
+    "Framework",
+    "Group",
+    "Hierarchy",
+    "Indicator",
+    "Level",
+    "LevelResult",
+    "Machine",
+    "Normalisation",
+    "Provenance",
+    "Result",
+    "Unit",
+    "UnitScore",
+    "Values",
+]
