@@ -17,7 +17,8 @@ from egov_score import datasets
 from egov_score.exceptions import EgovScoreError, InputError
 from egov_score.model.result import Result
 from egov_score.pipeline import Pipeline, load
-from egov_score.plugins.registry import Registry, make_plugin_manager
+from egov_score.plugins.manager import make_plugin_manager
+from egov_score.plugins.registry import Registry
 from egov_score.render import card as render
 from egov_score.render.awards import awards_headline, render_awards
 from egov_score.render.labels import LANGUAGES
