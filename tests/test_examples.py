@@ -49,3 +49,18 @@ def test_readme_command_line_example(tmp_path, monkeypatch, capsys):
     assert (tmp_path / "scores" / "district.csv").exists()
     assert (tmp_path / "alwar.html").exists()
     assert "Alwar" in capsys.readouterr().out
+
+
+def test_readme_plugin_example(tmp_path, monkeypatch):
+    from egov_score import datasets
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## In Python", 1)[1].split("\n## ", 1)[0]
+    code = re.findall(r"```python\n(.*?)```", section, re.S)[1]
+    datasets.export("jaipur", tmp_path / "my-review")
+    monkeypatch.chdir(tmp_path)
+    scope: dict[str, object] = {}
+    exec(compile("import egov_score as eg\n" + code, "README.md", "exec"), scope)
+    assert scope["result"].level("division").fields["installed"][0] == 2995
+    assert scope["awards"].winners["district"][0].code == "D-87"  # Alwar, as the demo shows
+    assert "अलवर" in scope["html"]
