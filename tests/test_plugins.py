@@ -16,7 +16,6 @@ import egov_score as eg
 from egov_score.exceptions import FrameworkError, InputError, PluginError
 from egov_score.kernels.normalise import Normalised
 from egov_score.plugins import hookspecs
-from egov_score.plugins.builtin._common import SAMPLE_UNITS, SAMPLES
 from egov_score.plugins.manager import DEFAULT_PLUGINS, make_plugin_manager
 from egov_score.plugins.registry import Registry
 from egov_score.plugins.scheme import Column, Scheme, TableSpec
@@ -25,6 +24,10 @@ from egov_score.plugins.testing import check_plugin
 ROOT = Path(__file__).resolve().parent.parent
 LEVELS = ("division", "district", "block", "machine")
 BUILTINS = [importlib.import_module(m) for m in DEFAULT_PLUGINS]
+PENSION = Registry(make_plugin_manager(autoload=False)).schemes["pension"]
+#: The built-in plugins' sample tables and the units they refer to, as the schemes declare them.
+SAMPLES = PENSION.samples["pension"].parent
+SAMPLE_UNITS = PENSION.sample_units
 
 
 def registry(*plugins, builtins=True):
@@ -166,6 +169,142 @@ def test_failing_plugin_is_named(write):
         r"RuntimeError\('database unreachable'\)",
     ):
         run(reg, tables={"water": {"water_t": table}})
+
+
+# -- hook order: pluggy's -----------------------------------------------------------------------
+
+
+class LoadsPension:
+    """A third-party loader of the built-in pension scheme: every field is ``value``."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def columns(self, scheme, hierarchy):
+        if scheme.code != "pension":
+            return None
+        return {f.code: np.full(len(hierarchy.level(f.level)), self.value) for f in scheme.fields}
+
+
+class FirstPension(LoadsPension):
+    @eg.hookimpl(tryfirst=True)
+    def egov_score_load_scheme(self, scheme, tables, hierarchy):
+        return self.columns(scheme, hierarchy)
+
+
+class PlainPension(LoadsPension):
+    @eg.hookimpl
+    def egov_score_load_scheme(self, scheme, tables, hierarchy):
+        return self.columns(scheme, hierarchy)
+
+
+class LastPension(LoadsPension):
+    @eg.hookimpl(trylast=True)
+    def egov_score_load_scheme(self, scheme, tables, hierarchy):
+        return self.columns(scheme, hierarchy)
+
+
+def pensioners(reg):
+    """The ``pensioners`` block column of a scored run of the pension samples."""
+    result = run(reg, only=["pension"])
+    return result.levels[LEVELS.index("block")].fields["pensioners"]
+
+
+BUILTIN_PENSIONERS = pensioners(registry())
+
+
+@pytest.mark.parametrize(
+    ("plugins", "expected"),
+    [
+        # tryfirst is called before every plain implementation: it overrides the built-in.
+        ([FirstPension(7.0)], 7.0),
+        # pluggy calls plain implementations last-registered first, and third-party plugins are
+        # registered after the built-ins: a plain one overrides the built-in too.
+        ([PlainPension(5.0)], 5.0),
+        ([PlainPension(5.0), PlainPension(6.0)], 6.0),
+        # tryfirst wins over a plain one, even one registered after it.
+        ([FirstPension(7.0), PlainPension(5.0)], 7.0),
+        # trylast is called after the built-in, which answers first.
+        ([LastPension(3.0)], None),
+    ],
+    ids=["tryfirst", "plain", "two-plain", "tryfirst-then-plain", "trylast"],
+)
+def test_scheme_loader_follows_pluggys_call_order(plugins, expected):
+    reg = registry(*plugins)
+    got = pensioners(reg)
+    if expected is None:
+        np.testing.assert_array_equal(got, BUILTIN_PENSIONERS)
+    else:
+        assert not np.array_equal(BUILTIN_PENSIONERS, np.full_like(got, expected))
+        np.testing.assert_array_equal(got, np.full_like(got, expected))
+    # the same answer pluggy itself gives
+    hierarchy = eg.Hierarchy.from_csv(SAMPLE_UNITS, LEVELS)
+    tables = {name: eg.Table.from_csv(path) for name, path in PENSION.samples.items()}
+    direct = reg.pm.hook.egov_score_load_scheme(scheme=PENSION, tables=tables, hierarchy=hierarchy)
+    assert direct is not None
+    np.testing.assert_array_equal(got, direct["pensioners"])
+
+
+def test_collect_all_hooks_combine_in_registration_order():
+    class FirstWater(Declares):
+        @eg.hookimpl(tryfirst=True)
+        def egov_score_schemes(self):
+            return self.schemes
+
+    reg = registry(FirstWater(_scheme("water")))
+    assert list(reg.schemes) == [
+        "emitra",
+        "pension",
+        "housing",
+        "nrega",
+        "slwm",
+        "sampark",
+        "water",
+    ]
+
+
+class NewStyleWrapper:
+    @eg.hookimpl(wrapper=True)
+    def egov_score_normalisers(self):
+        return (yield)
+
+
+class OldStyleWrapper:
+    @eg.hookimpl(hookwrapper=True)
+    def egov_score_schemes(self):
+        yield
+
+
+@pytest.mark.parametrize(
+    ("plugin", "hook", "style"),
+    [
+        (NewStyleWrapper(), "egov_score_normalisers", "wrapper=True"),
+        (OldStyleWrapper(), "egov_score_schemes", "hookwrapper=True"),
+    ],
+    ids=["wrapper", "hookwrapper"],
+)
+def test_hook_wrappers_are_refused_naming_plugin_and_hook(plugin, hook, style):
+    pm = make_plugin_manager(autoload=False)
+    pm.register(plugin, name="wrapping")
+    with pytest.raises(
+        PluginError,
+        match=rf"plugin 'wrapping', hook '{hook}': hook wrappers are not supported.*; got {style}",
+    ):
+        Registry(pm)
+
+
+def test_hook_wrapper_registered_later_is_refused_when_called():
+    class WrapsLoader:
+        @eg.hookimpl(wrapper=True)
+        def egov_score_load_scheme(self, scheme, tables, hierarchy):
+            return (yield)
+
+    reg = registry()
+    reg.pm.register(WrapsLoader(), name="late")
+    with pytest.raises(
+        PluginError, match=r"plugin 'late', hook 'egov_score_load_scheme': hook wrappers"
+    ):
+        run(reg, only=["pension"])
 
 
 def test_contributed_methods_usable_from_toml(write):

@@ -1,8 +1,10 @@
 """The hooks a plugin may implement, and the markers to declare them.
 
-Hooks exchange whole columns, once per run or once per scheme, never once per unit. Collect-all
-hooks return values the registry combines without depending on plugin order (a union with
-duplicate detection); ``firstresult`` hooks stop at the first non-None result.
+Hooks exchange whole columns, once per run or once per scheme, never once per unit. They are
+called in pluggy's order (last registered first; ``tryfirst``/``trylast`` respected).
+Collect-all hooks return values the registry combines in plugin registration order (a union with
+duplicate detection); ``firstresult`` hooks stop at the first non-None result in call order.
+Hook wrappers (``wrapper=True``, ``hookwrapper=True``) are refused (``docs/plugins.md``).
 
 A plugin is any object or module with functions named like the hooks below, decorated with
 :data:`hookimpl`; it registers itself under the entry-point group ``egov_score``.

@@ -1,35 +1,45 @@
 """The plugin registry: the schemes and methods of one plugin manager, and their scheme data.
 
 A :class:`Registry` wraps one plugin manager (:func:`~egov_score.plugins.manager.
-make_plugin_manager`), so two apps in one process can use different plugin sets.
+make_plugin_manager`), so two apps in one process can use different plugin sets. It is a thin
+facade over the modules that do the work:
+
+* :mod:`.hooks` calls hooks plugin by plugin, in pluggy's order, naming a plugin that fails;
+* :mod:`.catalogue` gathers the plugins' schemes and methods, and describes the plugins;
+* :mod:`.assembly` assembles a framework from the schemes' defaults and overrides;
+* :mod:`.tables` reads and checks schemes' raw tables;
+* :mod:`.loading` loads one period of them into field columns.
 """
 
 from __future__ import annotations
 
 import os
-import tomllib
-from collections.abc import Callable, Mapping, Sequence
-from importlib import metadata
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import attrs
-import numpy as np
 import pluggy
 
-from egov_score._arrays import FloatArray
 from egov_score.engine import Engine
-from egov_score.exceptions import FrameworkError, InputError, PluginError
-from egov_score.io.table import Table, format_problems
+from egov_score.exceptions import PluginError
+from egov_score.io.table import Table
 from egov_score.kernels.aggregate import BUILTIN_AGGREGATORS, Aggregator
 from egov_score.kernels.normalise import BUILTIN_NORMALISERS, Normaliser
 from egov_score.model.framework import Framework
 from egov_score.model.hierarchy import Hierarchy
-from egov_score.model.result import Diagnostic
-from egov_score.model.values import LevelValues
+from egov_score.plugins import assembly, loading
+from egov_score.plugins import tables as raw_tables
+from egov_score.plugins.catalogue import (
+    PluginInfo,
+    describe_plugins,
+    gather_methods,
+    gather_schemes,
+)
+from egov_score.plugins.hooks import call_all, reject_wrappers
+from egov_score.plugins.loading import SchemeData
 from egov_score.plugins.manager import make_plugin_manager
-from egov_score.plugins.scheme import Problem, Scheme, check_table
+from egov_score.plugins.scheme import Problem, Scheme
 from egov_score.plugins.section import Section
+from egov_score.plugins.tables import CheckedTables
 
 if TYPE_CHECKING:
     from egov_score.review.report import UnitReport
@@ -42,129 +52,37 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
-class PluginInfo:
-    """One registered plugin, for ``egov-score plugins``."""
-
-    name: str
-    package: str
-    version: str
-    schemes: tuple[str, ...]
-
-
-@attrs.frozen(kw_only=True)
-class CheckedTables:
-    """Raw tables that passed their checks (bad rows dropped if asked), ready to load."""
-
-    tables: Mapping[str, Mapping[str, Table]]
-    diagnostics: tuple[Diagnostic, ...]
-    sources: tuple[str, ...]
-
-    def periods(self) -> tuple[str, ...]:
-        """The distinct periods of all tables, sorted."""
-        found: set[str] = set()
-        for by_name in self.tables.values():
-            for t in by_name.values():
-                if "period" in t.columns:
-                    found.update(np.unique(t.columns["period"]).tolist())
-        return tuple(sorted(found))
-
-
-@attrs.frozen(kw_only=True)
-class SchemeData:
-    """Field columns loaded from schemes' raw tables for one period, with what was dropped."""
-
-    levels: tuple[LevelValues, ...]
-    diagnostics: tuple[Diagnostic, ...]
-    sources: tuple[str, ...]
-
-
-def _plugin_name(pm: pluggy.PluginManager, plugin: object) -> str:
-    return pm.get_name(plugin) or repr(plugin)
-
-
-def _call(
-    pm: pluggy.PluginManager, hook: str, *, first: bool = False, **kwargs: Any
-) -> list[tuple[str, Any]]:
-    """Call ``hook`` plugin by plugin in registration order, so a failure names the plugin that
-    failed; with ``first``, stop at the first non-None result."""
-    results = []
-    for impl in getattr(pm.hook, hook).get_hookimpls():
-        name = _plugin_name(pm, impl.plugin)
-        try:
-            result = impl.function(*(kwargs[a] for a in impl.argnames))
-        except Exception as exc:
-            raise PluginError(f"plugin {name!r} failed in hook {hook!r}: {exc!r}") from exc
-        if result is not None:
-            results.append((name, result))
-            if first:
-                break
-    return results
-
-
 class Registry:
     """The schemes and methods of one set of plugins.
 
     Args:
         pm: a plugin manager; default: :func:`make_plugin_manager` with its defaults.
 
+    Attributes:
+        pm: the plugin manager.
+        schemes: scheme code -> scheme, in plugin registration order.
+        owner: scheme code -> the name of the plugin declaring it.
+        normalisers: the built-in and the plugins' normalisation methods, by name.
+        aggregators: the built-in and the plugins' aggregation methods, by name.
+
     Raises:
-        PluginError: two plugins declare the same scheme, field, indicator or method name, or a
-            plugin's declaration is not what the hook promises.
+        PluginError: two plugins declare the same scheme, field, indicator or method name, a
+            plugin's declaration is not what the hook promises, or a plugin implements a hook
+            as a wrapper (not supported).
     """
 
     def __init__(self, pm: pluggy.PluginManager | None = None) -> None:
         self.pm = pm if pm is not None else make_plugin_manager()
-        self.schemes: dict[str, Scheme] = {}
-        self.owner: dict[str, str] = {}
-        field_owner: dict[str, tuple[str, str]] = {}
-        for plugin, declared in _call(self.pm, "egov_score_schemes"):
-            for scheme in declared:
-                if not isinstance(scheme, Scheme):
-                    raise PluginError(
-                        f"plugin {plugin!r}, hook 'egov_score_schemes': must return Scheme "
-                        f"records; got {type(scheme).__name__}"
-                    )
-                if scheme.code in self.schemes:
-                    raise PluginError(
-                        f"scheme codes must be unique; {scheme.code!r} is declared by plugins "
-                        f"{self.owner[scheme.code]!r} and {plugin!r}"
-                    )
-                for code in [f.code for f in scheme.fields] + [i.code for i in scheme.indicators]:
-                    if code in field_owner and field_owner[code][0] != scheme.code:
-                        other_scheme, other_plugin = field_owner[code]
-                        raise PluginError(
-                            f"field and indicator codes must be unique across schemes; {code!r} "
-                            f"is declared by plugin {other_plugin!r} (scheme {other_scheme!r}) "
-                            f"and plugin {plugin!r} (scheme {scheme.code!r})"
-                        )
-                    field_owner[code] = (scheme.code, plugin)
-                self.schemes[scheme.code] = scheme
-                self.owner[scheme.code] = plugin
-        self.normalisers: dict[str, Normaliser] = self._methods(
-            "egov_score_normalisers", BUILTIN_NORMALISERS
+        reject_wrappers(self.pm)
+        self.schemes: dict[str, Scheme]
+        self.owner: dict[str, str]
+        self.schemes, self.owner = gather_schemes(self.pm)
+        self.normalisers: dict[str, Normaliser] = gather_methods(
+            self.pm, "egov_score_normalisers", BUILTIN_NORMALISERS
         )
-        self.aggregators: dict[str, Aggregator] = self._methods(
-            "egov_score_aggregators", BUILTIN_AGGREGATORS
+        self.aggregators: dict[str, Aggregator] = gather_methods(
+            self.pm, "egov_score_aggregators", BUILTIN_AGGREGATORS
         )
-
-    def _methods(self, hook: str, builtin: Mapping[str, Callable[..., Any]]) -> dict[str, Any]:
-        methods: dict[str, Any] = dict(builtin)
-        source = dict.fromkeys(builtin, "egov_score (built in)")
-        for plugin, contributed in _call(self.pm, hook):
-            for name, fn in contributed.items():
-                if name in methods:
-                    raise PluginError(
-                        f"method names must be unique; {name!r} from plugin {plugin!r} is "
-                        f"already provided by {source[name]!r}"
-                    )
-                if not callable(fn):
-                    raise PluginError(
-                        f"plugin {plugin!r}, hook {hook!r}: method {name!r} must be callable"
-                    )
-                methods[name] = fn
-                source[name] = f"plugin {plugin!r}"
-        return methods
 
     def engine(
         self, framework: Framework, hierarchy: Hierarchy, *, parallel: bool = True
@@ -190,23 +108,7 @@ class Registry:
 
     def describe(self) -> list[PluginInfo]:
         """Every registered plugin with its package, version and schemes."""
-        dists = {id(p): d for p, d in self.pm.list_plugin_distinfo()}
-        out = []
-        for name, plugin in self.pm.list_name_plugin():
-            if plugin is None:  # blocked
-                continue
-            dist = dists.get(id(plugin))
-            if dist is not None:
-                package, version = dist.project_name, dist.version
-            else:
-                package = "egov-score"
-                try:
-                    version = metadata.version("egov-score")
-                except metadata.PackageNotFoundError:  # a source tree
-                    version = "0+unknown"
-            schemes = tuple(s for s, owner in self.owner.items() if owner == name)
-            out.append(PluginInfo(name=name, package=package, version=version, schemes=schemes))
-        return out
+        return describe_plugins(self.pm, self.owner)
 
     # -- the framework --------------------------------------------------------------------------
 
@@ -231,77 +133,37 @@ class Registry:
         Raises:
             FrameworkError: an unknown scheme or code in the overrides, or any framework rule.
         """
-        overrides = dict(overrides or {})
-        codes = list(self.schemes) if active is None else list(active)
-        unknown = [c for c in codes if c not in self.schemes]
-        if unknown:
-            raise FrameworkError(
-                f"active schemes must be among {sorted(self.schemes)!r}; got {unknown!r} ({source})"
-            )
-        data: dict[str, Any] = {
-            "levels": list(levels),
-            "field": [],
-            "indicator": [],
-            "group": [{"code": "index", "name": "e-Governance score", "name_hi": "ई-गवर्नेंस स्कोर"}],
-        }
-        for key in ("bands", "name", "name_hi"):
-            if key in overrides:
-                data[key] = overrides.pop(key)
-        for code in codes:
-            scheme = self.schemes[code]
-            data["field"] += [_clean(attrs.asdict(f)) for f in scheme.fields]
-            for ind in scheme.indicators:
-                raw = _clean(attrs.asdict(ind, recurse=True))
-                raw["normalise"] = _flat(raw["normalise"])
-                data["indicator"].append(raw)
-            data["group"].append(
-                {
-                    "code": scheme.code,
-                    "name": scheme.name,
-                    "name_hi": scheme.name_hi,
-                    "parent": "index",
-                    "weight": scheme.weight,
-                    "aggregate": _flat(attrs.asdict(scheme.aggregate)),
-                    "min_coverage": scheme.min_coverage,
-                }
-            )
-        _apply_overrides(data, overrides, source)
-        return Framework.from_dict(
-            data,
-            source=source,
+        return assembly.framework_from_schemes(
+            self.schemes,
+            levels,
             normalisers=self.normalisers,
             aggregators=self.aggregators,
+            active=active,
+            overrides=overrides,
+            source=source,
         )
 
     def framework_from_toml(self, path: str | os.PathLike[str], levels: Sequence[str]) -> Framework:
         """Load a framework file: a full framework, or (with a ``schemes`` key) overrides of the
-        schemes' defaults (``docs/plugins.md``)."""
-        path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-            data = tomllib.loads(text)
-        except FileNotFoundError:
-            raise FrameworkError(f"framework file must exist; got {str(path)!r}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise FrameworkError(f"{path}: framework must be valid TOML; {exc}") from None
-        if "schemes" not in data:
-            return Framework.from_dict(
-                data,
-                source=str(path),
-                text=text,
-                normalisers=self.normalisers,
-                aggregators=self.aggregators,
-            )
-        active = data.pop("schemes")
-        if not isinstance(active, list):
-            raise FrameworkError(f"schemes must be a list of scheme codes; got {active!r} ({path})")
-        lv = data.pop("levels", list(levels))
-        return self.framework(lv, active=active, overrides=data, source=str(path))
+        schemes' defaults (``docs/plugins.md``).
+
+        Raises:
+            FrameworkError: as :func:`~egov_score.plugins.assembly.framework_from_toml`.
+        """
+        return assembly.framework_from_toml(
+            self.schemes,
+            path,
+            levels,
+            normalisers=self.normalisers,
+            aggregators=self.aggregators,
+        )
 
     def report_sections(self, report: UnitReport, lang: str) -> list[Section]:
         """Every plugin's extra sections for one report card, in registration order."""
         sections: list[Section] = []
-        for plugin, found in _call(self.pm, "egov_score_report_sections", report=report, lang=lang):
+        for plugin, found in call_all(
+            self.pm, "egov_score_report_sections", report=report, lang=lang
+        ):
             for section in found:
                 if not isinstance(section, Section):
                     raise PluginError(
@@ -314,26 +176,12 @@ class Registry:
     # -- scheme data ----------------------------------------------------------------------------
 
     def check(self, scheme: Scheme, name: str, table: Table, hierarchy: Hierarchy) -> list[Problem]:
-        """Every problem of one raw table: the declared rules plus the plugins' own checks."""
-        problems = check_table(scheme.table(name), table, hierarchy)
-        if any(p.row == 0 for p in problems):
-            return problems  # a missing column: the plugins' checks would only trip over it
-        for plugin, found in _call(
-            self.pm,
-            "egov_score_check_table",
-            scheme=scheme,
-            name=name,
-            table=table,
-            hierarchy=hierarchy,
-        ):
-            for p in found:
-                if not isinstance(p, Problem):
-                    raise PluginError(
-                        f"plugin {plugin!r}, hook 'egov_score_check_table': must return Problem "
-                        f"records; got {type(p).__name__}"
-                    )
-            problems.extend(found)
-        return problems
+        """Every problem of one raw table: the declared rules plus the plugins' own checks.
+
+        Raises:
+            PluginError: a plugin failed or returned something other than problems.
+        """
+        return raw_tables.check_scheme_table(self.pm, scheme, name, table, hierarchy)
 
     def read_tables(self, folder: str | os.PathLike[str]) -> dict[str, dict[str, Table]]:
         """Read every scheme's tables from ``folder``: ``<table>.csv`` or ``<table>.xlsx`` (an
@@ -341,24 +189,11 @@ class Registry:
 
         Returns:
             scheme code -> table name -> :class:`Table`, for schemes with at least one file.
+
+        Raises:
+            InputError: ``folder`` is not a folder, or a table is in both file types.
         """
-        folder = Path(folder)
-        if not folder.is_dir():
-            raise InputError(f"scheme data must be a folder; got {str(folder)!r}")
-        out: dict[str, dict[str, Table]] = {}
-        for code, scheme in self.schemes.items():
-            tables = {}
-            for spec in scheme.tables:
-                found = [folder / f"{spec.name}{ext}" for ext in (".csv", ".xlsx")]
-                found = [p for p in found if p.exists()]
-                if len(found) > 1:
-                    names = [str(p) for p in found]
-                    raise InputError(f"table {spec.name!r} must come from one file; got {names!r}")
-                if found:
-                    tables[spec.name] = Table.read(found[0])
-            if tables:
-                out[code] = tables
-        return out
+        return raw_tables.read_tables(self.schemes, folder)
 
     def check_tables(
         self,
@@ -379,49 +214,9 @@ class Registry:
             InputError: a table failed its checks (every problem of every table listed), a
                 required table is absent, or the scheme is unknown.
         """
-        diagnostics: list[Diagnostic] = []
-        sources: list[str] = []
-        all_problems: list[Problem] = []
-        checked: dict[str, dict[str, Table]] = {}
-        for code, by_name in tables.items():
-            if code not in self.schemes:
-                raise InputError(
-                    f"scheme data must be for a registered scheme {sorted(self.schemes)!r}; "
-                    f"got {code!r}"
-                )
-            scheme = self.schemes[code]
-            missing = [t.name for t in scheme.tables if t.name not in by_name]
-            if missing:
-                raise InputError(
-                    f"scheme {code!r} needs tables {missing!r}; got {sorted(by_name)!r}"
-                )
-            checked[code] = {}
-            for name, table in by_name.items():
-                problems = self.check(scheme, name, table, hierarchy)
-                sources.append(table.source)
-                if problems and drop_bad_rows and not any(p.row == 0 for p in problems):
-                    bad_rows = sorted({p.row for p in problems})
-                    table = table.select(~np.isin(table.rows, np.asarray(bad_rows)))
-                    diagnostics.append(
-                        Diagnostic(
-                            kind="dropped_rows",
-                            level=scheme.table(name).level,
-                            code=code,
-                            units=(),
-                            message=(
-                                f"{table.source}: dropped {len(bad_rows)} row(s) that failed "
-                                f"their checks: " + "; ".join(str(p) for p in problems)
-                            ),
-                        )
-                    )
-                else:
-                    all_problems.extend(problems)
-                checked[code][name] = table
-        if all_problems:
-            raise InputError(
-                format_problems([str(p) for p in all_problems], "scheme data failed its checks")
-            )
-        return CheckedTables(tables=checked, diagnostics=tuple(diagnostics), sources=tuple(sources))
+        return raw_tables.check_tables(
+            self.pm, self.schemes, tables, hierarchy, drop_bad_rows=drop_bad_rows
+        )
 
     def load(
         self,
@@ -448,101 +243,6 @@ class Registry:
         """
         if not isinstance(tables, CheckedTables):
             tables = self.check_tables(tables, hierarchy, drop_bad_rows=drop_bad_rows)
-        levels: list[LevelValues] = [{} for _ in hierarchy.levels]
-        for code, by_name in tables.tables.items():
-            scheme = self.schemes[code]
-            if not any(f.code in framework.fields for f in scheme.fields):
-                continue  # the scheme is not active in this framework
-            period_tables = {name: _period_rows(t, period) for name, t in by_name.items()}
-            columns = self._load_one(scheme, period_tables, hierarchy)
-            for field in scheme.fields:
-                if field.code in framework.fields:
-                    levels[framework.levels.index(field.level)][field.code] = columns[field.code]
-        return SchemeData(
-            levels=tuple(levels), diagnostics=tables.diagnostics, sources=tables.sources
+        return loading.load_period(
+            self.pm, self.schemes, self.owner, tables, hierarchy, framework, period
         )
-
-    def _load_one(
-        self, scheme: Scheme, tables: Mapping[str, Table], hierarchy: Hierarchy
-    ) -> dict[str, FloatArray]:
-        plugin = self.owner[scheme.code]
-        hook = "egov_score_load_scheme"
-        results = _call(
-            self.pm, hook, first=True, scheme=scheme, tables=tables, hierarchy=hierarchy
-        )
-        if not results:
-            raise PluginError(f"no plugin loaded scheme {scheme.code!r} (owner {plugin!r})")
-        loader, columns = results[0]
-        where = f"plugin {loader!r}, hook {hook!r}, scheme {scheme.code!r}"
-        if not isinstance(columns, Mapping):
-            raise PluginError(f"{where}: must return a mapping; got {type(columns).__name__}")
-        declared = {f.code: f for f in scheme.fields}
-        if set(columns) != set(declared):
-            raise PluginError(
-                f"{where}: must return exactly the declared fields {sorted(declared)!r}; "
-                f"missing {sorted(set(declared) - set(columns))!r}, "
-                f"undeclared {sorted(set(columns) - set(declared))!r}"
-            )
-        out: dict[str, FloatArray] = {}
-        for code, col in columns.items():
-            arr = np.asarray(col)
-            n = len(hierarchy.level(declared[code].level))
-            if arr.shape != (n,):
-                raise PluginError(
-                    f"{where}: field {code!r} must have shape ({n},) (one value per "
-                    f"{declared[code].level!r}); got {arr.shape}"
-                )
-            if arr.dtype.kind not in "fiub":
-                raise PluginError(f"{where}: field {code!r} must be numeric; got dtype {arr.dtype}")
-            arr = arr.astype(np.float64)
-            if np.isinf(arr).any():
-                raise PluginError(f"{where}: field {code!r} must be finite or NaN; got inf")
-            out[code] = arr
-        return out
-
-
-def _clean(d: Mapping[str, Any]) -> dict[str, Any]:
-    """A record's dict as TOML would give it: no empty values, tuples as lists."""
-    return {
-        k: list(v) if isinstance(v, tuple) else v
-        for k, v in d.items()
-        if v is not None and v != {} and v != ()
-    }
-
-
-def _flat(d: Mapping[str, Any]) -> dict[str, Any]:
-    out = _clean(d)
-    out.update(out.pop("params", {}))
-    return out
-
-
-def _period_rows(table: Table, period: str) -> Table:
-    if "period" not in table.columns:
-        return table
-    return table.select(table.columns["period"] == period)
-
-
-def _apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], source: str) -> None:
-    nodes = {n["code"]: n for n in [*data["indicator"], *data["group"]]}
-    indicators = {n["code"]: n for n in data["indicator"]}
-    groups = {n["code"]: n for n in data["group"]}
-    tables: dict[str, tuple[dict[str, Any], str]] = {
-        "weights": (nodes, "weight"),
-        "targets": (indicators, "target"),
-        "normalise": (indicators, "normalise"),
-        "aggregate": (groups, "aggregate"),
-        "min_coverage": (groups, "min_coverage"),
-    }
-    unknown = sorted(set(overrides) - set(tables))
-    if unknown:
-        raise FrameworkError(
-            f"override keys must be among {sorted([*tables, 'schemes', 'levels', 'bands'])!r}; "
-            f"got {unknown!r} ({source})"
-        )
-    for key, (targets, attr) in tables.items():
-        for code, value in dict(overrides.get(key, {})).items():
-            if code not in targets:
-                raise FrameworkError(
-                    f"[{key}] must name an active code {sorted(targets)!r}; got {code!r} ({source})"
-                )
-            targets[code][attr] = value

@@ -1,0 +1,145 @@
+"""Loading one period of checked scheme tables into field columns, through the plugins'
+``egov_score_load_scheme``, and validating what they return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import numpy as np
+import pluggy
+
+from egov_score._arrays import FloatArray
+from egov_score.exceptions import PluginError
+from egov_score.io.table import Table
+from egov_score.model.framework import Field, Framework
+from egov_score.model.hierarchy import Hierarchy
+from egov_score.model.result import Diagnostic
+from egov_score.model.values import LevelValues
+from egov_score.plugins.hooks import call_first
+from egov_score.plugins.scheme import Scheme
+from egov_score.plugins.tables import CheckedTables
+
+__all__ = ["LOAD_HOOK", "SchemeData", "load_period", "load_scheme", "period_rows"]
+
+#: The hook that turns a scheme's tables into field columns.
+LOAD_HOOK = "egov_score_load_scheme"
+
+
+@attrs.frozen(kw_only=True)
+class SchemeData:
+    """Field columns loaded from schemes' raw tables for one period, with what was dropped.
+
+    Attributes:
+        levels: per level, top first: field code -> float64 column over its units.
+        diagnostics: the ``dropped_rows`` notes of the tables.
+        sources: every table's source.
+    """
+
+    levels: tuple[LevelValues, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    sources: tuple[str, ...]
+
+
+def period_rows(table: Table, period: str) -> Table:
+    """The rows of ``period`` (a table without a ``period`` column is taken whole)."""
+    if "period" not in table.columns:
+        return table
+    return table.select(table.columns["period"] == period)
+
+
+def _field_column(where: str, field: Field, column: Any, hierarchy: Hierarchy) -> FloatArray:
+    """A loader's column for ``field`` as float64, refusing a wrong shape, dtype or an inf."""
+    arr = np.asarray(column)
+    n = len(hierarchy.level(field.level))
+    if arr.shape != (n,):
+        raise PluginError(
+            f"{where}: field {field.code!r} must have shape ({n},) (one value per "
+            f"{field.level!r}); got {arr.shape}"
+        )
+    if arr.dtype.kind not in "fiub":
+        raise PluginError(f"{where}: field {field.code!r} must be numeric; got dtype {arr.dtype}")
+    out = arr.astype(np.float64)
+    if np.isinf(out).any():
+        raise PluginError(f"{where}: field {field.code!r} must be finite or NaN; got inf")
+    return out
+
+
+def load_scheme(
+    pm: pluggy.PluginManager,
+    scheme: Scheme,
+    owner: str,
+    tables: Mapping[str, Table],
+    hierarchy: Hierarchy,
+) -> dict[str, FloatArray]:
+    """One period of one scheme's tables as field columns, from the first plugin (in pluggy's
+    call order) that loads the scheme.
+
+    Args:
+        pm: the plugin manager.
+        scheme: the scheme.
+        owner: the name of the plugin declaring it, for messages.
+        tables: table name -> the period's rows.
+        hierarchy: the unit tree.
+
+    Raises:
+        PluginError: no plugin loaded the scheme, one failed, or its columns break the hook's
+            contract (exactly the declared fields, one finite-or-NaN number per unit).
+    """
+    answer = call_first(pm, LOAD_HOOK, scheme=scheme, tables=tables, hierarchy=hierarchy)
+    if answer is None:
+        raise PluginError(f"no plugin loaded scheme {scheme.code!r} (owner {owner!r})")
+    loader, columns = answer
+    where = f"plugin {loader!r}, hook {LOAD_HOOK!r}, scheme {scheme.code!r}"
+    if not isinstance(columns, Mapping):
+        raise PluginError(f"{where}: must return a mapping; got {type(columns).__name__}")
+    declared = {f.code: f for f in scheme.fields}
+    if set(columns) != set(declared):
+        raise PluginError(
+            f"{where}: must return exactly the declared fields {sorted(declared)!r}; "
+            f"missing {sorted(set(declared) - set(columns))!r}, "
+            f"undeclared {sorted(set(columns) - set(declared))!r}"
+        )
+    return {
+        code: _field_column(where, declared[code], col, hierarchy) for code, col in columns.items()
+    }
+
+
+def load_period(
+    pm: pluggy.PluginManager,
+    schemes: Mapping[str, Scheme],
+    owner: Mapping[str, str],
+    tables: CheckedTables,
+    hierarchy: Hierarchy,
+    framework: Framework,
+    period: str,
+) -> SchemeData:
+    """Load one period of checked tables into field columns per level.
+
+    Args:
+        pm: the plugin manager.
+        schemes: scheme code -> the registered scheme.
+        owner: scheme code -> the name of the plugin declaring it.
+        tables: the checked tables.
+        hierarchy: the unit tree.
+        framework: the framework being scored (fields it lacks are not loaded; a scheme
+            without any of its fields in it is not loaded at all).
+        period: the period to load (a ``period`` column selects rows; a table without one
+            is taken whole).
+
+    Raises:
+        PluginError: as :func:`load_scheme`.
+    """
+    levels: list[LevelValues] = [{} for _ in hierarchy.levels]
+    for code, by_name in tables.tables.items():
+        scheme = schemes[code]
+        if not any(f.code in framework.fields for f in scheme.fields):
+            continue  # the scheme is not active in this framework
+        period_tables = {name: period_rows(t, period) for name, t in by_name.items()}
+        columns = load_scheme(pm, scheme, owner[code], period_tables, hierarchy)
+        for field in scheme.fields:
+            if field.code in framework.fields:
+                levels[framework.levels.index(field.level)][field.code] = columns[field.code]
+    return SchemeData(levels=tuple(levels), diagnostics=tables.diagnostics, sources=tables.sources)
