@@ -11,7 +11,7 @@ import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import numpy as np
@@ -25,14 +25,12 @@ from egov_score.kernels.aggregate import BUILTIN_AGGREGATORS, Aggregator
 from egov_score.kernels.normalise import BUILTIN_NORMALISERS, Normaliser
 from egov_score.model.framework import Framework
 from egov_score.model.hierarchy import Hierarchy
-from egov_score.model.result import Diagnostic
+from egov_score.model.result import Diagnostic, Result
 from egov_score.model.values import LevelValues
 from egov_score.plugins.manager import make_plugin_manager
 from egov_score.plugins.scheme import Problem, Scheme, check_table
 from egov_score.plugins.section import Section
 
-if TYPE_CHECKING:
-    from egov_score.review.report import UnitReport
 
 __all__ = [
     "CheckedTables",
@@ -298,18 +296,50 @@ class Registry:
         lv = data.pop("levels", list(levels))
         return self.framework(lv, active=active, overrides=data, source=str(path))
 
-    def report_sections(self, report: UnitReport, lang: str) -> list[Section]:
-        """Every plugin's extra sections for one report card, in registration order."""
-        sections: list[Section] = []
-        for plugin, found in _call(self.pm, "egov_score_report_sections", report=report, lang=lang):
-            for section in found:
-                if not isinstance(section, Section):
-                    raise PluginError(
-                        f"plugin {plugin!r}, hook 'egov_score_report_sections': must return "
-                        f"Section records; got {type(section).__name__}"
-                    )
-            sections.extend(found)
-        return sections
+    def report_sections(
+        self, result: Result, hierarchy: Hierarchy, code: str, level: str
+    ) -> list[Section]:
+        """Every plugin's extra sections for one report card, in registration order.
+
+        Raises:
+            PluginError: a plugin returned something other than Section records.
+        """
+        found = _call(
+            self.pm,
+            "egov_score_report_sections",
+            result=result,
+            hierarchy=hierarchy,
+            code=code,
+            level=level,
+        )
+        return _sections("egov_score_report_sections", found)
+
+    def review_sections(self, result: Result, hierarchy: Hierarchy) -> list[Section]:
+        """Every plugin's tables for the divisional review, in registration order.
+
+        Raises:
+            PluginError: a plugin returned something other than Section records.
+        """
+        found = _call(self.pm, "egov_score_review_sections", result=result, hierarchy=hierarchy)
+        return _sections("egov_score_review_sections", found)
+
+    def catalogues(self) -> tuple[Path, ...]:
+        """The plugins' message catalogue folders, in registration order.
+
+        Raises:
+            PluginError: a plugin named something that is not a folder.
+        """
+        folders = []
+        for plugin, folder in _call(self.pm, "egov_score_catalogues"):
+            if folder is None:
+                continue
+            if not Path(folder).is_dir():
+                raise PluginError(
+                    f"plugin {plugin!r}, hook 'egov_score_catalogues': must return a folder of "
+                    f"<lang>.po files; got {folder!r}"
+                )
+            folders.append(Path(folder))
+        return tuple(folders)
 
     # -- scheme data ----------------------------------------------------------------------------
 
@@ -546,3 +576,17 @@ def _apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], source:
                     f"[{key}] must name an active code {sorted(targets)!r}; got {code!r} ({source})"
                 )
             targets[code][attr] = value
+
+
+def _sections(hook: str, found: list[tuple[str, Any]]) -> list[Section]:
+    """The sections returned by ``hook``, checked to be Section records."""
+    sections: list[Section] = []
+    for plugin, returned in found:
+        for section in returned:
+            if not isinstance(section, Section):
+                raise PluginError(
+                    f"plugin {plugin!r}, hook {hook!r}: must return Section records; got "
+                    f"{type(section).__name__}"
+                )
+        sections.extend(returned)
+    return sections
