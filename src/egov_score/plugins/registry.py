@@ -31,7 +31,6 @@ from egov_score.plugins.manager import make_plugin_manager
 from egov_score.plugins.scheme import Problem, Scheme, check_table
 from egov_score.plugins.section import Section
 
-
 __all__ = [
     "CheckedTables",
     "PluginInfo",

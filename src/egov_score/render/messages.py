@@ -1,8 +1,9 @@
 """The one place user-facing text comes from: gettext catalogues, one ``<lang>.po`` per language.
 
 The core catalogues live in ``render/locale``; a plugin adds its own folder of ``<lang>.po``
-files through the ``egov_score_catalogues`` hook, and a report card carries the folders of the
-plugins that built it (:attr:`~egov_score.review.report.UnitReport.catalogues`). Message ids are
+files through the ``egov_score_catalogues`` hook: a report card carries the folders of the
+plugins that built it (:attr:`~egov_score.review.report.UnitReport.catalogues`) and the
+renderers register them here with :func:`add_catalogues` before writing. Message ids are
 stable keys (``"score"``, ``"band.Performer"``, ``"emitra.machine_table"``), not English text:
 ``en.po`` holds the English. A language is a file: :data:`LANGUAGES` lists the ``.po`` files
 found, and a message missing from a language falls back to English, then to the id itself.
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,9 @@ __all__ = [
     "LANGUAGES",
     "LOCALE",
     "Messages",
+    "add_catalogues",
     "band_label",
+    "catalogue_folders",
     "gettext",
     "languages",
     "messages",
@@ -49,16 +52,35 @@ def _stems(folder: Path) -> set[str]:
     return {p.stem for p in folder.glob("*.po")} if folder.is_dir() else set()
 
 
-def languages(folders: Sequence[Path] = ()) -> tuple[str, ...]:
-    """The languages with a catalogue in the core folder or any of ``folders``, sorted."""
-    found = _stems(LOCALE)
+#: The plugin catalogue folders registered so far, merged after the core one in this order.
+_registered: list[Path] = []
+
+
+def add_catalogues(folders: Iterable[Path]) -> None:
+    """Register plugin catalogue folders (each holding ``<lang>.po`` files); a folder already
+    registered is skipped. Their messages and languages join every later look-up."""
     for folder in folders:
+        path = Path(folder).resolve()
+        if path not in _registered:
+            _registered.append(path)
+
+
+def catalogue_folders() -> tuple[Path, ...]:
+    """The plugin catalogue folders registered, in order."""
+    return tuple(_registered)
+
+
+def languages(folders: Sequence[Path] | None = None) -> tuple[str, ...]:
+    """The languages with a catalogue in the core folder or any of ``folders`` (default: the
+    registered ones), sorted."""
+    found = _stems(LOCALE)
+    for folder in catalogue_folders() if folders is None else folders:
         found |= _stems(Path(folder))
     return tuple(sorted(found))
 
 
 #: The languages of the core catalogues (one per ``render/locale/<lang>.po`` file).
-LANGUAGES = languages()
+LANGUAGES = languages(())
 
 
 @functools.cache
@@ -126,13 +148,18 @@ class Messages:
 
 
 @functools.cache
-def messages(lang: str, folders: tuple[Path, ...] = ()) -> Messages:
-    """The (cached) messages of ``lang`` with the plugin catalogue ``folders``.
+def _messages(lang: str, folders: tuple[Path, ...]) -> Messages:
+    return Messages(lang, folders)
+
+
+def messages(lang: str) -> Messages:
+    """The messages of ``lang`` over the core and the registered plugin catalogues, cached
+    per language and set of folders.
 
     Raises:
         InputError: no catalogue for ``lang``.
     """
-    return Messages(lang, tuple(folders))
+    return _messages(lang, catalogue_folders())
 
 
 def gettext(lang: str, msgid: str, **params: Any) -> str:
