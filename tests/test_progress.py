@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import egov_score as eg
 from egov_score.cli import main
 from egov_score.render.awards import awards_csv, awards_html, awards_json, awards_markdown
+from egov_score.render.card import reason_text
 from egov_score.review.awards import AwardRules, award_window, select_awards
 from egov_score.review.panel import score_panel
 from egov_score.review.progress import gap_closed, percentage_change, progress, streaks, transitions
@@ -220,7 +221,10 @@ def test_awards_known_answer_with_every_rule():
     assert winner.mean_score == 80.0
     assert winner.improvement == 20.0
     assert a.runners_up["block"] == ()
-    misses = {c.code: c.reasons for c in a.near_misses["block"]}
+    misses = {
+        c.code: tuple(reason_text(r, "en", a.bands) for r in c.reasons)
+        for c in a.near_misses["block"]
+    }
     # B0 (mean 91) scored in 2 months; B2 (mean 82) had a month below Performer (40 < 50).
     assert misses == {
         "B0": ("scored in 2 of the window's months; needs 3", "mean data coverage 40%; needs 50%"),

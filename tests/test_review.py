@@ -16,7 +16,7 @@ from egov_score.cli import main
 from egov_score.datasets.synthetic import MONTHS, generate
 from egov_score.plugins.section import Section
 from egov_score.render import card as render
-from egov_score.render.labels import LABELS
+from egov_score.render import messages
 from egov_score.render.review import review_text, write_cards
 from egov_score.review.division import Review
 from egov_score.review.panel import score_panel
@@ -136,13 +136,15 @@ def test_html_is_self_contained(cards):
 
 
 def test_hindi_labels_are_devanagari_and_used(review, tmp_path):
-    for key, (_, hi) in LABELS.items():
-        assert DEVANAGARI.search(hi), key
+    hindi = messages.messages("hi")
+    for key in ("report_card", "schemes", "trend", "band.Performer", "month.1"):
+        assert DEVANAGARI.search(hindi(key)), key
     write_cards(review, tmp_path, lang="hi", formats=("html",))
     html = (tmp_path / "district" / "D-87.html").read_text(encoding="utf-8")
     assert '<html lang="hi">' in html
-    for key in ("report_card", "schemes", "trend", "machines_action"):
-        assert LABELS[key][1] in html
+    for key in ("report_card", "schemes", "trend", "emitra.machines_action"):
+        assert hindi(key) in html
+    assert "कार्रवाई आवश्यक मशीनें" in html  # from the e-Mitra plugin's own catalogue
     assert "अलवर" in html
     assert "जनवरी 2021" in html
 
@@ -179,7 +181,8 @@ def test_card_contents(review):
 def test_machines_needing_action_by_hand(review):
     card = review.report("B-574")
     m = review.result.level("machine")
-    rows = {row[0]: row[3] for row in next(iter(card.sections)).rows}
+    _, _, cells, _ = render.section_text(next(iter(card.sections)), "en")
+    rows = {row[0]: row[3] for row in cells}
     for code in review.hierarchy.children("B-574"):
         i = int(np.flatnonzero(m.codes == code)[0])
         lacks = [
@@ -194,11 +197,10 @@ def test_machines_needing_action_by_hand(review):
 def test_a_plugin_adds_a_section(jaipur, panel):
     class Note:
         @eg.hookimpl
-        def egov_score_report_sections(self, report, lang):
+        def egov_score_report_sections(self, result, hierarchy, code, level):
+            name = result.unit(code).name
             return [
-                Section(
-                    key="note.hello", title=f"Note for {report.name}", header=("a",), rows=(("1",),)
-                )
+                Section(key="note.hello", title=f"Note for {name}", header=("a",), rows=(("1",),))
             ]
 
     registry = eg.Registry(eg.make_plugin_manager([Note()], autoload=False))

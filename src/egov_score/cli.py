@@ -21,7 +21,7 @@ from egov_score.plugins.manager import make_plugin_manager
 from egov_score.plugins.registry import Registry
 from egov_score.render import card as render
 from egov_score.render.awards import awards_headline, render_awards
-from egov_score.render.labels import LANGUAGES
+from egov_score.render.messages import LANGUAGES
 from egov_score.render.review import review_text, write_cards
 from egov_score.render.text_table import render_table
 from egov_score.review.awards import (

@@ -13,6 +13,7 @@ A plugin is any object or module with functions named like the hooks below, deco
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pluggy
@@ -23,9 +24,9 @@ if TYPE_CHECKING:
     from egov_score.kernels.aggregate import Aggregator
     from egov_score.kernels.normalise import Normaliser
     from egov_score.model.hierarchy import Hierarchy
+    from egov_score.model.result import Result
     from egov_score.plugins.scheme import Problem, Scheme
     from egov_score.plugins.section import Section
-    from egov_score.review.report import UnitReport
 
 __all__ = ["PROJECT", "hookimpl", "hookspec"]
 
@@ -119,17 +120,57 @@ def egov_score_aggregators() -> Mapping[str, Aggregator]:
 
 
 @hookspec
-def egov_score_report_sections(report: UnitReport, lang: str) -> Sequence[Section]:
+def egov_score_report_sections(
+    result: Result, hierarchy: Hierarchy, code: str, level: str
+) -> Sequence[Section]:
     """Add sections to a unit's report card.
 
     Called once per report card. Collect-all: sections appear in plugin registration order
-    after the built-in ones.
+    after the built-in ones. Sections hold message ids and data; the renderer translates them
+    into the card's language (see :func:`egov_score_catalogues`).
 
     Args:
-        report: the card's data (unit, scores, ranks, indicators, machines needing action).
-        lang: ``"en"`` or ``"hi"``.
+        result: the card's month, scored (every level's fields, indicators and scores).
+        hierarchy: the unit tree (``hierarchy.ancestors(lower, level)`` finds the units below).
+        code: the card's unit.
+        level: the unit's level.
 
     Returns:
-        :class:`~egov_score.review.report.Section` records (title and rows of cells).
+        :class:`~egov_score.plugins.section.Section` records (title and header as message ids,
+        rows of cells).
+    """
+    raise NotImplementedError  # pragma: no cover - a specification
+
+
+@hookspec
+def egov_score_review_sections(result: Result, hierarchy: Hierarchy) -> Sequence[Section]:
+    """Add tables to the divisional review, before the district scores.
+
+    Called once per review (text, Markdown and HTML each ask). Collect-all: tables appear in
+    plugin registration order.
+
+    Args:
+        result: the review month, scored; ``result.levels[0]`` is the division, ``[1]`` its
+            districts.
+        hierarchy: the unit tree.
+
+    Returns:
+        :class:`~egov_score.plugins.section.Section` records, like
+        :func:`egov_score_report_sections`.
+    """
+    raise NotImplementedError  # pragma: no cover - a specification
+
+
+@hookspec
+def egov_score_catalogues() -> Path | None:
+    """Contribute the plugin's message catalogues: a folder of gettext ``<lang>.po`` files.
+
+    Called when a report card or review is built. Collect-all: every folder is merged after the
+    core catalogues (``render/locale``), later plugins adding messages; a language with a file
+    in any folder becomes available. Name message ids ``"<plugin>.<name>"`` so they cannot
+    collide.
+
+    Returns:
+        The folder, or None for no catalogue.
     """
     raise NotImplementedError  # pragma: no cover - a specification

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import pluggy
 
@@ -26,6 +27,7 @@ from egov_score.kernels.aggregate import BUILTIN_AGGREGATORS, Aggregator
 from egov_score.kernels.normalise import BUILTIN_NORMALISERS, Normaliser
 from egov_score.model.framework import Framework
 from egov_score.model.hierarchy import Hierarchy
+from egov_score.model.result import Result
 from egov_score.plugins import assembly, loading
 from egov_score.plugins import tables as raw_tables
 from egov_score.plugins.catalogue import (
@@ -40,9 +42,6 @@ from egov_score.plugins.manager import make_plugin_manager
 from egov_score.plugins.scheme import Problem, Scheme
 from egov_score.plugins.section import Section
 from egov_score.plugins.tables import CheckedTables
-
-if TYPE_CHECKING:
-    from egov_score.review.report import UnitReport
 
 __all__ = [
     "CheckedTables",
@@ -158,20 +157,50 @@ class Registry:
             aggregators=self.aggregators,
         )
 
-    def report_sections(self, report: UnitReport, lang: str) -> list[Section]:
-        """Every plugin's extra sections for one report card, in registration order."""
-        sections: list[Section] = []
-        for plugin, found in call_all(
-            self.pm, "egov_score_report_sections", report=report, lang=lang
-        ):
-            for section in found:
-                if not isinstance(section, Section):
-                    raise PluginError(
-                        f"plugin {plugin!r}, hook 'egov_score_report_sections': must return "
-                        f"Section records; got {type(section).__name__}"
-                    )
-            sections.extend(found)
-        return sections
+    def report_sections(
+        self, result: Result, hierarchy: Hierarchy, code: str, level: str
+    ) -> list[Section]:
+        """Every plugin's extra sections for one report card, in registration order.
+
+        Raises:
+            PluginError: a plugin returned something other than Section records.
+        """
+        found = call_all(
+            self.pm,
+            "egov_score_report_sections",
+            result=result,
+            hierarchy=hierarchy,
+            code=code,
+            level=level,
+        )
+        return _sections("egov_score_report_sections", found)
+
+    def review_sections(self, result: Result, hierarchy: Hierarchy) -> list[Section]:
+        """Every plugin's tables for the divisional review, in registration order.
+
+        Raises:
+            PluginError: a plugin returned something other than Section records.
+        """
+        found = call_all(self.pm, "egov_score_review_sections", result=result, hierarchy=hierarchy)
+        return _sections("egov_score_review_sections", found)
+
+    def catalogues(self) -> tuple[Path, ...]:
+        """The plugins' message catalogue folders, in registration order.
+
+        Raises:
+            PluginError: a plugin named something that is not a folder.
+        """
+        folders = []
+        for plugin, folder in call_all(self.pm, "egov_score_catalogues"):
+            if folder is None:
+                continue
+            if not Path(folder).is_dir():
+                raise PluginError(
+                    f"plugin {plugin!r}, hook 'egov_score_catalogues': must return a folder of "
+                    f"<lang>.po files; got {folder!r}"
+                )
+            folders.append(Path(folder))
+        return tuple(folders)
 
     # -- scheme data ----------------------------------------------------------------------------
 
@@ -246,3 +275,17 @@ class Registry:
         return loading.load_period(
             self.pm, self.schemes, self.owner, tables, hierarchy, framework, period
         )
+
+
+def _sections(hook: str, found: list[tuple[str, Any]]) -> list[Section]:
+    """The sections returned by ``hook``, checked to be Section records."""
+    sections: list[Section] = []
+    for plugin, returned in found:
+        for section in returned:
+            if not isinstance(section, Section):
+                raise PluginError(
+                    f"plugin {plugin!r}, hook {hook!r}: must return Section records; got "
+                    f"{type(section).__name__}"
+                )
+        sections.extend(returned)
+    return sections

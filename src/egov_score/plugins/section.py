@@ -1,26 +1,65 @@
-"""The record a plugin adds to a report card: a titled table."""
+"""The record a plugin adds to a report card or the divisional review: a titled table of data.
+
+A section holds message ids and data, never text already translated: the render layer looks the
+ids up in the catalogue of the language it writes (the core one merged with the catalogues
+plugins contribute through ``egov_score_catalogues``), so one section renders in every
+language. An id missing from every catalogue is shown as it is, so plain text works too.
+"""
 
 from __future__ import annotations
 
 import attrs
 
-__all__ = ["Section"]
+__all__ = ["Cell", "Msg", "Name", "Section"]
+
+
+@attrs.frozen
+class Msg:
+    """A cell of message ids, translated and joined with ``sep`` (``", "`` by default).
+
+    Attributes:
+        ids: the message ids, in order.
+        sep: what goes between them.
+    """
+
+    ids: tuple[str, ...]
+    sep: str = ", "
+
+
+@attrs.frozen
+class Name:
+    """A cell naming a unit: ``name_hi`` in Hindi when it is given, else ``name``.
+
+    Attributes:
+        name: the unit's name.
+        name_hi: its Hindi name, or ``""``.
+    """
+
+    name: str
+    name_hi: str = ""
+
+
+#: A section's cell: text shown as it is (codes, names, formatted numbers), message ids, or a
+#: unit's name.
+Cell = str | Msg | Name
 
 
 @attrs.frozen(kw_only=True)
 class Section:
-    """A titled table added to a report card (by a plugin).
+    """A titled table added by a plugin.
 
     Attributes:
         key: a stable identifier, ``"<plugin>.<name>"``.
-        title: the section heading (in the card's language).
-        header: column titles.
-        rows: rows of cells, as text.
-        note: an optional sentence under the table.
+        title: the heading's message id.
+        header: the column titles' message ids.
+        rows: rows of cells (:data:`Cell`).
+        note: the message id of a sentence under the table, or ``""``.
+        numeric: the columns to right-align (numbers).
     """
 
     key: str
     title: str
     header: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
+    rows: tuple[tuple[Cell, ...], ...]
     note: str = ""
+    numeric: frozenset[int] = frozenset()

@@ -12,9 +12,10 @@ from typing import Any
 import attrs
 
 from egov_score.exceptions import InputError
-from egov_score.render.card import page
-from egov_score.render.labels import label, month_name
-from egov_score.review.awards import OCCASIONS, Awards, Candidate
+from egov_score.model.framework import DEFAULT_BANDS, Bands
+from egov_score.render.card import page, reason_text
+from egov_score.render.messages import band_label, gettext, month_name, ngettext
+from egov_score.review.awards import Awards, Candidate
 
 __all__ = [
     "AWARD_FORMATS",
@@ -37,48 +38,38 @@ def _window_text(a: Awards, lang: str) -> str:
     return f"{month_name(a.periods[0], lang)} – {month_name(a.periods[-1], lang)}"
 
 
-def citation(c: Candidate, lang: str = "en") -> str:
-    """One line on what the candidate achieved, in numbers."""
-    if lang == "hi":
-        name = c.name_hi or c.name
-        parent = c.parent_name_hi or c.parent_name
-        where = f" ({parent})" if parent else ""
-        return (
-            f"{name}{where}: औसत स्कोर {c.mean_score:.1f} ({c.months} माह), "
-            f"{month_name(c.first_period, lang)} से {month_name(c.last_period, lang)} तक "
-            f"{c.improvement:+.1f} अंक; न्यूनतम श्रेणी {label(c.lowest_band, lang)}"
-        )
-    where = f" ({c.parent_name})" if c.parent_name else ""
-    return (
-        f"{c.name}{where}: mean score {c.mean_score:.1f} over {c.months} months, "
-        f"{c.improvement:+.1f} points from {month_name(c.first_period)} to "
-        f"{month_name(c.last_period)}; never below {c.lowest_band}"
+def citation(c: Candidate, lang: str = "en", bands: Bands = DEFAULT_BANDS) -> str:
+    """One line on what the candidate achieved, in numbers (message ``citation``, plural in
+    the months); the lowest band is named from ``bands`` (the framework's)."""
+    parent = c.parent_name_hi if lang == "hi" and c.parent_name_hi else c.parent_name
+    return ngettext(
+        lang,
+        "citation",
+        "citation.plural",
+        c.months,
+        name=_cname(c, lang),
+        where=f" ({parent})" if parent else "",
+        mean=c.mean_score,
+        improvement=c.improvement,
+        first=month_name(c.first_period, lang),
+        last=month_name(c.last_period, lang),
+        band=band_label(bands, c.lowest_band, lang),
     )
 
 
 def _title(a: Awards, lang: str) -> str:
-    occ = OCCASIONS[a.occasion][3 if lang == "hi" else 2]
-    word = "ई-गवर्नेंस पुरस्कार" if lang == "hi" else "e-Governance awards"
-    return f"{word} {a.year}: {occ}"
+    occasion = gettext(lang, f"occasion.{a.occasion}")
+    return gettext(lang, "awards_title", year=a.year, occasion=occasion)
 
 
-_WORDS = {
-    "winners": ("Winners", "विजेता"),
-    "runners_up": ("Runners-up", "उपविजेता"),
-    "near_misses": ("Not eligible", "अपात्र"),
-    "window": ("Window", "अवधि"),
-    "criterion": ("Criterion", "मानदंड"),
-}
-
-
-def _w(key: str, lang: str) -> str:
-    return _WORDS[key][1 if lang == "hi" else 0]
+def _reasons(c: Candidate, a: Awards, lang: str) -> str:
+    return "; ".join(reason_text(x, lang, a.bands) for x in c.reasons)
 
 
 def awards_headline(a: Awards, lang: str = "en") -> str:
     """One line naming the first winner of every level."""
     firsts = [
-        f"{_cname(a.winners[level][0], lang)} ({label(level, lang)})"
+        f"{_cname(a.winners[level][0], lang)} ({gettext(lang, level)})"
         for level in a.rules.levels
         if a.winners[level]
     ]
@@ -90,27 +81,24 @@ def awards_markdown(a: Awards, lang: str = "en") -> str:
     out = [
         f"# {_title(a, lang)}",
         "",
-        f"**{_w('window', lang)}:** {_window_text(a, lang)} · **{_w('criterion', lang)}:** "
-        f"{a.rules.criterion}",
+        f"**{gettext(lang, 'window')}:** {_window_text(a, lang)} · "
+        f"**{gettext(lang, 'criterion')}:** {a.rules.criterion}",
         "",
     ]
     for level in a.rules.levels:
-        out += [f"## {label(level, lang)}", "", f"### {_w('winners', lang)}", ""]
-        out += [f"{c.place}. {citation(c, lang)}" for c in a.winners[level]] or ["–"]
+        out += [f"## {gettext(lang, level)}", "", f"### {gettext(lang, 'winners')}", ""]
+        out += [f"{c.place}. {citation(c, lang, a.bands)}" for c in a.winners[level]] or ["–"]
         if a.runners_up[level]:
-            out += ["", f"### {_w('runners_up', lang)}", ""]
-            out += [f"{c.place}. {citation(c, lang)}" for c in a.runners_up[level]]
+            out += ["", f"### {gettext(lang, 'runners_up')}", ""]
+            out += [f"{c.place}. {citation(c, lang, a.bands)}" for c in a.runners_up[level]]
         if a.near_misses[level]:
-            out += ["", f"### {_w('near_misses', lang)}", ""]
-            out += [
-                f"- {_cname(c, lang)}: {'; '.join(c.reasons_hi if lang == 'hi' else c.reasons)}"
-                for c in a.near_misses[level]
-            ]
+            out += ["", f"### {gettext(lang, 'near_misses')}", ""]
+            out += [f"- {_cname(c, lang)}: {_reasons(c, a, lang)}" for c in a.near_misses[level]]
         out.append("")
     return "\n".join(out)
 
 
-def _cand_json(c: Candidate) -> dict[str, Any]:
+def _cand_json(c: Candidate, a: Awards) -> dict[str, Any]:
     def num(x: float) -> float | None:
         return None if math.isnan(x) else round(x, 6)
 
@@ -122,8 +110,8 @@ def _cand_json(c: Candidate) -> dict[str, Any]:
         "parent_name": c.parent_name,
         "place": c.place or None,
         "eligible": c.eligible,
-        "reasons": list(c.reasons),
-        "reasons_hi": list(c.reasons_hi),
+        "reasons": [reason_text(x, "en", a.bands) for x in c.reasons],
+        "reasons_hi": [reason_text(x, "hi", a.bands) for x in c.reasons],
         "months": c.months,
         "mean_score": num(c.mean_score),
         "improvement": num(c.improvement),
@@ -132,8 +120,8 @@ def _cand_json(c: Candidate) -> dict[str, Any]:
         "lowest_band": c.lowest_band or None,
         "mean_coverage": num(c.mean_coverage),
         "criterion_value": num(c.criterion_value),
-        "citation": citation(c) if c.months else "",
-        "citation_hi": citation(c, "hi") if c.months else "",
+        "citation": citation(c, "en", a.bands) if c.months else "",
+        "citation_hi": citation(c, "hi", a.bands) if c.months else "",
     }
 
 
@@ -148,9 +136,9 @@ def awards_json(a: Awards) -> dict[str, Any]:
         "rules": {**attrs.asdict(a.rules), "window": list(a.window)},
         "levels": {
             level: {
-                "winners": [_cand_json(c) for c in a.winners[level]],
-                "runners_up": [_cand_json(c) for c in a.runners_up[level]],
-                "near_misses": [_cand_json(c) for c in a.near_misses[level]],
+                "winners": [_cand_json(c, a) for c in a.winners[level]],
+                "runners_up": [_cand_json(c, a) for c in a.runners_up[level]],
+                "near_misses": [_cand_json(c, a) for c in a.near_misses[level]],
             }
             for level in a.rules.levels
         },
@@ -203,7 +191,7 @@ def awards_csv(a: Awards) -> str:
                     c.lowest_band,
                     f"{c.mean_coverage:.6f}",
                     f"{c.criterion_value:.6f}",
-                    "; ".join(c.reasons),
+                    _reasons(c, a, "en"),
                 ]
             )
     return buf.getvalue()
@@ -213,24 +201,26 @@ def awards_html(a: Awards, lang: str = "en") -> str:
     """The awards as a self-contained HTML page."""
     body = []
     for level in a.rules.levels:
-        parts = [f"<h2>{escape(label(level, lang))}</h2><h3>{escape(_w('winners', lang))}</h3><ol>"]
-        parts += [f"<li>{escape(citation(c, lang))}</li>" for c in a.winners[level]]
+        parts = [
+            f"<h2>{escape(gettext(lang, level))}</h2>"
+            f"<h3>{escape(gettext(lang, 'winners'))}</h3><ol>"
+        ]
+        parts += [f"<li>{escape(citation(c, lang, a.bands))}</li>" for c in a.winners[level]]
         parts.append("</ol>")
         if a.runners_up[level]:
             first = a.runners_up[level][0].place
-            parts.append(f'<h3>{escape(_w("runners_up", lang))}</h3><ol start="{first}">')
-            parts += [f"<li>{escape(citation(c, lang))}</li>" for c in a.runners_up[level]]
+            parts.append(f'<h3>{escape(gettext(lang, "runners_up"))}</h3><ol start="{first}">')
+            parts += [f"<li>{escape(citation(c, lang, a.bands))}</li>" for c in a.runners_up[level]]
             parts.append("</ol>")
         if a.near_misses[level]:
-            parts.append(f"<h3>{escape(_w('near_misses', lang))}</h3><ul>")
+            parts.append(f"<h3>{escape(gettext(lang, 'near_misses'))}</h3><ul>")
             parts += [
-                f"<li>{escape(_cname(c, lang))}: "
-                f"{escape('; '.join(c.reasons_hi if lang == 'hi' else c.reasons))}</li>"
+                f"<li>{escape(_cname(c, lang))}: {escape(_reasons(c, a, lang))}</li>"
                 for c in a.near_misses[level]
             ]
             parts.append("</ul>")
         body.append("<section>" + "".join(parts) + "</section>")
-    header = f"<p>{escape(_w('window', lang))}: {escape(_window_text(a, lang))}</p>"
+    header = f"<p>{escape(gettext(lang, 'window'))}: {escape(_window_text(a, lang))}</p>"
     return page(_title(a, lang), lang, header, "".join(body))
 
 

@@ -15,9 +15,18 @@ from html import escape
 from typing import Any
 
 from egov_score.exceptions import InputError
-from egov_score.render.labels import label, month_name
+from egov_score.model.framework import Bands
+from egov_score.plugins.section import Cell, Msg, Name, Section
+from egov_score.render.messages import (
+    Messages,
+    add_catalogues,
+    band_label,
+    gettext,
+    messages,
+    month_name,
+)
 from egov_score.render.text_table import render_table
-from egov_score.review.awards import OCCASIONS
+from egov_score.review.awards import Reason
 from egov_score.review.report import Bar, Standing, UnitReport
 
 __all__ = [
@@ -30,7 +39,9 @@ __all__ = [
     "html_table",
     "md_table",
     "page",
+    "reason_text",
     "render_card",
+    "section_text",
     "to_csv",
     "to_html",
     "to_json",
@@ -53,25 +64,62 @@ def _signed(x: float, digits: int = 1) -> str:
 
 
 def format_rank(rank: int, of: int, lang: str) -> str:
+    """``"3 of 7"`` in ``lang``; ``"–"`` when unranked (0)."""
     if not rank:
         return "–"
-    return f"{of} में से {rank}" if lang == "hi" else f"{rank} of {of}"
+    return gettext(lang, "rank_of", rank=rank, of=of)
 
 
 def _rank_move(change: int | None, lang: str) -> str:
     if change is None:
         return "–"
     if change == 0:
-        return label("same", lang)
-    word = label("up" if change > 0 else "down", lang)
-    return f"{word} {abs(change)}"
+        return gettext(lang, "same")
+    return gettext(lang, "moved_up" if change > 0 else "moved_down", n=abs(change))
 
 
 def display_name(obj: Standing | UnitReport, lang: str) -> str:
-    return obj.name_hi if lang == "hi" and obj.name_hi else obj.name
+    """The name in ``lang``: the framework's ``name_hi`` in Hindi when given, else the
+    catalogue's ``name.<code>`` for a scheme or indicator, else the framework's ``name``."""
+    if lang == "hi" and obj.name_hi:
+        return obj.name_hi
+    if isinstance(obj, Standing):
+        return messages(lang).lookup(f"name.{obj.code}") or obj.name
+    return obj.name
+
+
+def reason_text(reason: Reason, lang: str, bands: Bands) -> str:
+    """An eligibility rule not met, in words (message ``reason.<rule>``)."""
+    got: float | int = reason.got
+    needs: float | int = reason.needs
+    if reason.rule == "min_months":
+        got, needs = int(reason.got), int(reason.needs)
+    band = band_label(bands, reason.band, lang) if reason.band else ""
+    return gettext(lang, f"reason.{reason.rule}", got=got, needs=needs, band=band)
+
+
+def _cell(cell: Cell, t: Messages) -> str:
+    if isinstance(cell, Msg):
+        return cell.sep.join(t(i) for i in cell.ids)
+    if isinstance(cell, Name):
+        return cell.name_hi if t.lang == "hi" and cell.name_hi else cell.name
+    return cell
+
+
+def section_text(section: Section, lang: str) -> tuple[str, list[str], list[list[str]], str]:
+    """A plugin's section in ``lang``: title, header, rows and note, translated with the core
+    and the registered plugin catalogues."""
+    t = messages(lang)
+    return (
+        t(section.title),
+        [t(h) for h in section.header],
+        [[_cell(c, t) for c in row] for row in section.rows],
+        t(section.note) if section.note else "",
+    )
 
 
 def format_value(s: Standing) -> str:
+    """An indicator's value with its unit (``"87.5 %"``); ``"–"`` if missing."""
     if math.isnan(s.value):
         return "–"
     return f"{s.value:,.1f}{' %' if s.unit == '%' else ' ' + s.unit if s.unit else ''}".strip()
@@ -85,30 +133,30 @@ def _best(s: Standing) -> str:
 
 
 def _headline(r: UnitReport, lang: str) -> list[tuple[str, str]]:
-    level = label(r.level, lang)
-    band = label(r.band, lang) if r.band else label("insufficient", lang)
+    level = gettext(lang, r.level)
+    band = band_label(r.framework.bands, r.band, lang)
     rows = [
-        (label("score", lang), _num(r.score)),
-        (label("band", lang), band),
-        (label("rank_level", lang, level=level), format_rank(r.rank, r.peers, lang)),
+        (gettext(lang, "score"), _num(r.score)),
+        (gettext(lang, "band"), band),
+        (gettext(lang, "rank_level", level=level), format_rank(r.rank, r.peers, lang)),
     ]
     if r.parent_name:
         parent = r.parent_name_hi if lang == "hi" and r.parent_name_hi else r.parent_name
         rows.append(
             (
-                label("rank_parent", lang, parent=parent),
+                gettext(lang, "rank_parent", parent=parent),
                 format_rank(r.rank_in_parent, r.parent_peers, lang),
             )
         )
     rows.append(
-        (label("change", lang), f"{_signed(r.score_change)} ({_rank_move(r.rank_change, lang)})")
+        (gettext(lang, "change"), f"{_signed(r.score_change)} ({_rank_move(r.rank_change, lang)})")
     )
     if r.previous_period is not None:
-        rows.append((label("delta_rank", lang), format_rank(r.delta_rank, r.delta_peers, lang)))
-    rows.append((label("streak", lang), str(r.streak)))
+        rows.append((gettext(lang, "delta_rank"), format_rank(r.delta_rank, r.delta_peers, lang)))
+    rows.append((gettext(lang, "streak"), str(r.streak)))
     if r.award is not None:
-        rows.append((label("award_standing", lang), award_text(r, lang)))
-    rows.append((label("coverage", lang), f"{_num(100 * r.coverage, 0)} %"))
+        rows.append((gettext(lang, "award_standing"), award_text(r, lang)))
+    rows.append((gettext(lang, "coverage"), f"{_num(100 * r.coverage, 0)} %"))
     return rows
 
 
@@ -117,17 +165,23 @@ def award_text(r: UnitReport, lang: str) -> str:
     a = r.award
     if a is None:
         return "–"
-    occasion = str(OCCASIONS[a.occasion][3 if lang == "hi" else 2]).split(" (")[0]
+    occasion = gettext(lang, f"occasion.{a.occasion}.short")
     where = format_rank(a.place, a.candidates, lang)
     if a.eligible:
-        status = label("eligible", lang)
+        status = gettext(lang, "eligible")
     else:
-        status = "; ".join(a.reasons_hi if lang == "hi" else a.reasons)
+        status = "; ".join(reason_text(x, lang, r.framework.bands) for x in a.reasons)
     return f"{occasion} {a.year}: {where} ({status})"
 
 
+def _prepare(r: UnitReport, lang: str) -> None:
+    """Register the card's plugin catalogues and check ``lang`` has a catalogue."""
+    add_catalogues(r.catalogues)
+    messages(lang)
+
+
 def _title(r: UnitReport, lang: str) -> str:
-    return f"{label('report_card', lang)}: {display_name(r, lang)} ({label(r.level, lang)})"
+    return f"{gettext(lang, 'report_card')}: {display_name(r, lang)} ({gettext(lang, r.level)})"
 
 
 def _standing_rows(items: tuple[Standing, ...], lang: str) -> list[list[str]]:
@@ -145,11 +199,11 @@ def _standing_rows(items: tuple[Standing, ...], lang: str) -> list[list[str]]:
 
 def _standing_header(lang: str) -> list[str]:
     return [
-        label("indicator", lang),
-        label("value", lang),
-        label("score", lang),
-        label("rank", lang),
-        label("best_peer", lang),
+        gettext(lang, "indicator"),
+        gettext(lang, "value"),
+        gettext(lang, "score"),
+        gettext(lang, "rank"),
+        gettext(lang, "best_peer"),
     ]
 
 
@@ -166,7 +220,12 @@ def _scheme_rows(r: UnitReport, lang: str) -> list[list[str]]:
 
 
 def _scheme_header(lang: str) -> list[str]:
-    return [label("scheme", lang), label("score", lang), label("rank", lang), label("change", lang)]
+    return [
+        gettext(lang, "scheme"),
+        gettext(lang, "score"),
+        gettext(lang, "rank"),
+        gettext(lang, "change"),
+    ]
 
 
 # -- Markdown ---------------------------------------------------------------------------------
@@ -184,14 +243,15 @@ def md_table(header: list[str], rows: list[list[str]] | tuple[tuple[str, ...], .
 
 def to_markdown(r: UnitReport, lang: str = "en") -> str:
     """The card as Markdown."""
+    _prepare(r, lang)
     out = [f"# {_title(r, lang)}", ""]
     out.append(
-        f"**{label('to', lang)}:** {r.officer} · **{label('period', lang)}:** "
+        f"**{gettext(lang, 'to')}:** {r.officer} · **{gettext(lang, 'period')}:** "
         f"{month_name(r.period, lang)}"
     )
     out += ["", md_table(["", ""], [list(row) for row in _headline(r, lang)]), ""]
     out += [
-        f"## {label('schemes', lang)}",
+        f"## {gettext(lang, 'schemes')}",
         "",
         md_table(_scheme_header(lang), _scheme_rows(r, lang)),
         "",
@@ -199,25 +259,26 @@ def to_markdown(r: UnitReport, lang: str = "en") -> str:
     for key, items in (("strongest", r.strongest), ("weakest", r.weakest)):
         if items:
             out += [
-                f"## {label(key, lang)}",
+                f"## {gettext(lang, key)}",
                 "",
                 md_table(_standing_header(lang), _standing_rows(items, lang)),
                 "",
             ]
-    out += [f"## {label('trend', lang)}", ""]
+    out += [f"## {gettext(lang, 'trend')}", ""]
     out.append(
         md_table(
-            [label("period", lang), label("score", lang), label("rank", lang)],
+            [gettext(lang, "period"), gettext(lang, "score"), gettext(lang, "rank")],
             [[month_name(p.period, lang), _num(p.score), str(p.rank or "–")] for p in r.trend],
         )
     )
     for section in r.sections:
-        out += ["", f"## {section.title}", ""]
-        if section.rows:
-            out.append(md_table(list(section.header), section.rows))
-        if section.note:
-            out += ["", section.note]
-    out += ["", f"_{label('generated_by', lang)}_", ""]
+        title, header, rows, note = section_text(section, lang)
+        out += ["", f"## {title}", ""]
+        if rows:
+            out.append(md_table(header, rows))
+        if note:
+            out += ["", note]
+    out += ["", f"_{gettext(lang, 'generated_by')}_", ""]
     return "\n".join(out)
 
 
@@ -226,9 +287,10 @@ def to_markdown(r: UnitReport, lang: str = "en") -> str:
 
 def to_text(r: UnitReport, lang: str = "en") -> str:
     """A compact plain-text card for the terminal."""
+    _prepare(r, lang)
     lines = [
         _title(r, lang),
-        f"{label('to', lang)}: {r.officer} · {month_name(r.period, lang)}",
+        f"{gettext(lang, 'to')}: {r.officer} · {month_name(r.period, lang)}",
         "",
     ]
     lines += [f"{k}: {v}" for k, v in _headline(r, lang)]
@@ -262,8 +324,15 @@ def _json_standing(s: Standing) -> dict[str, Any]:
     }
 
 
-def to_json(r: UnitReport) -> dict[str, Any]:
-    """The card as JSON-ready data following ``docs/report-card.schema.json``."""
+def _json_section(s: Section, lang: str) -> dict[str, Any]:
+    title, header, rows, note = section_text(s, lang)
+    return {"key": s.key, "title": title, "header": header, "rows": rows, "note": note}
+
+
+def to_json(r: UnitReport, lang: str = "en") -> dict[str, Any]:
+    """The card as JSON-ready data following ``docs/report-card.schema.json``; only plugins'
+    section titles and cells are in ``lang`` (award reasons are in English)."""
+    _prepare(r, lang)
     return {
         "schema": SCHEMA_ID,
         "unit": {
@@ -298,7 +367,7 @@ def to_json(r: UnitReport) -> dict[str, Any]:
             "place": r.award.place or None,
             "candidates": r.award.candidates,
             "eligible": r.award.eligible,
-            "reasons": list(r.award.reasons),
+            "reasons": [reason_text(x, "en", r.framework.bands) for x in r.award.reasons],
         },
         "schemes": [_json_standing(s) for s in r.schemes],
         "strongest": [_json_standing(s) for s in r.strongest],
@@ -316,22 +385,13 @@ def to_json(r: UnitReport) -> dict[str, Any]:
             {"code": b.code, "name": b.name, "score": _json_num(b.score), "is_self": b.is_self}
             for b in r.bars
         ],
-        "sections": [
-            {
-                "key": s.key,
-                "title": s.title,
-                "header": list(s.header),
-                "rows": [list(row) for row in s.rows],
-                "note": s.note,
-            }
-            for s in r.sections
-        ],
+        "sections": [_json_section(s, lang) for s in r.sections],
     }
 
 
-def to_json_text(r: UnitReport) -> str:
+def to_json_text(r: UnitReport, lang: str = "en") -> str:
     """The card as a JSON document (UTF-8, Devanagari unescaped)."""
-    return json.dumps(to_json(r), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(to_json(r, lang), ensure_ascii=False, indent=2) + "\n"
 
 
 # -- CSV ----------------------------------------------------------------------------------------
@@ -339,6 +399,7 @@ def to_json_text(r: UnitReport) -> str:
 
 def to_csv(r: UnitReport, lang: str = "en") -> str:
     """The card in long form: ``section,item,label,value,score,rank,peers,change``."""
+    _prepare(r, lang)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["section", "item", "label", "value", "score", "rank", "peers", "change"])
@@ -386,7 +447,7 @@ def to_csv(r: UnitReport, lang: str = "en") -> str:
             ]
         )
     for extra in r.sections:
-        for cells in extra.rows:
+        for cells in section_text(extra, lang)[2]:
             w.writerow([extra.key, cells[0], " · ".join(cells[1:]), "", "", "", "", ""])
     return buf.getvalue()
 
@@ -444,7 +505,7 @@ def bars_svg(bars: tuple[Bar, ...], lang: str) -> str:
     height = row_h * len(bars) + 10
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" aria-label="{escape(label("score", lang))}">'
+        f'viewBox="0 0 {width} {height}" aria-label="{escape(gettext(lang, "score"))}">'
     ]
     for k, b in enumerate(bars):
         y = 5 + k * row_h
@@ -473,7 +534,7 @@ def trend_svg(r: UnitReport, lang: str) -> str:
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" aria-label="{escape(label("trend", lang))}">'
+        f'viewBox="0 0 {width} {height}" aria-label="{escape(gettext(lang, "trend"))}">'
     ]
     for level in (0, 50, 65, 100):
         _, y = xy(0, level)
@@ -490,9 +551,7 @@ def trend_svg(r: UnitReport, lang: str) -> str:
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="#123c69"/>')
     for k, p in enumerate(r.trend):
         x, _ = xy(k, 0)
-        month = month_name(p.period, lang).split(" ")[0]
-        if lang != "hi":  # three letters cut a Devanagari cluster apart, so Hindi stays whole
-            month = month[:3]
+        month = month_name(p.period, lang, short=True)
         parts.append(
             f'<text x="{x:.1f}" y="{height - pad + 18}" text-anchor="middle" font-size="10" '
             f'fill="#5b6b7c">{escape(month)}</text>'
@@ -508,7 +567,7 @@ def page(title: str, lang: str, header_html: str, body_html: str) -> str:
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)}</title><style>{_CSS}</style></head><body><main>"
         f"<header><h1>{escape(title)}</h1>{header_html}</header>{body_html}"
-        f"<footer>{escape(label('generated_by', lang))}</footer></main></body></html>\n"
+        f"<footer>{escape(gettext(lang, 'generated_by'))}</footer></main></body></html>\n"
     )
 
 
@@ -519,13 +578,17 @@ def html_table(header: list[str], rows: list[list[str]], numeric: set[int]) -> s
 
 def to_html(r: UnitReport, lang: str = "en") -> str:
     """The card as one self-contained HTML page (inline CSS and SVG, no external references)."""
-    band = label(r.band, lang) if r.band else label("insufficient", lang)
+    _prepare(r, lang)
+    band = band_label(r.framework.bands, r.band, lang)
     move = _rank_move(r.rank_change, lang)
     move_class = "up" if (r.rank_change or 0) > 0 else "down" if (r.rank_change or 0) < 0 else ""
     cards = [
-        (label("score", lang), _num(r.score)),
-        (label("rank_level", lang, level=label(r.level, lang)), format_rank(r.rank, r.peers, lang)),
-        (label("change", lang), _signed(r.score_change)),
+        (gettext(lang, "score"), _num(r.score)),
+        (
+            gettext(lang, "rank_level", level=gettext(lang, r.level)),
+            format_rank(r.rank, r.peers, lang),
+        ),
+        (gettext(lang, "change"), _signed(r.score_change)),
     ]
     card_html = "".join(
         f'<div class="card"><div class="k">{escape(k)}</div><div class="v">{escape(v)}</div></div>'
@@ -533,29 +596,30 @@ def to_html(r: UnitReport, lang: str = "en") -> str:
     )
     headline = _html_table(["", ""], [list(row) for row in _headline(r, lang)], {1})
     sections = [
-        f"<section><h2>{escape(label('schemes', lang))}</h2>"
+        f"<section><h2>{escape(gettext(lang, 'schemes'))}</h2>"
         + _html_table(_scheme_header(lang), _scheme_rows(r, lang), {1, 2, 3})
         + "</section>"
     ]
     for key, items in (("strongest", r.strongest), ("weakest", r.weakest)):
         if items:
             sections.append(
-                f"<section><h2>{escape(label(key, lang))}</h2>"
+                f"<section><h2>{escape(gettext(lang, key))}</h2>"
                 + _html_table(_standing_header(lang), _standing_rows(items, lang), {1, 2, 3})
                 + "</section>"
             )
     parent = (r.parent_name_hi if lang == "hi" and r.parent_name_hi else r.parent_name) or r.name
-    chart_title = label("peers_chart", lang, parent=parent, level=label(r.level, lang))
+    chart_title = gettext(lang, "peers_chart", parent=parent, level=gettext(lang, r.level))
     sections.append(f"<section><h2>{escape(chart_title)}</h2>{bars_svg(r.bars, lang)}</section>")
     sections.append(
-        f"<section><h2>{escape(label('trend', lang))}</h2>{trend_svg(r, lang)}</section>"
+        f"<section><h2>{escape(gettext(lang, 'trend'))}</h2>{trend_svg(r, lang)}</section>"
     )
     for s in r.sections:
-        body = _html_table(list(s.header), [list(row) for row in s.rows], set()) if s.rows else ""
-        note = f"<p>{escape(s.note)}</p>" if s.note else ""
-        sections.append(f"<section><h2>{escape(s.title)}</h2>{body}{note}</section>")
+        title, head, rows, note = section_text(s, lang)
+        body = _html_table(head, rows, set(s.numeric)) if rows else ""
+        para = f"<p>{escape(note)}</p>" if note else ""
+        sections.append(f"<section><h2>{escape(title)}</h2>{body}{para}</section>")
     header = (
-        f"<p>{escape(label('to', lang))}: {escape(r.officer)} · "
+        f"<p>{escape(gettext(lang, 'to'))}: {escape(r.officer)} · "
         f"{escape(month_name(r.period, lang))} · "
         f'<span class="band {_band_class(r)}">{escape(band)}</span> '
         f'<span class="{move_class}">{escape(move)}</span></p>'
@@ -583,7 +647,7 @@ def render_card(card: UnitReport, fmt: str = "html", lang: str = "en") -> str:
     renderers = {
         "html": lambda: to_html(card, lang),
         "md": lambda: to_markdown(card, lang),
-        "json": lambda: to_json_text(card),
+        "json": lambda: to_json_text(card, lang),
         "csv": lambda: to_csv(card, lang),
         "text": lambda: to_text(card, lang),
     }

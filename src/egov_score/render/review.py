@@ -17,47 +17,32 @@ import numpy as np
 
 from egov_score.model.result import LevelResult
 from egov_score.render import card as render
-from egov_score.render.labels import label, month_name
+from egov_score.render.messages import add_catalogues, band_label, gettext, messages, month_name
 from egov_score.render.text_table import render_table
 from egov_score.review.division import Review
 from egov_score.review.report import Bar
 
-__all__ = ["WRITTEN_FORMATS", "review_markdown", "review_text", "write_cards"]
+__all__ = ["WRITTEN_FORMATS", "plugin_sections", "review_markdown", "review_text", "write_cards"]
 
 #: The formats :func:`write_cards` writes, by file suffix.
 WRITTEN_FORMATS = ("html", "md", "json", "csv")
-_MACHINE_FIELDS = ("allotted", "installed", "inspected", "geotagged", "transacting")
 _FLAGGED = 2  # how many districts are told to improve, and how many are praised
 
 
-def _pct(part: float, whole: float) -> str:
-    return (
-        "–" if not whole or math.isnan(whole) or math.isnan(part) else f"{100 * part / whole:.1f}%"
-    )
-
-
-def _count(x: float) -> str:
-    return "–" if math.isnan(x) else f"{x:,.0f}"
-
-
-def machine_rows(rv: Review, lang: str) -> tuple[list[str], list[list[str]]] | None:
-    """The machine table per district with the division's total, or None without e-Mitra."""
-    top, districts = rv.result.levels[0], rv.result.levels[1]
-    if not all(f in districts.fields for f in _MACHINE_FIELDS):
-        return None
-    header = [label(districts.level, lang), *(label(f, lang) for f in _MACHINE_FIELDS)]
-
-    def row(name: str, lv: LevelResult, i: int) -> list[str]:
-        f = {k: float(lv.fields[k][i]) for k in _MACHINE_FIELDS}
-        cells = [name, _count(f["allotted"])]
-        cells.append(f"{_count(f['installed'])} ({_pct(f['installed'], f['allotted'])})")
-        for k in ("inspected", "geotagged", "transacting"):
-            cells.append(f"{_count(f[k])} ({_pct(f[k], f['installed'])})")
-        return cells
-
-    rows = [row(_local_name(districts, i, lang), districts, i) for i in range(len(districts))]
-    rows.append(row(label("total", lang), top, 0))
-    return header, rows
+def plugin_sections(
+    rv: Review, lang: str
+) -> list[tuple[str, list[str], list[list[str]], set[int]]]:
+    """The plugins' review tables (``egov_score_review_sections``) in ``lang``: title, header,
+    rows and the numeric columns of each."""
+    if rv.registry is None:
+        return []
+    add_catalogues(rv.registry.catalogues())
+    messages(lang)
+    out = []
+    for section in rv.registry.review_sections(rv.result, rv.hierarchy):
+        title, header, rows, _ = render.section_text(section, lang)
+        out.append((title, header, rows, set(section.numeric)))
+    return out
 
 
 def _local_name(lv: LevelResult, i: int, lang: str) -> str:
@@ -79,11 +64,11 @@ def district_rows(
     before = prev.levels[1] if prev is not None else None
     schemes = [g for g in fw.children(fw.root) if g in lv.groups]
     header = [
-        label("rank", lang),
-        label(lv.level, lang),
-        label("score", lang),
-        label("band", lang),
-        label("change", lang),
+        gettext(lang, "rank"),
+        gettext(lang, lv.level),
+        gettext(lang, "score"),
+        gettext(lang, "band"),
+        gettext(lang, "change"),
     ]
     header += [
         g if short else (fw.groups[g].name_hi if lang == "hi" else fw.groups[g].name) or g
@@ -101,7 +86,7 @@ def district_rows(
                 str(lv.rank[i] or "–"),
                 _local_name(lv, i, lang),
                 f"{lv.score[i]:.1f}",
-                label(lv.band_of(i), lang) if lv.band_of(i) else label("insufficient", lang),
+                band_label(fw.bands, lv.band_of(i), lang),
                 _move(change),
                 *(f"{lv.groups[g][i]:.1f}" for g in schemes),
             ]
@@ -121,8 +106,8 @@ def district_flags(rv: Review, lang: str) -> list[str]:
         leads = [s for s in (*card.schemes, *card.strongest) if s.rank == 1]
         what = ", ".join(render.display_name(s, lang) for s in leads) or "–"
         lines.append(
-            f"{label('praised', lang)}: {_local_name(lv, i, lang)} — "
-            f"{label('leads_on', lang)}: {what}"
+            f"{gettext(lang, 'praised')}: {_local_name(lv, i, lang)} — "
+            f"{gettext(lang, 'leads_on')}: {what}"
         )
     for i in reversed(ranked[-_FLAGGED:] if len(ranked) > _FLAGGED else []):
         card = rv.report(str(lv.codes[i]), lang)
@@ -135,8 +120,8 @@ def district_flags(rv: Review, lang: str) -> list[str]:
             or "–"
         )
         lines.append(
-            f"{label('needs_improvement', lang)}: {_local_name(lv, i, lang)} — "
-            f"{label('pulled_down_by', lang)}: {what}"
+            f"{gettext(lang, 'needs_improvement')}: {_local_name(lv, i, lang)} — "
+            f"{gettext(lang, 'pulled_down_by')}: {what}"
         )
     return lines
 
@@ -150,11 +135,11 @@ def block_rows(
     ranked = np.flatnonzero(blocks.rank > 0)
     ranked = ranked[np.lexsort((blocks.codes[ranked], blocks.rank[ranked]))]
     header = [
-        label("rank", lang),
-        label(blocks.level, lang),
-        label(districts.level, lang),
-        label("score", lang),
-        label("band", lang),
+        gettext(lang, "rank"),
+        gettext(lang, blocks.level),
+        gettext(lang, districts.level),
+        gettext(lang, "score"),
+        gettext(lang, "band"),
     ]
 
     def row(i: int) -> list[str]:
@@ -163,7 +148,7 @@ def block_rows(
             str(blocks.names[i]),
             _local_name(districts, int(blocks.parent[i]), lang),
             f"{blocks.score[i]:.1f}",
-            label(blocks.band_of(i), lang),
+            band_label(rv.result.framework.bands, blocks.band_of(i), lang),
         ]
 
     return header, [row(i) for i in ranked[:n]], [row(i) for i in ranked[::-1][:n]]
@@ -173,16 +158,16 @@ def review_text(rv: Review, lang: str = "en", cards_dir: Path | None = None) -> 
     """The review as the commissioner would read it in a terminal."""
     top = rv.result.levels[0]
     out = [
-        f"{label('division_review', lang)}: {_local_name(top, 0, lang)} · "
+        f"{gettext(lang, 'division_review')}: {_local_name(top, 0, lang)} · "
         f"{month_name(rv.period, lang)}",
         "",
     ]
-    machines = machine_rows(rv, lang)
-    if machines is not None:
-        out += [label("machine_table", lang), render_table(*machines, [False] + [True] * 5), ""]
+    for title, head, rows, nums in plugin_sections(rv, lang):
+        aligned = [k in nums for k in range(len(head))]
+        out += [title, render_table(head, rows, aligned), ""]
     header, rows = district_rows(rv, lang, short=True)
     out += [
-        label("district_scores", lang),
+        gettext(lang, "district_scores"),
         render_table(header, rows, [True, False, True, False, True] + [True] * (len(header) - 5)),
         "",
     ]
@@ -190,10 +175,10 @@ def review_text(rv: Review, lang: str = "en", cards_dir: Path | None = None) -> 
     if len(rv.levels) > 2:
         header, best, worst = block_rows(rv, lang)
         numeric = [True, False, False, True, False]
-        out += [label("best_blocks", lang), render_table(header, best, numeric), ""]
-        out += [label("weakest_blocks", lang), render_table(header, worst, numeric), ""]
+        out += [gettext(lang, "best_blocks"), render_table(header, best, numeric), ""]
+        out += [gettext(lang, "weakest_blocks"), render_table(header, worst, numeric), ""]
     if cards_dir is not None:
-        out.append(f"{label('cards_written', lang)}: {cards_dir}")
+        out.append(f"{gettext(lang, 'cards_written')}: {cards_dir}")
     return "\n".join(out)
 
 
@@ -202,32 +187,29 @@ def review_markdown(rv: Review, lang: str = "en") -> str:
     top = rv.result.levels[0]
     md = render.md_table
     out = [
-        f"# {label('division_review', lang)}: {_local_name(top, 0, lang)}",
+        f"# {gettext(lang, 'division_review')}: {_local_name(top, 0, lang)}",
         "",
-        f"**{label('period', lang)}:** {month_name(rv.period, lang)}",
+        f"**{gettext(lang, 'period')}:** {month_name(rv.period, lang)}",
         "",
     ]
-    machines = machine_rows(rv, lang)
-    if machines is not None:
-        out += [f"## {label('machine_table', lang)}", "", md(*machines), ""]
-    out += [f"## {label('district_scores', lang)}", "", md(*district_rows(rv, lang)), ""]
+    for title, head, rows, _ in plugin_sections(rv, lang):
+        out += [f"## {title}", "", md(head, rows), ""]
+    out += [f"## {gettext(lang, 'district_scores')}", "", md(*district_rows(rv, lang)), ""]
     out += [f"- {line}" for line in district_flags(rv, lang)] + [""]
     if len(rv.levels) > 2:
         header, best, worst = block_rows(rv, lang)
-        out += [f"## {label('best_blocks', lang)}", "", md(header, best), ""]
-        out += [f"## {label('weakest_blocks', lang)}", "", md(header, worst), ""]
+        out += [f"## {gettext(lang, 'best_blocks')}", "", md(header, best), ""]
+        out += [f"## {gettext(lang, 'weakest_blocks')}", "", md(header, worst), ""]
     return "\n".join(out)
 
 
 def review_html(rv: Review, lang: str = "en") -> str:
     """The division summary as a self-contained HTML page with the districts as bars."""
     top, districts = rv.result.levels[0], rv.result.levels[1]
-    sections = []
-    machines = machine_rows(rv, lang)
-    if machines is not None:
-        sections.append(
-            (label("machine_table", lang), render.html_table(*machines, {1, 2, 3, 4, 5}))
-        )
+    sections = [
+        (title, render.html_table(head, rows, numeric))
+        for title, head, rows, numeric in plugin_sections(rv, lang)
+    ]
     header, rows = district_rows(rv, lang)
     order = np.argsort(-np.nan_to_num(districts.score, nan=-1), kind="stable")
     bars = tuple(
@@ -242,14 +224,17 @@ def review_html(rv: Review, lang: str = "en") -> str:
     table = render.html_table(header, rows, {0, 2, 4, *range(5, len(header))})
     flags = "".join(f"<li>{escape(x)}</li>" for x in district_flags(rv, lang))
     sections.append(
-        (label("district_scores", lang), render.bars_svg(bars, lang) + table + f"<ul>{flags}</ul>")
+        (
+            gettext(lang, "district_scores"),
+            render.bars_svg(bars, lang) + table + f"<ul>{flags}</ul>",
+        )
     )
     if len(rv.levels) > 2:
         header, best, worst = block_rows(rv, lang)
-        sections.append((label("best_blocks", lang), render.html_table(header, best, {0, 3})))
-        sections.append((label("weakest_blocks", lang), render.html_table(header, worst, {0, 3})))
+        sections.append((gettext(lang, "best_blocks"), render.html_table(header, best, {0, 3})))
+        sections.append((gettext(lang, "weakest_blocks"), render.html_table(header, worst, {0, 3})))
     body = "".join(f"<section><h2>{escape(t)}</h2>{b}</section>" for t, b in sections)
-    title = f"{label('division_review', lang)}: {_local_name(top, 0, lang)}"
+    title = f"{gettext(lang, 'division_review')}: {_local_name(top, 0, lang)}"
     return render.page(title, lang, f"<p>{escape(month_name(rv.period, lang))}</p>", body)
 
 

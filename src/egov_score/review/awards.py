@@ -17,7 +17,7 @@ import numpy as np
 
 from egov_score._arrays import LazyColumns
 from egov_score.exceptions import InputError
-from egov_score.render.labels import label
+from egov_score.model.framework import Bands
 from egov_score.review.panel import Panel
 from egov_score.review.progress import series
 
@@ -26,15 +26,16 @@ __all__ = [
     "AwardRules",
     "Awards",
     "Candidate",
+    "Reason",
     "award_window",
     "latest_occasion",
     "select_awards",
 ]
 
-#: occasion -> (month, day, English name, Hindi name).
+#: occasion -> (month, day). Their names are the catalogue's ``occasion.<occasion>``.
 OCCASIONS = {
-    "independence_day": (8, 15, "Independence Day (15 August)", "स्वतंत्रता दिवस (15 अगस्त)"),
-    "republic_day": (1, 26, "Republic Day (26 January)", "गणतंत्र दिवस (26 जनवरी)"),
+    "independence_day": (8, 15),
+    "republic_day": (1, 26),
 }
 CRITERIA = ("mean", "improvement", "mix")
 
@@ -97,6 +98,25 @@ class AwardRules:
 
 
 @attrs.frozen(kw_only=True)
+class Reason:
+    """One eligibility rule a candidate does not meet; the renderer words it (message
+    ``reason.<rule>``).
+
+    Attributes:
+        rule: ``min_months``, ``no_data``, ``min_coverage`` or ``min_band``.
+        got: what the candidate has (months with a score, mean coverage 0-1); NaN if none.
+        needs: what the rule needs (months, coverage 0-1); NaN for ``no_data`` and
+            ``min_band``.
+        band: for ``min_band``, the band (framework label) no month may fall below.
+    """
+
+    rule: str
+    got: float = math.nan
+    needs: float = math.nan
+    band: str = ""
+
+
+@attrs.frozen(kw_only=True)
 class Candidate:
     """One unit considered for an award, with every rule's outcome."""
 
@@ -115,8 +135,7 @@ class Candidate:
     mean_coverage: float
     criterion_value: float
     eligible: bool
-    reasons: tuple[str, ...]
-    reasons_hi: tuple[str, ...]
+    reasons: tuple[Reason, ...]
     place: int  # 1-based among eligible candidates; 0 if not eligible
 
 
@@ -133,33 +152,22 @@ class Awards:
     runners_up: dict[str, tuple[Candidate, ...]]
     near_misses: dict[str, tuple[Candidate, ...]]
     candidates: Mapping[str, tuple[Candidate, ...]]  # every candidate, best first; built on use
+    bands: Bands  # the framework's bands, for naming them
 
 
 def _reasons(
-    months: int, cov: float, lowest: int, rules: AwardRules, band_index: int, lang: str = "en"
-) -> tuple[str, ...]:
-    hi = lang == "hi"
+    months: int, cov: float, lowest: int, rules: AwardRules, band_index: int
+) -> tuple[Reason, ...]:
+    """The rules a candidate does not meet, as data."""
     out = []
     if months < rules.min_months:
-        out.append(
-            f"अवधि के {months} माह में स्कोर; आवश्यक {rules.min_months}"
-            if hi
-            else f"scored in {months} of the window's months; needs {rules.min_months}"
-        )
+        out.append(Reason(rule="min_months", got=months, needs=rules.min_months))
     if math.isnan(cov):
-        out.append("अवधि में कोई डेटा नहीं" if hi else "no data in the window")
+        out.append(Reason(rule="no_data"))
     elif cov < rules.min_coverage:
-        out.append(
-            f"औसत डेटा उपलब्धता {cov:.0%}; आवश्यक {rules.min_coverage:.0%}"
-            if hi
-            else f"mean data coverage {cov:.0%}; needs {rules.min_coverage:.0%}"
-        )
+        out.append(Reason(rule="min_coverage", got=cov, needs=rules.min_coverage))
     if rules.min_band is not None and 0 <= lowest < band_index:
-        out.append(
-            f"किसी माह श्रेणी {label(rules.min_band, 'hi')} से नीचे"
-            if hi
-            else f"a month below {rules.min_band}"
-        )
+        out.append(Reason(rule="min_band", band=rules.min_band))
     return tuple(out)
 
 
@@ -251,8 +259,7 @@ class _LevelVerdicts:
             mean_coverage=float(mean_cov[i]),
             criterion_value=float(crit[i]),
             eligible=bool(eligible[i]),
-            reasons=_reasons(*verdict, "en"),
-            reasons_hi=_reasons(*verdict, "hi"),
+            reasons=_reasons(*verdict),
             place=int(place[i]),
         )
 
@@ -322,6 +329,7 @@ def select_awards(
         runners_up=runners,
         near_misses=misses,
         candidates=LazyColumns(tuple(verdicts), all_candidates),
+        bands=fw.bands,
     )
 
 

@@ -8,6 +8,8 @@ e-Mitra plugin adds the machines that need action). Rendering lives in ``render.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import attrs
 import numpy as np
 
@@ -19,7 +21,7 @@ from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.result import LevelResult, Result
 from egov_score.plugins.registry import Registry
 from egov_score.plugins.section import Section
-from egov_score.review.awards import AwardRules, award_window, select_awards
+from egov_score.review.awards import AwardRules, Reason, award_window, select_awards
 from egov_score.review.panel import Panel
 from egov_score.review.progress import progress
 
@@ -98,8 +100,7 @@ class AwardStanding:
             (0 if it has no score).
         candidates: how many candidates have a score.
         eligible: whether it meets every eligibility rule so far.
-        reasons: the rules it does not meet yet (English).
-        reasons_hi: the same in Hindi.
+        reasons: the rules it does not meet yet, as data (the renderer words them).
     """
 
     occasion: str
@@ -108,8 +109,7 @@ class AwardStanding:
     place: int
     candidates: int
     eligible: bool
-    reasons: tuple[str, ...]
-    reasons_hi: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
 
 @attrs.frozen(kw_only=True)
@@ -117,7 +117,8 @@ class UnitReport:
     """The data of one unit's report card for one period.
 
     Ranks count from 1 (best); 0 means unranked. ``rank_change`` is positive when the unit
-    moved up. ``result`` and ``hierarchy`` are there for plugins' sections.
+    moved up. ``sections`` hold message ids and data; ``catalogues`` are the folders of the
+    plugins' message catalogues, which the renderer merges to translate them.
     """
 
     code: str
@@ -152,6 +153,7 @@ class UnitReport:
     result: Result = attrs.field(eq=False, repr=False)
     hierarchy: Hierarchy = attrs.field(eq=False, repr=False)
     sections: tuple[Section, ...] = ()
+    catalogues: tuple[Path, ...] = ()
 
     def descendants(self, level: str) -> IntArray:
         """Indices, on ``level``, of the units below this one."""
@@ -225,7 +227,6 @@ def _award_standing(panel: Panel, level: str, code: str, period: str) -> AwardSt
         candidates=len(ranked),
         eligible=me.eligible,
         reasons=me.reasons,
-        reasons_hi=me.reasons_hi,
     )
 
 
@@ -245,8 +246,10 @@ def build_report(
         code: the unit's code.
         period: the period of the card.
         hierarchy: the unit tree.
-        registry: the plugins asked for extra sections (``egov_score_report_sections``).
-        lang: ``"en"`` or ``"hi"``, passed to the plugins.
+        registry: the plugins asked for extra sections (``egov_score_report_sections``) and
+            their message catalogues (``egov_score_catalogues``).
+        lang: unused: a card holds data, and the renderer chooses the language (kept so callers
+            need not change).
 
     Raises:
         InputError: unknown unit or period.
@@ -344,7 +347,8 @@ def build_report(
         result=result,
         hierarchy=hierarchy,
     )
+    del lang
     if registry is not None:
-        sections = registry.report_sections(report, lang)
-        report = attrs.evolve(report, sections=tuple(sections))
+        sections = registry.report_sections(result, hierarchy, code, unit.level)
+        report = attrs.evolve(report, sections=tuple(sections), catalogues=registry.catalogues())
     return report

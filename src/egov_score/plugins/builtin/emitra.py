@@ -6,7 +6,9 @@ Reads one table, ``emitra_machines``: one row per machine per month. See
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -14,14 +16,15 @@ from egov_score._arrays import FloatArray
 from egov_score.io.table import Table
 from egov_score.model.framework import Field, Indicator, Normalisation
 from egov_score.model.hierarchy import Hierarchy
+from egov_score.model.result import LevelResult, Result
 from egov_score.plugins.builtin._common import SAMPLE_UNITS, SAMPLES, flag, numbers, rate
 from egov_score.plugins.hookspecs import hookimpl
 from egov_score.plugins.scheme import Column, Problem, Scheme, TableSpec, problems_where, spread
-from egov_score.plugins.section import Section
-from egov_score.render.labels import label
-from egov_score.review.report import UnitReport
+from egov_score.plugins.section import Cell, Msg, Name, Section
 
 CODE = "emitra"
+#: The plugin's message catalogues (``<lang>.po``; ids ``emitra.*``).
+LOCALE = Path(__file__).resolve().parent / "emitra_locale"
 LOCATIONS = ("gp", "rgsk", "office")
 
 TABLE = TableSpec(
@@ -232,55 +235,107 @@ def egov_score_load_scheme(
 
 
 _REASONS = (
-    ("inspected", "not_inspected"),
-    ("transacting", "not_transacting"),
-    ("geotagged", "not_geotagged"),
-    ("nodal_officer", "no_nodal_officer"),
-    ("display_ok", "display_missing"),
+    ("inspected", "emitra.not_inspected"),
+    ("transacting", "emitra.not_transacting"),
+    ("geotagged", "emitra.not_geotagged"),
+    ("nodal_officer", "emitra.no_nodal_officer"),
+    ("display_ok", "emitra.display_missing"),
 )
 
 
 @hookimpl
-def egov_score_report_sections(report: UnitReport, lang: str) -> Sequence[Section]:
+def egov_score_catalogues() -> Path:
+    """The e-Mitra labels and sentences, in every language the plugin ships."""
+    return LOCALE
+
+
+@hookimpl
+def egov_score_report_sections(
+    result: Result, hierarchy: Hierarchy, code: str, level: str
+) -> Sequence[Section]:
     """The installed machines under a district or block that need action, and why."""
-    if report.level == "machine" or "machine" not in report.result.framework.levels:
+    if level == "machine" or "machine" not in result.framework.levels:
         return []
-    machines = report.result.level("machine")
+    machines = result.level("machine")
     if not all(field in machines.fields for field, _ in (("installed", ""), *_REASONS)):
         return []  # the scheme is not active in this framework
-    below = report.descendants("machine")
+    own = int(hierarchy.level(level).index([code])[0])
+    below = np.flatnonzero(hierarchy.ancestors("machine", level) == own)
     installed = machines.fields["installed"][below] == 1
     lacking = (
         np.column_stack([machines.fields[f][below] == 0 for f, _ in _REASONS]) & installed[:, None]
     )
     rows = np.flatnonzero(lacking.any(axis=1))
-    blocks = report.result.level("block") if "block" in report.result.framework.levels else None
+    blocks = result.level("block") if "block" in result.framework.levels else None
     block_names = (
         blocks.names[machines.parent[below[rows]]]
         if blocks is not None
         else np.array([""] * len(rows))
     )
-    reason_labels = [label(key, lang) for _, key in _REASONS]
     table = tuple(
         (
             str(machines.codes[below[r]]),
             str(machines.names[below[r]]),
             str(block_names[k]),
-            ", ".join(reason_labels[c] for c in np.flatnonzero(lacking[r])),
+            Msg(tuple(_REASONS[c][1] for c in np.flatnonzero(lacking[r]))),
         )
         for k, r in enumerate(rows)
     )
     return [
         Section(
             key="emitra.machines_needing_action",
-            title=label("machines_action", lang),
-            header=(
-                label("code", lang),
-                label("location", lang),
-                label("block", lang),
-                label("reasons", lang),
-            ),
+            title="emitra.machines_action",
+            header=("code", "emitra.location", "block", "emitra.reasons"),
             rows=table,
-            note="" if table else label("none_need_action", lang),
+            note="" if table else "emitra.none_need_action",
+        )
+    ]
+
+
+_MACHINE_FIELDS = ("allotted", "installed", "inspected", "geotagged", "transacting")
+
+
+def _pct(part: float, whole: float) -> str:
+    return (
+        "–" if not whole or math.isnan(whole) or math.isnan(part) else f"{100 * part / whole:.1f}%"
+    )
+
+
+def _count(x: float) -> str:
+    return "–" if math.isnan(x) else f"{x:,.0f}"
+
+
+def _machine_row(name: Cell, lv: LevelResult, i: int) -> tuple[Cell, ...]:
+    """One row of the machine table: counts, and shares of the allotted or installed."""
+    f = {k: float(lv.fields[k][i]) for k in _MACHINE_FIELDS}
+    cells: list[Cell] = [name, _count(f["allotted"])]
+    cells.append(f"{_count(f['installed'])} ({_pct(f['installed'], f['allotted'])})")
+    for k in ("inspected", "geotagged", "transacting"):
+        cells.append(f"{_count(f[k])} ({_pct(f[k], f['installed'])})")
+    return tuple(cells)
+
+
+@hookimpl
+def egov_score_review_sections(result: Result, hierarchy: Hierarchy) -> Sequence[Section]:
+    """The machines per district, with the division's total: allotted, installed, inspected,
+    geo-tagged and transacting."""
+    del hierarchy
+    if len(result.levels) < 2:
+        return []
+    top, districts = result.levels[0], result.levels[1]
+    if not all(f in districts.fields for f in _MACHINE_FIELDS):
+        return []
+    rows = [
+        _machine_row(Name(str(districts.names[i]), str(districts.names_hi[i])), districts, i)
+        for i in range(len(districts))
+    ]
+    rows.append(_machine_row(Msg(("total",)), top, 0))
+    return [
+        Section(
+            key="emitra.machines_by_district",
+            title="emitra.machine_table",
+            header=(districts.level, *(f"emitra.{f}" for f in _MACHINE_FIELDS)),
+            rows=tuple(rows),
+            numeric=frozenset(range(1, 6)),
         )
     ]
