@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import egov_score as eg
-from egov_score.exceptions import FrameworkError, InputError
+from egov_score.exceptions import FrameworkError, InputError, ValuesError
 from egov_score.model.framework import Aggregation, Bands, Field, Group, Indicator, Normalisation
 from egov_score.model.result import Diagnostic, LevelResult, Provenance, Result
 from egov_score.plugins.scheme import Column, Problem, Scheme, TableSpec
@@ -370,3 +370,31 @@ def test_good_scheme_records_construct():
 def test_record_errors_are_value_errors():
     with pytest.raises(ValueError, match="direction must be 1 or -1"):
         Indicator(**IND, direction=0)
+
+
+# -- values -----------------------------------------------------------------------------------
+
+
+def _values(**changes):
+    kwargs = {
+        "source": "<test>",
+        "periods": np.array(["P", "P"]),
+        "depth": np.ones(2, dtype=np.intp),
+        "index": np.arange(2, dtype=np.intp),
+        "columns": {"x": np.zeros(2)},
+        "level_sizes": (1, 2),
+        "field_levels": {"x": 1},
+    }
+    return eg.Values(**{**kwargs, **changes})
+
+
+def test_values_record_checks_shapes_and_levels():
+    assert _values().at("P")[1]["x"].tolist() == [0.0, 0.0]
+    with pytest.raises(ValuesError, match=r"x must hold one value per row \(2, as periods\)"):
+        _values(columns={"x": np.zeros(3)})
+    with pytest.raises(ValuesError, match=r"depth must hold one value per row"):
+        _values(depth=np.ones(1, dtype=np.intp))
+    with pytest.raises(ValuesError, match=r"field_levels must give every column .*; got None"):
+        _values(field_levels={})
+    with pytest.raises(ValuesError, match=r"level depth in \[0, 2\); got 2 for field 'x'"):
+        _values(field_levels={"x": 2})
