@@ -16,7 +16,7 @@ import pytest
 import egov_score as eg
 from egov_score.exceptions import FrameworkError, InputError, ValuesError
 from egov_score.model.framework import Aggregation, Bands, Field, Group, Indicator, Normalisation
-from egov_score.model.result import Diagnostic, LevelResult, Provenance, Result
+from egov_score.model.result import Diagnostic, LevelResult, Provenance, Result, UnitScore
 from egov_score.plugins.scheme import Column, Problem, Scheme, TableSpec
 
 IND = {"code": "rate", "parent": "index", "field": "x"}
@@ -284,6 +284,12 @@ def test_result_records():
         Result(levels=(lv,), framework=fw, diagnostics=("x",), provenance=Provenance(**PROV))
     with pytest.raises(InputError, match=r"provenance must be a Provenance; got None"):
         Result(levels=(lv,), framework=fw, diagnostics=(), provenance=None)
+    assert result.unit("a").rank == 0
+    with pytest.raises(InputError, match=r"rank must be a whole number >= 0 .*; got -1 for unit"):
+        attrs.evolve(result.unit("a"), rank=-1)
+    with pytest.raises(InputError, match=r"a unit score's code must be a non-empty string"):
+        attrs.evolve(result.unit("a"), code="")
+    assert isinstance(result.unit("a"), UnitScore)
 
 
 # -- scheme records ---------------------------------------------------------------------------

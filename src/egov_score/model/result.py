@@ -237,6 +237,17 @@ class UnitScore:
     groups: Mapping[str, float]
     group_ranks: Mapping[str, tuple[int, int]]
 
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.code, str) or not self.code:
+            raise InputError(f"a unit score's code must be a non-empty string; got {self.code!r}")
+        for key in ("rank", "rank_in_parent"):
+            value = getattr(self, key)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise InputError(
+                    f"{key} must be a whole number >= 0 (0 = unranked); got {value!r} for unit "
+                    f"{self.code!r}"
+                )
+
     @property
     def insufficient(self) -> bool:
         """True if the composite is missing for lack of data."""
