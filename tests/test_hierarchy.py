@@ -168,3 +168,63 @@ def test_rejects_missing_column_and_ragged_rows(write):
         )
     with pytest.raises(InputError, match=r"file must exist; got '.*nowhere.csv'"):
         eg.Hierarchy.from_csv("nowhere.csv", LEVELS)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"level": "block", "code": "", "name": "x"}, r"a unit code must be a non-empty string"),
+        ({"level": "", "code": "B1", "name": "x"}, r"level must be a non-empty string; got ''"),
+        (
+            {"level": "block", "code": "B1", "name": "x", "parent": 7},
+            r"parent must be a code or None; got 7 for unit 'B1'",
+        ),
+        (
+            {"level": "block", "code": "B1", "name": "x", "parent": "B1"},
+            r"parent must not be the unit itself; got 'B1' for unit 'B1'",
+        ),
+        ({"level": "block", "code": "B1", "name": None}, r"name must be a string; got None"),
+        (
+            {"level": "block", "code": "B1", "name": "x", "extra": {"k": 1}},
+            r"extra must map strings to strings; got \{'k': 1\} for unit 'B1'",
+        ),
+    ],
+)
+def test_unit_records_reject(kwargs, match):
+    with pytest.raises(HierarchyError, match=match):
+        eg.Unit(**kwargs)
+
+
+def test_named_unit_records_are_checked_too():
+    with pytest.raises(HierarchyError, match=r"a unit code must be a non-empty string; got ''"):
+        eg.Block(code="", name="x", parent="D1")
+
+
+def _level(**changes):
+    codes = np.array(["B1", "B2"])
+    kwargs = {
+        "name": "block",
+        "codes": codes,
+        "names": codes,
+        "names_hi": np.array(["", ""]),
+        "parent": np.zeros(2, dtype=np.intp),
+    }
+    return eg.Level(**{**kwargs, **changes})
+
+
+def test_level_and_hierarchy_records_check_shapes_and_names():
+    assert len(_level()) == 2
+    with pytest.raises(HierarchyError, match=r"names must be one value per unit \(2, as codes\)"):
+        _level(names=np.array(["a"]))
+    with pytest.raises(HierarchyError, match=r"attribute 'lgd_code' must be one value per unit"):
+        _level(attributes={"lgd_code": np.array(["1", "2", "3"])})
+    with pytest.raises(HierarchyError, match=r"a level name must be a non-empty string; got ''"):
+        _level(name="")
+    top = _level(name="district", parent=np.full(2, -1, dtype=np.intp))
+    assert eg.Hierarchy((top, _level())).level_names == ("district", "block")
+    with pytest.raises(HierarchyError, match=r"levels must be distinct; got \['block', 'block'\]"):
+        eg.Hierarchy((_level(), _level()))
+    with pytest.raises(HierarchyError, match=r"levels must name at least one level; got none"):
+        eg.Hierarchy(())
+    with pytest.raises(HierarchyError, match=r"levels must be Level records; got 'block'"):
+        eg.Hierarchy(("block",))

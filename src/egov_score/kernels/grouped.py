@@ -18,7 +18,6 @@ __all__ = [
     "group_mean",
     "group_min",
     "group_std",
-    "group_sum",
 ]
 
 
@@ -26,14 +25,6 @@ def group_count(values: FloatArray, groups: IntArray, n_groups: int) -> FloatArr
     """Number of present (non-NaN) values in each group, as float64."""
     present = ~np.isnan(values)
     return np.bincount(groups, weights=present, minlength=n_groups).astype(np.float64)
-
-
-def group_sum(values: FloatArray, groups: IntArray, n_groups: int) -> FloatArray:
-    """Sum of the present values of each group; NaN where a group has none."""
-    present = ~np.isnan(values)
-    total = np.bincount(groups, weights=np.where(present, values, 0.0), minlength=n_groups)
-    count = np.bincount(groups, weights=present, minlength=n_groups)
-    return np.where(count > 0, total, np.nan)
 
 
 def group_mean(values: FloatArray, groups: IntArray, n_groups: int) -> FloatArray:

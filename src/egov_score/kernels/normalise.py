@@ -57,8 +57,9 @@ class Normalised:
 Normaliser = Callable[..., Normalised]
 
 
-def _spread(stat: FloatArray, groups: IntArray, n_groups: int) -> FloatArray | np.float64:
-    """A per-group statistic for every unit: a scalar when there is one group (no gather)."""
+def _per_unit(stat: FloatArray, groups: IntArray, n_groups: int) -> FloatArray | np.float64:
+    """A per-group statistic broadcast back to every unit: a scalar when there is one group
+    (no gather)."""
     return stat[0] if n_groups == 1 else stat[groups]
 
 
@@ -67,9 +68,9 @@ def _spread(stat: FloatArray, groups: IntArray, n_groups: int) -> FloatArray | n
 RELATIVE_TOLERANCE = 1e-12
 
 
-def _flat(spread: FloatArray, magnitude: FloatArray) -> npt.NDArray[np.bool_]:
-    """Where a peer group's spread is zero up to rounding."""
-    return spread <= RELATIVE_TOLERANCE * magnitude
+def _no_spread(span: FloatArray, magnitude: FloatArray) -> npt.NDArray[np.bool_]:
+    """Where a peer group's span (max - min) is zero up to rounding."""
+    return span <= RELATIVE_TOLERANCE * magnitude
 
 
 def _no_constant() -> IntArray:
@@ -89,14 +90,14 @@ def minmax(values: FloatArray, groups: IntArray, n_groups: int, direction: int) 
     x = _oriented(values, direction)
     lo, hi = group_min(x, groups, n_groups), group_max(x, groups, n_groups)
     span = hi - lo
-    flat = _flat(span, np.maximum(np.abs(lo), np.abs(hi)))
+    flat = _no_spread(span, np.maximum(np.abs(lo), np.abs(hi)))
     constant = np.flatnonzero(flat).astype(np.intp)
     with np.errstate(invalid="ignore", divide="ignore"):
         # (x - min) / span * 100 in one buffer; divide, then scale, so that the best unit
         # scores exactly 100 (x * (100 / span) may not)
         # x is a copy already when lower is better: write into it
-        scores = np.subtract(x, _spread(lo, groups, n_groups), out=None if x is values else x)
-        scores /= _spread(span, groups, n_groups)
+        scores = np.subtract(x, _per_unit(lo, groups, n_groups), out=None if x is values else x)
+        scores /= _per_unit(span, groups, n_groups)
         scores *= 100.0
     if len(constant):
         scores[flat[groups]] = np.nan
@@ -156,10 +157,10 @@ def target(
     target.
     """
     if direction > 0:
-        ref = _spread(group_min(values, groups, n_groups), groups, n_groups)
+        ref = _per_unit(group_min(values, groups, n_groups), groups, n_groups)
         num, den = values - ref, target - ref
     else:
-        ref = _spread(group_max(values, groups, n_groups), groups, n_groups)
+        ref = _per_unit(group_max(values, groups, n_groups), groups, n_groups)
         num, den = ref - values, ref - target
     if np.ndim(den) == 0:  # one peer group: a scalar map, no per-unit temporaries
         if den > 0:

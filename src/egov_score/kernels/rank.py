@@ -14,10 +14,8 @@ import numpy.typing as npt
 
 from egov_score._arrays import FloatArray, IntArray
 
-__all__ = ["UNRANKED", "SortedScores", "band", "rank_in_groups", "rank_two_ways"]
+__all__ = ["SortedScores", "band", "rank_in_groups", "rank_two_ways"]
 
-#: The rank given to a missing score.
-UNRANKED = 0
 RankArray = npt.NDArray[np.int64]
 
 

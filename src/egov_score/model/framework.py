@@ -61,6 +61,200 @@ RESERVED_CODES = frozenset(
 _CODE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
+# -- rules ------------------------------------------------------------------------------------
+# Each rule returns the message of the first thing it finds wrong ("<what> must <rule>; got
+# <value> for <who>"), or None. ``from_dict`` raises them with the file and line; the records'
+# own checks (``__attrs_post_init__``) raise them bare, guarding direct construction.
+
+
+def _first(*problems: str | None) -> str | None:
+    return next((p for p in problems if p is not None), None)
+
+
+def _raise_first(*problems: str | None) -> None:
+    if (problem := _first(*problems)) is not None:
+        raise FrameworkError(problem)
+
+
+def _finite_rule(value: object, key: str, who: str) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return f"{key} must be a finite number; got {value!r} for {who}"
+    return None
+
+
+def _optional_finite_rule(value: object, key: str, who: str) -> str | None:
+    return None if value is None else _finite_rule(value, key, who)
+
+
+def _text_rule(value: object, key: str, who: str) -> str | None:
+    if not isinstance(value, str):
+        return f"{key} must be a string; got {value!r} for {who}"
+    return None
+
+
+def _name_rule(value: object, key: str, who: str) -> str | None:
+    if not isinstance(value, str) or not value:
+        return f"{key} must be a non-empty string; got {value!r} for {who}"
+    return None
+
+
+def _optional_text_rule(value: object, key: str, who: str) -> str | None:
+    return None if value is None else _text_rule(value, key, who)
+
+
+def _code_rule(code: object, what: str) -> str | None:
+    if not isinstance(code, str) or not _CODE_RE.match(code):
+        return (
+            f"{what} code must be a name of letters, digits and '_' not starting with a digit; "
+            f"got {code!r}"
+        )
+    return None
+
+
+def _weight_rule(weight: float, who: str) -> str | None:
+    return f"weight must be >= 0; got {weight!r} for {who}" if weight < 0 else None
+
+
+def _coverage_rule(cov: float, who: str) -> str | None:
+    return None if 0 <= cov <= 1 else f"min_coverage must be in [0, 1]; got {cov!r} for {who}"
+
+
+def _direction_rule(direction: object, who: str) -> str | None:
+    if direction not in (1, -1) or isinstance(direction, bool):
+        return f"direction must be 1 or -1; got {direction!r} for {who}"
+    return None
+
+
+def _scale_rule(scale: float, who: str) -> str | None:
+    return f"scale must be non-zero; got {scale!r} for {who}" if scale == 0 else None
+
+
+def _rollup_rule(rollup: object, who: str) -> str | None:
+    if rollup not in ROLLUP_RULES:
+        return f"rollup must be one of {list(ROLLUP_RULES)!r}; got {rollup!r} for {who}"
+    return None
+
+
+def _rollup_weight_rule(rollup: object, weight: object, who: str) -> str | None:
+    if (rollup == "weighted_mean") != (weight is not None):
+        return (
+            f"weight = '<field>' goes with rollup = 'weighted_mean' and only with it; "
+            f"got rollup={rollup!r}, weight={weight!r} for {who}"
+        )
+    return None
+
+
+def _within_rule(within: object, who: str) -> str | None:
+    if within not in ("level", "parent"):
+        return f"normalise within must be 'level' or 'parent'; got {within!r} for {who}"
+    return None
+
+
+def _goalposts_rule(
+    method: object, lower: float | None, upper: float | None, who: str
+) -> str | None:
+    if method != "goalposts":
+        return None
+    if lower is None or upper is None:
+        return f"goalposts need lower and upper; got lower={lower!r}, upper={upper!r} for {who}"
+    if lower >= upper:
+        return f"goalposts must have lower < upper; got lower={lower!r}, upper={upper!r} for {who}"
+    return None
+
+
+def _cap_rule(cap: object, who: str) -> str | None:
+    if not isinstance(cap, bool):
+        return f"normalise cap must be true or false; got {cap!r} for {who}"
+    return None
+
+
+def _rescale_sd_rule(sd: float, who: str) -> str | None:
+    return f"zscore rescale sd must be > 0; got {sd!r} for {who}" if sd <= 0 else None
+
+
+def _generalised_rule(method: object, p: float | None, who: str) -> str | None:
+    if method == "generalised" and p is None:
+        return f"a generalised mean needs p; got none for {who}"
+    return None
+
+
+def _inputs_rule(field: object, num: object, den: object, who: str) -> str | None:
+    if (field is None) == (num is None and den is None) or (num is None) != (den is None):
+        return (
+            f"an indicator needs either field or both numerator and denominator; got "
+            f"field={field!r}, numerator={num!r}, denominator={den!r} for {who}"
+        )
+    return None
+
+
+def _target_rule(
+    method: object, norm_target: float | None, target: float | None, who: str
+) -> str | None:
+    if method == "target" and norm_target is None and target is None:
+        return (
+            f"target normalisation needs a target (indicator target or normalise.target); "
+            f"got none for {who}"
+        )
+    return None
+
+
+def _bands_rule(
+    edges: Sequence[float], labels: Sequence[str], labels_hi: Sequence[str]
+) -> str | None:
+    if any(b <= a for a, b in itertools.pairwise(edges)):
+        return f"band edges must be strictly increasing; got {list(edges)!r}"
+    if len(labels) != len(edges) + 1:
+        return (
+            f"bands need one label more than edges ({len(edges) + 1}); got {len(labels)} "
+            f"labels {list(labels)!r}"
+        )
+    if labels_hi and len(labels_hi) != len(labels):
+        return f"labels_hi must have as many labels as labels ({len(labels)}); got {len(labels_hi)}"
+    return None
+
+
+def _levels_rule(levels: object, kind: type[list[str] | tuple[str, ...]] = list) -> str | None:
+    if (
+        not isinstance(levels, list | tuple)
+        or not isinstance(levels, kind)
+        or not levels
+        or not all(isinstance(x, str) and x for x in levels)
+    ):
+        return f"levels must be a non-empty list of level names; got {levels!r}"
+    if len(set(levels)) != len(levels):
+        return f"levels must be distinct; got {levels!r}"
+    return None
+
+
+def _method_rule(method: object, key: str, who: str) -> str | None:
+    if not isinstance(method, str) or not method:
+        return f"{key} method must be a non-empty string; got {method!r} for {who}"
+    return None
+
+
+def _rescale_rule(rescale: object, who: str) -> str | None:
+    if rescale is None:
+        return None
+    if not isinstance(rescale, tuple | list) or len(rescale) != 2:
+        return f"zscore rescale must be (mean, sd); got {rescale!r} for {who}"
+    return _first(
+        _finite_rule(rescale[0], "rescale mean", who),
+        _finite_rule(rescale[1], "rescale sd", who),
+    ) or _rescale_sd_rule(rescale[1], who)
+
+
+def _field_level_rule(level: object, levels: Sequence[str], code: str) -> str | None:
+    if level not in levels:
+        return f"field level must be one of {list(levels)!r}; got {level!r} for field {code!r}"
+    return None
+
+
+def _mapping_rule(value: object, key: str, who: str) -> str | None:
+    if not isinstance(value, Mapping):
+        return f"{key} must be a mapping; got {value!r} for {who}"
+    return None
+
+
 @attrs.frozen(kw_only=True)
 class Field:
     """A raw measured quantity, measured on one level and rolled up to the levels above.
@@ -80,6 +274,18 @@ class Field:
     weight: str | None = None
     name: str = ""
     unit: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        who = f"field {self.code!r}"
+        _raise_first(
+            _code_rule(self.code, "field"),
+            _name_rule(self.level, "level", who),
+            _rollup_rule(self.rollup, who),
+            _rollup_weight_rule(self.rollup, self.weight, who),
+            _optional_text_rule(self.weight, "weight", who),
+            _text_rule(self.name, "name", who),
+            _text_rule(self.unit, "unit", who),
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -107,6 +313,20 @@ class Normalisation:
     rescale: tuple[float, float] | None = None
     params: Mapping[str, Any] = attrs.field(factory=dict)
 
+    def __attrs_post_init__(self) -> None:
+        who = f"Normalisation(method={self.method!r})"
+        _raise_first(
+            _method_rule(self.method, "normalise", who),
+            _within_rule(self.within, who),
+            _optional_finite_rule(self.lower, "normalise lower", who),
+            _optional_finite_rule(self.upper, "normalise upper", who),
+            _goalposts_rule(self.method, self.lower, self.upper, who),
+            _optional_finite_rule(self.target, "normalise target", who),
+            _cap_rule(self.cap, who),
+            _rescale_rule(self.rescale, who),
+            _mapping_rule(self.params, "normalise params", who),
+        )
+
 
 @attrs.frozen(kw_only=True)
 class Aggregation:
@@ -121,6 +341,15 @@ class Aggregation:
     method: str = "arithmetic"
     p: float | None = None
     params: Mapping[str, Any] = attrs.field(factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        who = f"Aggregation(method={self.method!r})"
+        _raise_first(
+            _method_rule(self.method, "aggregate", who),
+            _optional_finite_rule(self.p, "aggregate p", who),
+            _generalised_rule(self.method, self.p, who),
+            _mapping_rule(self.params, "aggregate params", who),
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -152,6 +381,29 @@ class Indicator:
     weight: float = 1.0
     normalise: Normalisation = attrs.field(factory=Normalisation)
 
+    def __attrs_post_init__(self) -> None:
+        who = f"indicator {self.code!r}"
+        norm = self.normalise
+        _raise_first(
+            _code_rule(self.code, "indicator"),
+            _inputs_rule(self.field, self.numerator, self.denominator, who),
+            _direction_rule(self.direction, who),
+            _finite_rule(self.weight, "weight", who) or _weight_rule(self.weight, who),
+            _text_rule(self.parent, "parent", who),
+            _finite_rule(self.scale, "scale", who) or _scale_rule(self.scale, who),
+            _optional_finite_rule(self.target, "target", who),
+            None
+            if isinstance(norm, Normalisation)
+            else f"normalise must be a Normalisation; got {norm!r} for {who}",
+            _target_rule(
+                getattr(norm, "method", None), getattr(norm, "target", None), self.target, who
+            ),
+            *(
+                _optional_text_rule(getattr(self, key), key, who)
+                for key in ("name", "name_hi", "field", "numerator", "denominator", "unit")
+            ),
+        )
+
     @property
     def fields(self) -> tuple[str, ...]:
         """The fields this indicator reads."""
@@ -181,6 +433,21 @@ class Group:
     aggregate: Aggregation = attrs.field(factory=Aggregation)
     min_coverage: float = 0.5
 
+    def __attrs_post_init__(self) -> None:
+        who = f"group {self.code!r}"
+        cov = self.min_coverage
+        _raise_first(
+            _code_rule(self.code, "group"),
+            _finite_rule(self.weight, "weight", who) or _weight_rule(self.weight, who),
+            _finite_rule(cov, "min_coverage", who) or _coverage_rule(cov, who),
+            _optional_text_rule(self.parent, "parent", who),
+            _text_rule(self.name, "name", who),
+            _text_rule(self.name_hi, "name_hi", who),
+            None
+            if isinstance(self.aggregate, Aggregation)
+            else f"aggregate must be an Aggregation; got {self.aggregate!r} for {who}",
+        )
+
 
 @attrs.frozen(kw_only=True)
 class Bands:
@@ -192,6 +459,12 @@ class Bands:
     edges: tuple[float, ...]
     labels: tuple[str, ...]
     labels_hi: tuple[str, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        _raise_first(
+            *(_finite_rule(e, "band edge", "bands") for e in self.edges),
+            _bands_rule(self.edges, self.labels, self.labels_hi),
+        )
 
 
 #: The SDG India Index bands: Aspirant 0-49, Performer 50-64, Front Runner 65-99, Achiever 100.
@@ -222,6 +495,12 @@ def _fail(msg: str, where: _Located, code: object = None) -> FrameworkError:
     return FrameworkError(msg + where.at(code))
 
 
+def _check(problem: str | None, where: _Located, code: object = None) -> None:
+    """Raise a rule's problem, if any, with the file and line."""
+    if problem is not None:
+        raise _fail(problem, where, code)
+
+
 _FIELD_KEYS = {"code", "level", "rollup", "weight", "name", "unit"}
 _INDICATOR_KEYS = {
     "code",
@@ -245,8 +524,8 @@ _TOP_KEYS = {"levels", "field", "indicator", "group", "bands", "name", "name_hi"
 
 
 def _number(value: object, key: str, code: object, where: _Located) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise _fail(f"{key} must be a finite number; got {value!r} for {code!r}", where, code)
+    _check(_finite_rule(value, key, repr(code)), where, code)
+    assert isinstance(value, int | float)
     return float(value)
 
 
@@ -255,8 +534,8 @@ def _optional_number(value: object, key: str, code: object, where: _Located) -> 
 
 
 def _text(value: object, key: str, code: object, where: _Located) -> str:
-    if not isinstance(value, str):
-        raise _fail(f"{key} must be a string; got {value!r} for {code!r}", where, code)
+    _check(_text_rule(value, key, repr(code)), where, code)
+    assert isinstance(value, str)
     return value
 
 
@@ -275,13 +554,8 @@ def _check_keys(
 
 def _code(table: Mapping[str, Any], what: str, where: _Located) -> str:
     code = table.get("code")
-    if not isinstance(code, str) or not _CODE_RE.match(code):
-        raise _fail(
-            f"{what} code must be a name of letters, digits and '_' not starting with a digit; "
-            f"got {code!r}",
-            where,
-            code,
-        )
+    _check(_code_rule(code, what), where, code)
+    assert isinstance(code, str)
     return code
 
 
@@ -305,32 +579,12 @@ def _normalisation(
     if builtin:
         _check_keys(raw, _NORMALISE_KEYS, "normalise", where)
     within = raw.get("within", "level")
-    if within not in ("level", "parent"):
-        raise _fail(
-            f"normalise within must be 'level' or 'parent'; got {within!r} for {code!r}",
-            where,
-            code,
-        )
+    _check(_within_rule(within, repr(code)), where, code)
     lower = _optional_number(raw.get("lower"), "normalise lower", code, where)
     upper = _optional_number(raw.get("upper"), "normalise upper", code, where)
-    if method == "goalposts":
-        if lower is None or upper is None:
-            raise _fail(
-                f"goalposts need lower and upper; got lower={lower!r}, upper={upper!r} "
-                f"for {code!r}",
-                where,
-                code,
-            )
-        if lower >= upper:
-            raise _fail(
-                f"goalposts must have lower < upper; got lower={lower!r}, upper={upper!r} "
-                f"for {code!r}",
-                where,
-                code,
-            )
+    _check(_goalposts_rule(method, lower, upper, repr(code)), where, code)
     cap = raw.get("cap", True)
-    if not isinstance(cap, bool):
-        raise _fail(f"normalise cap must be true or false; got {cap!r} for {code!r}", where, code)
+    _check(_cap_rule(cap, repr(code)), where, code)
     rescale_raw = raw.get("rescale")
     rescale: tuple[float, float] | None = None
     if rescale_raw is not None:
@@ -340,8 +594,7 @@ def _normalisation(
             )
         mean = _number(rescale_raw[0], "rescale mean", code, where)
         sd = _number(rescale_raw[1], "rescale sd", code, where)
-        if sd <= 0:
-            raise _fail(f"zscore rescale sd must be > 0; got {sd!r} for {code!r}", where, code)
+        _check(_rescale_sd_rule(sd, repr(code)), where, code)
         rescale = (mean, sd)
     params = {} if builtin else {k: v for k, v in raw.items() if k not in _NORMALISE_KEYS}
     return Normalisation(
@@ -374,8 +627,7 @@ def _aggregation(raw: object, code: str, where: _Located, methods: Collection[st
     if builtin:
         _check_keys(raw, _AGGREGATE_KEYS, "aggregate", where)
     p = _optional_number(raw.get("p"), "aggregate p", code, where)
-    if method == "generalised" and p is None:
-        raise _fail(f"a generalised mean needs p; got none for {code!r}", where, code)
+    _check(_generalised_rule(method, p, repr(code)), where, code)
     params = {} if builtin else {k: v for k, v in raw.items() if k not in _AGGREGATE_KEYS}
     return Aggregation(method=method, p=p, params=params)
 
@@ -384,27 +636,11 @@ def _parse_field(raw: Mapping[str, Any], levels: Sequence[str], where: _Located)
     code = _code(raw, "field", where)
     _check_keys(raw, _FIELD_KEYS, "field", where)
     level = raw.get("level")
-    if level not in levels:
-        raise _fail(
-            f"field level must be one of {list(levels)!r}; got {level!r} for field {code!r}",
-            where,
-            code,
-        )
+    _check(_field_level_rule(level, levels, code), where, code)
     rollup = raw.get("rollup", "sum")
-    if rollup not in ROLLUP_RULES:
-        raise _fail(
-            f"rollup must be one of {list(ROLLUP_RULES)!r}; got {rollup!r} for field {code!r}",
-            where,
-            code,
-        )
+    _check(_rollup_rule(rollup, f"field {code!r}"), where, code)
     weight = raw.get("weight")
-    if (rollup == "weighted_mean") != (weight is not None):
-        raise _fail(
-            f"weight = '<field>' goes with rollup = 'weighted_mean' and only with it; "
-            f"got rollup={rollup!r}, weight={weight!r} for field {code!r}",
-            where,
-            code,
-        )
+    _check(_rollup_weight_rule(rollup, weight, f"field {code!r}"), where, code)
     return Field(
         code=code,
         level=str(level),
@@ -422,34 +658,19 @@ def _parse_indicator(
     _check_keys(raw, _INDICATOR_KEYS, "indicator", where)
     field = raw.get("field")
     num, den = raw.get("numerator"), raw.get("denominator")
-    if (field is None) == (num is None and den is None) or (num is None) != (den is None):
-        raise _fail(
-            f"an indicator needs either field or both numerator and denominator; got "
-            f"field={field!r}, numerator={num!r}, denominator={den!r} for {code!r}",
-            where,
-            code,
-        )
+    _check(_inputs_rule(field, num, den, repr(code)), where, code)
     direction = raw.get("direction", 1)
-    if direction not in (1, -1) or isinstance(direction, bool):
-        raise _fail(f"direction must be 1 or -1; got {direction!r} for {code!r}", where, code)
+    _check(_direction_rule(direction, repr(code)), where, code)
     weight = _number(raw.get("weight", 1.0), "weight", code, where)
-    if weight < 0:
-        raise _fail(f"weight must be >= 0; got {weight!r} for indicator {code!r}", where, code)
+    _check(_weight_rule(weight, f"indicator {code!r}"), where, code)
     parent = raw.get("parent")
     if not isinstance(parent, str):
         raise _fail(f"an indicator needs a parent group; got {parent!r} for {code!r}", where, code)
     scale = _number(raw.get("scale", 1.0), "scale", code, where)
-    if scale == 0:
-        raise _fail(f"scale must be non-zero; got {scale!r} for {code!r}", where, code)
+    _check(_scale_rule(scale, repr(code)), where, code)
     target = _optional_number(raw.get("target"), "target", code, where)
     norm = _normalisation(raw.get("normalise"), code, where, methods)
-    if norm.method == "target" and norm.target is None and target is None:
-        raise _fail(
-            f"target normalisation needs a target (indicator target or normalise.target); "
-            f"got none for {code!r}",
-            where,
-            code,
-        )
+    _check(_target_rule(norm.method, norm.target, target, repr(code)), where, code)
     return Indicator(
         code=code,
         parent=parent,
@@ -471,11 +692,9 @@ def _parse_group(raw: Mapping[str, Any], where: _Located, methods: Collection[st
     code = _code(raw, "group", where)
     _check_keys(raw, _GROUP_KEYS, "group", where)
     weight = _number(raw.get("weight", 1.0), "weight", code, where)
-    if weight < 0:
-        raise _fail(f"weight must be >= 0; got {weight!r} for group {code!r}", where, code)
+    _check(_weight_rule(weight, f"group {code!r}"), where, code)
     cov = _number(raw.get("min_coverage", 0.5), "min_coverage", code, where)
-    if not 0 <= cov <= 1:
-        raise _fail(f"min_coverage must be in [0, 1]; got {cov!r} for {code!r}", where, code)
+    _check(_coverage_rule(cov, repr(code)), where, code)
     parent = raw.get("parent")
     return Group(
         code=code,
@@ -497,19 +716,7 @@ def _parse_bands(raw: object, where: _Located) -> Bands:
     edges = tuple(_number(e, "band edge", "bands", where) for e in raw.get("edges", []))
     labels = tuple(str(x) for x in raw.get("labels", []))
     labels_hi = tuple(str(x) for x in raw.get("labels_hi", []))
-    if any(b <= a for a, b in itertools.pairwise(edges)):
-        raise _fail(f"band edges must be strictly increasing; got {list(edges)!r}", where)
-    if len(labels) != len(edges) + 1:
-        raise _fail(
-            f"bands need one label more than edges ({len(edges) + 1}); got {len(labels)} "
-            f"labels {list(labels)!r}",
-            where,
-        )
-    if labels_hi and len(labels_hi) != len(labels):
-        raise _fail(
-            f"labels_hi must have as many labels as labels ({len(labels)}); got {len(labels_hi)}",
-            where,
-        )
+    _check(_bands_rule(edges, labels, labels_hi), where)
     return Bands(edges=edges, labels=labels, labels_hi=labels_hi)
 
 
@@ -599,14 +806,8 @@ class Framework:
                 f"top-level keys must be among {sorted(_TOP_KEYS)!r}; got {unknown!r}", where
             )
         levels = data.get("levels")
-        if (
-            not isinstance(levels, list)
-            or not levels
-            or not all(isinstance(x, str) and x for x in levels)
-        ):
-            raise _fail(f"levels must be a non-empty list of level names; got {levels!r}", where)
-        if len(set(levels)) != len(levels):
-            raise _fail(f"levels must be distinct; got {levels!r}", where)
+        _check(_levels_rule(levels), where)
+        assert isinstance(levels, list)
         norm_methods = set(NORMALISATION_METHODS) | set(normalisers)
         agg_methods = set(AGGREGATION_METHODS) | set(aggregators)
         fields = [_parse_field(t, levels, where) for t in _tables(data, "field", where)]
@@ -614,18 +815,54 @@ class Framework:
             _parse_indicator(t, where, norm_methods) for t in _tables(data, "indicator", where)
         ]
         groups = [_parse_group(t, where, agg_methods) for t in _tables(data, "group", where)]
-        framework = cls(
+        bands = _parse_bands(data.get("bands"), where)
+        # The tree's rules here, with the file and line; the constructor checks them again.
+        _validate(fields, indicators, groups, where)
+        return cls(
             levels=tuple(levels),
             fields={f.code: f for f in fields},
             indicators={i.code: i for i in indicators},
             groups={g.code: g for g in groups},
-            bands=_parse_bands(data.get("bands"), where),
+            bands=bands,
             name=str(data.get("name", "e-Governance index")),
             name_hi=str(data.get("name_hi", "ई-गवर्नेंस सूचकांक")),
             source=source,
         )
-        _validate(framework, fields, indicators, groups, where)
-        return framework
+
+    def __attrs_post_init__(self) -> None:
+        """Check a directly constructed framework by the rules :meth:`from_dict` applies."""
+        where = _Located(self.source, None)
+        _check(_levels_rule(self.levels, tuple), where)
+        tables: tuple[tuple[str, Mapping[str, Any], type], ...] = (
+            ("field", self.fields, Field),
+            ("indicator", self.indicators, Indicator),
+            ("group", self.groups, Group),
+        )
+        for what, table, kind in tables:
+            for key, record in table.items():
+                if not isinstance(record, kind):
+                    raise _fail(
+                        f"{what}s must hold {kind.__name__} records; got {record!r} for {key!r}",
+                        where,
+                    )
+                code = getattr(record, "code", None)
+                if code != key:
+                    raise _fail(
+                        f"{what}s must be keyed by their code; got key {key!r} for {what} {code!r}",
+                        where,
+                    )
+        for f in self.fields.values():
+            _check(_field_level_rule(f.level, self.levels, f.code), where)
+        if not isinstance(self.bands, Bands):
+            raise _fail(f"bands must be a Bands record; got {self.bands!r}", where)
+        _check(_text_rule(self.name, "name", "the framework"), where)
+        _check(_text_rule(self.name_hi, "name_hi", "the framework"), where)
+        _validate(
+            list(self.fields.values()),
+            list(self.indicators.values()),
+            list(self.groups.values()),
+            where,
+        )
 
     # -- the tree -------------------------------------------------------------------------------
 
@@ -636,9 +873,7 @@ class Framework:
 
     def children(self, group: str) -> tuple[str, ...]:
         """Codes of the indicators and groups directly under ``group``, in declaration order."""
-        kids = [i.code for i in self.indicators.values() if i.parent == group]
-        kids += [g.code for g in self.groups.values() if g.parent == group]
-        return tuple(kids)
+        return _children(self.indicators.values(), self.groups.values(), group)
 
     def weight(self, code: str) -> float:
         """The weight of an indicator or group relative to its siblings."""
@@ -691,13 +926,25 @@ class Framework:
         return self._digest
 
 
+def _children(
+    indicators: Iterable[Indicator], groups: Iterable[Group], group: str
+) -> tuple[str, ...]:
+    kids = [i.code for i in indicators if i.parent == group]
+    kids += [g.code for g in groups if g.parent == group]
+    return tuple(kids)
+
+
 def _validate(
-    fw: Framework,
     fields: list[Field],
     indicators: list[Indicator],
     groups: list[Group],
     where: _Located,
 ) -> None:
+    """The rules of the tree: unique codes, references that resolve, one root, no cycle, no
+    empty group."""
+    fw_fields = {f.code: f for f in fields}
+    fw_groups = {g.code: g for g in groups}
+
     def dupes(codes: list[str]) -> list[str]:
         seen: set[str] = set()
         return sorted({c for c in codes if c in seen or seen.add(c)})  # type: ignore[func-returns-value]
@@ -720,7 +967,7 @@ def _validate(
         )
     for f in fields:
         if f.weight is not None:
-            w = fw.fields.get(f.weight)
+            w = fw_fields.get(f.weight)
             if w is None:
                 raise _fail(
                     f"weight must name a declared field; got {f.weight!r} for field {f.code!r}",
@@ -740,13 +987,13 @@ def _validate(
             ("numerator", ind.numerator),
             ("denominator", ind.denominator),
         ):
-            if fcode is not None and fcode not in fw.fields:
+            if fcode is not None and fcode not in fw_fields:
                 raise _fail(
                     f"{key} must name a declared field; got {fcode!r} for indicator {ind.code!r}",
                     where,
                     ind.code,
                 )
-        if ind.parent not in fw.groups:
+        if ind.parent not in fw_groups:
             raise _fail(
                 f"parent must name a group; got {ind.parent!r} for indicator {ind.code!r}",
                 where,
@@ -758,7 +1005,7 @@ def _validate(
             f"the framework must have exactly one root group (no parent); got {roots!r}", where
         )
     for g in groups:
-        if g.parent is not None and g.parent not in fw.groups:
+        if g.parent is not None and g.parent not in fw_groups:
             raise _fail(
                 f"parent must name a group; got {g.parent!r} for group {g.code!r}", where, g.code
             )
@@ -773,7 +1020,7 @@ def _validate(
                     g.code,
                 )
             seen.append(parent)
-            parent = fw.groups[parent].parent
+            parent = fw_groups[parent].parent
     for g in groups:
-        if not fw.children(g.code):
+        if not _children(indicators, groups, g.code):
             raise _fail(f"a group needs at least one child; got none for {g.code!r}", where, g.code)

@@ -47,13 +47,34 @@ class Unit:
     """
 
     level: str
-    code: str = attrs.field(validator=attrs.validators.min_len(1))
+    code: str
     name: str
     parent: str | None = None
     name_hi: str = ""
     lgd_code: str = ""
     officer: str = ""
     extra: Mapping[str, str] = attrs.field(factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.code, str) or not self.code:
+            raise HierarchyError(f"a unit code must be a non-empty string; got {self.code!r}")
+        who = f"unit {self.code!r}"
+        if not isinstance(self.level, str) or not self.level:
+            raise HierarchyError(f"level must be a non-empty string; got {self.level!r} for {who}")
+        if self.parent is not None and not isinstance(self.parent, str):
+            raise HierarchyError(f"parent must be a code or None; got {self.parent!r} for {who}")
+        if self.parent == self.code:
+            raise HierarchyError(
+                f"parent must not be the unit itself; got {self.parent!r} for {who}"
+            )
+        for key in ("name", "name_hi", "lgd_code", "officer"):
+            value = getattr(self, key)
+            if not isinstance(value, str):
+                raise HierarchyError(f"{key} must be a string; got {value!r} for {who}")
+        if not isinstance(self.extra, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in self.extra.items()
+        ):
+            raise HierarchyError(f"extra must map strings to strings; got {self.extra!r} for {who}")
 
 
 @attrs.frozen(kw_only=True)
@@ -110,6 +131,21 @@ class Level:
     _sorter: IntArray = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise HierarchyError(f"a level name must be a non-empty string; got {self.name!r}")
+        n = len(self.codes)
+        columns = {
+            "names": self.names,
+            "names_hi": self.names_hi,
+            "parent": self.parent,
+            **{f"attribute {k!r}": v for k, v in self.attributes.items()},
+        }
+        for key, column in (("codes", self.codes), *columns.items()):
+            if np.ndim(column) != 1 or len(column) != n:
+                raise HierarchyError(
+                    f"{key} must be one value per unit ({n}, as codes); got shape "
+                    f"{np.shape(column)!r} for level {self.name!r}"
+                )
         object.__setattr__(self, "_sorter", readonly(np.argsort(self.codes, kind="stable")))
 
     def __len__(self) -> int:
@@ -152,6 +188,12 @@ class Hierarchy:
     """
 
     levels: tuple[Level, ...]
+
+    def __attrs_post_init__(self) -> None:
+        for level in self.levels:
+            if not isinstance(level, Level):
+                raise HierarchyError(f"levels must be Level records; got {level!r}")
+        _check_levels(self.level_names)
 
     @property
     def level_names(self) -> tuple[str, ...]:

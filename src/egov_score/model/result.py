@@ -16,9 +16,34 @@ from egov_score.exceptions import InputError
 from egov_score.io.table import write_csv
 from egov_score.model.framework import Framework
 
-__all__ = ["Diagnostic", "LevelResult", "Provenance", "Result", "UnitScore"]
+__all__ = [
+    "DIAGNOSTIC_KINDS",
+    "NORMALISATION_CHOICES",
+    "Diagnostic",
+    "LevelResult",
+    "Provenance",
+    "Result",
+    "UnitScore",
+]
 
 RankArray = npt.NDArray[np.int64]
+
+#: What a :class:`Diagnostic` may report.
+DIAGNOSTIC_KINDS = (
+    "constant_indicator",
+    "division_by_zero",
+    "insufficient_data",
+    "missing_field",
+    "dropped_rows",
+)
+#: Whose peers normalise a panel: each period's own units, or every period's together.
+NORMALISATION_CHOICES = ("period", "global")
+
+
+def _require_text(record: str, **values: object) -> None:
+    for key, value in values.items():
+        if not isinstance(value, str):
+            raise InputError(f"{key} must be a string; got {value!r} for {record}")
 
 
 @attrs.frozen(kw_only=True)
@@ -42,6 +67,18 @@ class Diagnostic:
     message: str
     period: str = ""
 
+    def __attrs_post_init__(self) -> None:
+        who = f"a diagnostic on {self.code!r}"
+        if self.kind not in DIAGNOSTIC_KINDS:
+            raise InputError(
+                f"kind must be one of {list(DIAGNOSTIC_KINDS)!r}; got {self.kind!r} for {who}"
+            )
+        _require_text(
+            who, level=self.level, code=self.code, message=self.message, period=self.period
+        )
+        if not isinstance(self.units, tuple):
+            raise InputError(f"units must be a tuple of unit codes; got {self.units!r} for {who}")
+
 
 @attrs.frozen(kw_only=True)
 class Provenance:
@@ -63,6 +100,20 @@ class Provenance:
     plugins: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     normalisation: str = "period"
+
+    def __attrs_post_init__(self) -> None:
+        who = f"the provenance of period {self.period!r}"
+        if self.normalisation not in NORMALISATION_CHOICES:
+            raise InputError(
+                f"normalisation must be one of {list(NORMALISATION_CHOICES)!r}; "
+                f"got {self.normalisation!r} for {who}"
+            )
+        _require_text(
+            who, version=self.version, framework_digest=self.framework_digest, period=self.period
+        )
+        for key, items in (("plugins", self.plugins), ("sources", self.sources)):
+            if not isinstance(items, tuple) or not all(isinstance(x, str) for x in items):
+                raise InputError(f"{key} must be a tuple of strings; got {items!r} for {who}")
 
 
 @attrs.frozen(kw_only=True)
@@ -93,6 +144,27 @@ class LevelResult:
     band: IntArray = attrs.field(eq=array_eq)
     band_labels: tuple[str, ...]
     coverage: FloatArray = attrs.field(eq=array_eq)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.level, str) or not self.level:
+            raise InputError(f"a result's level must be a non-empty string; got {self.level!r}")
+        n = len(self.codes)
+        for key in (
+            "names",
+            "names_hi",
+            "parent",
+            "score",
+            "rank",
+            "rank_in_parent",
+            "band",
+            "coverage",
+        ):
+            shape = np.shape(getattr(self, key))
+            if shape != (n,):
+                raise InputError(
+                    f"{key} must hold one value per unit ({n}, as codes); got shape {shape!r} "
+                    f"for level {self.level!r}"
+                )
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -165,6 +237,17 @@ class UnitScore:
     groups: Mapping[str, float]
     group_ranks: Mapping[str, tuple[int, int]]
 
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.code, str) or not self.code:
+            raise InputError(f"a unit score's code must be a non-empty string; got {self.code!r}")
+        for key in ("rank", "rank_in_parent"):
+            value = getattr(self, key)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise InputError(
+                    f"{key} must be a whole number >= 0 (0 = unranked); got {value!r} for unit "
+                    f"{self.code!r}"
+                )
+
     @property
     def insufficient(self) -> bool:
         """True if the composite is missing for lack of data."""
@@ -206,6 +289,21 @@ class Result:
     framework: Framework = attrs.field(eq=False, repr=False)
     diagnostics: tuple[Diagnostic, ...]
     provenance: Provenance
+
+    def __attrs_post_init__(self) -> None:
+        who = f"the result of period {getattr(self.provenance, 'period', None)!r}"
+        for key, items, kind in (
+            ("levels", self.levels, LevelResult),
+            ("diagnostics", self.diagnostics, Diagnostic),
+        ):
+            if not isinstance(items, tuple) or not all(isinstance(x, kind) for x in items):
+                raise InputError(
+                    f"{key} must be a tuple of {kind.__name__} records; got {items!r} for {who}"
+                )
+        if not isinstance(self.provenance, Provenance):
+            raise InputError(f"provenance must be a Provenance; got {self.provenance!r}")
+        if not isinstance(self.framework, Framework):
+            raise InputError(f"framework must be a Framework; got {self.framework!r} for {who}")
 
     @property
     def period(self) -> str:

@@ -53,6 +53,23 @@ class Values:
         factory=dict, init=False, eq=False, repr=False
     )
 
+    def __attrs_post_init__(self) -> None:
+        n = len(self.periods)
+        for key, column in (("depth", self.depth), ("index", self.index), *self.columns.items()):
+            if np.shape(column) != (n,):
+                raise ValuesError(
+                    f"{key} must hold one value per row ({n}, as periods); got shape "
+                    f"{np.shape(column)!r} for {self.source!r}"
+                )
+        for code in self.columns:
+            level = self.field_levels.get(code)
+            if level is None or not 0 <= level < len(self.level_sizes):
+                raise ValuesError(
+                    f"field_levels must give every column a level depth in "
+                    f"[0, {len(self.level_sizes)}); got {level!r} for field {code!r} of "
+                    f"{self.source!r}"
+                )
+
     @classmethod
     def from_csv(
         cls, path: str | os.PathLike[str], hierarchy: Hierarchy, framework: Framework

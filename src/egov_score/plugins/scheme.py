@@ -17,7 +17,15 @@ import numpy as np
 from egov_score._arrays import FloatArray, IntArray, StrArray
 from egov_score.exceptions import InputError
 from egov_score.io.table import Table
-from egov_score.model.framework import Aggregation, Field, Indicator
+from egov_score.model.framework import (
+    Aggregation,
+    Field,
+    Indicator,
+    _coverage_rule,
+    _finite_rule,
+    _first,
+    _weight_rule,
+)
 from egov_score.model.hierarchy import Hierarchy
 
 __all__ = [
@@ -85,11 +93,36 @@ class Column:
     """
 
     name: str
-    kind: str = attrs.field(validator=attrs.validators.in_(COLUMN_KINDS))
+    kind: str
     required: bool = True
     at_most: str | None = None
     choices: tuple[str, ...] = ()
     description: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        _require_name(self.name, "a column name", "a Column")
+        who = f"column {self.name!r}"
+        if self.kind not in COLUMN_KINDS:
+            raise InputError(
+                f"kind must be one of {list(COLUMN_KINDS)!r}; got {self.kind!r} for {who}"
+            )
+        if not isinstance(self.required, bool):
+            raise InputError(f"required must be True or False; got {self.required!r} for {who}")
+        if self.at_most is not None:
+            _require_name(self.at_most, "at_most", who)
+            if self.at_most == self.name:
+                raise InputError(
+                    f"at_most must name another column; got {self.at_most!r} for {who}"
+                )
+        if not isinstance(self.choices, tuple) or not all(isinstance(c, str) for c in self.choices):
+            raise InputError(f"choices must be a tuple of strings; got {self.choices!r} for {who}")
+        if (self.kind == "choice") != bool(self.choices):
+            raise InputError(
+                f"choices must be given for a 'choice' column and only for it; got "
+                f"kind={self.kind!r}, choices={self.choices!r} for {who}"
+            )
+        if not isinstance(self.description, str):
+            raise InputError(f"description must be a string; got {self.description!r} for {who}")
 
 
 @attrs.frozen(kw_only=True)
@@ -107,6 +140,25 @@ class TableSpec:
     level: str
     columns: tuple[Column, ...]
     description: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        _require_name(self.name, "a table name", "a TableSpec")
+        who = f"table {self.name!r}"
+        _require_name(self.level, "level", who)
+        if not isinstance(self.columns, tuple) or not all(
+            isinstance(c, Column) for c in self.columns
+        ):
+            raise InputError(f"columns must be a tuple of Column; got {self.columns!r} for {who}")
+        names = [c.name for c in self.columns]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise InputError(f"column names must be unique; got {twice[0]!r} twice for {who}")
+        for c in self.columns:
+            if c.at_most is not None and c.at_most not in names:
+                raise InputError(
+                    f"at_most must name a column of the table; got {c.at_most!r} for column "
+                    f"{c.name!r} of {who}"
+                )
 
     def column(self, name: str) -> Column:
         """The rule of column ``name``."""
@@ -146,6 +198,32 @@ class Scheme:
     sample_units: Path | None = None
     sample_period: str = ""
     description: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        _require_name(self.code, "a scheme code", "a Scheme")
+        who = f"scheme {self.code!r}"
+        problem = _first(
+            _finite_rule(self.weight, "weight", who) or _weight_rule(self.weight, who),
+            _finite_rule(self.min_coverage, "min_coverage", who)
+            or _coverage_rule(self.min_coverage, who),
+        )
+        if problem is not None:
+            raise InputError(problem)
+        for key, items, kind in (
+            ("tables", self.tables, TableSpec),
+            ("fields", self.fields, Field),
+            ("indicators", self.indicators, Indicator),
+        ):
+            if not isinstance(items, tuple) or not all(isinstance(x, kind) for x in items):
+                raise InputError(
+                    f"{key} must be a tuple of {kind.__name__} records; got {items!r} for {who}"
+                )
+        names = [t.name for t in self.tables]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise InputError(f"table names must be unique; got {twice[0]!r} twice for {who}")
+        if not isinstance(self.aggregate, Aggregation):
+            raise InputError(f"aggregate must be an Aggregation; got {self.aggregate!r} for {who}")
 
     def table(self, name: str) -> TableSpec:
         """The spec of table ``name``."""
@@ -221,9 +299,21 @@ class Problem:
     value: str
     rule: str
 
+    def __attrs_post_init__(self) -> None:
+        if isinstance(self.row, bool) or not isinstance(self.row, int) or self.row < 0:
+            raise InputError(
+                f"row must be a whole number >= 0 (0 = the whole column); got {self.row!r} for "
+                f"a problem in column {self.column!r} of {self.source!r}"
+            )
+
     def __str__(self) -> str:
         where = f"{self.source}, row {self.row}" if self.row else self.source
         return f"{where}, column {self.column!r}: {self.rule}; got {self.value!r}"
+
+
+def _require_name(value: object, what: str, who: str) -> None:
+    if not isinstance(value, str) or not value:
+        raise InputError(f"{what} must be a non-empty string; got {value!r} for {who}")
 
 
 def _numbers(cells: StrArray) -> tuple[FloatArray, np.ndarray]:
