@@ -36,6 +36,10 @@ __all__ = [
     "Group",
     "Indicator",
     "Normalisation",
+    "coverage_rule",
+    "finite_rule",
+    "first_problem",
+    "weight_rule",
 ]
 
 #: Roll-up rules a field may use to reach the levels above it.
@@ -67,23 +71,25 @@ _CODE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # own checks (``__attrs_post_init__``) raise them bare, guarding direct construction.
 
 
-def _first(*problems: str | None) -> str | None:
+def first_problem(*problems: str | None) -> str | None:
+    """The first of ``problems`` that is not None (a rule's message), or None if all hold."""
     return next((p for p in problems if p is not None), None)
 
 
 def _raise_first(*problems: str | None) -> None:
-    if (problem := _first(*problems)) is not None:
+    if (problem := first_problem(*problems)) is not None:
         raise FrameworkError(problem)
 
 
-def _finite_rule(value: object, key: str, who: str) -> str | None:
+def finite_rule(value: object, key: str, who: str) -> str | None:
+    """A message if ``value`` (the ``key`` of ``who``) is not a finite number, else None."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return f"{key} must be a finite number; got {value!r} for {who}"
     return None
 
 
 def _optional_finite_rule(value: object, key: str, who: str) -> str | None:
-    return None if value is None else _finite_rule(value, key, who)
+    return None if value is None else finite_rule(value, key, who)
 
 
 def _text_rule(value: object, key: str, who: str) -> str | None:
@@ -111,11 +117,13 @@ def _code_rule(code: object, what: str) -> str | None:
     return None
 
 
-def _weight_rule(weight: float, who: str) -> str | None:
+def weight_rule(weight: float, who: str) -> str | None:
+    """A message if the weight of ``who`` is negative, else None."""
     return f"weight must be >= 0; got {weight!r} for {who}" if weight < 0 else None
 
 
-def _coverage_rule(cov: float, who: str) -> str | None:
+def coverage_rule(cov: float, who: str) -> str | None:
+    """A message if the minimum coverage of ``who`` lies outside [0, 1], else None."""
     return None if 0 <= cov <= 1 else f"min_coverage must be in [0, 1]; got {cov!r} for {who}"
 
 
@@ -237,9 +245,9 @@ def _rescale_rule(rescale: object, who: str) -> str | None:
         return None
     if not isinstance(rescale, tuple | list) or len(rescale) != 2:
         return f"zscore rescale must be (mean, sd); got {rescale!r} for {who}"
-    return _first(
-        _finite_rule(rescale[0], "rescale mean", who),
-        _finite_rule(rescale[1], "rescale sd", who),
+    return first_problem(
+        finite_rule(rescale[0], "rescale mean", who),
+        finite_rule(rescale[1], "rescale sd", who),
     ) or _rescale_sd_rule(rescale[1], who)
 
 
@@ -388,9 +396,9 @@ class Indicator:
             _code_rule(self.code, "indicator"),
             _inputs_rule(self.field, self.numerator, self.denominator, who),
             _direction_rule(self.direction, who),
-            _finite_rule(self.weight, "weight", who) or _weight_rule(self.weight, who),
+            finite_rule(self.weight, "weight", who) or weight_rule(self.weight, who),
             _text_rule(self.parent, "parent", who),
-            _finite_rule(self.scale, "scale", who) or _scale_rule(self.scale, who),
+            finite_rule(self.scale, "scale", who) or _scale_rule(self.scale, who),
             _optional_finite_rule(self.target, "target", who),
             None
             if isinstance(norm, Normalisation)
@@ -438,8 +446,8 @@ class Group:
         cov = self.min_coverage
         _raise_first(
             _code_rule(self.code, "group"),
-            _finite_rule(self.weight, "weight", who) or _weight_rule(self.weight, who),
-            _finite_rule(cov, "min_coverage", who) or _coverage_rule(cov, who),
+            finite_rule(self.weight, "weight", who) or weight_rule(self.weight, who),
+            finite_rule(cov, "min_coverage", who) or coverage_rule(cov, who),
             _optional_text_rule(self.parent, "parent", who),
             _text_rule(self.name, "name", who),
             _text_rule(self.name_hi, "name_hi", who),
@@ -462,7 +470,7 @@ class Bands:
 
     def __attrs_post_init__(self) -> None:
         _raise_first(
-            *(_finite_rule(e, "band edge", "bands") for e in self.edges),
+            *(finite_rule(e, "band edge", "bands") for e in self.edges),
             _bands_rule(self.edges, self.labels, self.labels_hi),
         )
 
@@ -524,7 +532,7 @@ _TOP_KEYS = {"levels", "field", "indicator", "group", "bands", "name", "name_hi"
 
 
 def _number(value: object, key: str, code: object, where: _Located) -> float:
-    _check(_finite_rule(value, key, repr(code)), where, code)
+    _check(finite_rule(value, key, repr(code)), where, code)
     assert isinstance(value, int | float)
     return float(value)
 
@@ -662,7 +670,7 @@ def _parse_indicator(
     direction = raw.get("direction", 1)
     _check(_direction_rule(direction, repr(code)), where, code)
     weight = _number(raw.get("weight", 1.0), "weight", code, where)
-    _check(_weight_rule(weight, f"indicator {code!r}"), where, code)
+    _check(weight_rule(weight, f"indicator {code!r}"), where, code)
     parent = raw.get("parent")
     if not isinstance(parent, str):
         raise _fail(f"an indicator needs a parent group; got {parent!r} for {code!r}", where, code)
@@ -692,9 +700,9 @@ def _parse_group(raw: Mapping[str, Any], where: _Located, methods: Collection[st
     code = _code(raw, "group", where)
     _check_keys(raw, _GROUP_KEYS, "group", where)
     weight = _number(raw.get("weight", 1.0), "weight", code, where)
-    _check(_weight_rule(weight, f"group {code!r}"), where, code)
+    _check(weight_rule(weight, f"group {code!r}"), where, code)
     cov = _number(raw.get("min_coverage", 0.5), "min_coverage", code, where)
-    _check(_coverage_rule(cov, repr(code)), where, code)
+    _check(coverage_rule(cov, repr(code)), where, code)
     parent = raw.get("parent")
     return Group(
         code=code,

@@ -21,10 +21,10 @@ from egov_score.model.framework import (
     Aggregation,
     Field,
     Indicator,
-    _coverage_rule,
-    _finite_rule,
-    _first,
-    _weight_rule,
+    coverage_rule,
+    finite_rule,
+    first_problem,
+    weight_rule,
 )
 from egov_score.model.hierarchy import Hierarchy
 
@@ -202,10 +202,10 @@ class Scheme:
     def __attrs_post_init__(self) -> None:
         _require_name(self.code, "a scheme code", "a Scheme")
         who = f"scheme {self.code!r}"
-        problem = _first(
-            _finite_rule(self.weight, "weight", who) or _weight_rule(self.weight, who),
-            _finite_rule(self.min_coverage, "min_coverage", who)
-            or _coverage_rule(self.min_coverage, who),
+        problem = first_problem(
+            finite_rule(self.weight, "weight", who) or weight_rule(self.weight, who),
+            finite_rule(self.min_coverage, "min_coverage", who)
+            or coverage_rule(self.min_coverage, who),
         )
         if problem is not None:
             raise InputError(problem)
