@@ -362,9 +362,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     job = _inputs(args)
     panel = _panel(args, job)
     period = args.month or panel.periods[-1]
-    card = build_report(
-        panel, args.unit, period, hierarchy=job.hierarchy, registry=job.registry, lang=args.lang
-    )
+    card = build_report(panel, args.unit, period, hierarchy=job.hierarchy, registry=job.registry)
     _write(args, render.render_card(card, args.format, args.lang))
     return 0
 

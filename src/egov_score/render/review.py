@@ -102,7 +102,7 @@ def district_flags(rv: Review, lang: str) -> list[str]:
     ranked = [i for i in order if lv.rank[i] > 0]
     lines = []
     for i in ranked[:_FLAGGED]:
-        card = rv.report(str(lv.codes[i]), lang)
+        card = rv.report(str(lv.codes[i]))
         leads = [s for s in (*card.schemes, *card.strongest) if s.rank == 1]
         what = ", ".join(render.display_name(s, lang) for s in leads) or "–"
         lines.append(
@@ -110,7 +110,7 @@ def district_flags(rv: Review, lang: str) -> list[str]:
             f"{gettext(lang, 'leads_on')}: {what}"
         )
     for i in reversed(ranked[-_FLAGGED:] if len(ranked) > _FLAGGED else []):
-        card = rv.report(str(lv.codes[i]), lang)
+        card = rv.report(str(lv.codes[i]))
         what = (
             ", ".join(
                 f"{render.display_name(s, lang)} ({render.format_value(s)}; "
@@ -249,7 +249,7 @@ def write_cards(
         folder = out / level
         folder.mkdir(parents=True, exist_ok=True)
         for code in rv.result.level(level).codes.tolist():
-            card = rv.report(code, lang)
+            card = rv.report(code)
             for fmt in formats:
                 path = folder / f"{code}.{fmt}"
                 path.write_text(render.render_card(card, fmt, lang), encoding="utf-8")

@@ -40,13 +40,9 @@ class Review:
         """The levels reviewed: the top, the districts, the blocks (as far as they exist)."""
         return self.result.framework.levels[:3]
 
-    def report(self, code: str, lang: str = "en") -> UnitReport:
-        """The report card of unit ``code`` for the review month."""
+    def report(self, code: str) -> UnitReport:
+        """The report card of unit ``code`` for the review month (data in no language: the
+        renderers choose it)."""
         return build_report(
-            self.panel,
-            code,
-            self.period,
-            hierarchy=self.hierarchy,
-            registry=self.registry,
-            lang=lang,
+            self.panel, code, self.period, hierarchy=self.hierarchy, registry=self.registry
         )

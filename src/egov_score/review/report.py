@@ -237,7 +237,6 @@ def build_report(
     *,
     hierarchy: Hierarchy,
     registry: Registry | None = None,
-    lang: str = "en",
 ) -> UnitReport:
     """Gather one unit's report card for ``period``.
 
@@ -248,8 +247,6 @@ def build_report(
         hierarchy: the unit tree.
         registry: the plugins asked for extra sections (``egov_score_report_sections``) and
             their message catalogues (``egov_score_catalogues``).
-        lang: unused: a card holds data, and the renderer chooses the language (kept so callers
-            need not change).
 
     Raises:
         InputError: unknown unit or period.
@@ -347,7 +344,6 @@ def build_report(
         result=result,
         hierarchy=hierarchy,
     )
-    del lang
     if registry is not None:
         sections = registry.report_sections(result, hierarchy, code, unit.level)
         report = attrs.evolve(report, sections=tuple(sections), catalogues=registry.catalogues())
