@@ -41,8 +41,8 @@ def _columns_equal(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
 
 
 #: attrs comparison for fields holding columns by name (a dict or :class:`LazyColumns`);
-#: comparing lazy columns computes them.
-columns_eq = attrs.cmp_using(eq=_columns_equal)
+#: comparing lazy columns computes them; a dict equals LazyColumns of the same columns.
+columns_eq = attrs.cmp_using(eq=_columns_equal, require_same_type=False)
 
 _A = TypeVar("_A", bound=np.ndarray[Any, Any])
 

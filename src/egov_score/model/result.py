@@ -72,6 +72,9 @@ class LevelResult:
     Ranks are int64 with 0 meaning unranked (a missing score). ``band`` is an index into
     ``band_labels``, -1 where the composite is missing. ``parent_level_codes`` are the codes of
     the level above (empty on the top level).
+
+    Two level results are equal when all their columns are, those computed when read included
+    (comparing computes them). A pickled level result carries every column, computed.
     """
 
     level: str
