@@ -1,9 +1,11 @@
-"""The scoring run: roll up -> indicators -> normalise -> aggregate -> rank and band.
+"""The engine's entry points: :class:`Engine` and :func:`score`.
 
 :class:`Engine` ties a :class:`~egov_score.model.framework.Framework` and a
-:class:`~egov_score.model.hierarchy.Hierarchy` to the kernels. Every step works on whole
-columns; the Python loops here run over levels, fields, indicators and groups, never
-over units. The semantics are documented in ``docs/method.md``.
+:class:`~egov_score.model.hierarchy.Hierarchy` to the kernels and runs the steps: roll up
+(:mod:`.fields`) -> indicators and normalisation (:mod:`.indicators`) -> aggregation, ranks and
+bands per level (:mod:`.levels`), on the threads :mod:`.schedule` picks, over periods stacked
+by :mod:`.stack`. Every step works on whole columns; the Python loops run over levels, fields,
+indicators and groups, never over units. The semantics are documented in ``docs/method.md``.
 """
 
 from __future__ import annotations
