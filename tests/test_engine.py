@@ -361,20 +361,42 @@ def test_scoring_neither_copies_nor_locks_the_callers_columns():
     assert result.level("block").fields["installed"].tolist() == [2.0, 1.0]  # read on demand
 
 
-def test_threaded_run_lists_diagnostics_in_the_frameworks_order(monkeypatch):
-    """The worker measuring the first indicators is made slow, so the calling thread's notes
-    come first in time; they must still be listed in the framework's order."""
+def test_threaded_run_lists_diagnostics_in_the_frameworks_order():
+    """A normaliser that is slow on worker threads makes the calling thread's notes come first
+    in time; they must still be listed in the framework's order."""
     import threading
     import time
 
-    from egov_score.engine import run as engine_module
+    from egov_score.kernels.normalise import minmax
+
+    def slow_on_a_worker(values, groups, n_groups, direction):
+        if threading.current_thread() is not threading.main_thread():
+            time.sleep(0.05)
+        return minmax(values, groups, n_groups, direction)
 
     h = eg.Hierarchy.from_units(units({"D1": {"B1": 2, "B2": 2}}), LEVELS)
     ratios = [
-        {"code": f"r{i}", "numerator": "inspected", "denominator": "installed", "parent": "index"}
+        {
+            "code": f"r{i}",
+            "numerator": "inspected",
+            "denominator": "installed",
+            "parent": "index",
+            "normalise": {"method": "slow"},
+        }
         for i in range(4)
     ]
-    fw = framework(ratios)
+    fw = eg.Framework.from_dict(
+        {
+            "levels": LEVELS,
+            "field": [
+                {"code": "installed", "level": "machine"},
+                {"code": "inspected", "level": "machine"},
+            ],
+            "indicator": ratios,
+            "group": [{"code": "index", "min_coverage": 0.5}],
+        },
+        normalisers=["slow"],
+    )
     data = {
         "code": ["B1-M0", "B1-M1", "B2-M0", "B2-M1"],
         "period": ["P"] * 4,
@@ -382,17 +404,9 @@ def test_threaded_run_lists_diagnostics_in_the_frameworks_order(monkeypatch):
         "inspected": [0, 1, 0, 1],
     }
     values = eg.Values.from_columns(data, h, fw)
-    slow = engine_module._Run.indicator
-
-    def indicator(self, ind, depth, notes):
-        if threading.current_thread() is not threading.main_thread():
-            time.sleep(0.05)
-        return slow(self, ind, depth, notes)
-
-    monkeypatch.setattr(engine_module, "PARALLEL_MIN_ROWS", 0)
-    monkeypatch.setattr(engine_module._Run, "indicator", indicator)
-    threaded = eg.Engine(fw, h, parallel=True).score(values)
-    serial = eg.Engine(fw, h, parallel=False).score(values)
+    kernels = {"slow": slow_on_a_worker}
+    threaded = eg.Engine(fw, h, normalisers=kernels, parallel_min_rows=0).score(values)
+    serial = eg.Engine(fw, h, normalisers=kernels, parallel=False).score(values)
     zero = [d.code for d in threaded.diagnostics_of("division_by_zero") if d.level == "machine"]
     assert zero == ["r0", "r1", "r2", "r3"]
     assert threaded.diagnostics == serial.diagnostics

@@ -5,12 +5,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import egov_score as eg
-from egov_score.engine import run as engine_module
 from tests.reference import reference_score
 from tests.strategies import (
     ALL_METHODS,
@@ -191,9 +189,7 @@ def test_the_bottom_level_on_its_own_thread_changes_nothing(scenario):
     h = build_hierarchy(levels, units)
     data = eg.Values.from_columns(to_columns(units, fw, values), h, fw)
     alone = eg.Engine(fw, h, parallel=False).score(data)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(engine_module, "PARALLEL_MIN_ROWS", 0)
-        threaded = eg.Engine(fw, h, parallel=True).score(data)
+    threaded = eg.Engine(fw, h, parallel=True, parallel_min_rows=0).score(data)
     assert threaded.diagnostics == alone.diagnostics
     for la, lb in zip(alone.levels, threaded.levels, strict=True):
         assert la == lb  # codes, parents, score, ranks, band, coverage

@@ -6,20 +6,10 @@ import math
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from egov_score.kernels import rank as rank_module
-from egov_score.kernels.rank import band, rank_in_groups
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_radix():
-    """Every column takes the radix path, however short."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(rank_module, "RADIX_MIN", 0)
-        yield
+from egov_score.kernels.rank import RADIX_MIN, SortedScores, band, rank_in_groups, rank_two_ways
 
 
 def test_ties_share_the_lowest_rank_number():
@@ -50,36 +40,93 @@ def test_sdg_india_bands():
     assert band(scores, edges).tolist() == [0, 0, 1, 1, 2, 2, 3, -1]
 
 
-# -- the radix path of long columns, checked on short ones against a plain sort -----------------
+# -- the radix path of long columns, checked against a plain sort ------------------------------
 
 finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
 
+#: Long enough for the radix path (:data:`RADIX_MIN` present values and more).
+LONG = RADIX_MIN + 999
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.one_of(finite, st.sampled_from([0.0, -0.0, 50.0, 100.0, 1e-300])), max_size=200))
-def test_radix_order_sorts_any_values(monkeypatch_radix, xs):
-    values = np.array(xs, dtype=np.float64)
-    values[::7] = np.nan  # missing rows are left out of the order
+
+def reference_ranks(values, groups, descending=True):
+    """Competition ranks by a plain sort per group: 1 + the number of better values."""
+    out = np.zeros(len(values), dtype=np.int64)
+    present = ~np.isnan(values)
+    for g in np.unique(groups):  # a few groups
+        rows = np.flatnonzero((groups == g) & present)
+        key = -values[rows] if descending else values[rows]
+        out[rows] = np.searchsorted(np.sort(key), key, side="left") + 1
+    return out
+
+
+@st.composite
+def long_columns(draw):
+    """A long column drawn from a few values (ties, zeros of both signs, tiny and wide
+    spans), some rows spread out by noise, some missing; and up to four groups."""
+    pool = draw(
+        st.lists(
+            st.one_of(finite, st.sampled_from([0.0, -0.0, 50.0, 100.0, 1e-300])),
+            min_size=1,
+            max_size=20,
+        )
+    )
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    values = rng.choice(np.array(pool, dtype=np.float64), size=LONG)
+    noisy = rng.random(LONG) < draw(st.sampled_from([0.0, 0.1, 1.0]))
+    values[noisy] += rng.normal(scale=draw(st.sampled_from([1e-9, 1.0, 1e5])), size=noisy.sum())
+    values[rng.random(LONG) < draw(st.sampled_from([0.0, 0.01, 0.5]))] = np.nan
+    groups = rng.integers(0, draw(st.integers(1, 4)), size=LONG).astype(np.intp)
+    return values, groups
+
+
+@settings(max_examples=60, deadline=None)
+@given(long_columns())
+def test_a_long_column_sorts_and_ranks_as_a_plain_sort(column):
+    values, groups = column
+    present = np.flatnonzero(~np.isnan(values))
     for descending in (False, True):
-        rows, ordered = rank_module._order(values, descending)  # radix unless it can't scale
-        present = np.flatnonzero(~np.isnan(values))
-        assert sorted(rows.tolist()) == present.tolist()
-        np.testing.assert_array_equal(ordered, values[rows])
-        steps = np.diff(ordered)
+        sorted_ = SortedScores(values, descending)
+        assert sorted(sorted_.rows.tolist()) == present.tolist()  # missing rows left out
+        np.testing.assert_array_equal(sorted_.ordered, values[sorted_.rows])
+        steps = np.diff(sorted_.ordered)
         assert (steps <= 0).all() if descending else (steps >= 0).all()
-    m = len(present)
-    if m > 1 and 1e-200 < np.ptp(values[present]) < 1e300:  # the radix path was taken
-        missing = np.isnan(values)
-        assert rank_module._order_radix(values, missing, m, descending=False) is not None
+        np.testing.assert_array_equal(
+            rank_in_groups(values, descending=descending),
+            reference_ranks(values, np.zeros(LONG, dtype=np.intp), descending),
+        )
+        np.testing.assert_array_equal(
+            rank_in_groups(values, groups, descending=descending),
+            reference_ranks(values, groups, descending),
+        )
 
 
-def test_radix_order_survives_clustered_values_and_huge_ranges():
-    key = np.concatenate([np.full(1000, 1.0) + np.arange(1000) * 1e-13, [1e300, -1e300]])
-    done = rank_module._order_radix(key, np.isnan(key), len(key), descending=True)
-    assert done is not None
-    assert (np.diff(key[done[0]]) <= 0).all()
-    inf = np.array([1.0, np.inf])
-    assert rank_module._order_radix(inf, np.isnan(inf), 2, descending=False) is None
+@settings(max_examples=20, deadline=None)
+@given(long_columns())
+def test_rankings_of_one_sort_side_by_side_match(column):
+    values, groups = column
+    got_level, got_parent = rank_two_ways(values, None, groups)
+    sorted_ = SortedScores(values)
+    with ThreadPoolExecutor(1) as pool:  # rankings of one sort side by side: the same ranks
+        in_parent = pool.submit(sorted_.ranks, groups)
+        np.testing.assert_array_equal(sorted_.ranks(None), got_level)
+        np.testing.assert_array_equal(in_parent.result(), got_parent)
+    np.testing.assert_array_equal(got_parent, reference_ranks(values, groups))
+
+
+def test_a_long_column_survives_clustered_values_huge_ranges_and_infinities():
+    one_group = np.zeros(LONG + 2, dtype=np.intp)
+    clustered = np.concatenate([1.0 + np.arange(LONG) * 1e-13, [1e300, -1e300]])
+    # The last rows swapped in among the first, so the order is not the input's.
+    clustered[[0, -1]] = clustered[[-1, 0]]
+    infinite = np.concatenate([np.linspace(0.0, 1.0, LONG), [np.inf, -np.inf]])
+    for values in (clustered, infinite):
+        for descending in (False, True):
+            np.testing.assert_array_equal(
+                rank_in_groups(values, descending=descending),
+                reference_ranks(values, one_group, descending),
+            )
+            steps = np.diff(SortedScores(values, descending).ordered)
+            assert (steps <= 0).all() if descending else (steps >= 0).all()
 
 
 @settings(max_examples=150, deadline=None)
@@ -87,15 +134,10 @@ def test_radix_order_survives_clustered_values_and_huge_ranges():
     st.lists(st.one_of(st.just(math.nan), st.integers(0, 20).map(float), finite), max_size=80),
     st.data(),
 )
-def test_ranks_through_the_radix_path_match_counting(monkeypatch_radix, xs, data):
+def test_ranks_of_short_columns_match_counting(xs, data):
     values = np.array(xs, dtype=np.float64)
     groups = np.array(data.draw(st.lists(st.integers(0, 3), min_size=len(xs), max_size=len(xs))))
-    got_level, got_parent = rank_module.rank_two_ways(values, None, groups.astype(np.intp))
-    sorted_ = rank_module.SortedScores(values)
-    with ThreadPoolExecutor(1) as pool:  # rankings of one sort side by side: the same ranks
-        in_parent = pool.submit(sorted_.ranks, groups.astype(np.intp))
-        np.testing.assert_array_equal(sorted_.ranks(None), got_level)
-        np.testing.assert_array_equal(in_parent.result(), got_parent)
+    got_level, got_parent = rank_two_ways(values, None, groups.astype(np.intp))
     for i, x in enumerate(xs):
         if math.isnan(x):
             assert got_level[i] == 0

@@ -1,8 +1,13 @@
-"""The fast CSV readers (polars, numpy) against the careful one: same table or a step aside."""
+"""The fast CSV readers (polars, numpy) against the careful one: the same table or error."""
 
 from __future__ import annotations
 
-import re
+import builtins
+import contextlib
+import math
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,8 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from egov_score.exceptions import InputError
-from egov_score.io import table as table_module
-from egov_score.io.table import Table, _numeric_fast_path, _polars_fast_path, _polars_floats
+from egov_score.io.table import Table
 
 pytest.importorskip("polars", reason="the fastcsv extra (polars) is part of the test extra")
 
@@ -42,18 +46,37 @@ def csv_texts(draw: st.DrawFn) -> str:
     return HEADER + sep + sep.join(lines) + last
 
 
-def careful(text: str) -> Table | None:
-    """The careful reader's table with its numbers parsed; None if it rejects a cell."""
+@contextlib.contextmanager
+def no_polars() -> Iterator[None]:
+    """Importing polars fails inside, as if the ``fastcsv`` extra were not installed."""
+    real_import = builtins.__import__
+
+    def fake_import(name: str, *args: object, **kwargs: object) -> object:
+        if name == "polars":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(builtins, "__import__", fake_import)
+        yield
+
+
+def parsed(read: Callable[[], Table]) -> Table | str:
+    """The table ``read`` gives, its numbers parsed; or the message of the error it raises."""
     try:
-        table = Table.from_text(text, source="t.csv")
+        table = read()
         for name in NUMERIC:
             table.floats(name)
-    except InputError:
-        return None
+    except InputError as exc:
+        return str(exc)
     return table
 
 
-def same(fast: Table, slow: Table) -> None:
+def same(fast: Table | str, slow: Table | str) -> None:
+    if isinstance(slow, str):  # the careful reader rejects the file: so must the fast one
+        assert fast == slow
+        return
+    assert isinstance(fast, Table), fast
     assert fast.header == slow.header
     np.testing.assert_array_equal(fast.rows, slow.rows)
     for name in NUMERIC:
@@ -62,24 +85,33 @@ def same(fast: Table, slow: Table) -> None:
         np.testing.assert_array_equal(fast.columns[name], slow.columns[name])
 
 
+def assert_fast_readers_agree(text: str) -> None:
+    """``Table.from_csv_numeric`` (polars' reader, then numpy's with polars missing) gives the
+    careful reader's table, or its error."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "t.csv"
+        path.write_bytes(text.encode("utf-8"))
+        slow = parsed(lambda: Table.from_csv(path))
+        same(parsed(lambda: Table.from_csv_numeric(path, NUMERIC)), slow)
+        with no_polars():
+            same(parsed(lambda: Table.from_csv_numeric(path, NUMERIC)), slow)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(csv_texts())
-def test_fast_readers_give_the_careful_table_or_step_aside(text):
-    slow = careful(text)
-    for reader in (_polars_fast_path, _numeric_fast_path):
-        fast = reader(text, "t.csv", NUMERIC)
-        if slow is None:  # a cell the careful reader rejects: the fast one must not take it
-            assert fast is None, reader.__name__
-        elif fast is not None:
-            same(fast, slow)
+def test_fast_readers_give_the_careful_table(text):
+    assert_fast_readers_agree(text)
 
 
-def test_plain_file_takes_the_polars_path():
-    text = f"{HEADER}\nB1,1.5,2021-01,\nB2,,2021-01,7\n"
-    fast = _polars_fast_path(text, "t.csv", NUMERIC)
-    assert fast is not None
-    np.testing.assert_array_equal(fast.floats("a"), [1.5, np.nan])
-    np.testing.assert_array_equal(fast.floats("b"), [np.nan, 7.0])
+def test_plain_file_reads_fast(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text(f"{HEADER}\nB1,1.5,2021-01,\nB2,,2021-01,7\n")
+    for hidden in (contextlib.nullcontext(), no_polars()):
+        with hidden:
+            table = Table.from_csv_numeric(path, NUMERIC)
+        np.testing.assert_array_equal(table.floats("a"), [1.5, np.nan])
+        np.testing.assert_array_equal(table.floats("b"), [np.nan, 7.0])
+        np.testing.assert_array_equal(table.columns["code"], ["B1", "B2"])
 
 
 @pytest.mark.parametrize(
@@ -92,38 +124,46 @@ def test_plain_file_takes_the_polars_path():
         f"{HEADER}\nB1,inf,P,2\n",  # not a finite number
     ],
 )
-def test_files_the_careful_reader_must_see_are_left_to_it(text):
-    assert _polars_fast_path(text, "t.csv", NUMERIC) is None
-    assert _numeric_fast_path(text, "t.csv", NUMERIC) is None
+def test_files_the_careful_reader_must_see_are_read_as_it_does(text):
+    assert_fast_readers_agree(text)
 
 
 def test_without_polars_the_numpy_reader_is_used(tmp_path, hide_module):
     hide_module("polars")
     path = tmp_path / "v.csv"
     path.write_text(f"{HEADER}\nB1,1.5,P,\n")
-    assert _polars_fast_path(path.read_text(), str(path), NUMERIC) is None
     table = Table.from_csv_numeric(path, NUMERIC)
     np.testing.assert_array_equal(table.floats("a"), [1.5])
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(number_cells, odd_cells), min_size=1, max_size=30))
-def test_long_columns_parse_by_polars_as_python_does(monkeypatch_polars_cells, cells):
-    by_polars = _polars_floats(tuple(cells))
+def test_columns_parse_as_python_does_with_or_without_polars(cells):
+    """A column parses as Python's ``float`` reads each cell (empty or blank = missing) when
+    every other cell is a finite number, else it is an error: with polars (which parses
+    columns of plain numbers once it is imported, as it is here) and without."""
+    text = "code,a\n" + "".join(f"x,{c}\n" for c in cells)
+
+    def floats() -> np.ndarray | str:
+        try:
+            return Table.from_text(text, source="t.csv").floats("a")
+        except InputError as exc:
+            return str(exc)
+
     try:
-        by_python = [float(c) if c else float("nan") for c in cells]
+        want: list[float] | None = [float(c) if c.strip() else math.nan for c in cells]
     except ValueError:
-        by_python = None
-    all_plain = all(c == "" or re.match(table_module._PLAIN_NUMBER, c) for c in cells)
-    assert (by_polars is not None) == all_plain  # it steps aside exactly for other spellings
-    if by_polars is not None:
-        assert by_python is not None
-        np.testing.assert_array_equal(by_polars, by_python)
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_polars_cells():
-    """polars parses columns of any length."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(table_module, "POLARS_MIN_CELLS", 0)
-        yield
+        want = None
+    if want is not None and not all(
+        math.isfinite(x) for x, c in zip(want, cells, strict=True) if c.strip()
+    ):
+        want = None
+    with_polars = floats()
+    with no_polars():
+        without = floats()
+    if want is None:
+        assert isinstance(with_polars, str)
+        assert with_polars == without
+    else:
+        np.testing.assert_array_equal(with_polars, want)
+        np.testing.assert_array_equal(without, want)

@@ -11,7 +11,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from egov_score._arrays import FloatArray, IntArray, StrArray, array_eq
+from egov_score._arrays import FloatArray, IntArray, StrArray, array_eq, columns_eq
 from egov_score.exceptions import InputError
 from egov_score.io.table import write_csv
 from egov_score.model.framework import Framework
@@ -123,6 +123,9 @@ class LevelResult:
     Ranks are int64 with 0 meaning unranked (a missing score). ``band`` is an index into
     ``band_labels``, -1 where the composite is missing. ``parent_level_codes`` are the codes of
     the level above (empty on the top level).
+
+    Two level results are equal when all their columns are, those computed when read included
+    (comparing computes them). A pickled level result carries every column, computed.
     """
 
     level: str
@@ -131,13 +134,13 @@ class LevelResult:
     names_hi: StrArray = attrs.field(eq=array_eq)
     parent: IntArray = attrs.field(eq=array_eq)
     parent_level_codes: StrArray = attrs.field(eq=array_eq, repr=False)
-    fields: Mapping[str, FloatArray] = attrs.field(eq=False)
-    indicators: Mapping[str, FloatArray] = attrs.field(eq=False)
-    normalised: Mapping[str, FloatArray] = attrs.field(eq=False)
-    groups: Mapping[str, FloatArray] = attrs.field(eq=False)
-    group_coverage: Mapping[str, FloatArray] = attrs.field(eq=False)
-    group_ranks: Mapping[str, RankArray] = attrs.field(eq=False)
-    group_ranks_in_parent: Mapping[str, RankArray] = attrs.field(eq=False)
+    fields: Mapping[str, FloatArray] = attrs.field(eq=columns_eq)
+    indicators: Mapping[str, FloatArray] = attrs.field(eq=columns_eq)
+    normalised: Mapping[str, FloatArray] = attrs.field(eq=columns_eq)
+    groups: Mapping[str, FloatArray] = attrs.field(eq=columns_eq)
+    group_coverage: Mapping[str, FloatArray] = attrs.field(eq=columns_eq)
+    group_ranks: Mapping[str, RankArray] = attrs.field(eq=columns_eq)
+    group_ranks_in_parent: Mapping[str, RankArray] = attrs.field(eq=columns_eq)
     score: FloatArray = attrs.field(eq=array_eq)
     rank: RankArray = attrs.field(eq=array_eq)
     rank_in_parent: RankArray = attrs.field(eq=array_eq)

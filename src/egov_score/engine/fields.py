@@ -1,0 +1,134 @@
+"""Step 1, roll up: every field on its own level and on every level above it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from egov_score._arrays import FloatArray, IntArray, readonly
+from egov_score.engine.stack import Stack
+from egov_score.kernels.grouped import Grouping
+from egov_score.kernels.rollup import Partials, combine, finish, partials
+from egov_score.model.framework import Framework
+from egov_score.model.result import Diagnostic
+from egov_score.model.values import LevelValues
+
+__all__ = ["FieldColumns", "stack_inputs"]
+
+
+def stack_inputs(
+    framework: Framework, periods_values: Sequence[Sequence[LevelValues]], stack: Stack
+) -> tuple[dict[str, FloatArray], list[Diagnostic]]:
+    """Every field's input column on its own level, periods stacked, and a ``missing_field``
+    diagnostic for every period without one (its rows are then missing)."""
+    inputs: dict[str, FloatArray] = {}
+    diagnostics: list[Diagnostic] = []
+    for code, field in framework.fields.items():
+        d = framework.levels.index(field.level)
+        cols = [pv[d].get(code) for pv in periods_values]
+        for period, col in zip(stack.periods, cols, strict=True):
+            if col is None:
+                diagnostics.append(
+                    Diagnostic(
+                        kind="missing_field",
+                        level=field.level,
+                        code=code,
+                        units=(),
+                        message=f"field {code!r} has no values for period {period!r}",
+                        period=period,
+                    )
+                )
+        present = [np.full(stack.sizes[d], np.nan) if c is None else c for c in cols]
+        # One period scores its input columns as they are: no copy.
+        inputs[code] = present[0] if stack.n_periods == 1 else np.concatenate(present)
+    return inputs, diagnostics
+
+
+class FieldColumns:
+    """The fields of a run on every level, rolled up when first read and then kept.
+
+    A level result's fields read from this object, so it holds only what roll-ups need: the
+    stacked input columns, the parent links, and its caches.
+
+    Args:
+        framework: the fields' definitions and the level names.
+        inputs: every field's stacked input column on its own level (:func:`stack_inputs`).
+        parents: every level's parent index per unit, top first.
+        stack: the run's row layout.
+    """
+
+    def __init__(
+        self,
+        framework: Framework,
+        inputs: dict[str, FloatArray],
+        parents: Sequence[IntArray],
+        stack: Stack,
+    ) -> None:
+        self.framework = framework
+        self.inputs = inputs
+        self.parents = tuple(parents)
+        self.stack = stack
+        self._fields: dict[tuple[str, int], FloatArray] = {}
+        self._partials: dict[tuple[str, str | None, int], Partials] = {}
+        self._groupings: dict[int, Grouping] = {}
+        self._zero_rows: dict[tuple[str, int], IntArray] = {}
+
+    def own_depth(self, code: str) -> int:
+        """The depth of the level field ``code`` is reported on."""
+        return self.framework.levels.index(self.framework.fields[code].level)
+
+    def field(self, code: str, depth: int) -> FloatArray:
+        """Field ``code`` on level ``depth``, read-only: the input column itself on its own
+        level (a read-only view: the caller's array is neither copied nor locked), else its
+        roll-up."""
+        key = (code, depth)
+        if key not in self._fields:
+            self._fields[key] = readonly(self.roll(code, depth).view())
+        return self._fields[key]
+
+    def zero_rows(self, code: str, depth: int) -> IntArray:
+        """The rows where field ``code`` is 0 on level ``depth`` (shared by every ratio that
+        divides by it)."""
+        key = (code, depth)
+        if key not in self._zero_rows:
+            self._zero_rows[key] = np.flatnonzero(self.field(code, depth) == 0)
+        return self._zero_rows[key]
+
+    def roll(self, code: str, depth: int, paired: str | None = None) -> FloatArray:
+        """Field ``code`` on level ``depth``, not kept; with ``paired``, only units that also
+        reported that field count (a pairwise-complete ratio)."""
+        field = self.framework.fields[code]
+        if depth == self.own_depth(code):  # a unit's own value, not a roll-up
+            col = self.inputs[code]
+            return col if paired is None else np.where(np.isnan(self.inputs[paired]), np.nan, col)
+        return finish(self._partials_of(code, depth, paired), field.rollup)
+
+    def _partials_of(self, code: str, depth: int, paired: str | None) -> Partials:
+        """Roll-up partials of field ``code`` on level ``depth``, climbing one level at a time
+        from the field's own level; ``paired`` masks units that did not report that field."""
+        key = (code, paired, depth)
+        if key not in self._partials:
+            field = self.framework.fields[code]
+            if depth == self.own_depth(code):
+                # Not kept: the own level's partials are as long as the input and are only
+                # needed once, to climb to the level above.
+                col = self.inputs[code]
+                present = ~np.isnan(col)
+                if paired is not None:
+                    present &= ~np.isnan(self.inputs[paired])
+                weights = None if field.weight is None else self.inputs[field.weight]
+                return partials(col, field.rollup, weights, present)
+            below = self._partials_of(code, depth + 1, paired)
+            self._partials[key] = combine(
+                below, self._children_of(depth), self.stack.rows(depth), field.rollup
+            )
+        return self._partials[key]
+
+    def _children_of(self, depth: int) -> Grouping:
+        """The units of level ``depth + 1`` grouped by their parent on ``depth``, prepared once."""
+        if depth not in self._groupings:
+            n = self.stack.sizes[depth]
+            labels = self.stack.labels(depth + 1, self.parents[depth + 1], n)
+            self._groupings[depth] = Grouping(labels, self.stack.rows(depth))
+        return self._groupings[depth]

@@ -1,0 +1,153 @@
+"""Steps 2 and 3: measure indicators from the fields, and normalise them among peers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from egov_score._arrays import FloatArray, IntArray, readonly
+from egov_score.engine.fields import FieldColumns
+from egov_score.engine.notes import Notes
+from egov_score.engine.stack import Stack
+from egov_score.exceptions import ScoringError
+from egov_score.kernels.normalise import Normalised, Normaliser
+from egov_score.model.framework import Framework, Indicator
+from egov_score.model.result import Diagnostic
+
+__all__ = ["Indicators", "Measured"]
+
+#: An indicator on one level: raw values, normalised scores, and the diagnostics they raised.
+Measured = tuple[FloatArray, FloatArray, list[Diagnostic]]
+
+
+class Indicators:
+    """Measures a run's indicators on a level and normalises them.
+
+    Args:
+        framework: the indicators.
+        fields: the run's fields on every level.
+        normalisers: the normalisation kernels by method name.
+        parents: every level's parent index per unit, top first.
+        stack: the run's row layout.
+        notes: writes the diagnostics.
+        global_peers: normalise among the units of every period together, not per period.
+    """
+
+    def __init__(
+        self,
+        framework: Framework,
+        fields: FieldColumns,
+        normalisers: Mapping[str, Normaliser],
+        parents: Sequence[IntArray],
+        stack: Stack,
+        notes: Notes,
+        *,
+        global_peers: bool,
+    ) -> None:
+        self.framework = framework
+        self.fields = fields
+        self.normalisers = normalisers
+        self.parents = tuple(parents)
+        self.stack = stack
+        self.notes = notes
+        self.global_peers = global_peers
+
+    def on_level(self, depth: int) -> list[str]:
+        """The indicators measured on level ``depth``, in the framework's order."""
+        fw = self.framework
+        return [c for c in fw.indicators if fw.indicator_depth(c) >= depth]
+
+    def measure(self, depth: int, codes: Sequence[str]) -> dict[str, Measured]:
+        """Indicators ``codes`` on level ``depth``: raw, normalised, and their diagnostics
+        (kept apart per indicator, as this may run on a worker thread)."""
+        out: dict[str, Measured] = {}
+        for code in codes:
+            notes: list[Diagnostic] = []
+            ind = self.framework.indicators[code]
+            raw = readonly(self.raw(ind, depth, notes))
+            out[code] = (raw, readonly(self.normalise(ind, raw, depth, notes)), notes)
+        return out
+
+    def raw(self, ind: Indicator, depth: int, notes: list[Diagnostic]) -> FloatArray:
+        """Indicator ``ind`` on level ``depth``: a scaled field, or a ratio of two (missing
+        where the denominator is 0, noted in ``notes``)."""
+        fields = self.fields
+        if ind.field is not None:
+            col = fields.field(ind.field, depth)
+            return col if ind.scale == 1 else col * ind.scale
+        num_code, den_code = str(ind.numerator), str(ind.denominator)
+        num_level, den_level = fields.own_depth(num_code), fields.own_depth(den_code)
+        if num_level == den_level and depth < num_level:
+            # Pairwise complete: a unit counts in both sums only where it reported both.
+            num = fields.roll(num_code, depth, paired=den_code)
+            den = fields.roll(den_code, depth, paired=num_code)
+            zero = np.flatnonzero(den == 0)
+        else:  # on their own level a missing side makes the ratio missing by itself
+            num, den = fields.field(num_code, depth), fields.field(den_code, depth)
+            zero = fields.zero_rows(den_code, depth)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.divide(num, den)
+        if len(zero):
+            out[zero] = np.nan  # undefined, not infinite
+            reported = zero[~np.isnan(num[zero])]
+            if len(reported):
+                self.notes.add(
+                    notes,
+                    "division_by_zero",
+                    depth,
+                    ind.code,
+                    reported,
+                    f"{ind.code!r} is missing for {{n}} unit(s) whose {den_code!r} is 0: {{units}}",
+                )
+        if ind.scale != 1:
+            out *= ind.scale
+        return out
+
+    def peers(self, depth: int, within: str) -> tuple[IntArray, int]:
+        """Peer groups for normalisation on level ``depth`` (the whole level, or the units of
+        a parent), per period unless peers are global; and their number."""
+        if within == "parent" and depth > 0:
+            label, n = self.parents[depth], self.stack.sizes[depth - 1]
+        else:
+            label, n = np.zeros(self.stack.sizes[depth], dtype=np.intp), 1
+        if self.global_peers:
+            return self.stack.tile(label), n
+        return self.stack.labels(depth, label, n), self.stack.n_periods * n
+
+    def normalise(
+        self, ind: Indicator, values: FloatArray, depth: int, notes: list[Diagnostic]
+    ) -> FloatArray:
+        """``values`` of indicator ``ind`` on level ``depth`` normalised among their peers; a
+        constant indicator is noted in ``notes``."""
+        spec = ind.normalise
+        groups, n_groups = self.peers(depth, spec.within)
+        kwargs: dict[str, Any] = dict(spec.params)
+        if spec.method == "goalposts":
+            kwargs.update(lower=spec.lower, upper=spec.upper)
+        elif spec.method == "target":
+            kwargs.update(target=spec.target if spec.target is not None else ind.target)
+            kwargs.update(cap=spec.cap)
+        elif spec.method == "zscore":
+            kwargs.update(rescale=spec.rescale)
+        kernel = self.normalisers[spec.method]
+        try:
+            out: Normalised = kernel(values, groups, n_groups, ind.direction, **kwargs)
+        except ScoringError as exc:
+            raise ScoringError(
+                f"indicator {ind.code!r} on level {self.framework.levels[depth]!r}: {exc}"
+            ) from None
+        if len(out.constant_groups):
+            affected = np.isin(groups, out.constant_groups) & ~np.isnan(values)
+            peers = "its level" if spec.within == "level" or depth == 0 else "its parent"
+            self.notes.add(
+                notes,
+                "constant_indicator",
+                depth,
+                ind.code,
+                affected,
+                f"{ind.code!r} is constant among the peers in {peers} under {spec.method!r}, "
+                f"so it is missing for {{n}} unit(s): {{units}}",
+            )
+        return np.asarray(out.scores, dtype=np.float64)

@@ -1,0 +1,277 @@
+"""Steps 4 and 5 on one level: aggregate the indicators into groups, rank and band."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from egov_score._arrays import FloatArray, IntArray, LazyColumns, readonly
+from egov_score.engine.fields import FieldColumns
+from egov_score.engine.indicators import Indicators, Measured
+from egov_score.engine.notes import Notes
+from egov_score.engine.stack import Stack
+from egov_score.exceptions import ScoringError
+from egov_score.kernels.aggregate import (
+    Aggregator,
+    NegativeInputError,
+    arithmetic,
+    arithmetic_columns,
+    coverage_columns,
+)
+from egov_score.kernels.rank import RankArray, SortedScores, band, rank_two_ways
+from egov_score.model.framework import Framework
+from egov_score.model.hierarchy import Hierarchy
+from egov_score.model.result import Diagnostic, LevelResult
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+__all__ = ["LevelScorer"]
+
+#: A group's inputs on a level: its children's score columns and their weights.
+GroupInputs = tuple[list[FloatArray], FloatArray]
+
+
+class LevelScorer:
+    """Scores the levels of a run, one at a time, in any order.
+
+    Args:
+        framework: the indicator tree, its weights, groups and bands.
+        hierarchy: the units of every level.
+        aggregators: the aggregation kernels by method name.
+        stack: the run's row layout.
+        fields: the run's fields on every level.
+        indicators: measures the run's indicators.
+        notes: writes the diagnostics.
+    """
+
+    def __init__(
+        self,
+        framework: Framework,
+        hierarchy: Hierarchy,
+        aggregators: Mapping[str, Aggregator],
+        stack: Stack,
+        fields: FieldColumns,
+        indicators: Indicators,
+        notes: Notes,
+    ) -> None:
+        self.framework = framework
+        self.hierarchy = hierarchy
+        self.aggregators = aggregators
+        self.stack = stack
+        self.fields = fields
+        self.indicators = indicators
+        self.notes = notes
+        #: Every level's diagnostics, in the framework's order whichever thread made them.
+        self.level_notes: list[list[Diagnostic]] = [[] for _ in framework.levels]
+
+    def diagnostics(self) -> list[Diagnostic]:
+        """The diagnostics of every level, in level order however the levels were scheduled."""
+        return [d for notes in self.level_notes for d in notes]
+
+    def score(
+        self,
+        depth: int,
+        measured: Mapping[str, Measured] | None = None,
+        beside: Executor | None = None,
+    ) -> LevelResult:
+        """Level ``depth``'s result.
+
+        Args:
+            depth: the level.
+            measured: its indicators, if measured already; else they are measured now.
+            beside: an executor to sort the composite on while this thread bands it.
+        """
+        fw, stack = self.framework, self.stack
+        codes = self.indicators.on_level(depth)
+        if measured is None:
+            measured = self.indicators.measure(depth, codes)
+        indicators = {code: measured[code][0] for code in codes}
+        normalised = {code: measured[code][1] for code in codes}
+        for code in codes:  # in the framework's order, whichever thread measured them
+            self.level_notes[depth].extend(measured[code][2])
+
+        groups, inputs, root_cov = self._aggregate(depth, normalised)
+        root = fw.root
+        score = groups[root] if root in groups else np.full(stack.rows(depth), np.nan)
+        in_level, in_parent = self._rank_groups(depth, "level"), self._rank_groups(depth, "parent")
+        finish_ranking = (
+            _start_ranking(score, in_level, in_parent, beside) if root in groups else None
+        )
+        band_idx = band(score, fw.bands.edges)
+        insufficient = np.isnan(score)
+        if insufficient.any() and root in groups:
+            self.notes.add(
+                self.level_notes[depth],
+                "insufficient_data",
+                depth,
+                root,
+                insufficient,
+                f"{{n}} {fw.levels[depth]} unit(s) have too little data for a composite score: "
+                "{units}",
+            )
+        ranked = {} if finish_ranking is None else {root: finish_ranking()}
+        group_ranks, group_ranks_in_parent = _ranks_when_read(groups, in_level, in_parent, ranked)
+        unranked = np.zeros(stack.rows(depth), dtype=np.int64)
+        level = self.hierarchy.levels[depth]
+        return LevelResult(
+            level=fw.levels[depth],
+            codes=stack.tile(level.codes),
+            names=stack.tile(level.names),
+            names_hi=stack.tile(level.names_hi),
+            parent=stack.tile(level.parent),
+            parent_level_codes=(
+                self.hierarchy.levels[depth - 1].codes if depth > 0 else np.array([], dtype=np.str_)
+            ),
+            fields=_fields_when_read(self.fields, depth),
+            indicators=indicators,
+            normalised=normalised,
+            groups=groups,
+            group_coverage=_coverage_when_read(inputs),
+            group_ranks=group_ranks,
+            group_ranks_in_parent=group_ranks_in_parent,
+            score=readonly(score),
+            rank=group_ranks[root] if root in groups else unranked,
+            rank_in_parent=group_ranks_in_parent[root] if root in groups else unranked.copy(),
+            band=readonly(band_idx),
+            band_labels=fw.bands.labels,
+            coverage=readonly(np.zeros(stack.rows(depth)) if root_cov is None else root_cov),
+        )
+
+    def _aggregate(
+        self, depth: int, normalised: dict[str, FloatArray]
+    ) -> tuple[dict[str, FloatArray], dict[str, GroupInputs], FloatArray | None]:
+        """Every group measured on level ``depth``, bottom up: its scores, its inputs, and the
+        root's coverage (None if the root is not measured here)."""
+        fw = self.framework
+        groups: dict[str, FloatArray] = {}
+        inputs: dict[str, GroupInputs] = {}
+        root_cov: FloatArray | None = None
+        for gcode in fw.groups_bottom_up():
+            kids = [c for c in fw.children(gcode) if c in normalised or c in groups]
+            if not kids:
+                continue  # nothing under this group is measured on this level
+            columns = [normalised[c] if c in normalised else groups[c] for c in kids]
+            weights = np.array([fw.weight(c) for c in kids], dtype=np.float64)
+            inputs[gcode] = (columns, weights)
+            scores, coverage_of = self._aggregate_group(gcode, kids, columns, weights, depth)
+            groups[gcode] = readonly(scores)
+            if gcode == fw.root:
+                root_cov = coverage_of()
+            del scores, coverage_of
+        return groups, inputs, root_cov
+
+    def _aggregate_group(
+        self,
+        gcode: str,
+        kids: list[str],
+        columns: list[FloatArray],
+        weights: FloatArray,
+        depth: int,
+    ) -> tuple[FloatArray, Callable[[], FloatArray]]:
+        """Group ``gcode``'s scores on a level (NaN below its minimum coverage), and a function
+        giving its coverage (computed only when it is wanted)."""
+        spec = self.framework.groups[gcode]
+        kernel = self.aggregators[spec.aggregate.method]
+        if kernel is arithmetic and not spec.aggregate.params:
+            # The built-in arithmetic mean, fused: no units x children matrix.
+            scores = arithmetic_columns(columns, weights, spec.min_coverage)
+            return scores, lambda: coverage_columns(columns, weights)
+        matrix = np.column_stack(columns)
+        kwargs: dict[str, Any] = dict(spec.aggregate.params)
+        if spec.aggregate.method == "generalised":
+            kwargs["p"] = spec.aggregate.p
+        try:
+            scores = kernel(matrix, weights, **kwargs)
+        except NegativeInputError as exc:
+            n = self.stack.sizes[depth]
+            unit = str(self.hierarchy.levels[depth].codes[exc.row % n])
+            period = self.stack.periods[exc.row // n]
+            raise ScoringError(
+                f"group {gcode!r} on level {self.framework.levels[depth]!r}: a "
+                f"{spec.aggregate.method} mean needs scores >= 0; got {exc.value!r} for "
+                f"{kids[exc.column]!r} of unit {unit!r} in "
+                f"period {period!r} (use a bounded normalisation, or an arithmetic mean)"
+            ) from None
+        cov = coverage_columns(columns, weights)
+        scores = np.where(cov + 1e-12 >= spec.min_coverage, scores, np.nan)
+        return np.asarray(scores, dtype=np.float64), lambda: cov
+
+    def _rank_groups(self, depth: int, within: str) -> IntArray | None:
+        """Groups for ranking on level ``depth``, always per period; None for one group."""
+        stack = self.stack
+        if within == "parent" and depth > 0:
+            return stack.labels(depth, self.hierarchy.levels[depth].parent, stack.sizes[depth - 1])
+        return None if stack.n_periods == 1 else stack.period_of(depth)
+
+
+# The lazily computed columns of a level result close over what they read and no more (not
+# the scorer), so a result keeps only its own columns alive and pickles by computing them.
+
+
+def _fields_when_read(fields: FieldColumns, depth: int) -> LazyColumns[FloatArray]:
+    # Fields rolled up from the levels below are computed when read (a roll-up that an
+    # indicator needs is computed and kept by the indicator), so a million machines are not
+    # summed once more per field for columns a caller may never read.
+    fw = fields.framework
+    codes = tuple(c for c in fw.fields if fields.own_depth(c) >= depth)
+    return LazyColumns(codes, lambda code: fields.field(code, depth))
+
+
+def _coverage_when_read(inputs: dict[str, GroupInputs]) -> LazyColumns[FloatArray]:
+    # Coverage of every group is recomputed from the stored children when read, so a million
+    # machines do not carry one more column per group.
+    return LazyColumns(tuple(inputs), lambda g: readonly(coverage_columns(*inputs[g])))
+
+
+def _ranks_when_read(
+    groups: dict[str, FloatArray],
+    in_level: IntArray | None,
+    in_parent: IntArray | None,
+    ranked: dict[str, tuple[RankArray, RankArray]],
+) -> tuple[LazyColumns[RankArray], LazyColumns[RankArray]]:
+    """Every group's ranks within the level and within parents; ``ranked``: those made already
+    (the composite's), the others are made when a caller reads them."""
+
+    def two_ways(code: str) -> tuple[RankArray, RankArray]:
+        a, b = rank_two_ways(groups[code], in_level, in_parent)
+        return readonly(a), readonly(b)
+
+    both = LazyColumns(tuple(groups), two_ways, known=ranked)
+    return (
+        LazyColumns(
+            tuple(groups), lambda g: both[g][0], known={g: r[0] for g, r in ranked.items()}
+        ),
+        LazyColumns(
+            tuple(groups), lambda g: both[g][1], known={g: r[1] for g, r in ranked.items()}
+        ),
+    )
+
+
+def _start_ranking(
+    score: FloatArray,
+    in_level: IntArray | None,
+    in_parent: IntArray | None,
+    beside: Executor | None,
+) -> Callable[[], tuple[RankArray, RankArray]]:
+    """Start ranking the composite within the level and within parents (one sort for both);
+    the returned function finishes it. With an executor, the sort runs on it while the caller
+    goes on, and the two rankings are then made side by side."""
+    if beside is None:
+
+        def finish() -> tuple[RankArray, RankArray]:
+            a, b = rank_two_ways(score, in_level, in_parent)
+            return readonly(a), readonly(b)
+
+        return finish
+    executor = beside
+    sorting = executor.submit(SortedScores, score)
+
+    def finish_beside() -> tuple[RankArray, RankArray]:
+        sorted_ = sorting.result()
+        within_parents = executor.submit(sorted_.ranks, in_parent)
+        return readonly(sorted_.ranks(in_level)), readonly(within_parents.result())
+
+    return finish_beside

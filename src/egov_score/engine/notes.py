@@ -1,0 +1,69 @@
+"""Diagnostics about units: one per period, naming the units concerned."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from egov_score.engine.stack import Stack
+from egov_score.model.result import Diagnostic
+
+__all__ = ["Notes"]
+
+#: How many unit codes a diagnostic message names before it says "and N more".
+_NAMED_UNITS = 10
+
+
+def _name_units(codes: np.ndarray[Any, Any]) -> str:
+    shown = ", ".join(repr(str(c)) for c in codes[:_NAMED_UNITS])
+    more = len(codes) - _NAMED_UNITS
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+class Notes:
+    """Writes diagnostics about the units of a run's levels.
+
+    Args:
+        level_names: the level names, top first.
+        level_codes: the unit codes of every level, top first.
+        stack: the run's row layout.
+    """
+
+    def __init__(
+        self, level_names: Sequence[str], level_codes: Sequence[np.ndarray[Any, Any]], stack: Stack
+    ) -> None:
+        self.level_names = tuple(level_names)
+        self.level_codes = tuple(level_codes)
+        self.stack = stack
+
+    def add(
+        self,
+        into: list[Diagnostic],
+        kind: str,
+        depth: int,
+        code: str,
+        where: np.ndarray[Any, Any],
+        what: str,
+    ) -> None:
+        """One diagnostic per period for the units of level ``depth`` where the mask ``where``
+        holds, or at the ascending stacked row indices ``where``, appended ``into`` a list.
+
+        ``what`` is the message, with ``{n}`` and ``{units}`` for the number and the codes of
+        the units. Work that may run on another thread writes into a list of its own, which
+        is put in the framework's order afterwards (so a threaded run lists its diagnostics
+        as a serial one does).
+        """
+        rows = np.flatnonzero(where) if where.dtype == np.bool_ else where
+        for p, units in self.stack.by_period(depth, self.level_codes[depth], rows).items():
+            into.append(
+                Diagnostic(
+                    kind=kind,
+                    level=self.level_names[depth],
+                    code=code,
+                    units=tuple(units.tolist()),
+                    message=what.format(n=len(units), units=_name_units(units)),
+                    period=self.stack.periods[p],
+                )
+            )

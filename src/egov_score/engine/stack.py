@@ -1,0 +1,100 @@
+"""Periods stacked into one set of columns, and cut apart again.
+
+A run scores several periods at once: every level's columns hold ``n_periods * n`` rows,
+period-major (row ``r`` is unit ``r % n`` in period ``r // n``), so one pass of each kernel
+scores every period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from egov_score._arrays import IntArray, LazyColumns, readonly
+from egov_score.model.result import LevelResult
+
+__all__ = ["Stack", "period_rows"]
+
+
+class Stack:
+    """The row layout of a run: ``n_periods`` periods of ``sizes[depth]`` units per level.
+
+    Args:
+        periods: the period names, in stacking order.
+        sizes: the number of units of every level, top first.
+    """
+
+    def __init__(self, periods: tuple[str, ...], sizes: Sequence[int]) -> None:
+        self.periods = periods
+        self.n_periods = len(periods)
+        self.sizes = tuple(sizes)
+
+    def rows(self, depth: int) -> int:
+        """The number of stacked rows of level ``depth``."""
+        return self.n_periods * self.sizes[depth]
+
+    def period_of(self, depth: int) -> IntArray:
+        """The period index of every stacked row of level ``depth`` (row r: r // n)."""
+        return np.repeat(np.arange(self.n_periods), self.sizes[depth])
+
+    def labels(self, depth: int, per_unit: IntArray, n_groups: int) -> IntArray:
+        """A per-unit group label made distinct per period (``period * n_groups + label``)."""
+        if self.n_periods == 1:
+            return per_unit
+        return np.tile(per_unit, self.n_periods) + self.period_of(depth) * n_groups
+
+    def tile(self, arr: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        """A per-unit column repeated for every period (the column itself for one period)."""
+        return arr if self.n_periods == 1 else np.tile(arr, self.n_periods)
+
+    def by_period(
+        self, depth: int, codes: np.ndarray[Any, Any], rows: IntArray
+    ) -> dict[int, np.ndarray[Any, Any]]:
+        """The unit ``codes`` of the (ascending) stacked ``rows`` of level ``depth``, per
+        period index (periods without such rows are left out)."""
+        n = self.sizes[depth]
+        out: dict[int, np.ndarray[Any, Any]] = {}
+        bounds = np.searchsorted(rows, np.arange(self.n_periods + 1) * n)
+        for p in range(self.n_periods):  # a loop over periods, not units
+            hit = rows[bounds[p] : bounds[p + 1]] - p * n
+            if len(hit):
+                out[p] = codes[hit]
+        return out
+
+
+def period_rows(lv: LevelResult, p: int, n_periods: int) -> LevelResult:
+    """Period ``p``'s rows of a stacked level result (the result itself for one period)."""
+    if n_periods == 1:
+        return lv
+    n = len(lv.codes) // n_periods
+    rows = slice(p * n, (p + 1) * n)
+
+    def cut(cols: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: readonly(v[rows]) for k, v in cols.items()}
+
+    def cut_lazily(cols: Mapping[str, Any]) -> LazyColumns[Any]:
+        return LazyColumns(tuple(cols), lambda k: readonly(cols[k][rows]))
+
+    return LevelResult(
+        level=lv.level,
+        codes=lv.codes[rows],
+        names=lv.names[rows],
+        names_hi=lv.names_hi[rows],
+        parent=lv.parent[rows],
+        parent_level_codes=lv.parent_level_codes,
+        fields=cut_lazily(lv.fields),
+        indicators=cut(lv.indicators),
+        normalised=cut(lv.normalised),
+        groups=cut(lv.groups),
+        group_coverage=cut_lazily(lv.group_coverage),
+        group_ranks=cut_lazily(lv.group_ranks),
+        group_ranks_in_parent=cut_lazily(lv.group_ranks_in_parent),
+        score=readonly(lv.score[rows]),
+        rank=readonly(lv.rank[rows]),
+        rank_in_parent=readonly(lv.rank_in_parent[rows]),
+        band=readonly(lv.band[rows]),
+        band_labels=lv.band_labels,
+        coverage=readonly(lv.coverage[rows]),
+    )
