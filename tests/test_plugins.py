@@ -720,3 +720,30 @@ def test_installed_plugin_passes_its_own_conformance_check(water_site):
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "['water']"
+
+
+class _WrongRecords:
+    """A plugin whose collect-all hooks return things that are not the hooks' records."""
+
+    @eg.hookimpl
+    def egov_score_check_table(self, scheme, name, table, hierarchy):
+        return ["row 2 is bad"]
+
+    @eg.hookimpl
+    def egov_score_review_sections(self, result, hierarchy):
+        return [("a title", "a row")]
+
+
+def test_hooks_returning_the_wrong_records_name_plugin_and_hook():
+    reg = registry(_WrongRecords())
+    with pytest.raises(
+        PluginError, match=r"hook 'egov_score_check_table': must return Problem records; got str"
+    ):
+        run(reg, only=["pension"])
+    result = run(only=["pension"])
+    hierarchy = eg.Hierarchy.from_csv(SAMPLE_UNITS, result.framework.levels)
+    with pytest.raises(
+        PluginError,
+        match=r"hook 'egov_score_review_sections': must return Section records; got tuple",
+    ):
+        reg.review_sections(result, hierarchy)

@@ -11,16 +11,26 @@ the hook. Hook wrappers (``wrapper=True`` or ``hookwrapper=True``) are not suppo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import pluggy
 
 from egov_score.exceptions import PluginError
 
-__all__ = ["Answer", "call_all", "call_first", "call_order", "plugin_name", "reject_wrappers"]
+__all__ = [
+    "Answer",
+    "call_all",
+    "call_first",
+    "call_order",
+    "collect_records",
+    "plugin_name",
+    "reject_wrappers",
+]
 
 #: One plugin's non-None result of a hook: (plugin name, result).
 Answer = tuple[str, Any]
+
+_R = TypeVar("_R")
 
 
 def plugin_name(pm: pluggy.PluginManager, plugin: object) -> str:
@@ -91,6 +101,28 @@ def call_all(pm: pluggy.PluginManager, hook: str, **kwargs: Any) -> list[Answer]
             answers.append((plugin_name(pm, impl.plugin), result))
     position = {name: i for i, (name, _) in enumerate(pm.list_name_plugin())}
     return sorted(answers, key=lambda answer: position.get(answer[0], len(position)))
+
+
+def collect_records(
+    pm: pluggy.PluginManager, hook: str, record: type[_R], **kwargs: Any
+) -> list[_R]:
+    """Call a collect-all ``hook`` whose implementations return sequences of ``record``, and
+    join their answers in plugin registration order.
+
+    Raises:
+        PluginError: a plugin raised, or returned something other than ``record`` records
+            (naming the plugin, the hook and what it returned).
+    """
+    out: list[_R] = []
+    for plugin, returned in call_all(pm, hook, **kwargs):
+        for item in returned:
+            if not isinstance(item, record):
+                raise PluginError(
+                    f"plugin {plugin!r}, hook {hook!r}: must return {record.__name__} records; "
+                    f"got {type(item).__name__}"
+                )
+        out.extend(returned)
+    return out
 
 
 def call_first(pm: pluggy.PluginManager, hook: str, **kwargs: Any) -> Answer | None:

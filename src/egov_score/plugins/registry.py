@@ -36,7 +36,7 @@ from egov_score.plugins.catalogue import (
     gather_methods,
     gather_schemes,
 )
-from egov_score.plugins.hooks import call_all, reject_wrappers
+from egov_score.plugins.hooks import call_all, collect_records, reject_wrappers
 from egov_score.plugins.loading import SchemeData
 from egov_score.plugins.manager import make_plugin_manager
 from egov_score.plugins.scheme import Problem, Scheme
@@ -165,15 +165,15 @@ class Registry:
         Raises:
             PluginError: a plugin returned something other than Section records.
         """
-        found = call_all(
+        return collect_records(
             self.pm,
             "egov_score_report_sections",
+            Section,
             result=result,
             hierarchy=hierarchy,
             code=code,
             level=level,
         )
-        return _sections("egov_score_report_sections", found)
 
     def review_sections(self, result: Result, hierarchy: Hierarchy) -> list[Section]:
         """Every plugin's tables for the divisional review, in registration order.
@@ -181,8 +181,9 @@ class Registry:
         Raises:
             PluginError: a plugin returned something other than Section records.
         """
-        found = call_all(self.pm, "egov_score_review_sections", result=result, hierarchy=hierarchy)
-        return _sections("egov_score_review_sections", found)
+        return collect_records(
+            self.pm, "egov_score_review_sections", Section, result=result, hierarchy=hierarchy
+        )
 
     def catalogues(self) -> tuple[Path, ...]:
         """The plugins' message catalogue folders, in registration order.
@@ -275,17 +276,3 @@ class Registry:
         return loading.load_period(
             self.pm, self.schemes, self.owner, tables, hierarchy, framework, period
         )
-
-
-def _sections(hook: str, found: list[tuple[str, Any]]) -> list[Section]:
-    """The sections returned by ``hook``, checked to be Section records."""
-    sections: list[Section] = []
-    for plugin, returned in found:
-        for section in returned:
-            if not isinstance(section, Section):
-                raise PluginError(
-                    f"plugin {plugin!r}, hook {hook!r}: must return Section records; got "
-                    f"{type(section).__name__}"
-                )
-        sections.extend(returned)
-    return sections

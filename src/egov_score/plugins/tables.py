@@ -12,11 +12,11 @@ import attrs
 import numpy as np
 import pluggy
 
-from egov_score.exceptions import InputError, PluginError
+from egov_score.exceptions import InputError
 from egov_score.io.table import Table, format_problems
 from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.result import Diagnostic
-from egov_score.plugins.hooks import call_all
+from egov_score.plugins.hooks import collect_records
 from egov_score.plugins.scheme import Problem, Scheme, check_table
 
 __all__ = ["EXTENSIONS", "CheckedTables", "check_scheme_table", "check_tables", "read_tables"]
@@ -95,17 +95,17 @@ def check_scheme_table(
     problems = check_table(scheme.table(name), table, hierarchy)
     if any(p.row == 0 for p in problems):
         return problems  # a missing column: the plugins' checks would only trip over it
-    hook = "egov_score_check_table"
-    for plugin, found in call_all(
-        pm, hook, scheme=scheme, name=name, table=table, hierarchy=hierarchy
-    ):
-        for p in found:
-            if not isinstance(p, Problem):
-                raise PluginError(
-                    f"plugin {plugin!r}, hook {hook!r}: must return Problem records; "
-                    f"got {type(p).__name__}"
-                )
-        problems.extend(found)
+    problems.extend(
+        collect_records(
+            pm,
+            "egov_score_check_table",
+            Problem,
+            scheme=scheme,
+            name=name,
+            table=table,
+            hierarchy=hierarchy,
+        )
+    )
     return problems
 
 
