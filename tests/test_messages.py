@@ -54,12 +54,6 @@ def panel(jaipur):
 
 
 @pytest.fixture
-def fresh(monkeypatch):
-    """No plugin catalogues registered, and none left behind."""
-    monkeypatch.setattr(messages, "_registered", [])
-
-
-@pytest.fixture
 def xx_folder(tmp_path):
     folder = tmp_path / "locale"
     folder.mkdir()
@@ -134,7 +128,7 @@ def test_a_framework_name_hi_wins_and_a_catalogue_name_is_the_fallback(jaipur, p
     assert render.display_name(attrs.evolve(emitra, name_hi=""), "hi") == emitra.name
 
 
-def test_adding_a_language_is_adding_a_file(jaipur, panel, fresh, xx_folder):
+def test_adding_a_language_is_adding_a_file(jaipur, panel, xx_folder):
     class Marathi:
         @eg.hookimpl
         def egov_score_catalogues(self):
@@ -144,12 +138,18 @@ def test_adding_a_language_is_adding_a_file(jaipur, panel, fresh, xx_folder):
     assert registry.catalogues()[-1] == xx_folder
     card = build_report(panel, "D-87", "2021-01", hierarchy=jaipur.hierarchy, registry=registry)
     assert "xx" not in messages.languages()
+    assert "xx" in messages.languages(registry.catalogues())
     md = render.render_card(card, "md", "xx")
-    assert "xx" in messages.languages()
+    # The plugin's catalogue was in force for that card only: nothing is left behind in the
+    # process, so another app with other plugins never sees it.
+    assert "xx" not in messages.languages()
+    with pytest.raises(eg.InputError, match="language must be one of"):
+        messages.messages("xx")
     assert md.startswith("# XX card: Alwar (XX district)")  # its own strings
     assert "## Scheme scores" in md  # a message it lacks falls back to English
     assert "## XX machines to fix" in md  # the e-Mitra section, in its id from the xx file
-    xx = messages.messages("xx")
+    with messages.catalogues(registry.catalogues()):
+        xx = messages.messages("xx")
     assert [xx.plural("citation", "citation.plural", n, name="A") for n in (1, 2, 7)] == [
         "A: one month",
         "A: two months",
@@ -168,24 +168,26 @@ def test_a_catalogue_that_is_no_folder_is_an_error(tmp_path):
         registry.catalogues()
 
 
-def test_sections_are_ids_and_data_translated_by_the_renderer(fresh):
+def test_sections_are_ids_and_data_translated_by_the_renderer():
     section = Section(
         key="t.x",
         title="emitra.machine_table",
         header=("district", "emitra.reasons"),
         rows=((Name("Alwar", "अलवर"), Msg(("emitra.not_inspected", "emitra.not_geotagged"))),),
     )
-    messages.add_catalogues([emitra.LOCALE])
-    assert render.section_text(section, "hi") == (
-        "जिलेवार ई-मित्र प्लस मशीनें",
-        ["जिला", "आवश्यक कार्य"],
-        [["अलवर", "निरीक्षण, जियो टैगिंग"]],
-        "",
-    )
-    assert render.section_text(section, "en")[2] == [["Alwar", "inspection, geo-tagging"]]
+    with messages.catalogues([emitra.LOCALE]):
+        assert render.section_text(section, "hi") == (
+            "जिलेवार ई-मित्र प्लस मशीनें",
+            ["जिला", "आवश्यक कार्य"],
+            [["अलवर", "निरीक्षण, जियो टैगिंग"]],
+            "",
+        )
+        assert render.section_text(section, "en")[2] == [["Alwar", "inspection, geo-tagging"]]
+    # Outside the block the plugin's ids are not known: they show as themselves.
+    assert render.section_text(section, "en")[0] == "emitra.machine_table"
 
 
-def test_a_kiosk_plugin_replacing_emitra_supplies_the_review_table(jaipur, panel, fresh, tmp_path):
+def test_a_kiosk_plugin_replacing_emitra_supplies_the_review_table(jaipur, panel, tmp_path):
     folder = tmp_path / "kiosk"
     folder.mkdir()
     (folder / "hi.po").write_text(

@@ -7,10 +7,12 @@ rendered with the reader's system fonts.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import math
+from collections.abc import Iterator
 from html import escape
 from typing import Any
 
@@ -19,8 +21,8 @@ from egov_score.model.framework import Bands
 from egov_score.plugins.section import Cell, Msg, Name, Section
 from egov_score.render.messages import (
     Messages,
-    add_catalogues,
     band_label,
+    catalogues,
     gettext,
     messages,
     month_name,
@@ -108,7 +110,8 @@ def _cell(cell: Cell, t: Messages) -> str:
 
 def section_text(section: Section, lang: str) -> tuple[str, list[str], list[list[str]], str]:
     """A plugin's section in ``lang``: title, header, rows and note, translated with the core
-    and the registered plugin catalogues."""
+    catalogues and the plugin catalogues in force (:func:`~egov_score.render.messages.
+    catalogues`)."""
     t = messages(lang)
     return (
         t(section.title),
@@ -174,10 +177,12 @@ def award_text(r: UnitReport, lang: str) -> str:
     return f"{occasion} {a.year}: {where} ({status})"
 
 
-def _prepare(r: UnitReport, lang: str) -> None:
-    """Register the card's plugin catalogues and check ``lang`` has a catalogue."""
-    add_catalogues(r.catalogues)
-    messages(lang)
+@contextlib.contextmanager
+def _words_of(r: UnitReport, lang: str) -> Iterator[None]:
+    """The card's plugin catalogues in force while it is written; ``lang`` checked first."""
+    with catalogues(r.catalogues):
+        messages(lang)
+        yield
 
 
 def _title(r: UnitReport, lang: str) -> str:
@@ -243,43 +248,43 @@ def md_table(header: list[str], rows: list[list[str]] | tuple[tuple[str, ...], .
 
 def to_markdown(r: UnitReport, lang: str = "en") -> str:
     """The card as Markdown."""
-    _prepare(r, lang)
-    out = [f"# {_title(r, lang)}", ""]
-    out.append(
-        f"**{gettext(lang, 'to')}:** {r.officer} · **{gettext(lang, 'period')}:** "
-        f"{month_name(r.period, lang)}"
-    )
-    out += ["", md_table(["", ""], [list(row) for row in _headline(r, lang)]), ""]
-    out += [
-        f"## {gettext(lang, 'schemes')}",
-        "",
-        md_table(_scheme_header(lang), _scheme_rows(r, lang)),
-        "",
-    ]
-    for key, items in (("strongest", r.strongest), ("weakest", r.weakest)):
-        if items:
-            out += [
-                f"## {gettext(lang, key)}",
-                "",
-                md_table(_standing_header(lang), _standing_rows(items, lang)),
-                "",
-            ]
-    out += [f"## {gettext(lang, 'trend')}", ""]
-    out.append(
-        md_table(
-            [gettext(lang, "period"), gettext(lang, "score"), gettext(lang, "rank")],
-            [[month_name(p.period, lang), _num(p.score), str(p.rank or "–")] for p in r.trend],
+    with _words_of(r, lang):
+        out = [f"# {_title(r, lang)}", ""]
+        out.append(
+            f"**{gettext(lang, 'to')}:** {r.officer} · **{gettext(lang, 'period')}:** "
+            f"{month_name(r.period, lang)}"
         )
-    )
-    for section in r.sections:
-        title, header, rows, note = section_text(section, lang)
-        out += ["", f"## {title}", ""]
-        if rows:
-            out.append(md_table(header, rows))
-        if note:
-            out += ["", note]
-    out += ["", f"_{gettext(lang, 'generated_by')}_", ""]
-    return "\n".join(out)
+        out += ["", md_table(["", ""], [list(row) for row in _headline(r, lang)]), ""]
+        out += [
+            f"## {gettext(lang, 'schemes')}",
+            "",
+            md_table(_scheme_header(lang), _scheme_rows(r, lang)),
+            "",
+        ]
+        for key, items in (("strongest", r.strongest), ("weakest", r.weakest)):
+            if items:
+                out += [
+                    f"## {gettext(lang, key)}",
+                    "",
+                    md_table(_standing_header(lang), _standing_rows(items, lang)),
+                    "",
+                ]
+        out += [f"## {gettext(lang, 'trend')}", ""]
+        out.append(
+            md_table(
+                [gettext(lang, "period"), gettext(lang, "score"), gettext(lang, "rank")],
+                [[month_name(p.period, lang), _num(p.score), str(p.rank or "–")] for p in r.trend],
+            )
+        )
+        for section in r.sections:
+            title, header, rows, note = section_text(section, lang)
+            out += ["", f"## {title}", ""]
+            if rows:
+                out.append(md_table(header, rows))
+            if note:
+                out += ["", note]
+        out += ["", f"_{gettext(lang, 'generated_by')}_", ""]
+        return "\n".join(out)
 
 
 # -- terminal text ------------------------------------------------------------------------------
@@ -287,18 +292,18 @@ def to_markdown(r: UnitReport, lang: str = "en") -> str:
 
 def to_text(r: UnitReport, lang: str = "en") -> str:
     """A compact plain-text card for the terminal."""
-    _prepare(r, lang)
-    lines = [
-        _title(r, lang),
-        f"{gettext(lang, 'to')}: {r.officer} · {month_name(r.period, lang)}",
-        "",
-    ]
-    lines += [f"{k}: {v}" for k, v in _headline(r, lang)]
-    lines += [
-        "",
-        render_table(_scheme_header(lang), _scheme_rows(r, lang), [False, True, True, True]),
-    ]
-    return "\n".join(lines)
+    with _words_of(r, lang):
+        lines = [
+            _title(r, lang),
+            f"{gettext(lang, 'to')}: {r.officer} · {month_name(r.period, lang)}",
+            "",
+        ]
+        lines += [f"{k}: {v}" for k, v in _headline(r, lang)]
+        lines += [
+            "",
+            render_table(_scheme_header(lang), _scheme_rows(r, lang), [False, True, True, True]),
+        ]
+        return "\n".join(lines)
 
 
 # -- JSON ---------------------------------------------------------------------------------------
@@ -332,61 +337,61 @@ def _json_section(s: Section, lang: str) -> dict[str, Any]:
 def to_json(r: UnitReport, lang: str = "en") -> dict[str, Any]:
     """The card as JSON-ready data following ``docs/report-card.schema.json``; only plugins'
     section titles and cells are in ``lang`` (award reasons are in English)."""
-    _prepare(r, lang)
-    return {
-        "schema": SCHEMA_ID,
-        "unit": {
-            "code": r.code,
-            "level": r.level,
-            "name": r.name,
-            "name_hi": r.name_hi,
-            "officer": r.officer,
-            "parent_code": r.parent_code,
-            "parent_name": r.parent_name,
-        },
-        "period": r.period,
-        "previous_period": r.previous_period,
-        "score": _json_num(r.score),
-        "band": r.band or None,
-        "rank": r.rank or None,
-        "peers": r.peers,
-        "rank_in_parent": r.rank_in_parent or None,
-        "parent_peers": r.parent_peers,
-        "coverage": _json_num(r.coverage),
-        "score_change": _json_num(r.score_change),
-        "rank_change": r.rank_change,
-        "delta_rank": r.delta_rank or None,
-        "delta_peers": r.delta_peers,
-        "streak": r.streak,
-        "award": None
-        if r.award is None
-        else {
-            "occasion": r.award.occasion,
-            "year": r.award.year,
-            "window": list(r.award.window),
-            "place": r.award.place or None,
-            "candidates": r.award.candidates,
-            "eligible": r.award.eligible,
-            "reasons": [reason_text(x, "en", r.framework.bands) for x in r.award.reasons],
-        },
-        "schemes": [_json_standing(s) for s in r.schemes],
-        "strongest": [_json_standing(s) for s in r.strongest],
-        "weakest": [_json_standing(s) for s in r.weakest],
-        "trend": [
-            {
-                "period": p.period,
-                "score": _json_num(p.score),
-                "rank": p.rank or None,
-                "band": p.band or None,
-            }
-            for p in r.trend
-        ],
-        "peers_chart": [
-            {"code": b.code, "name": b.name, "score": _json_num(b.score), "is_self": b.is_self}
-            for b in r.bars
-        ],
-        "sections": [_json_section(s, lang) for s in r.sections],
-    }
+    with _words_of(r, lang):
+        return {
+            "schema": SCHEMA_ID,
+            "unit": {
+                "code": r.code,
+                "level": r.level,
+                "name": r.name,
+                "name_hi": r.name_hi,
+                "officer": r.officer,
+                "parent_code": r.parent_code,
+                "parent_name": r.parent_name,
+            },
+            "period": r.period,
+            "previous_period": r.previous_period,
+            "score": _json_num(r.score),
+            "band": r.band or None,
+            "rank": r.rank or None,
+            "peers": r.peers,
+            "rank_in_parent": r.rank_in_parent or None,
+            "parent_peers": r.parent_peers,
+            "coverage": _json_num(r.coverage),
+            "score_change": _json_num(r.score_change),
+            "rank_change": r.rank_change,
+            "delta_rank": r.delta_rank or None,
+            "delta_peers": r.delta_peers,
+            "streak": r.streak,
+            "award": None
+            if r.award is None
+            else {
+                "occasion": r.award.occasion,
+                "year": r.award.year,
+                "window": list(r.award.window),
+                "place": r.award.place or None,
+                "candidates": r.award.candidates,
+                "eligible": r.award.eligible,
+                "reasons": [reason_text(x, "en", r.framework.bands) for x in r.award.reasons],
+            },
+            "schemes": [_json_standing(s) for s in r.schemes],
+            "strongest": [_json_standing(s) for s in r.strongest],
+            "weakest": [_json_standing(s) for s in r.weakest],
+            "trend": [
+                {
+                    "period": p.period,
+                    "score": _json_num(p.score),
+                    "rank": p.rank or None,
+                    "band": p.band or None,
+                }
+                for p in r.trend
+            ],
+            "peers_chart": [
+                {"code": b.code, "name": b.name, "score": _json_num(b.score), "is_self": b.is_self}
+                for b in r.bars
+            ],
+            "sections": [_json_section(s, lang) for s in r.sections],
+        }
 
 
 def to_json_text(r: UnitReport, lang: str = "en") -> str:
@@ -399,57 +404,57 @@ def to_json_text(r: UnitReport, lang: str = "en") -> str:
 
 def to_csv(r: UnitReport, lang: str = "en") -> str:
     """The card in long form: ``section,item,label,value,score,rank,peers,change``."""
-    _prepare(r, lang)
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["section", "item", "label", "value", "score", "rank", "peers", "change"])
-    w.writerow(
-        [
-            "unit",
-            r.code,
-            display_name(r, lang),
-            r.period,
-            _num(r.score, 6),
-            r.rank or "",
-            r.peers,
-            _num(r.score_change, 6),
-        ]
-    )
-    for section, items in (
-        ("scheme", r.schemes),
-        ("strongest", r.strongest),
-        ("weakest", r.weakest),
-    ):
-        for s in items:
-            w.writerow(
-                [
-                    section,
-                    s.code,
-                    display_name(s, lang),
-                    _num(s.value, 6),
-                    _num(s.score, 6),
-                    s.rank or "",
-                    s.peers,
-                    _num(s.change, 6),
-                ]
-            )
-    for p in r.trend:
+    with _words_of(r, lang):
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["section", "item", "label", "value", "score", "rank", "peers", "change"])
         w.writerow(
             [
-                "trend",
-                p.period,
-                month_name(p.period, lang),
-                "",
-                _num(p.score, 6),
-                p.rank or "",
-                "",
-                "",
+                "unit",
+                r.code,
+                display_name(r, lang),
+                r.period,
+                _num(r.score, 6),
+                r.rank or "",
+                r.peers,
+                _num(r.score_change, 6),
             ]
         )
-    for extra in r.sections:
-        for cells in section_text(extra, lang)[2]:
-            w.writerow([extra.key, cells[0], " · ".join(cells[1:]), "", "", "", "", ""])
-    return buf.getvalue()
+        for section, items in (
+            ("scheme", r.schemes),
+            ("strongest", r.strongest),
+            ("weakest", r.weakest),
+        ):
+            for s in items:
+                w.writerow(
+                    [
+                        section,
+                        s.code,
+                        display_name(s, lang),
+                        _num(s.value, 6),
+                        _num(s.score, 6),
+                        s.rank or "",
+                        s.peers,
+                        _num(s.change, 6),
+                    ]
+                )
+        for p in r.trend:
+            w.writerow(
+                [
+                    "trend",
+                    p.period,
+                    month_name(p.period, lang),
+                    "",
+                    _num(p.score, 6),
+                    p.rank or "",
+                    "",
+                    "",
+                ]
+            )
+        for extra in r.sections:
+            for cells in section_text(extra, lang)[2]:
+                w.writerow([extra.key, cells[0], " · ".join(cells[1:]), "", "", "", "", ""])
+        return buf.getvalue()
 
 
 # -- HTML ---------------------------------------------------------------------------------------
@@ -578,54 +583,63 @@ def html_table(header: list[str], rows: list[list[str]], numeric: set[int]) -> s
 
 def to_html(r: UnitReport, lang: str = "en") -> str:
     """The card as one self-contained HTML page (inline CSS and SVG, no external references)."""
-    _prepare(r, lang)
-    band = band_label(r.framework.bands, r.band, lang)
-    move = _rank_move(r.rank_change, lang)
-    move_class = "up" if (r.rank_change or 0) > 0 else "down" if (r.rank_change or 0) < 0 else ""
-    cards = [
-        (gettext(lang, "score"), _num(r.score)),
-        (
-            gettext(lang, "rank_level", level=gettext(lang, r.level)),
-            format_rank(r.rank, r.peers, lang),
-        ),
-        (gettext(lang, "change"), _signed(r.score_change)),
-    ]
-    card_html = "".join(
-        f'<div class="card"><div class="k">{escape(k)}</div><div class="v">{escape(v)}</div></div>'
-        for k, v in cards
-    )
-    headline = _html_table(["", ""], [list(row) for row in _headline(r, lang)], {1})
-    sections = [
-        f"<section><h2>{escape(gettext(lang, 'schemes'))}</h2>"
-        + _html_table(_scheme_header(lang), _scheme_rows(r, lang), {1, 2, 3})
-        + "</section>"
-    ]
-    for key, items in (("strongest", r.strongest), ("weakest", r.weakest)):
-        if items:
-            sections.append(
-                f"<section><h2>{escape(gettext(lang, key))}</h2>"
-                + _html_table(_standing_header(lang), _standing_rows(items, lang), {1, 2, 3})
-                + "</section>"
-            )
-    parent = (r.parent_name_hi if lang == "hi" and r.parent_name_hi else r.parent_name) or r.name
-    chart_title = gettext(lang, "peers_chart", parent=parent, level=gettext(lang, r.level))
-    sections.append(f"<section><h2>{escape(chart_title)}</h2>{bars_svg(r.bars, lang)}</section>")
-    sections.append(
-        f"<section><h2>{escape(gettext(lang, 'trend'))}</h2>{trend_svg(r, lang)}</section>"
-    )
-    for s in r.sections:
-        title, head, rows, note = section_text(s, lang)
-        body = _html_table(head, rows, set(s.numeric)) if rows else ""
-        para = f"<p>{escape(note)}</p>" if note else ""
-        sections.append(f"<section><h2>{escape(title)}</h2>{body}{para}</section>")
-    header = (
-        f"<p>{escape(gettext(lang, 'to'))}: {escape(r.officer)} · "
-        f"{escape(month_name(r.period, lang))} · "
-        f'<span class="band {_band_class(r)}">{escape(band)}</span> '
-        f'<span class="{move_class}">{escape(move)}</span></p>'
-    )
-    body = f'<div class="cards">{card_html}</div><section>{headline}</section>' + "".join(sections)
-    return page(_title(r, lang), lang, header, body)
+    with _words_of(r, lang):
+        band = band_label(r.framework.bands, r.band, lang)
+        move = _rank_move(r.rank_change, lang)
+        move_class = (
+            "up" if (r.rank_change or 0) > 0 else "down" if (r.rank_change or 0) < 0 else ""
+        )
+        cards = [
+            (gettext(lang, "score"), _num(r.score)),
+            (
+                gettext(lang, "rank_level", level=gettext(lang, r.level)),
+                format_rank(r.rank, r.peers, lang),
+            ),
+            (gettext(lang, "change"), _signed(r.score_change)),
+        ]
+        card_html = "".join(
+            f'<div class="card"><div class="k">{escape(k)}</div>'
+            f'<div class="v">{escape(v)}</div></div>'
+            for k, v in cards
+        )
+        headline = _html_table(["", ""], [list(row) for row in _headline(r, lang)], {1})
+        sections = [
+            f"<section><h2>{escape(gettext(lang, 'schemes'))}</h2>"
+            + _html_table(_scheme_header(lang), _scheme_rows(r, lang), {1, 2, 3})
+            + "</section>"
+        ]
+        for key, items in (("strongest", r.strongest), ("weakest", r.weakest)):
+            if items:
+                sections.append(
+                    f"<section><h2>{escape(gettext(lang, key))}</h2>"
+                    + _html_table(_standing_header(lang), _standing_rows(items, lang), {1, 2, 3})
+                    + "</section>"
+                )
+        parent = (
+            r.parent_name_hi if lang == "hi" and r.parent_name_hi else r.parent_name
+        ) or r.name
+        chart_title = gettext(lang, "peers_chart", parent=parent, level=gettext(lang, r.level))
+        sections.append(
+            f"<section><h2>{escape(chart_title)}</h2>{bars_svg(r.bars, lang)}</section>"
+        )
+        sections.append(
+            f"<section><h2>{escape(gettext(lang, 'trend'))}</h2>{trend_svg(r, lang)}</section>"
+        )
+        for s in r.sections:
+            title, head, rows, note = section_text(s, lang)
+            body = _html_table(head, rows, set(s.numeric)) if rows else ""
+            para = f"<p>{escape(note)}</p>" if note else ""
+            sections.append(f"<section><h2>{escape(title)}</h2>{body}{para}</section>")
+        header = (
+            f"<p>{escape(gettext(lang, 'to'))}: {escape(r.officer)} · "
+            f"{escape(month_name(r.period, lang))} · "
+            f'<span class="band {_band_class(r)}">{escape(band)}</span> '
+            f'<span class="{move_class}">{escape(move)}</span></p>'
+        )
+        body = f'<div class="cards">{card_html}</div><section>{headline}</section>' + "".join(
+            sections
+        )
+        return page(_title(r, lang), lang, header, body)
 
 
 #: The formats a report card renders to.

@@ -3,7 +3,8 @@
 The core catalogues live in ``render/locale``; a plugin adds its own folder of ``<lang>.po``
 files through the ``egov_score_catalogues`` hook: a report card carries the folders of the
 plugins that built it (:attr:`~egov_score.review.report.UnitReport.catalogues`) and the
-renderers register them here with :func:`add_catalogues` before writing. Message ids are
+renderers merge them for the time they write it (``with catalogues(card.catalogues):``), so
+two apps in one process with different plugins never see each other's. Message ids are
 stable keys (``"score"``, ``"band.Performer"``, ``"emitra.machine_table"``), not English text:
 ``en.po`` holds the English. A language is a file: :data:`LANGUAGES` lists the ``.po`` files
 found, and a message missing from a language falls back to English, then to the id itself.
@@ -14,9 +15,11 @@ arguments after translation.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +35,9 @@ __all__ = [
     "LANGUAGES",
     "LOCALE",
     "Messages",
-    "add_catalogues",
     "band_label",
     "catalogue_folders",
+    "catalogues",
     "gettext",
     "languages",
     "messages",
@@ -52,27 +55,40 @@ def _stems(folder: Path) -> set[str]:
     return {p.stem for p in folder.glob("*.po")} if folder.is_dir() else set()
 
 
-#: The plugin catalogue folders registered so far, merged after the core one in this order.
-_registered: list[Path] = []
+#: The plugin catalogue folders in force, merged after the core one in this order: set for
+#: the time of one rendering, per thread and per task, never for the whole process.
+_in_force: ContextVar[tuple[Path, ...]] = ContextVar("egov_score_catalogues", default=())
 
 
-def add_catalogues(folders: Iterable[Path]) -> None:
-    """Register plugin catalogue folders (each holding ``<lang>.po`` files); a folder already
-    registered is skipped. Their messages and languages join every later look-up."""
-    for folder in folders:
-        path = Path(folder).resolve()
-        if path not in _registered:
-            _registered.append(path)
+@contextlib.contextmanager
+def catalogues(folders: Iterable[Path]) -> Iterator[None]:
+    """Merge plugin catalogue folders (each holding ``<lang>.po`` files) into every look-up
+    inside the ``with`` block; a folder already in force is not added twice.
+
+    Args:
+        folders: the folders, e.g. a card's :attr:`~egov_score.review.report.UnitReport.
+            catalogues` or :meth:`Registry.catalogues()
+            <egov_score.plugins.registry.Registry.catalogues>`.
+    """
+    current = _in_force.get()
+    added = tuple(
+        dict.fromkeys(p for p in (Path(f).resolve() for f in folders) if p not in current)
+    )
+    token = _in_force.set(current + added)
+    try:
+        yield
+    finally:
+        _in_force.reset(token)
 
 
 def catalogue_folders() -> tuple[Path, ...]:
-    """The plugin catalogue folders registered, in order."""
-    return tuple(_registered)
+    """The plugin catalogue folders in force here (see :func:`catalogues`), in order."""
+    return _in_force.get()
 
 
 def languages(folders: Sequence[Path] | None = None) -> tuple[str, ...]:
     """The languages with a catalogue in the core folder or any of ``folders`` (default: the
-    registered ones), sorted."""
+    ones in force), sorted."""
     found = _stems(LOCALE)
     for folder in catalogue_folders() if folders is None else folders:
         found |= _stems(Path(folder))
@@ -153,7 +169,7 @@ def _messages(lang: str, folders: tuple[Path, ...]) -> Messages:
 
 
 def messages(lang: str) -> Messages:
-    """The messages of ``lang`` over the core and the registered plugin catalogues, cached
+    """The messages of ``lang`` over the core and the plugin catalogues in force, cached
     per language and set of folders.
 
     Raises:

@@ -17,7 +17,7 @@ import numpy as np
 
 from egov_score.model.result import LevelResult
 from egov_score.render import card as render
-from egov_score.render.messages import add_catalogues, band_label, gettext, messages, month_name
+from egov_score.render.messages import band_label, catalogues, gettext, messages, month_name
 from egov_score.render.text_table import render_table
 from egov_score.review.division import Review
 from egov_score.review.report import Bar
@@ -36,12 +36,12 @@ def plugin_sections(
     rows and the numeric columns of each."""
     if rv.registry is None:
         return []
-    add_catalogues(rv.registry.catalogues())
-    messages(lang)
     out = []
-    for section in rv.registry.review_sections(rv.result, rv.hierarchy):
-        title, header, rows, _ = render.section_text(section, lang)
-        out.append((title, header, rows, set(section.numeric)))
+    with catalogues(rv.registry.catalogues()):
+        messages(lang)
+        for section in rv.registry.review_sections(rv.result, rv.hierarchy):
+            title, header, rows, _ = render.section_text(section, lang)
+            out.append((title, header, rows, set(section.numeric)))
     return out
 
 
