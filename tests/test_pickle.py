@@ -6,6 +6,7 @@ import gc
 import pickle
 import weakref
 
+import attrs
 import numpy as np
 import pytest
 
@@ -94,8 +95,6 @@ def test_equality_covers_the_column_mappings():
     machine = a.levels[-1]
     code = next(iter(machine.indicators))
     changed = {**machine.indicators, code: machine.indicators[code] + 1}
-    import attrs
-
     assert attrs.evolve(machine, indicators=changed) != machine
 
 
