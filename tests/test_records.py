@@ -18,6 +18,7 @@ from egov_score.exceptions import FrameworkError, InputError, ValuesError
 from egov_score.model.framework import Aggregation, Bands, Field, Group, Indicator, Normalisation
 from egov_score.model.result import Diagnostic, LevelResult, Provenance, Result, UnitScore
 from egov_score.plugins.scheme import Column, Problem, Scheme, TableSpec
+from egov_score.review.awards import AwardRules, Reason
 
 IND = {"code": "rate", "parent": "index", "field": "x"}
 GROUP = {"code": "index"}
@@ -404,3 +405,47 @@ def test_values_record_checks_shapes_and_levels():
         _values(field_levels={})
     with pytest.raises(ValuesError, match=r"level depth in \[0, 2\); got 2 for field 'x'"):
         _values(field_levels={"x": 2})
+
+
+# -- records of the review and of plugin sections ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"criterion": "median"}, r"criterion must be one of \['mean', 'improvement', 'mix'\]; "),
+        ({"mix": 5}, r"mix must be a number in \[0, 1\]; got 5"),
+        ({"min_coverage": -0.1}, r"min_coverage must be a number in \[0, 1\]; got -0.1"),
+        ({"runners_up": -1}, r"runners_up must be a whole number >= 0; got -1"),
+        ({"min_months": 1.5}, r"min_months must be a whole number >= 0; got 1.5"),
+        ({"winners": {"district": -1}}, r"winners must map levels to whole numbers >= 0"),
+    ],
+)
+def test_award_rules_are_checked(kwargs, match):
+    with pytest.raises(eg.InputError, match=match):
+        AwardRules(**kwargs)
+    assert AwardRules().mix == 0.5
+
+
+def test_a_reason_names_a_known_rule():
+    with pytest.raises(eg.InputError, match=r"reason rule must be one of .*; got 'too_late'"):
+        Reason(rule="too_late")
+    assert Reason(rule="no_data").rule == "no_data"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"key": ""}, r"key must be a non-empty string; got ''"),
+        (
+            {"rows": (("a",),)},
+            r"every row must have one cell per header column \(2\); got \('a',\)",
+        ),
+        ({"numeric": frozenset({2})}, r"numeric columns must be among 0\.\.1; got \[2\]"),
+    ],
+)
+def test_a_section_is_a_rectangle(kwargs, match):
+    good = {"key": "p.s", "title": "t", "header": ("a", "b"), "rows": (("1", "2"),)}
+    with pytest.raises(eg.PluginError, match=match):
+        eg.Section(**{**good, **kwargs})
+    assert eg.Section(**good).rows == (("1", "2"),)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import attrs
 
+from egov_score.exceptions import PluginError
+
 __all__ = ["Cell", "Msg", "Name", "Section"]
 
 
@@ -63,3 +65,19 @@ class Section:
     rows: tuple[tuple[Cell, ...], ...]
     note: str = ""
     numeric: frozenset[int] = frozenset()
+
+    def __attrs_post_init__(self) -> None:
+        width = len(self.header)
+        if not isinstance(self.key, str) or not self.key:
+            raise PluginError(f"a section's key must be a non-empty string; got {self.key!r}")
+        bad = next((r for r in self.rows if len(r) != width), None)
+        if bad is not None:
+            raise PluginError(
+                f"section {self.key!r}: every row must have one cell per header column "
+                f"({width}); got {bad!r}"
+            )
+        if any(not 0 <= c < width for c in self.numeric):
+            raise PluginError(
+                f"section {self.key!r}: numeric columns must be among 0..{width - 1}; "
+                f"got {sorted(self.numeric)!r}"
+            )

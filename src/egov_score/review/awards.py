@@ -38,6 +38,21 @@ OCCASIONS = {
     "republic_day": (1, 26),
 }
 CRITERIA = ("mean", "improvement", "mix")
+#: The eligibility rules a candidate may fail (message ``reason.<rule>``).
+REASONS = ("min_months", "no_data", "min_coverage", "min_band")
+
+
+def _share(x: object) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool) and 0 <= x <= 1
+
+
+def _count(x: object) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool) and x >= 0
+
+
+def _first_broken(*checks: tuple[bool, str, str]) -> tuple[str, str] | None:
+    """The (rule, attribute) of the first check that does not hold, or None."""
+    return next(((rule, attr) for ok, rule, attr in checks if not ok), None)
 
 
 def latest_occasion(period: str) -> tuple[str, int]:
@@ -89,12 +104,33 @@ class AwardRules:
     levels: tuple[str, ...] = ("district", "block", "machine")
     winners: dict[str, int] = attrs.field(factory=lambda: {"district": 1, "block": 3, "machine": 5})
     runners_up: int = 2
-    criterion: str = attrs.field(default="mean", validator=attrs.validators.in_(CRITERIA))
+    criterion: str = "mean"
     mix: float = 0.5
     min_coverage: float = 0.75
     min_band: str | None = "Performer"
     min_months: int = 3
     window: tuple[str, str] | None = None
+
+    def __attrs_post_init__(self) -> None:
+        problem = _first_broken(
+            (
+                self.criterion in CRITERIA,
+                f"criterion must be one of {list(CRITERIA)!r}",
+                "criterion",
+            ),
+            (_share(self.mix), "mix must be a number in [0, 1]", "mix"),
+            (_share(self.min_coverage), "min_coverage must be a number in [0, 1]", "min_coverage"),
+            (_count(self.runners_up), "runners_up must be a whole number >= 0", "runners_up"),
+            (_count(self.min_months), "min_months must be a whole number >= 0", "min_months"),
+            (
+                all(_count(n) for n in self.winners.values()),
+                "winners must map levels to whole numbers >= 0",
+                "winners",
+            ),
+        )
+        if problem is not None:
+            rule, attr = problem
+            raise InputError(f"{rule}; got {getattr(self, attr)!r} in the award rules")
 
 
 @attrs.frozen(kw_only=True)
@@ -114,6 +150,10 @@ class Reason:
     got: float = math.nan
     needs: float = math.nan
     band: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if self.rule not in REASONS:
+            raise InputError(f"reason rule must be one of {list(REASONS)!r}; got {self.rule!r}")
 
 
 @attrs.frozen(kw_only=True)
