@@ -75,14 +75,23 @@ def test_levels_are_read_from_the_units_parent_links(exported):
 
 def test_units_may_be_an_excel_workbook(exported, tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
-    table = eg.Table.read(exported / "units.csv")
+    folder = tmp_path / "review"
+    shutil.copytree(exported, folder)
+    table = eg.Table.read(folder / "units.csv")
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(list(table.columns))
     for row in zip(*table.columns.values(), strict=True):
         sheet.append(list(row))
-    book.save(tmp_path / "units.xlsx")
-    assert levels_of(tmp_path / "units.xlsx") == ("division", "district", "block", "machine")
+    book.save(folder / "units.xlsx")
+    (folder / "units.csv").unlink()
+    assert levels_of(folder / "units.xlsx") == ("division", "district", "block", "machine")
+    registry = eg.Registry(eg.make_plugin_manager(autoload=False))
+    from_excel = eg.load(folder, registry=registry).score("2021-01")
+    from_csv = eg.load(exported, registry=registry).score("2021-01")
+    np.testing.assert_array_equal(
+        from_excel.level("district").score, from_csv.level("district").score
+    )
 
 
 def test_inputs_that_cannot_make_a_job_are_named(tmp_path):
