@@ -15,14 +15,13 @@ import json
 import math
 import os
 import re
-import tomllib
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import attrs
 
 from egov_score.exceptions import FrameworkError
+from egov_score.io.toml import KeyPath, describe_path, did_you_mean, key_lines, read_toml
 
 __all__ = [
     "AGGREGATION_METHODS",
@@ -63,6 +62,7 @@ RESERVED_CODES = frozenset(
     {"code", "name", "name_hi", "parent", "score", "rank", "rank_in_parent", "band", "coverage"}
 )
 _CODE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_Record = TypeVar("_Record")
 
 
 # -- rules ------------------------------------------------------------------------------------
@@ -484,29 +484,88 @@ DEFAULT_BANDS = Bands(
 
 
 class _Located:
-    """Finds the TOML line where a table with a given code starts, for error messages."""
+    """Where a table or key of the framework's TOML file is, for error messages.
 
-    def __init__(self, source: str, text: str | None) -> None:
+    ``spots`` maps a key path (``("indicator", 2, "normalise")``) to its line and, optionally,
+    words for it (``"[weights], key 'pension'"`` when the framework was assembled from an
+    overrides file; empty words are derived from the path). A located object for one table
+    (:meth:`table`) finds keys under that table's path.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        text: str | None = None,
+        *,
+        data: Mapping[str, Any] | None = None,
+        spots: Mapping[KeyPath, tuple[int, str]] | None = None,
+        prefix: KeyPath = (),
+    ) -> None:
         self.source = source
-        self.lines = text.splitlines() if text else []
+        self.data = data
+        if spots is None:
+            spots = {path: (n, "") for path, n in key_lines(text).items()} if text else {}
+        self.spots = spots
+        self.prefix = prefix
 
-    def at(self, code: object = None) -> str:
-        if code is not None and self.lines:
-            pattern = re.compile(rf"""^\s*code\s*=\s*["']{re.escape(str(code))}["']""")
-            for n, line in enumerate(self.lines, start=1):
-                if pattern.match(line):
-                    return f" ({self.source}, line {n})"
+    def table(self, *prefix: str | int) -> _Located:
+        """The same file, located at the table ``prefix`` (``("indicator", 2)``)."""
+        return _Located(self.source, data=self.data, spots=self.spots, prefix=prefix)
+
+    def line(self, key: str) -> int:
+        """The line of ``key`` under this table (0 if not known), to order messages."""
+        return self.spots.get((*self.prefix, key), (0, ""))[0]
+
+    def _words(self, path: KeyPath, words: str) -> str:
+        return words or describe_path(path, self.data)
+
+    def _find(self, code: object) -> KeyPath:
+        """The first ``[[field]]``, ``[[indicator]]`` or ``[[group]]`` with this code."""
+        for kind in ("field", "indicator", "group"):
+            tables = self.data.get(kind) if isinstance(self.data, Mapping) else None
+            if isinstance(tables, list):
+                for n, table in enumerate(tables):
+                    if isinstance(table, Mapping) and table.get("code") == code:
+                        return (kind, n)
+        return ()
+
+    def at(self, code: object = None, key: str | KeyPath | None = None) -> str:
+        """`` (file, line N, [[indicator]] 'x', key 'k')`` for ``key`` under this table (a
+        dotted string or a path); `` (file, line N)`` for the table itself (the line of its
+        ``code``, else of its header); `` (file)`` where no line is known."""
+        prefix = self.prefix or (self._find(code) if code is not None else ())
+        keys: KeyPath = tuple(key.split(".")) if isinstance(key, str) else key or ()
+        path = (*prefix, *keys)
+        for n in range(len(path), len(prefix), -1):
+            if (spot := self.spots.get(path[:n])) is not None:
+                return f" ({self.source}, line {spot[0]}, {self._words(path[:n], spot[1])})"
+        if prefix and (spot := self.spots.get((*prefix, "code"))) is not None:
+            return f" ({self.source}, line {spot[0]})"
+        if prefix and (spot := self.spots.get(prefix)) is not None:
+            return f" ({self.source}, line {spot[0]}, {self._words(prefix, spot[1])})"
         return f" ({self.source})"
 
 
-def _fail(msg: str, where: _Located, code: object = None) -> FrameworkError:
-    return FrameworkError(msg + where.at(code))
+def _fail(
+    msg: str, where: _Located, code: object = None, key: str | KeyPath | None = None
+) -> FrameworkError:
+    return FrameworkError(msg + where.at(code, key))
 
 
-def _check(problem: str | None, where: _Located, code: object = None) -> None:
-    """Raise a rule's problem, if any, with the file and line."""
+def _check(
+    problem: str | None, where: _Located, code: object = None, key: str | KeyPath | None = None
+) -> None:
+    """Raise a rule's problem, if any, with the file and the line of ``key`` (or of the table)."""
     if problem is not None:
-        raise _fail(problem, where, code)
+        raise _fail(problem, where, code, key)
+
+
+def _suggest(unknown: Sequence[object], allowed: Iterable[object]) -> str:
+    """ "; did you mean 'x'?" for the first unknown name (naming it if there are several)."""
+    hint = did_you_mean(unknown[0], allowed) if unknown else ""
+    if hint and len(unknown) > 1:
+        return f"{hint[:-1]} for {unknown[0]!r}?"
+    return hint
 
 
 _FIELD_KEYS = {"code", "level", "rollup", "weight", "name", "unit"}
@@ -531,8 +590,10 @@ _AGGREGATE_KEYS = {"method", "p"}
 _TOP_KEYS = {"levels", "field", "indicator", "group", "bands", "name", "name_hi"}
 
 
-def _number(value: object, key: str, code: object, where: _Located) -> float:
-    _check(finite_rule(value, key, repr(code)), where, code)
+def _number(value: object, key: str, code: object, where: _Located, at: str | None = None) -> float:
+    """``value`` as a float, if it is a finite number (not a boolean); else an error at the
+    line of ``at`` (by default ``key`` with its words as a dotted path: ``normalise lower``)."""
+    _check(finite_rule(value, key, repr(code)), where, code, at or key.replace(" ", "."))
     assert isinstance(value, int | float)
     return float(value)
 
@@ -542,27 +603,38 @@ def _optional_number(value: object, key: str, code: object, where: _Located) -> 
 
 
 def _text(value: object, key: str, code: object, where: _Located) -> str:
-    _check(_text_rule(value, key, repr(code)), where, code)
+    _check(_text_rule(value, key, repr(code)), where, code, key.replace(" ", "."))
     assert isinstance(value, str)
     return value
 
 
 def _check_keys(
-    table: Mapping[str, Any], allowed: Collection[str], what: str, where: _Located
+    table: Mapping[str, Any],
+    allowed: Collection[str],
+    what: str,
+    where: _Located,
+    code: object = None,
+    at: KeyPath = (),
 ) -> None:
-    code = table.get("code")
-    unknown = sorted(set(table) - set(allowed))
+    """Refuse keys of ``table`` (at path ``at`` under ``where``'s table) not in ``allowed``,
+    naming the first in the file and the closest allowed key."""
+    code = table.get("code") if code is None else code
+    unknown = sorted(
+        (k for k in table if k not in allowed), key=lambda k: (where.line(str(k)), str(k))
+    )
     if unknown:
         raise _fail(
-            f"{what} keys must be among {sorted(allowed)!r}; got unknown {unknown!r} for {code!r}",
+            f"{what} keys must be among {sorted(allowed)!r}; got unknown {unknown!r} for {code!r}"
+            + _suggest(unknown, allowed),
             where,
             code,
+            (*at, str(unknown[0])),
         )
 
 
 def _code(table: Mapping[str, Any], what: str, where: _Located) -> str:
     code = table.get("code")
-    _check(_code_rule(code, what), where, code)
+    _check(_code_rule(code, what), where, code, "code")
     assert isinstance(code, str)
     return code
 
@@ -575,34 +647,46 @@ def _normalisation(
     if isinstance(raw, str):
         raw = {"method": raw}
     if not isinstance(raw, Mapping):
-        raise _fail(f"normalise must be a table; got {raw!r} for {code!r}", where, code)
-    method = raw.get("method", "minmax")
-    if method not in methods:
         raise _fail(
-            f"normalise method must be one of {sorted(methods)!r}; got {method!r} for {code!r}",
+            f"normalise must be a table or a method name; got {raw!r} for {code!r}",
             where,
             code,
+            "normalise",
+        )
+    method = raw.get("method", "minmax")
+    _check(_method_rule(method, "normalise", repr(code)), where, code, "normalise.method")
+    if method not in methods:
+        raise _fail(
+            f"normalise method must be one of {sorted(methods)!r}; got {method!r} for {code!r}"
+            + did_you_mean(method, methods),
+            where,
+            code,
+            "normalise.method",
         )
     builtin = method in NORMALISATION_METHODS
     if builtin:
-        _check_keys(raw, _NORMALISE_KEYS, "normalise", where)
+        _check_keys(raw, _NORMALISE_KEYS, "normalise", where, code, ("normalise",))
     within = raw.get("within", "level")
-    _check(_within_rule(within, repr(code)), where, code)
+    _check(_within_rule(within, repr(code)), where, code, "normalise.within")
     lower = _optional_number(raw.get("lower"), "normalise lower", code, where)
     upper = _optional_number(raw.get("upper"), "normalise upper", code, where)
-    _check(_goalposts_rule(method, lower, upper, repr(code)), where, code)
+    _check(_goalposts_rule(method, lower, upper, repr(code)), where, code, "normalise")
     cap = raw.get("cap", True)
-    _check(_cap_rule(cap, repr(code)), where, code)
+    _check(_cap_rule(cap, repr(code)), where, code, "normalise.cap")
     rescale_raw = raw.get("rescale")
     rescale: tuple[float, float] | None = None
     if rescale_raw is not None:
+        at = "normalise.rescale"
         if not isinstance(rescale_raw, list) or len(rescale_raw) != 2:
             raise _fail(
-                f"zscore rescale must be [mean, sd]; got {rescale_raw!r} for {code!r}", where, code
+                f"zscore rescale must be [mean, sd]; got {rescale_raw!r} for {code!r}",
+                where,
+                code,
+                at,
             )
-        mean = _number(rescale_raw[0], "rescale mean", code, where)
-        sd = _number(rescale_raw[1], "rescale sd", code, where)
-        _check(_rescale_sd_rule(sd, repr(code)), where, code)
+        mean = _number(rescale_raw[0], "rescale mean", code, where, at)
+        sd = _number(rescale_raw[1], "rescale sd", code, where, at)
+        _check(_rescale_sd_rule(sd, repr(code)), where, code, at)
         rescale = (mean, sd)
     params = {} if builtin else {k: v for k, v in raw.items() if k not in _NORMALISE_KEYS}
     return Normalisation(
@@ -623,19 +707,27 @@ def _aggregation(raw: object, code: str, where: _Located, methods: Collection[st
     if isinstance(raw, str):
         raw = {"method": raw}
     if not isinstance(raw, Mapping):
-        raise _fail(f"aggregate must be a table; got {raw!r} for {code!r}", where, code)
-    method = raw.get("method", "arithmetic")
-    if method not in methods:
         raise _fail(
-            f"aggregate method must be one of {sorted(methods)!r}; got {method!r} for {code!r}",
+            f"aggregate must be a table or a method name; got {raw!r} for {code!r}",
             where,
             code,
+            "aggregate",
+        )
+    method = raw.get("method", "arithmetic")
+    _check(_method_rule(method, "aggregate", repr(code)), where, code, "aggregate.method")
+    if method not in methods:
+        raise _fail(
+            f"aggregate method must be one of {sorted(methods)!r}; got {method!r} for {code!r}"
+            + did_you_mean(method, methods),
+            where,
+            code,
+            "aggregate.method",
         )
     builtin = method in AGGREGATION_METHODS
     if builtin:
-        _check_keys(raw, _AGGREGATE_KEYS, "aggregate", where)
+        _check_keys(raw, _AGGREGATE_KEYS, "aggregate", where, code, ("aggregate",))
     p = _optional_number(raw.get("p"), "aggregate p", code, where)
-    _check(_generalised_rule(method, p, repr(code)), where, code)
+    _check(_generalised_rule(method, p, repr(code)), where, code, "aggregate")
     params = {} if builtin else {k: v for k, v in raw.items() if k not in _AGGREGATE_KEYS}
     return Aggregation(method=method, p=p, params=params)
 
@@ -700,9 +792,9 @@ def _parse_group(raw: Mapping[str, Any], where: _Located, methods: Collection[st
     code = _code(raw, "group", where)
     _check_keys(raw, _GROUP_KEYS, "group", where)
     weight = _number(raw.get("weight", 1.0), "weight", code, where)
-    _check(weight_rule(weight, f"group {code!r}"), where, code)
+    _check(weight_rule(weight, f"group {code!r}"), where, code, "weight")
     cov = _number(raw.get("min_coverage", 0.5), "min_coverage", code, where)
-    _check(coverage_rule(cov, repr(code)), where, code)
+    _check(coverage_rule(cov, repr(code)), where, code, "min_coverage")
     parent = raw.get("parent")
     return Group(
         code=code,
@@ -719,20 +811,62 @@ def _parse_bands(raw: object, where: _Located) -> Bands:
     if raw is None:
         return DEFAULT_BANDS
     if not isinstance(raw, Mapping):
-        raise _fail(f"bands must be a table; got {raw!r}", where)
-    _check_keys(raw, {"edges", "labels", "labels_hi"}, "bands", where)
-    edges = tuple(_number(e, "band edge", "bands", where) for e in raw.get("edges", []))
-    labels = tuple(str(x) for x in raw.get("labels", []))
-    labels_hi = tuple(str(x) for x in raw.get("labels_hi", []))
-    _check(_bands_rule(edges, labels, labels_hi), where)
+        raise _fail(f"bands must be a table ([bands]); got {raw!r}", where, key="bands")
+    where = where.table("bands")
+    _check_keys(raw, {"edges", "labels", "labels_hi"}, "bands", where, "bands")
+    for key in ("edges", "labels", "labels_hi"):
+        if not isinstance(raw.get(key, []), list):
+            raise _fail(f"bands {key} must be a list; got {raw[key]!r}", where, key=key)
+    edges = tuple(
+        _number(e, "band edge", "bands", where, f"edges.{n}")
+        for n, e in enumerate(raw.get("edges", []))
+    )
+    labels, labels_hi = (
+        tuple(
+            _text(x, f"band {key}", "bands", where.table("bands", key, n))
+            for n, x in enumerate(raw.get(key, []))
+        )
+        for key in ("labels", "labels_hi")
+    )
+    problem = _bands_rule(edges, labels, labels_hi)
+    key = "edges" if problem and problem.startswith("band edges") else "labels"
+    _check(problem, where, key="labels_hi" if problem and "labels_hi" in problem else key)
     return Bands(edges=edges, labels=labels, labels_hi=labels_hi)
 
 
 def _tables(data: Mapping[str, Any], key: str, where: _Located) -> list[Mapping[str, Any]]:
+    """The ``[[key]]`` tables of ``data`` (none if absent), checked to be a list of tables."""
     items = data.get(key, [])
-    if not isinstance(items, list) or not all(isinstance(t, Mapping) for t in items):
-        raise _fail(f"{key} must be an array of tables ([[{key}]]); got {items!r}", where)
+    if not isinstance(items, list):
+        raise _fail(f"{key} must be an array of tables ([[{key}]]); got {items!r}", where, key=key)
+    for n, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            raise _fail(
+                f"{key} must be an array of tables ([[{key}]]); got {item!r} as item {n + 1}",
+                where,
+                key=(key, n),
+            )
     return items
+
+
+def _parsed(
+    data: Mapping[str, Any],
+    kind: str,
+    where: _Located,
+    parse: Callable[[Mapping[str, Any], _Located], _Record],
+) -> list[_Record]:
+    """Each ``[[kind]]`` table parsed, located at its own table; a record's own check that the
+    parser did not make first still gets the file and line."""
+    records = []
+    for n, raw in enumerate(_tables(data, kind, where)):
+        here = where.table(kind, n)
+        try:
+            records.append(parse(raw, here))
+        except FrameworkError as exc:
+            if f"({where.source}" in str(exc):
+                raise
+            raise _fail(str(exc), here) from None
+    return records
 
 
 @attrs.frozen
@@ -776,18 +910,10 @@ class Framework:
             aggregators: names of extra aggregation methods (from plugins) to accept.
 
         Raises:
-            FrameworkError: the file breaks a rule; the message names the code, key, value and
-                line.
+            FrameworkError: the file is absent, not UTF-8, empty or not TOML, or breaks a rule;
+                the message names the file, the line, the code, key and value.
         """
-        path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise FrameworkError(f"framework file must exist; got {str(path)!r}") from None
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise FrameworkError(f"{path}: framework must be valid TOML; {exc}") from None
+        data, text = read_toml(path, "framework file")
         return cls.from_dict(
             data, source=str(path), text=text, normalisers=normalisers, aggregators=aggregators
         )
@@ -799,31 +925,53 @@ class Framework:
         *,
         source: str = "<framework>",
         text: str | None = None,
+        lines: Mapping[KeyPath, tuple[int, str]] | None = None,
         normalisers: Iterable[str] = (),
         aggregators: Iterable[str] = (),
     ) -> Framework:
         """Build a framework from a mapping shaped like the TOML file.
 
+        Args:
+            data: the mapping.
+            source: the file it came from, for messages.
+            text: the TOML text it was read from, to name the line of an error.
+            lines: instead of ``text``: the line and words of each key path, for a mapping
+                assembled from another file (an overrides file: ``(5, "[weights], key 'x'")``
+                for ``("group", 1, "weight")``).
+            normalisers: names of extra normalisation methods (from plugins) to accept.
+            aggregators: names of extra aggregation methods (from plugins) to accept.
+
         Raises:
             FrameworkError: as :meth:`from_toml`.
         """
-        where = _Located(source, text)
-        unknown = sorted(set(data) - _TOP_KEYS)
+        if not isinstance(data, Mapping):
+            raise FrameworkError(f"a framework must be a mapping of keys; got {data!r} ({source})")
+        where = _Located(source, text, data=data, spots=lines)
+        unknown = sorted(
+            (k for k in data if k not in _TOP_KEYS), key=lambda k: (where.line(str(k)), str(k))
+        )
         if unknown:
             raise _fail(
-                f"top-level keys must be among {sorted(_TOP_KEYS)!r}; got {unknown!r}", where
+                f"top-level keys must be among {sorted(_TOP_KEYS)!r}; got {unknown!r}"
+                + _suggest(unknown, _TOP_KEYS),
+                where,
+                key=(str(unknown[0]),),
             )
         levels = data.get("levels")
-        _check(_levels_rule(levels), where)
+        _check(_levels_rule(levels), where, key="levels")
         assert isinstance(levels, list)
         norm_methods = set(NORMALISATION_METHODS) | set(normalisers)
         agg_methods = set(AGGREGATION_METHODS) | set(aggregators)
-        fields = [_parse_field(t, levels, where) for t in _tables(data, "field", where)]
-        indicators = [
-            _parse_indicator(t, where, norm_methods) for t in _tables(data, "indicator", where)
-        ]
-        groups = [_parse_group(t, where, agg_methods) for t in _tables(data, "group", where)]
+        fields = _parsed(data, "field", where, lambda t, w: _parse_field(t, levels, w))
+        indicators = _parsed(
+            data, "indicator", where, lambda t, w: _parse_indicator(t, w, norm_methods)
+        )
+        groups = _parsed(data, "group", where, lambda t, w: _parse_group(t, w, agg_methods))
         bands = _parse_bands(data.get("bands"), where)
+        name = data.get("name", "e-Governance index")
+        name_hi = data.get("name_hi", "ई-गवर्नेंस सूचकांक")
+        _check(_text_rule(name, "name", "the framework"), where, key="name")
+        _check(_text_rule(name_hi, "name_hi", "the framework"), where, key="name_hi")
         # The tree's rules here, with the file and line; the constructor checks them again.
         _validate(fields, indicators, groups, where)
         return cls(
@@ -832,8 +980,8 @@ class Framework:
             indicators={i.code: i for i in indicators},
             groups={g.code: g for g in groups},
             bands=bands,
-            name=str(data.get("name", "e-Governance index")),
-            name_hi=str(data.get("name_hi", "ई-गवर्नेंस सूचकांक")),
+            name=name,
+            name_hi=name_hi,
             source=source,
         )
 
@@ -949,47 +1097,54 @@ def _validate(
     where: _Located,
 ) -> None:
     """The rules of the tree: unique codes, references that resolve, one root, no cycle, no
-    empty group."""
+    empty group. ``fields``, ``indicators`` and ``groups`` are in the order of their tables,
+    so an error names the line of the table (or key) at fault."""
     fw_fields = {f.code: f for f in fields}
     fw_groups = {g.code: g for g in groups}
+    nodes = [("indicator", n, i.code) for n, i in enumerate(indicators)]
+    nodes += [("group", n, g.code) for n, g in enumerate(groups)]
 
-    def dupes(codes: list[str]) -> list[str]:
+    def second(entries: list[tuple[str, int, str]]) -> tuple[str, int, str] | None:
         seen: set[str] = set()
-        return sorted({c for c in codes if c in seen or seen.add(c)})  # type: ignore[func-returns-value]
+        return next((e for e in entries if e[2] in seen or seen.add(e[2])), None)  # type: ignore[func-returns-value]
 
-    for what, codes in (("field", [f.code for f in fields]),):
-        if d := dupes(codes):
-            raise _fail(f"{what} codes must be unique; got {d[0]!r} twice", where, d[0])
-    node_codes = [i.code for i in indicators] + [g.code for g in groups]
-    if d := dupes(node_codes):
-        raise _fail(f"indicator and group codes must be unique; got {d[0]!r} twice", where, d[0])
-    reserved = sorted(set(node_codes) & RESERVED_CODES)
-    norm_clash = sorted({c for c in node_codes if c.endswith("_norm")})
-    if reserved or norm_clash:
-        bad = (reserved or norm_clash)[0]
+    dupes = [("field", second([("field", n, f.code) for n, f in enumerate(fields)]))]
+    dupes.append(("indicator and group", second(nodes)))
+    for what, dupe in dupes:
+        if dupe is not None:
+            raise _fail(
+                f"{what} codes must be unique; got {dupe[2]!r} twice",
+                where.table(dupe[0], dupe[1]),
+                key="code",
+            )
+    bad = next((e for e in nodes if e[2] in RESERVED_CODES), None) or next(
+        (e for e in nodes if e[2].endswith("_norm")), None
+    )
+    if bad is not None:
         raise _fail(
             f"indicator and group codes must not be an output column name "
-            f"({sorted(RESERVED_CODES)!r}) nor end in '_norm'; got {bad!r}",
-            where,
-            bad,
+            f"({sorted(RESERVED_CODES)!r}) nor end in '_norm'; got {bad[2]!r}",
+            where.table(bad[0], bad[1]),
+            key="code",
         )
-    for f in fields:
+    for n, f in enumerate(fields):
         if f.weight is not None:
             w = fw_fields.get(f.weight)
             if w is None:
                 raise _fail(
-                    f"weight must name a declared field; got {f.weight!r} for field {f.code!r}",
-                    where,
-                    f.code,
+                    f"weight must name a declared field; got {f.weight!r} for field {f.code!r}"
+                    + did_you_mean(f.weight, fw_fields),
+                    where.table("field", n),
+                    key="weight",
                 )
             if w.level != f.level:
                 raise _fail(
                     f"a weighting field must be measured on the same level; field {f.code!r} is "
                     f"on {f.level!r}, its weight {w.code!r} on {w.level!r}",
-                    where,
-                    f.code,
+                    where.table("field", n),
+                    key="weight",
                 )
-    for ind in indicators:
+    for n, ind in enumerate(indicators):
         for key, fcode in (
             ("field", ind.field),
             ("numerator", ind.numerator),
@@ -997,38 +1152,48 @@ def _validate(
         ):
             if fcode is not None and fcode not in fw_fields:
                 raise _fail(
-                    f"{key} must name a declared field; got {fcode!r} for indicator {ind.code!r}",
-                    where,
-                    ind.code,
+                    f"{key} must name a declared field; got {fcode!r} for indicator {ind.code!r}"
+                    + did_you_mean(fcode, fw_fields),
+                    where.table("indicator", n),
+                    key=key,
                 )
         if ind.parent not in fw_groups:
             raise _fail(
-                f"parent must name a group; got {ind.parent!r} for indicator {ind.code!r}",
-                where,
-                ind.code,
+                f"parent must name a group; got {ind.parent!r} for indicator {ind.code!r}"
+                + did_you_mean(ind.parent, fw_groups),
+                where.table("indicator", n),
+                key="parent",
             )
-    roots = [g.code for g in groups if g.parent is None]
+    roots = [(n, g.code) for n, g in enumerate(groups) if g.parent is None]
     if len(roots) != 1:
         raise _fail(
-            f"the framework must have exactly one root group (no parent); got {roots!r}", where
+            f"the framework must have exactly one root group (no parent); got "
+            f"{[code for _, code in roots]!r}",
+            where.table("group", roots[1][0]) if roots else where,
         )
-    for g in groups:
+    for n, g in enumerate(groups):
         if g.parent is not None and g.parent not in fw_groups:
             raise _fail(
-                f"parent must name a group; got {g.parent!r} for group {g.code!r}", where, g.code
+                f"parent must name a group; got {g.parent!r} for group {g.code!r}"
+                + did_you_mean(g.parent, fw_groups),
+                where.table("group", n),
+                key="parent",
             )
-    for g in groups:  # a chain longer than the number of groups must loop
+    for n, g in enumerate(groups):  # a chain longer than the number of groups must loop
         seen = [g.code]
         parent = g.parent
         while parent is not None:
             if parent in seen:
                 raise _fail(
                     f"groups must form a tree; got a cycle {' -> '.join([*seen, parent])!r}",
-                    where,
-                    g.code,
+                    where.table("group", n),
+                    key="parent",
                 )
             seen.append(parent)
             parent = fw_groups[parent].parent
-    for g in groups:
+    for n, g in enumerate(groups):
         if not _children(indicators, groups, g.code):
-            raise _fail(f"a group needs at least one child; got none for {g.code!r}", where, g.code)
+            raise _fail(
+                f"a group needs at least one child; got none for {g.code!r}",
+                where.table("group", n),
+            )

@@ -5,15 +5,14 @@ overrides from a dict or a TOML file (``docs/plugins.md``, "The framework from s
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import attrs
 
 from egov_score.exceptions import FrameworkError
-from egov_score.model.framework import Framework
+from egov_score.io.toml import KeyPath, describe_path, did_you_mean, key_lines, located, read_toml
+from egov_score.model.framework import Framework, finite_rule
 from egov_score.plugins.scheme import Scheme
 
 __all__ = ["framework_from_schemes", "framework_from_toml"]
@@ -62,31 +61,83 @@ def _scheme_nodes(
     return fields, indicators, group
 
 
-def _apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], source: str) -> None:
-    """Set the overridden weights, targets, methods and coverages in framework ``data``."""
-    nodes = {n["code"]: n for n in [*data["indicator"], *data["group"]]}
-    indicators = {n["code"]: n for n in data["indicator"]}
-    groups = {n["code"]: n for n in data["group"]}
-    tables: dict[str, tuple[dict[str, Any], str]] = {
-        "weights": (nodes, "weight"),
-        "targets": (indicators, "target"),
-        "normalise": (indicators, "normalise"),
-        "aggregate": (groups, "aggregate"),
-        "min_coverage": (groups, "min_coverage"),
-    }
-    unknown = sorted(set(overrides) - set(tables))
+#: Each override table: the records it applies to, the key it sets, what its values must be.
+_OVERRIDES = {
+    "weights": ("node", "weight", "a number"),
+    "targets": ("indicator", "target", "a number"),
+    "normalise": ("indicator", "normalise", "a method name or a table"),
+    "aggregate": ("group", "aggregate", "a method name or a table"),
+    "min_coverage": ("group", "min_coverage", "a number"),
+}
+
+
+def _value_problem(value: object, expected: str) -> bool:
+    """Whether an override value is not of the ``expected`` kind."""
+    if expected == "a number":
+        return finite_rule(value, "", "") is not None
+    return not isinstance(value, str | Mapping)
+
+
+def _apply_overrides(
+    data: dict[str, Any],
+    overrides: Mapping[str, Any],
+    source: str,
+    lines: Mapping[KeyPath, int],
+    original: Mapping[str, Any],
+) -> dict[KeyPath, tuple[int, str]]:
+    """Set the overridden weights, targets, methods and coverages in framework ``data``.
+
+    Returns:
+        The line and words of each framework key path an override set (``("group", 1,
+        "weight")`` -> ``(5, "[weights], key 'pension'")``), for the framework's messages.
+    """
+    where: dict[str, tuple[str, int]] = {}
+    for kind in ("indicator", "group"):
+        where.update({n["code"]: (kind, i) for i, n in enumerate(data[kind])})
+    unknown = sorted(
+        (k for k in overrides if k not in _OVERRIDES), key=lambda k: (lines.get((k,), 0), k)
+    )
     if unknown:
+        allowed = sorted([*_OVERRIDES, "schemes", "levels", "bands", "name", "name_hi"])
         raise FrameworkError(
-            f"override keys must be among {sorted([*tables, 'schemes', 'levels', 'bands'])!r}; "
-            f"got {unknown!r} ({source})"
+            f"override keys must be among {allowed!r}; got {unknown!r}"
+            + did_you_mean(unknown[0], allowed)
+            + located(source, lines, (unknown[0],), original)
         )
-    for key, (targets, attr) in tables.items():
-        for code, value in dict(overrides.get(key, {})).items():
-            if code not in targets:
+    spots: dict[KeyPath, tuple[int, str]] = {}
+    for key, (kind, attr, expected) in _OVERRIDES.items():
+        table = overrides.get(key, {})
+        if not isinstance(table, Mapping):
+            raise FrameworkError(
+                f"[{key}] must be a table of code = {expected.removeprefix('a ')}; got {table!r}"
+                + located(source, lines, (key,), original)
+            )
+        active = sorted(c for c, (k, _) in where.items() if kind in ("node", k))
+        for code, value in table.items():
+            if code not in active:
                 raise FrameworkError(
-                    f"[{key}] must name an active code {sorted(targets)!r}; got {code!r} ({source})"
+                    f"[{key}] must name an active code {active!r}; got {code!r}"
+                    + did_you_mean(code, active)
+                    + located(source, lines, (key, code), original)
                 )
-            targets[code][attr] = value
+            if _value_problem(value, expected):
+                raise FrameworkError(
+                    f"[{key}] {code} must be {expected}; got {value!r}"
+                    + located(source, lines, (key, code), original)
+                )
+            node_kind, index = where[code]
+            data[node_kind][index][attr] = value
+            spots.update(
+                ((node_kind, index, attr, *path[2:]), (line, describe_path(path, original)))
+                for path, line in lines.items()
+                if path[:2] == (key, code)
+            )
+    spots.update(
+        (path, (line, describe_path(path, original)))
+        for path, line in lines.items()
+        if path[0] in (*_AS_GIVEN, "levels")
+    )
+    return spots
 
 
 def framework_from_schemes(
@@ -98,6 +149,7 @@ def framework_from_schemes(
     active: Sequence[str] | None = None,
     overrides: Mapping[str, Any] | None = None,
     source: str = "<schemes>",
+    lines: Mapping[KeyPath, int] | None = None,
 ) -> Framework:
     """Assemble a framework from the schemes' defaults: each scheme a group under ``index``.
 
@@ -111,17 +163,24 @@ def framework_from_schemes(
             ``normalise`` (indicator -> table), ``aggregate`` (group -> table),
             ``min_coverage`` (group -> share), ``bands``, ``name``, ``name_hi``.
         source: a name for messages.
+        lines: the line of each key path of the overrides, when they were read from the TOML
+            file ``source`` (see :func:`~egov_score.io.toml.key_lines`), for messages.
 
     Raises:
-        FrameworkError: an unknown scheme or code in the overrides, or any framework rule.
+        FrameworkError: an unknown scheme or code in the overrides, a value of the wrong type,
+            or any framework rule; with the file and line where ``lines`` has them.
     """
-    rest = dict(overrides or {})
+    lines = lines or {}
+    original = dict(overrides or {})
+    rest = dict(original)
     codes = list(schemes) if active is None else list(active)
-    unknown = [c for c in codes if c not in schemes]
-    if unknown:
-        raise FrameworkError(
-            f"active schemes must be among {sorted(schemes)!r}; got {unknown!r} ({source})"
-        )
+    for n, code in enumerate(codes):
+        if not isinstance(code, str) or code not in schemes:
+            raise FrameworkError(
+                f"active schemes must be among {sorted(schemes)!r}; got {[code]!r}"
+                + did_you_mean(code, schemes)
+                + located(source, lines, ("schemes", n), original)
+            )
     data: dict[str, Any] = {
         "levels": list(levels),
         "field": [],
@@ -134,9 +193,9 @@ def framework_from_schemes(
         data["field"] += fields
         data["indicator"] += indicators
         data["group"].append(group)
-    _apply_overrides(data, rest, source)
+    spots = _apply_overrides(data, rest, source, lines, original)
     return Framework.from_dict(
-        data, source=source, normalisers=normalisers, aggregators=aggregators
+        data, source=source, lines=spots, normalisers=normalisers, aggregators=aggregators
     )
 
 
@@ -162,22 +221,25 @@ def framework_from_toml(
         FrameworkError: the file is absent or not TOML, ``schemes`` is not a list, or as
             :func:`framework_from_schemes` and :meth:`Framework.from_dict`.
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except FileNotFoundError:
-        raise FrameworkError(f"framework file must exist; got {str(path)!r}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise FrameworkError(f"{path}: framework must be valid TOML; {exc}") from None
+    data, text = read_toml(path, "framework file")
+    source = str(path)
     if "schemes" not in data:
         return Framework.from_dict(
-            data, source=str(path), text=text, normalisers=normalisers, aggregators=aggregators
+            data, source=source, text=text, normalisers=normalisers, aggregators=aggregators
         )
+    lines = key_lines(text)
     active = data.pop("schemes")
     if not isinstance(active, list):
-        raise FrameworkError(f"schemes must be a list of scheme codes; got {active!r} ({path})")
+        raise FrameworkError(
+            f"schemes must be a list of scheme codes; got {active!r}"
+            + located(source, lines, ("schemes",), data)
+        )
     lv = data.pop("levels", list(levels))
+    if not isinstance(lv, list):
+        raise FrameworkError(
+            f"levels must be a non-empty list of level names; got {lv!r}"
+            + located(source, lines, ("levels",), data)
+        )
     return framework_from_schemes(
         schemes,
         lv,
@@ -185,5 +247,6 @@ def framework_from_toml(
         aggregators=aggregators,
         active=active,
         overrides=data,
-        source=str(path),
+        source=source,
+        lines=lines,
     )
