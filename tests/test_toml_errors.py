@@ -388,6 +388,12 @@ def test_override_errors_name_the_line(write, text, fragments, at):
     assert f"o.toml, line {last}," in msg, msg
 
 
+def test_overrides_without_schemes(write):
+    msg = overrides_refused(write, "[weights]\nemitra = 2\n")
+    assert "an overrides file must list its schemes (schemes = [...]); got ['weights']" in msg
+    assert "o.toml, line 1, [weights])" in msg
+
+
 def test_override_files_not_utf8_or_empty(tmp_path):
     reg = Registry(make_plugin_manager(autoload=False))
     for raw, fragment in (

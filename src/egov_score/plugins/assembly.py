@@ -223,11 +223,17 @@ def framework_from_toml(
     """
     data, text = read_toml(path, "framework file")
     source = str(path)
+    lines = key_lines(text)
     if "schemes" not in data:
+        overriding = sorted(set(data) & set(_OVERRIDES), key=lambda k: (lines.get((k,), 0), k))
+        if overriding:
+            raise FrameworkError(
+                f"an overrides file must list its schemes (schemes = [...]); got {overriding!r} "
+                f"without 'schemes'" + located(source, lines, (overriding[0],), data)
+            )
         return Framework.from_dict(
             data, source=source, text=text, normalisers=normalisers, aggregators=aggregators
         )
-    lines = key_lines(text)
     active = data.pop("schemes")
     if not isinstance(active, list):
         raise FrameworkError(
