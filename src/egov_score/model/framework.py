@@ -503,14 +503,26 @@ class _Located:
     ) -> None:
         self.source = source
         self.data = data
-        if spots is None:
-            spots = {path: (n, "") for path, n in key_lines(text).items()} if text else {}
-        self.spots = spots
         self.prefix = prefix
+        # Shared by the tables' located objects; the text is scanned for lines only when an
+        # error is raised, so a valid framework loads at the speed it always did.
+        self._shared: dict[str, Any] = {"text": text, "spots": spots}
+
+    @property
+    def spots(self) -> Mapping[KeyPath, tuple[int, str]]:
+        """The line and words of each key path (scanned from the text on first use)."""
+        if self._shared["spots"] is None:
+            text = self._shared["text"]
+            lines = key_lines(text) if text else {}
+            self._shared["spots"] = {path: (n, "") for path, n in lines.items()}
+        spots: Mapping[KeyPath, tuple[int, str]] = self._shared["spots"]
+        return spots
 
     def table(self, *prefix: str | int) -> _Located:
         """The same file, located at the table ``prefix`` (``("indicator", 2)``)."""
-        return _Located(self.source, data=self.data, spots=self.spots, prefix=prefix)
+        located = _Located(self.source, data=self.data, prefix=prefix)
+        located._shared = self._shared
+        return located
 
     def line(self, key: str) -> int:
         """The line of ``key`` under this table (0 if not known), to order messages."""
