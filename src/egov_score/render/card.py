@@ -244,7 +244,7 @@ _MD_SYNTAX = str.maketrans(
     {ch: "\\" + ch for ch in "\\`*_[]<>|&#~"} | {"\n": " ", "\r": " ", "\0": ""}
 )
 #: What starts a list, a heading underline or a quote when it opens a line.
-_MD_LINE_START = re.compile(r"^(\s*)([-+=]|\d+(?=[.)]))")
+_MD_LINE_START = re.compile(r"^(\s*(?:\d+)?)([-+=.)])")
 
 
 def md_text(text: str, *, line_start: bool = False) -> str:
