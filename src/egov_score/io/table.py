@@ -547,10 +547,11 @@ def neutralise(cells: StrArray, *, keep_numbers: bool = False) -> StrArray:
     cells = np.asarray(cells, dtype=np.str_)
     if len(cells) == 0:
         return cells
-    lead = np.strings.lstrip(cells, " ")
+    # Only spaces are stripped, so the first character left is the one a spreadsheet reads.
+    first = np.strings.slice(np.strings.lstrip(cells, " "), 0, 1)
     risky = np.zeros(len(cells), dtype=bool)
     for start in _FORMULA_START:
-        risky |= np.strings.startswith(cells, start) | np.strings.startswith(lead, start)
+        risky |= first == start
     if keep_numbers and risky.any():
         risky[risky] = ~is_plain_number(cells[risky])
     return np.where(risky, np.strings.add("'", cells), cells)
