@@ -10,8 +10,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from egov_score import datasets
+from egov_score.cli import main
+from egov_score.exceptions import InputError
 from egov_score.io.table import csv_text, is_plain_number, neutralise, safe_file_names, write_csv
 from egov_score.pipeline import load
 from egov_score.plugins.section import Section
@@ -285,3 +289,80 @@ def test_build_report_is_unchanged_for_plain_codes() -> None:
     rows = list(csv.reader(io.StringIO(render.to_csv(card))))
     assert rows[0] == ["section", "item", "label", "value", "score", "rank", "peers", "change"]
     assert rows[1][:3] == ["unit", "D-087", "Alwar"]
+
+
+# -- properties -------------------------------------------------------------------------------
+
+_TEXT = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_from("=+-@ \t\r\n'\"|<>")
+)
+
+
+@given(st.lists(_TEXT, min_size=1, max_size=20))
+def test_no_written_cell_is_a_formula_and_every_cell_comes_back(cells: list[str]) -> None:
+    rows = list(csv.reader(io.StringIO(csv_text({"x": cells}), newline="")))
+    back = [row[0] if row else "" for row in rows[1:]]
+    assert len(back) == len(cells)
+    assert _formula_cells([[c] for c in back]) == []
+    for sent, got in zip(cells, back, strict=True):
+        kept = sent.replace("\0", "")  # NUL is dropped
+        assert got in (kept, "'" + kept)
+
+
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1, max_size=20))
+def test_numbers_written_as_text_stay_plain_numbers(values: list[float]) -> None:
+    cells = [repr(v) for v in values]
+    rows = list(csv.reader(io.StringIO(csv_text({"x": cells}))))
+    assert [float(r[0]) for r in rows[1:]] == values
+
+
+@given(_TEXT)
+def test_markdown_and_terminal_text_hold_no_raw_syntax_or_controls(text: str) -> None:
+    md = render.md_text(text)
+    unescaped = md.replace("\\\\", "").replace("\\<", "").replace("\\|", "").replace("\\`", "")
+    assert "<" not in unescaped
+    assert "|" not in unescaped
+    assert "`" not in unescaped
+    assert "\n" not in md
+    shown = printable(text)
+    assert not any((ord(c) < 0x20 and c not in "\t\n") or 0x7F <= ord(c) < 0xA0 for c in shown)
+    assert "\u202e" not in shown
+
+
+@given(st.lists(_TEXT, min_size=1, max_size=8, unique=True))
+def test_safe_file_names_are_plain_and_distinct(codes: list[str]) -> None:
+    names = safe_file_names(codes)
+    assert len({n.casefold() for n in names}) == len(codes)
+    for name in names:
+        assert name
+        assert not name.startswith((".", " "))
+        assert all(c.isalnum() or c in "-_." for c in name)
+
+
+def test_a_symbolic_link_out_of_the_folder_is_refused(review, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "cards"
+    out.mkdir()
+    (out / "district").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(InputError, match="every card must be written inside"):
+        write_cards(review, out, formats=("md",))
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_cli_score_of_hostile_files_prints_no_control_characters(
+    hostile: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["score", "--units", str(hostile / "units.csv"), "--values"]
+    args += [str(hostile / "values.csv"), "--framework", str(hostile / "framework.toml")]
+    assert main([*args, "--period", "2021-01", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out
+    assert "\u202e" not in out
+    assert SCRIPT in out  # shown as the text it is
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "block.csv",
+        "district.csv",
+        "division.csv",
+        "machine.csv",
+    ]

@@ -515,8 +515,8 @@ def _unsigned(cells: StrArray) -> StrArray:
 def is_plain_number(cells: StrArray) -> npt.NDArray[np.bool_]:
     """Which cells are plain decimal numbers (``-1.5``, ``+2``, ``.5``, ``3e-4``; spaces
     around allowed), with ASCII digits only: the cells a spreadsheet reads as a number, never
-    as a formula."""
-    body = _unsigned(np.strings.strip(np.asarray(cells, dtype=np.str_)))
+    as a formula. Only spaces may surround it: a tab or a line break does not."""
+    body = _unsigned(np.strings.strip(np.asarray(cells, dtype=np.str_), " "))
     mantissa, sep, exponent = np.strings.partition(np.strings.lower(body), "e")
     whole, _, fraction = np.strings.partition(mantissa, ".")
     exponent = _unsigned(exponent)
@@ -569,7 +569,23 @@ def _format_column(values: npt.NDArray[Any]) -> StrArray:
         )
     if arr.dtype.kind == "O":  # None is an empty cell, as on reading
         arr = np.where(arr == None, "", arr)  # noqa: E711 (element-wise)
-    return neutralise(arr.astype(np.str_), keep_numbers=True)
+    return neutralise(_without_nul(arr.astype(np.str_)), keep_numbers=True)
+
+
+def _without_nul(cells: StrArray) -> StrArray:
+    """``cells`` with NUL characters dropped: never data, and CSV readers drop them or refuse
+    the file. (numpy's string functions cannot search for NUL, so the code points are read.)"""
+    if len(cells) == 0 or cells.dtype.itemsize == 0:
+        return cells
+    points = np.ascontiguousarray(cells).view(np.uint32).reshape(len(cells), -1)
+    zeros = np.count_nonzero(points == 0, axis=1)
+    padding = points.shape[1] - np.strings.str_len(cells)  # trailing zeros fill each cell
+    where = np.flatnonzero(zeros > padding)
+    if len(where) == 0:
+        return cells
+    out = cells.astype(object)
+    out[where] = [str(c).replace("\0", "") for c in cells[where]]  # only the cells with a NUL
+    return out.astype(np.str_)
 
 
 def csv_text(columns: Mapping[str, npt.NDArray[np.generic] | Sequence[object]]) -> str:
@@ -584,8 +600,14 @@ def _write_columns(
     fh: io.TextIOBase | Any, columns: Mapping[str, npt.NDArray[np.generic] | Sequence[object]]
 ) -> None:
     formatted = [_format_column(np.asarray(col)) for col in columns.values()]
-    writer = csv.writer(fh, lineterminator="\n")
-    writer.writerow(neutralise(np.array(list(columns), dtype=np.str_), keep_numbers=True).tolist())
+    header = neutralise(np.array(list(columns), dtype=np.str_), keep_numbers=True)
+    # The csv module quotes a cell holding a line feed but not one holding a lone carriage
+    # return, which a reader then takes for the end of a row: quote every cell instead.
+    has_cr = any(bool((np.strings.find(c, "\r") >= 0).any()) for c in (header, *formatted))
+    writer = csv.writer(
+        fh, lineterminator="\n", quoting=csv.QUOTE_ALL if has_cr else csv.QUOTE_MINIMAL
+    )
+    writer.writerow(header.tolist())
     if formatted and len(formatted[0]):
         writer.writerows(zip(*(c.tolist() for c in formatted), strict=True))
 
@@ -598,8 +620,10 @@ def write_csv(
 
     Floats are written so that reading them back gives the same float (NaN as an empty cell);
     text cells and column names that a spreadsheet would run as a formula are neutralised
-    (:func:`neutralise`). Numbers are never neutralised, whether a float column or text
-    holding a plain number: ``-3.5`` stays a number.
+    (:func:`neutralise`), and NUL characters are dropped from text cells. Numbers are never
+    neutralised, whether a float column or text holding a plain number: ``-3.5`` stays a
+    number. A cell holding a carriage return makes every cell quoted, so no reader splits
+    its row there.
     """
     with open(path, "w", encoding="utf-8", newline="") as fh:
         _write_columns(fh, columns)
