@@ -1,15 +1,22 @@
 """The ``egov-score`` command line.
 
 ``egov-score score`` scores a user's files; ``egov-score demo`` runs the review on the data that
-ships with the package. Bad input exits with status 2 and a message on stderr, no traceback.
+ships with the package. Exit status: 0 done, 2 bad input or usage (a message on stderr, no
+traceback), 1 a failed run (an output that cannot be written, or an internal error; set
+``EGOV_SCORE_DEBUG=1`` to see its traceback). Everything printed has its control characters
+shown as escapes.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import math
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import NoReturn, TextIO
 
 import numpy as np
 
@@ -23,7 +30,7 @@ from egov_score.render import card as render
 from egov_score.render.awards import awards_headline, render_awards
 from egov_score.render.messages import LANGUAGES
 from egov_score.render.review import review_text, write_cards
-from egov_score.render.text_table import render_table
+from egov_score.render.text_table import printable, render_table
 from egov_score.review.awards import (
     CRITERIA,
     OCCASIONS,
@@ -35,7 +42,80 @@ from egov_score.review.division import Review
 from egov_score.review.panel import Panel, score_panel
 from egov_score.review.report import build_report
 
-__all__ = ["build_parser", "main"]
+__all__ = ["DEBUG_VARIABLE", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
+
+#: Exit status of a run that did what was asked.
+EXIT_OK = 0
+#: Exit status of a run that could not finish: an output not written, an internal error.
+EXIT_FAILED = 1
+#: Exit status of bad input: a file, a value or an argument that breaks a rule.
+EXIT_USAGE = 2
+#: Set to ``1`` to let an internal error end with its traceback.
+DEBUG_VARIABLE = "EGOV_SCORE_DEBUG"
+
+_EXIT_CODES = (
+    "exit status: 0 done; 2 bad input or usage (a message, no traceback); 1 the run failed "
+    f"(an output could not be written, or an internal error: set {DEBUG_VARIABLE}=1 for its "
+    "traceback)"
+)
+
+
+class _UsageError(Exception):
+    """An argument broke its rule; argparse has printed the usage and the message."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error returns exit status 2 from :func:`main` rather than
+    leaving the process (``--help`` still exits as argparse does)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print the usage and the message (control characters escaped), then stop."""
+        self.print_usage(sys.stderr)
+        _say(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise _UsageError(message)
+
+
+class _OutputError(Exception):
+    """An output could not be written: exit status 1, not bad input."""
+
+
+@contextlib.contextmanager
+def _writing(what: Path | str) -> Iterator[None]:
+    """Turn a failure to write ``what`` into :class:`_OutputError`."""
+    try:
+        yield
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        where = exc.filename if exc.filename is not None else what
+        raise _OutputError(
+            f"output must be writable; cannot write {str(where)!r}: {reason}"
+        ) from exc
+
+
+def _checked(
+    name: str, cast: Callable[[str], float], ok: Callable[[float], bool], rule: str
+) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = cast(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {rule}; got {text!r}") from None
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"must be {rule}; got {text!r}")
+        return value
+
+    parse.__name__ = name  # argparse names the type in some messages
+    return parse
+
+
+#: A share such as a mix weight or a coverage: a finite number in [0, 1].
+_share = _checked("share", float, lambda x: math.isfinite(x) and 0 <= x <= 1, "a number in [0, 1]")
+#: A count such as runners-up: a whole number >= 0.
+_count = _checked("count", int, lambda x: x >= 0, "a whole number >= 0")
+#: A count of at least one, such as months.
+_positive = _checked("positive", int, lambda x: x >= 1, "a whole number >= 1")
+#: A calendar year.
+_year = _checked("year", int, lambda x: 1900 <= x <= 9999, "a year from 1900 to 9999")
 
 
 def _fmt(x: float, digits: int = 1) -> str:
@@ -153,7 +233,9 @@ def _add_awards(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         default="republic_day",
         help="independence_day (15 August) or republic_day (26 January; default)",
     )
-    p.add_argument("--year", type=int, default=2021, help="the year of the occasion (default 2021)")
+    p.add_argument(
+        "--year", type=_year, default=2021, help="the year of the occasion (default 2021)"
+    )
     p.add_argument(
         "--window", metavar="FIRST:LAST", help="the months counted, e.g. 2020-08:2020-12"
     )
@@ -163,7 +245,7 @@ def _add_awards(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         default="mean",
         help="mean score over the window (default), improvement over it, or a mix",
     )
-    p.add_argument("--mix", type=float, default=0.5, help="weight of the mean in 'mix' (0.5)")
+    p.add_argument("--mix", type=_share, default=0.5, help="weight of the mean in 'mix', 0-1 (0.5)")
     p.add_argument(
         "--levels",
         default="district,block,machine",
@@ -174,10 +256,10 @@ def _add_awards(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         default="district=1,block=3,machine=5",
         help="winners per level (default: district=1,block=3,machine=5)",
     )
-    p.add_argument("--runners-up", type=int, default=2, help="runners-up per level (2)")
+    p.add_argument("--runners-up", type=_count, default=2, help="runners-up per level, >= 0 (2)")
     p.add_argument(
         "--min-coverage",
-        type=float,
+        type=_share,
         default=0.75,
         help="mean data coverage needed over the window, 0-1 (0.75)",
     )
@@ -186,7 +268,9 @@ def _add_awards(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         default="Performer",
         help="no month may fall below this band; 'none' for no rule (Performer)",
     )
-    p.add_argument("--min-months", type=int, default=3, help="months with a score needed (3)")
+    p.add_argument(
+        "--min-months", type=_positive, default=3, help="months with a score needed, >= 1 (3)"
+    )
     _add_panel_options(p)
     p.add_argument(
         "--format",
@@ -236,9 +320,10 @@ def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``egov-score``."""
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = _Parser(
         prog="egov-score",
         description="Score, rank and report the e-governance performance of a hierarchy.",
+        epilog=_EXIT_CODES,
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -247,6 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_awards(sub)
     _add_plugins(sub)
     _add_demo(sub)
+    for command in sub.choices.values():
+        command.epilog = _EXIT_CODES
     return parser
 
 
@@ -290,14 +377,15 @@ def _cmd_score(args: argparse.Namespace) -> int:
     job = _inputs(args)
     framework = job.framework
     result = job.score(args.period)
-    paths = result.write_csv(args.out)
+    with _writing(args.out):
+        paths = result.write_csv(args.out)
     if not args.quiet:
         top = framework.levels[1] if len(framework.levels) > 1 else framework.levels[0]
-        print(f"{framework.name}, period {result.period}: {top} scores\n")
-        print(_summary(result, top))
+        _say(f"{framework.name}, period {result.period}: {top} scores\n")
+        _say(_summary(result, top))
         for d in result.diagnostics:
-            print(f"note: {d.message}")
-        print("\nwrote " + ", ".join(str(p) for p in paths))
+            _say(f"note: {d.message}")
+        _say("\nwrote " + ", ".join(str(p) for p in paths))
     return 0
 
 
@@ -307,7 +395,7 @@ def _cmd_plugins(args: argparse.Namespace) -> int:
         [info.name, info.package, info.version, ", ".join(info.schemes) or "-"]
         for info in registry.describe()
     ]
-    print(render_table(["Plugin", "Package", "Version", "Schemes"], rows))
+    _say(render_table(["Plugin", "Package", "Version", "Schemes"], rows))
     return 0
 
 
@@ -315,13 +403,19 @@ def _panel(args: argparse.Namespace, job: Pipeline) -> Panel:
     return score_panel(job, normalisation=args.normalisation)
 
 
+def _say(text: str, *, file: TextIO | None = None) -> None:
+    """Print ``text`` with its control characters shown as escapes."""
+    print(printable(text), file=sys.stdout if file is None else file)
+
+
 def _write(args: argparse.Namespace, text: str) -> None:
     if args.out is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        _say(text[:-1] if text.endswith("\n") else text)
     else:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text, encoding="utf-8")
-        print(f"wrote {args.out}")
+        with _writing(args.out):
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(text, encoding="utf-8")
+        _say(f"wrote {args.out}")
 
 
 def _parse_counts(text: str) -> dict[str, int]:
@@ -369,40 +463,53 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     if args.export is not None:
-        written = datasets.export("jaipur", args.export)
-        print("wrote " + ", ".join(str(p) for p in written))
+        with _writing(args.export):
+            written = datasets.export("jaipur", args.export)
+        _say("wrote " + ", ".join(str(p) for p in written))
         return 0
     job = datasets.load("jaipur")
     panel = score_panel(job)
     month = args.month or panel.periods[-1]
     review = Review(panel=panel, period=month, hierarchy=job.hierarchy, registry=job.registry)
-    write_cards(review, args.out, args.lang)
-    print(review_text(review, args.lang, cards_dir=args.out))
+    with _writing(args.out):
+        write_cards(review, args.out, args.lang)
+    _say(review_text(review, args.lang, cards_dir=args.out))
     occasion, year = latest_occasion(month)
     try:
         awards = select_awards(panel, occasion, year)
     except InputError as exc:  # the data holds no month of that award's window
-        print(f"\n{exc}")
+        _say(f"\n{exc}")
         return 0
     for fmt in ("md", "html", "json", "csv"):
         text = render_awards(awards, fmt, args.lang)
-        (args.out / f"awards.{fmt}").write_text(text, encoding="utf-8")
-    print(f"\n{awards_headline(awards, args.lang)}: {args.out / 'awards.html'}")
+        with _writing(args.out / f"awards.{fmt}"):
+            (args.out / f"awards.{fmt}").write_text(text, encoding="utf-8")
+    _say(f"\n{awards_headline(awards, args.lang)}: {args.out / 'awards.html'}")
     return 0
 
 
+def _fail(message: str, status: int) -> int:
+    _say(f"egov-score: error: {message}", file=sys.stderr)
+    return status
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``egov-score``; returns the exit status (0 ok, 2 bad input or usage)."""
+    """Run ``egov-score``; returns the exit status: 0 done, 2 bad input or usage, 1 a failed run
+    (an output not written, or an internal error, whose traceback ``EGOV_SCORE_DEBUG=1``
+    shows)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except _UsageError:
+        return EXIT_USAGE
     if args.version:
         import egov_score
 
-        print(egov_score.__version__)
-        return 0
+        _say(egov_score.__version__)
+        return EXIT_OK
     if args.command is None:
         parser.print_help()
-        return 2
+        return EXIT_USAGE
     commands = {
         "score": _cmd_score,
         "report": _cmd_report,
@@ -412,9 +519,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         return commands[args.command](args)
+    except _OutputError as exc:
+        return _fail(str(exc), EXIT_FAILED)
     except (EgovScoreError, OSError) as exc:
-        print(f"egov-score: error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc), EXIT_USAGE)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+    except Exception as exc:
+        if os.environ.get(DEBUG_VARIABLE, "") not in ("", "0"):
+            raise
+        what = f"{type(exc).__name__}: {exc}"
+        return _fail(
+            f"internal error ({what}); this is a bug in egov-score or a plugin; run again with "
+            f"{DEBUG_VARIABLE}=1 to see the traceback",
+            EXIT_FAILED,
+        )
 
 
 if __name__ == "__main__":  # pragma: no cover

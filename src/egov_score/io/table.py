@@ -8,9 +8,11 @@ only the error path looks at cells one by one, to name them.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 import sys
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,16 @@ import numpy.typing as npt
 from egov_score._arrays import FloatArray, IntArray, LazyColumns, StrArray, array_eq
 from egov_score.exceptions import InputError
 
-__all__ = ["Table", "format_problems", "neutralise", "parse_floats", "write_csv"]
+__all__ = [
+    "Table",
+    "csv_text",
+    "format_problems",
+    "is_plain_number",
+    "neutralise",
+    "parse_floats",
+    "safe_file_names",
+    "write_csv",
+]
 
 #: How many offending cells an error message lists before it says "and N more".
 MAX_LISTED = 10
@@ -484,17 +495,66 @@ def parse_floats(table: Table, column: str, cells: StrArray | None = None) -> Fl
     return values
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: What a spreadsheet (Excel, LibreOffice, Google Sheets) may run as a formula when a cell
+#: starts with it, after any leading spaces; a tab or carriage return starts a formula too.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_DIGITS = "0123456789"
 
 
-def neutralise(cells: StrArray) -> StrArray:
-    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe."""
+def _no_digits(cells: StrArray) -> StrArray:
+    for digit in _DIGITS:  # ten passes over the column, not one per cell
+        cells = np.strings.replace(cells, digit, "")
+    return cells
+
+
+def _unsigned(cells: StrArray) -> StrArray:
+    signed = np.strings.startswith(cells, "+") | np.strings.startswith(cells, "-")
+    return np.where(signed, np.strings.slice(cells, 1, None), cells)
+
+
+def is_plain_number(cells: StrArray) -> npt.NDArray[np.bool_]:
+    """Which cells are plain decimal numbers (``-1.5``, ``+2``, ``.5``, ``3e-4``; spaces
+    around allowed), with ASCII digits only: the cells a spreadsheet reads as a number, never
+    as a formula. Only spaces may surround it: a tab or a line break does not."""
+    body = _unsigned(np.strings.strip(np.asarray(cells, dtype=np.str_), " "))
+    mantissa, sep, exponent = np.strings.partition(np.strings.lower(body), "e")
+    whole, _, fraction = np.strings.partition(mantissa, ".")
+    exponent = _unsigned(exponent)
+    digits = np.strings.str_len(whole) + np.strings.str_len(fraction)
+    plain: npt.NDArray[np.bool_] = (
+        (digits > 0)
+        & (np.strings.str_len(_no_digits(np.strings.add(whole, fraction))) == 0)
+        & ((sep == "") | (np.strings.str_len(exponent) > 0))
+        & (np.strings.str_len(_no_digits(exponent)) == 0)
+    )
+    return plain
+
+
+def neutralise(cells: StrArray, *, keep_numbers: bool = False) -> StrArray:
+    """Prefix with an apostrophe the text cells a spreadsheet would run as a formula.
+
+    A cell is risky when it starts with ``=``, ``+``, ``-``, ``@``, a tab, a carriage return
+    or a line feed, or with ``=``, ``+``, ``-`` or ``@`` after leading spaces
+    (``"  =HYPERLINK(...)"``). The apostrophe makes Excel and LibreOffice show the cell as
+    text; a CSV reader reads it back as part of the cell.
+
+    Args:
+        cells: text cells.
+        keep_numbers: leave plain numbers (:func:`is_plain_number`, such as ``-1.5``)
+            as they are, so a spreadsheet still reads them as numbers; :func:`write_csv` does
+            so for every text column, whose cells may be numbers formatted as text.
+    """
+    cells = np.asarray(cells, dtype=np.str_)
     if len(cells) == 0:
         return cells
+    # Only spaces are stripped, so the first character left is the one a spreadsheet reads.
+    first = np.strings.slice(np.strings.lstrip(cells, " "), 0, 1)
     risky = np.zeros(len(cells), dtype=bool)
     for start in _FORMULA_START:
-        risky |= np.char.startswith(cells, start)
-    return np.where(risky, np.char.add("'", cells), cells)
+        risky |= first == start
+    if keep_numbers and risky.any():
+        risky[risky] = ~is_plain_number(cells[risky])
+    return np.where(risky, np.strings.add("'", cells), cells)
 
 
 def _format_column(values: npt.NDArray[Any]) -> StrArray:
@@ -507,22 +567,113 @@ def _format_column(values: npt.NDArray[Any]) -> StrArray:
         return (
             arr.astype(np.int64).astype(np.str_) if arr.dtype.kind != "b" else arr.astype(np.str_)
         )
-    return neutralise(arr.astype(np.str_))
+    if arr.dtype.kind == "O":  # None is an empty cell, as on reading
+        arr = np.where(arr == None, "", arr)  # noqa: E711 (element-wise)
+    return neutralise(_without_nul(arr.astype(np.str_)), keep_numbers=True)
+
+
+def _without_nul(cells: StrArray) -> StrArray:
+    """``cells`` with NUL characters dropped: never data, and CSV readers drop them or refuse
+    the file. (numpy's string functions cannot search for NUL, so the code points are read.)"""
+    if len(cells) == 0 or cells.dtype.itemsize == 0:
+        return cells
+    points = np.ascontiguousarray(cells).view(np.uint32).reshape(len(cells), -1)
+    zeros = np.count_nonzero(points == 0, axis=1)
+    padding = points.shape[1] - np.strings.str_len(cells)  # trailing zeros fill each cell
+    where = np.flatnonzero(zeros > padding)
+    if len(where) == 0:
+        return cells
+    out = cells.astype(object)
+    out[where] = [str(c).replace("\0", "") for c in cells[where]]  # only the cells with a NUL
+    return out.astype(np.str_)
+
+
+def csv_text(columns: Mapping[str, npt.NDArray[np.generic] | Sequence[object]]) -> str:
+    """Columns as UTF-8 CSV text, written as :func:`write_csv` writes them (the column names
+    neutralised too)."""
+    buf = io.StringIO()
+    _write_columns(buf, columns)
+    return buf.getvalue()
+
+
+def _write_columns(
+    fh: io.TextIOBase | Any, columns: Mapping[str, npt.NDArray[np.generic] | Sequence[object]]
+) -> None:
+    formatted = [_format_column(np.asarray(col)) for col in columns.values()]
+    header = neutralise(np.array(list(columns), dtype=np.str_), keep_numbers=True)
+    # The csv module quotes a cell holding a line feed but not one holding a lone carriage
+    # return, which a reader then takes for the end of a row: quote every cell instead.
+    has_cr = any(bool((np.strings.find(c, "\r") >= 0).any()) for c in (header, *formatted))
+    writer = csv.writer(
+        fh, lineterminator="\n", quoting=csv.QUOTE_ALL if has_cr else csv.QUOTE_MINIMAL
+    )
+    writer.writerow(header.tolist())
+    if formatted and len(formatted[0]):
+        writer.writerows(zip(*(c.tolist() for c in formatted), strict=True))
 
 
 def write_csv(
     path: str | os.PathLike[str],
     columns: Mapping[str, npt.NDArray[np.generic] | Sequence[object]],
 ) -> None:
-    """Write columns to a UTF-8 CSV file.
+    """Write columns to a UTF-8 CSV file: the one CSV writer of the package.
 
     Floats are written so that reading them back gives the same float (NaN as an empty cell);
-    text cells that start with ``=``, ``+``, ``-`` or ``@`` are neutralised against spreadsheet
-    formula injection. Numbers are never neutralised: ``-3.5`` stays a number.
+    text cells and column names that a spreadsheet would run as a formula are neutralised
+    (:func:`neutralise`), and NUL characters are dropped from text cells. Numbers are never
+    neutralised, whether a float column or text holding a plain number: ``-3.5`` stays a
+    number. A cell holding a carriage return makes every cell quoted, so no reader splits
+    its row there.
     """
-    formatted = [_format_column(np.asarray(col)) for col in columns.values()]
     with open(path, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(list(columns))
-        if formatted and len(formatted[0]):
-            writer.writerows(zip(*(c.tolist() for c in formatted), strict=True))
+        _write_columns(fh, columns)
+
+
+#: Names Windows reserves for devices, with or without an extension (``CON``, ``nul.csv``).
+_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL"]
+    + [f"{p}{d}" for p in ("COM", "LPT") for d in (*"123456789", "¹", "²", "³")]
+)
+#: Longest file name stem written; longer ones are cut and marked with the hash.
+_MAX_STEM = 100
+
+
+def _file_stem(code: str) -> str:
+    keep = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in code)
+    keep = keep.lstrip(". ").rstrip(". ")[:_MAX_STEM] or "_"
+    return "_" + keep if keep.split(".")[0].upper() in _RESERVED else keep
+
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(code.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def safe_file_names(codes: Sequence[str]) -> list[str]:
+    """File name stems for codes, safe on every file system and distinct from one another.
+
+    A code made of letters, digits, ``-``, ``_`` and ``.`` (not leading or trailing) that is not
+    a Windows device name (``CON``, ``NUL``, ``COM1``, ...) is its own name. Otherwise every
+    other character (``/``, ``\\``, ``:``, NUL, spaces, controls) becomes ``_``, leading and
+    trailing dots and spaces are dropped, a device name gets a leading ``_``, the stem is cut
+    at 100 characters, and ``-`` plus the first 8 hex digits of the code's SHA-256 is appended:
+    (``../../evil`` -> ``_.._evil-0fbfd372``, ``a/b`` -> ``a_b-c14cddc0``, ``CON`` ->
+    ``_CON-a3dbc4b6``), so no name is a path or a device. Codes
+    whose names would be equal ignoring case (``a/b`` and ``a_b``) all get the hash, so no
+    file overwrites another even on a case-insensitive file system.
+
+    Raises:
+        InputError: two codes are the same, or (vanishingly unlikely) still share a name.
+    """
+    stems = [_file_stem(c) for c in codes]
+    names = [s if s == c else f"{s}-{_code_hash(c)}" for s, c in zip(stems, codes, strict=True)]
+    folded = [n.casefold() for n in names]
+    clash = {n for n, k in Counter(folded).items() if k > 1}
+    if clash:
+        names = [
+            f"{s}-{_code_hash(c)}" if n in clash else name
+            for s, c, n, name in zip(stems, codes, folded, names, strict=True)
+        ]
+    if len({n.casefold() for n in names}) < len(names):
+        dupes = sorted(c for c, k in Counter(codes).items() if k > 1)
+        raise InputError(f"codes must map to distinct file names; got {dupes or codes!r}")
+    return names

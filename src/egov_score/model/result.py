@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from egov_score._arrays import FloatArray, IntArray, StrArray, array_eq, columns_eq
 from egov_score.exceptions import InputError
-from egov_score.io.table import write_csv
+from egov_score.io.table import safe_file_names, write_csv
 from egov_score.model.framework import Framework
 
 __all__ = [
@@ -342,7 +342,9 @@ class Result:
         return tuple(d for d in self.diagnostics if d.kind == kind)
 
     def write_csv(self, out_dir: str | os.PathLike[str]) -> list[Path]:
-        """Write ``<level>.csv`` for every level into ``out_dir`` (created if needed).
+        """Write ``<level>.csv`` for every level into ``out_dir`` (created if needed); a level
+        name that is not a plain file name is made one (:func:`~egov_score.io.table.
+        safe_file_names`), so every file lands inside ``out_dir``.
 
         Returns:
             The paths written, top level first.
@@ -350,8 +352,9 @@ class Result:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = []
-        for lv in self.levels:
-            path = out / f"{lv.level}.csv"
+        names = safe_file_names([lv.level for lv in self.levels])
+        for lv, name in zip(self.levels, names, strict=True):
+            path = out / f"{name}.csv"
             write_csv(path, lv.table())
             paths.append(path)
         return paths

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 from html import escape
@@ -13,7 +11,7 @@ import attrs
 
 from egov_score.exceptions import InputError
 from egov_score.model.framework import DEFAULT_BANDS, Bands
-from egov_score.render.card import page, reason_text
+from egov_score.render.card import md_text, page, reason_text, rows_csv
 from egov_score.render.messages import band_label, gettext, month_name, ngettext
 from egov_score.review.awards import Awards, Candidate
 
@@ -77,23 +75,27 @@ def awards_headline(a: Awards, lang: str = "en") -> str:
 
 
 def awards_markdown(a: Awards, lang: str = "en") -> str:
-    """The awards as Markdown."""
+    """The awards as Markdown (names and reasons escaped: :func:`~egov_score.render.card.
+    md_text`)."""
+    md = md_text
     out = [
-        f"# {_title(a, lang)}",
+        f"# {md(_title(a, lang))}",
         "",
-        f"**{gettext(lang, 'window')}:** {_window_text(a, lang)} · "
-        f"**{gettext(lang, 'criterion')}:** {a.rules.criterion}",
+        f"**{md(gettext(lang, 'window'))}:** {md(_window_text(a, lang))} · "
+        f"**{md(gettext(lang, 'criterion'))}:** {md(a.rules.criterion)}",
         "",
     ]
     for level in a.rules.levels:
-        out += [f"## {gettext(lang, level)}", "", f"### {gettext(lang, 'winners')}", ""]
-        out += [f"{c.place}. {citation(c, lang, a.bands)}" for c in a.winners[level]] or ["–"]
+        out += [f"## {md(gettext(lang, level))}", "", f"### {md(gettext(lang, 'winners'))}", ""]
+        out += [f"{c.place}. {md(citation(c, lang, a.bands))}" for c in a.winners[level]] or ["–"]
         if a.runners_up[level]:
-            out += ["", f"### {gettext(lang, 'runners_up')}", ""]
-            out += [f"{c.place}. {citation(c, lang, a.bands)}" for c in a.runners_up[level]]
+            out += ["", f"### {md(gettext(lang, 'runners_up'))}", ""]
+            out += [f"{c.place}. {md(citation(c, lang, a.bands))}" for c in a.runners_up[level]]
         if a.near_misses[level]:
-            out += ["", f"### {gettext(lang, 'near_misses')}", ""]
-            out += [f"- {_cname(c, lang)}: {_reasons(c, a, lang)}" for c in a.near_misses[level]]
+            out += ["", f"### {md(gettext(lang, 'near_misses'))}", ""]
+            out += [
+                f"- {md(_cname(c, lang))}: {md(_reasons(c, a, lang))}" for c in a.near_misses[level]
+            ]
         out.append("")
     return "\n".join(out)
 
@@ -146,55 +148,49 @@ def awards_json(a: Awards) -> dict[str, Any]:
 
 
 def awards_csv(a: Awards) -> str:
-    """Every candidate of every level, one row each."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(
-        [
-            "level",
-            "outcome",
-            "place",
-            "code",
-            "name",
-            "parent",
-            "months",
-            "mean_score",
-            "improvement",
-            "lowest_band",
-            "mean_coverage",
-            "criterion",
-            "reasons",
-        ]
-    )
+    """Every candidate of every level, one row each (through the package's one CSV writer)."""
+    header = [
+        "level",
+        "outcome",
+        "place",
+        "code",
+        "name",
+        "parent",
+        "months",
+        "mean_score",
+        "improvement",
+        "lowest_band",
+        "mean_coverage",
+        "criterion",
+        "reasons",
+    ]
+    rows: list[list[object]] = []
     for level in a.rules.levels:
         won = {c.code for c in a.winners[level]}
         ran = {c.code for c in a.runners_up[level]}
-        for c in a.candidates[level]:
-            outcome = (
+        rows += [
+            [
+                level,
                 "winner"
                 if c.code in won
                 else "runner_up"
                 if c.code in ran
-                else ("eligible" if c.eligible else "not_eligible")
-            )
-            w.writerow(
-                [
-                    level,
-                    outcome,
-                    c.place or "",
-                    c.code,
-                    c.name,
-                    c.parent_name,
-                    c.months,
-                    f"{c.mean_score:.6f}",
-                    f"{c.improvement:.6f}",
-                    c.lowest_band,
-                    f"{c.mean_coverage:.6f}",
-                    f"{c.criterion_value:.6f}",
-                    _reasons(c, a, "en"),
-                ]
-            )
-    return buf.getvalue()
+                else ("eligible" if c.eligible else "not_eligible"),
+                c.place or "",
+                c.code,
+                c.name,
+                c.parent_name,
+                c.months,
+                f"{c.mean_score:.6f}",
+                f"{c.improvement:.6f}",
+                c.lowest_band,
+                f"{c.mean_coverage:.6f}",
+                f"{c.criterion_value:.6f}",
+                _reasons(c, a, "en"),
+            ]
+            for c in a.candidates[level]
+        ]
+    return rows_csv(header, rows)
 
 
 def awards_html(a: Awards, lang: str = "en") -> str:

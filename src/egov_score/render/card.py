@@ -8,15 +8,15 @@ rendered with the reader's system fonts.
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import json
 import math
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from html import escape
 from typing import Any
 
 from egov_score.exceptions import InputError
+from egov_score.io.table import csv_text
 from egov_score.model.framework import Bands
 from egov_score.plugins.section import Cell, Msg, Name, Section
 from egov_score.render.messages import (
@@ -27,7 +27,7 @@ from egov_score.render.messages import (
     messages,
     month_name,
 )
-from egov_score.render.text_table import render_table
+from egov_score.render.text_table import printable, render_table
 from egov_score.review.awards import Reason
 from egov_score.review.report import Bar, Standing, UnitReport
 
@@ -40,9 +40,11 @@ __all__ = [
     "format_value",
     "html_table",
     "md_table",
+    "md_text",
     "page",
     "reason_text",
     "render_card",
+    "rows_csv",
     "section_text",
     "to_csv",
     "to_html",
@@ -236,27 +238,46 @@ def _scheme_header(lang: str) -> list[str]:
 # -- Markdown ---------------------------------------------------------------------------------
 
 
-def md_table(header: list[str], rows: list[list[str]] | tuple[tuple[str, ...], ...]) -> str:
-    def cell(x: str) -> str:
-        return x.replace("|", "\\|")
+#: Characters that are Markdown or HTML syntax anywhere in a line; a backslash makes each
+#: literal (CommonMark escapes every ASCII punctuation character).
+_MD_SYNTAX = str.maketrans(
+    {ch: "\\" + ch for ch in "\\`*_[]<>|&#~"} | {"\n": " ", "\r": " ", "\0": ""}
+)
+#: What starts a list, a heading underline or a quote when it opens a line.
+_MD_LINE_START = re.compile(r"^(\s*(?:\d+)?)([-+=.)])")
 
-    lines = ["| " + " | ".join(cell(h) for h in header) + " |"]
+
+def md_text(text: str, *, line_start: bool = False) -> str:
+    """Data as literal Markdown text: HTML and Markdown syntax (``<script>``, ``|``, ``*``,
+    ``_``, ``[``, backticks, ``#``, ``&``) backslash-escaped, line breaks made spaces; with
+    ``line_start``, a leading ``-``, ``+``, ``=`` or ``1.`` too, so text opening a line is not
+    a list or a heading."""
+    text = text.translate(_MD_SYNTAX)
+    if line_start:
+        text = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    return text
+
+
+def md_table(header: list[str], rows: list[list[str]] | tuple[tuple[str, ...], ...]) -> str:
+    """A Markdown table with every cell escaped (:func:`md_text`)."""
+    lines = ["| " + " | ".join(md_text(h) for h in header) + " |"]
     lines.append("|" + "---|" * len(header))
-    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(md_text(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
 def to_markdown(r: UnitReport, lang: str = "en") -> str:
     """The card as Markdown."""
     with _words_of(r, lang):
-        out = [f"# {_title(r, lang)}", ""]
+        md = md_text
+        out = [f"# {md(_title(r, lang))}", ""]
         out.append(
-            f"**{gettext(lang, 'to')}:** {r.officer} · **{gettext(lang, 'period')}:** "
-            f"{month_name(r.period, lang)}"
+            f"**{md(gettext(lang, 'to'))}:** {md(r.officer)} · **{md(gettext(lang, 'period'))}:** "
+            f"{md(month_name(r.period, lang))}"
         )
         out += ["", md_table(["", ""], [list(row) for row in _headline(r, lang)]), ""]
         out += [
-            f"## {gettext(lang, 'schemes')}",
+            f"## {md(gettext(lang, 'schemes'))}",
             "",
             md_table(_scheme_header(lang), _scheme_rows(r, lang)),
             "",
@@ -264,12 +285,12 @@ def to_markdown(r: UnitReport, lang: str = "en") -> str:
         for key, items in (("strongest", r.strongest), ("weakest", r.weakest)):
             if items:
                 out += [
-                    f"## {gettext(lang, key)}",
+                    f"## {md(gettext(lang, key))}",
                     "",
                     md_table(_standing_header(lang), _standing_rows(items, lang)),
                     "",
                 ]
-        out += [f"## {gettext(lang, 'trend')}", ""]
+        out += [f"## {md(gettext(lang, 'trend'))}", ""]
         out.append(
             md_table(
                 [gettext(lang, "period"), gettext(lang, "score"), gettext(lang, "rank")],
@@ -278,12 +299,12 @@ def to_markdown(r: UnitReport, lang: str = "en") -> str:
         )
         for section in r.sections:
             title, header, rows, note = section_text(section, lang)
-            out += ["", f"## {title}", ""]
+            out += ["", f"## {md(title)}", ""]
             if rows:
                 out.append(md_table(header, rows))
             if note:
-                out += ["", note]
-        out += ["", f"_{gettext(lang, 'generated_by')}_", ""]
+                out += ["", md(note, line_start=True)]
+        out += ["", f"_{md(gettext(lang, 'generated_by'))}_", ""]
         return "\n".join(out)
 
 
@@ -303,7 +324,7 @@ def to_text(r: UnitReport, lang: str = "en") -> str:
             "",
             render_table(_scheme_header(lang), _scheme_rows(r, lang), [False, True, True, True]),
         ]
-        return "\n".join(lines)
+        return printable("\n".join(lines))
 
 
 # -- JSON ---------------------------------------------------------------------------------------
@@ -402,13 +423,17 @@ def to_json_text(r: UnitReport, lang: str = "en") -> str:
 # -- CSV ----------------------------------------------------------------------------------------
 
 
+def rows_csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """Rows of cells as CSV text through the package's one writer
+    (:func:`~egov_score.io.table.csv_text`): formula-leading text neutralised, numbers kept."""
+    return csv_text({h: [row[k] for row in rows] for k, h in enumerate(header)})
+
+
 def to_csv(r: UnitReport, lang: str = "en") -> str:
     """The card in long form: ``section,item,label,value,score,rank,peers,change``."""
     with _words_of(r, lang):
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(["section", "item", "label", "value", "score", "rank", "peers", "change"])
-        w.writerow(
+        header = ["section", "item", "label", "value", "score", "rank", "peers", "change"]
+        rows: list[list[object]] = [
             [
                 "unit",
                 r.code,
@@ -419,42 +444,44 @@ def to_csv(r: UnitReport, lang: str = "en") -> str:
                 r.peers,
                 _num(r.score_change, 6),
             ]
-        )
+        ]
         for section, items in (
             ("scheme", r.schemes),
             ("strongest", r.strongest),
             ("weakest", r.weakest),
         ):
-            for s in items:
-                w.writerow(
-                    [
-                        section,
-                        s.code,
-                        display_name(s, lang),
-                        _num(s.value, 6),
-                        _num(s.score, 6),
-                        s.rank or "",
-                        s.peers,
-                        _num(s.change, 6),
-                    ]
-                )
-        for p in r.trend:
-            w.writerow(
+            rows += [
                 [
-                    "trend",
-                    p.period,
-                    month_name(p.period, lang),
-                    "",
-                    _num(p.score, 6),
-                    p.rank or "",
-                    "",
-                    "",
+                    section,
+                    s.code,
+                    display_name(s, lang),
+                    _num(s.value, 6),
+                    _num(s.score, 6),
+                    s.rank or "",
+                    s.peers,
+                    _num(s.change, 6),
                 ]
-            )
+                for s in items
+            ]
+        rows += [
+            [
+                "trend",
+                p.period,
+                month_name(p.period, lang),
+                "",
+                _num(p.score, 6),
+                p.rank or "",
+                "",
+                "",
+            ]
+            for p in r.trend
+        ]
         for extra in r.sections:
-            for cells in section_text(extra, lang)[2]:
-                w.writerow([extra.key, cells[0], " · ".join(cells[1:]), "", "", "", "", ""])
-        return buf.getvalue()
+            rows += [
+                [extra.key, cells[0], " · ".join(cells[1:]), "", "", "", "", ""]
+                for cells in section_text(extra, lang)[2]
+            ]
+        return rows_csv(header, rows)
 
 
 # -- HTML ---------------------------------------------------------------------------------------
@@ -568,7 +595,7 @@ def trend_svg(r: UnitReport, lang: str) -> str:
 def page(title: str, lang: str, header_html: str, body_html: str) -> str:
     """A self-contained HTML page with the cards' style."""
     return (
-        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="{escape(lang)}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)}</title><style>{_CSS}</style></head><body><main>"
         f"<header><h1>{escape(title)}</h1>{header_html}</header>{body_html}"

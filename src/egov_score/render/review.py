@@ -15,10 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
+from egov_score.exceptions import InputError
+from egov_score.io.table import safe_file_names
 from egov_score.model.result import LevelResult
 from egov_score.render import card as render
 from egov_score.render.messages import band_label, catalogues, gettext, messages, month_name
-from egov_score.render.text_table import render_table
+from egov_score.render.text_table import printable, render_table
 from egov_score.review.division import Review
 from egov_score.review.report import Bar
 
@@ -179,27 +181,27 @@ def review_text(rv: Review, lang: str = "en", cards_dir: Path | None = None) -> 
         out += [gettext(lang, "weakest_blocks"), render_table(header, worst, numeric), ""]
     if cards_dir is not None:
         out.append(f"{gettext(lang, 'cards_written')}: {cards_dir}")
-    return "\n".join(out)
+    return printable("\n".join(out))
 
 
 def review_markdown(rv: Review, lang: str = "en") -> str:
     """The division summary as Markdown."""
     top = rv.result.levels[0]
-    md = render.md_table
+    md, txt = render.md_table, render.md_text
     out = [
-        f"# {gettext(lang, 'division_review')}: {_local_name(top, 0, lang)}",
+        f"# {txt(gettext(lang, 'division_review'))}: {txt(_local_name(top, 0, lang))}",
         "",
-        f"**{gettext(lang, 'period')}:** {month_name(rv.period, lang)}",
+        f"**{txt(gettext(lang, 'period'))}:** {txt(month_name(rv.period, lang))}",
         "",
     ]
     for title, head, rows, _ in plugin_sections(rv, lang):
-        out += [f"## {title}", "", md(head, rows), ""]
-    out += [f"## {gettext(lang, 'district_scores')}", "", md(*district_rows(rv, lang)), ""]
-    out += [f"- {line}" for line in district_flags(rv, lang)] + [""]
+        out += [f"## {txt(title)}", "", md(head, rows), ""]
+    out += [f"## {txt(gettext(lang, 'district_scores'))}", "", md(*district_rows(rv, lang)), ""]
+    out += [f"- {txt(line)}" for line in district_flags(rv, lang)] + [""]
     if len(rv.levels) > 2:
         header, best, worst = block_rows(rv, lang)
-        out += [f"## {gettext(lang, 'best_blocks')}", "", md(header, best), ""]
-        out += [f"## {gettext(lang, 'weakest_blocks')}", "", md(header, worst), ""]
+        out += [f"## {txt(gettext(lang, 'best_blocks'))}", "", md(header, best), ""]
+        out += [f"## {txt(gettext(lang, 'weakest_blocks'))}", "", md(header, worst), ""]
     return "\n".join(out)
 
 
@@ -238,20 +240,42 @@ def review_html(rv: Review, lang: str = "en") -> str:
     return render.page(title, lang, f"<p>{escape(month_name(rv.period, lang))}</p>", body)
 
 
+def _inside(folder: Path, name: str) -> Path:
+    """``folder / name``, refused unless it resolves inside ``folder`` (a symbolic link out)."""
+    path = folder / name
+    if not path.resolve().is_relative_to(folder.resolve()):
+        raise InputError(f"{path}: every card must be written inside {str(folder)!r}")
+    return path
+
+
 def write_cards(
     rv: Review, out_dir: str | Path, lang: str = "en", formats: tuple[str, ...] = WRITTEN_FORMATS
 ) -> list[Path]:
     """Write a card for every district (to its CEO) and block (to its BDO), and the division
-    summary, into ``out_dir``: ``<level>/<code>.<format>`` and ``division.{md,html}``."""
+    summary, into ``out_dir``: ``<level>/<code>.<format>`` and ``division.{md,html}``.
+
+    File and folder names come from codes and level names through
+    :func:`~egov_score.io.table.safe_file_names`: a plain code is its own name; any other
+    (``../../evil``, ``a/b``, ``CON``) is made safe and given a hash, so every file lands inside
+    ``out_dir`` and no two cards share one. ``index.json`` maps every code to its file
+    (``files``).
+    """
     out = Path(out_dir)
     written = []
-    for level in rv.levels[1:]:
-        folder = out / level
+    files: dict[str, dict[str, str]] = {}
+    folders = safe_file_names(list(rv.levels[1:]))
+    for level, folder_name in zip(rv.levels[1:], folders, strict=True):
+        folder = _inside(out, folder_name)
         folder.mkdir(parents=True, exist_ok=True)
-        for code in rv.result.level(level).codes.tolist():
+        codes = rv.result.level(level).codes.tolist()
+        names = safe_file_names(codes)
+        files[level] = {
+            code: f"{folder_name}/{name}" for code, name in zip(codes, names, strict=True)
+        }
+        for code, name in zip(codes, names, strict=True):
             card = rv.report(code)
             for fmt in formats:
-                path = folder / f"{code}.{fmt}"
+                path = _inside(folder, f"{name}.{fmt}")
                 path.write_text(render.render_card(card, fmt, lang), encoding="utf-8")
                 written.append(path)
     out.mkdir(parents=True, exist_ok=True)
@@ -259,7 +283,9 @@ def write_cards(
     (out / "division.html").write_text(review_html(rv, lang), encoding="utf-8")
     index = {lv: rv.result.level(lv).codes.tolist() for lv in rv.levels[1:]}
     (out / "index.json").write_text(
-        json.dumps({"period": rv.period, "cards": index}, ensure_ascii=False, indent=2),
+        json.dumps(
+            {"period": rv.period, "cards": index, "files": files}, ensure_ascii=False, indent=2
+        ),
         encoding="utf-8",
     )
     return [*written, out / "division.md", out / "division.html", out / "index.json"]
