@@ -20,6 +20,7 @@ from egov_score.exceptions import InputError, ValuesError
 from egov_score.io.table import Table, format_problems
 from egov_score.model.framework import Framework
 from egov_score.model.hierarchy import Hierarchy
+from egov_score.model.plausibility import exceeds, exceeds_rule, violations
 
 __all__ = ["LevelValues", "Values"]
 
@@ -160,6 +161,7 @@ class Values:
                     f"got {str(table.columns[col][i])!r} "
                     f"for {framework.levels[depth[i]]!r} unit {str(codes[i])!r}"
                 )
+        problems.extend(_implausible(table, framework, columns))
         if problems:
             raise ValuesError(format_problems(problems, f"{table.source}: values rejected"))
         return cls(
@@ -227,3 +229,35 @@ class Values:
             arr[idx] = col[sel]
             out[d][code] = arr
         return out
+
+
+def _implausible(
+    table: Table, framework: Framework, columns: Mapping[str, FloatArray]
+) -> list[str]:
+    """Every cell breaking its field's declared kind, ``min`` or ``max``, and every bounded
+    ratio's numerator above its denominator in the same row (both on one level, both
+    measured and plausible), as ``row R, column 'c': <rule>; got 'v'``; found a column at a
+    time."""
+    found: list[tuple[int, str, str]] = []
+    ok: dict[str, FloatArray] = {}  # the columns with their implausible cells blanked
+    for col, values in columns.items():
+        f = framework.fields[col]
+        broken = violations(values, f.kind, f.min, f.max)
+        for mask, rule in broken:
+            found += [(int(i), col, rule) for i in np.flatnonzero(mask)]
+        bad = np.logical_or.reduce([m for m, _ in broken]) if broken else False
+        ok[col] = np.where(bad, np.nan, values)
+    for ind in framework.indicators.values():
+        num, den = ind.numerator, ind.denominator
+        if not ind.bounded or num not in columns or den not in columns:
+            continue
+        if framework.fields[str(num)].level != framework.fields[str(den)].level:
+            continue
+        for i in np.flatnonzero(exceeds(ok[str(num)], ok[str(den)])):
+            rule = exceeds_rule(str(den), str(table.columns[str(den)][i]))
+            found.append((int(i), str(num), rule))
+    found = sorted(set(found))
+    return [
+        f"row {table.rows[i]}, column {col!r}: {rule}; got {str(table.columns[col][i])!r}"
+        for i, col, rule in found
+    ]
