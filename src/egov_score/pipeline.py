@@ -20,6 +20,7 @@ from egov_score.exceptions import InputError
 from egov_score.io import Table
 from egov_score.model.framework import Framework
 from egov_score.model.hierarchy import Hierarchy
+from egov_score.model.plausibility import Problem
 from egov_score.model.result import Diagnostic, Result
 from egov_score.model.values import LevelValues, Values
 from egov_score.plugins.manager import make_plugin_manager
@@ -35,12 +36,14 @@ class Gathered:
     Attributes:
         levels: field code -> column, per level.
         sources: the input files or descriptions.
-        diagnostics: what loading noticed (rows dropped at the caller's request).
+        diagnostics: what loading noticed (cells rejected at the caller's request).
+        rejected: the input cells set aside as implausible (``drop_bad_rows``).
     """
 
     levels: tuple[LevelValues, ...]
     sources: tuple[str, ...]
     diagnostics: tuple[Diagnostic, ...]
+    rejected: tuple[Problem, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -81,8 +84,9 @@ class Pipeline:
             registry: the plugins (needed for raw scheme tables and plugin methods).
             tables: scheme code -> table name -> table, or tables already checked.
             values: field values.
-            drop_bad_rows: drop raw rows that fail their checks (listed in the diagnostics)
-                instead of refusing the tables.
+            drop_bad_rows: set aside the raw cells that fail their checks (each cell becomes
+                missing and is listed in :attr:`rejected` and on every result; a bad unit
+                code or period drops its row) instead of refusing the tables.
             parallel: see :class:`~egov_score.engine.Engine`.
 
         Raises:
@@ -97,6 +101,11 @@ class Pipeline:
             if tables is not None and not isinstance(tables, CheckedTables):
                 tables = registry.check_tables(tables, hierarchy, drop_bad_rows=drop_bad_rows)
         return cls(engine=engine, registry=registry, tables=tables, values=values)
+
+    @property
+    def rejected(self) -> tuple[Problem, ...]:
+        """The input cells set aside as implausible (``drop_bad_rows``), in file order."""
+        return self.tables.rejected if self.tables is not None else ()
 
     @property
     def framework(self) -> Framework:
@@ -139,7 +148,9 @@ class Pipeline:
                     )
                 levels[d].update(cols)
             sources = (*sources, self.values.source)
-        return Gathered(levels=tuple(levels), sources=sources, diagnostics=diagnostics)
+        return Gathered(
+            levels=tuple(levels), sources=sources, diagnostics=diagnostics, rejected=self.rejected
+        )
 
     def score(self, period: str | None = None) -> Result:
         """Score one period (may be omitted when the data hold only one).
@@ -159,7 +170,11 @@ class Pipeline:
             period = periods[0]
         data = self.gather(period)
         return self.engine.score_level_values(
-            data.levels, period, sources=data.sources, diagnostics=data.diagnostics
+            data.levels,
+            period,
+            sources=data.sources,
+            diagnostics=data.diagnostics,
+            rejected=data.rejected,
         )
 
 

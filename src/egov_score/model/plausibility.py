@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import math
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
 from egov_score._arrays import FloatArray
+from egov_score.exceptions import InputError
 
 __all__ = [
     "KIND_RULES",
     "VALUE_KINDS",
+    "Problem",
     "bounds_rule",
     "bounds_text",
     "exceeds",
@@ -134,3 +137,34 @@ def plausible_text(kind: str, low: float | None = None, high: float | None = Non
 def bounds_text(low: float | None, high: float | None) -> str:
     """Declared bounds in words, for docs: ``, ≥ 1, ≤ 12`` (empty without bounds)."""
     return ("" if low is None else f", ≥ {low:g}") + ("" if high is None else f", ≤ {high:g}")
+
+
+@attrs.frozen(kw_only=True)
+class Problem:
+    """One cell (or column) of an input table that breaks a rule; with ``drop_bad_rows`` the
+    record of a rejected cell.
+
+    Attributes:
+        source: the file.
+        row: the file row (header = 1), or 0 for the whole column.
+        column: the column.
+        value: the cell as written.
+        rule: what must hold.
+    """
+
+    source: str
+    row: int
+    column: str
+    value: str
+    rule: str
+
+    def __attrs_post_init__(self) -> None:
+        if isinstance(self.row, bool) or not isinstance(self.row, int) or self.row < 0:
+            raise InputError(
+                f"row must be a whole number >= 0 (0 = the whole column); got {self.row!r} for "
+                f"a problem in column {self.column!r} of {self.source!r}"
+            )
+
+    def __str__(self) -> str:
+        where = f"{self.source}, row {self.row}" if self.row else self.source
+        return f"{where}, column {self.column!r}: {self.rule}; got {self.value!r}"

@@ -29,6 +29,7 @@ from egov_score.model.framework import (
 from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.plausibility import (
     VALUE_KINDS,
+    Problem,
     bounds_rule,
     bounds_text,
     exceeds,
@@ -327,28 +328,6 @@ class Scheme:
                 f"| {i.name} / {i.name_hi} |"
             )
         return "\n".join(lines) + "\n"
-
-
-@attrs.frozen(kw_only=True)
-class Problem:
-    """One cell (or column) of a raw table that breaks a rule."""
-
-    source: str
-    row: int
-    column: str
-    value: str
-    rule: str
-
-    def __attrs_post_init__(self) -> None:
-        if isinstance(self.row, bool) or not isinstance(self.row, int) or self.row < 0:
-            raise InputError(
-                f"row must be a whole number >= 0 (0 = the whole column); got {self.row!r} for "
-                f"a problem in column {self.column!r} of {self.source!r}"
-            )
-
-    def __str__(self) -> str:
-        where = f"{self.source}, row {self.row}" if self.row else self.source
-        return f"{where}, column {self.column!r}: {self.rule}; got {self.value!r}"
 
 
 def _require_name(value: object, what: str, who: str) -> None:

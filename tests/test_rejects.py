@@ -1,0 +1,134 @@
+"""``drop_bad_rows``: only the offending cell is set aside, and every one is a record."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+import egov_score as eg
+from egov_score.exceptions import InputError
+from egov_score.io.table import Table
+from egov_score.plugins.scheme import Column, Problem, TableSpec, check_table
+from egov_score.plugins.tables import without_bad_cells
+from tests.test_plugins import LEVELS, SAMPLE_UNITS, SAMPLES, registry, run
+
+
+def nrega_with(tmp_path, old, new):
+    text = (SAMPLES / "nrega.csv").read_text(encoding="utf-8")
+    assert old in text
+    (tmp_path / "nrega.csv").write_text(text.replace(old, new, 1), encoding="utf-8")
+    return registry().read_tables(tmp_path)
+
+
+def test_a_bad_nrega_cell_keeps_nrega_in_the_composite(tmp_path):
+    tables = nrega_with(tmp_path, "96.5", "140")
+    good = run(registry(), tables=registry().read_tables(SAMPLES), only=None)
+    r = run(registry(), tables=tables, drop=True)
+    blocks = r.level("block")
+    assert "nrega" in blocks.groups
+    i = int(np.flatnonzero(blocks.codes == "B-0574")[0])
+    assert np.isnan(blocks.fields["timely_wage_pct"][i])
+    assert blocks.fields["persondays"][i] == 468000  # the rest of the row is scored
+    assert not np.isnan(blocks.groups["nrega"][i])
+    (rej,) = r.rejected
+    assert (rej.row, rej.column, rej.value) == (2, "wages_in_15_days", "140")
+    assert rej.rule == "a percentage must lie in [0, 100]"
+    (note,) = r.diagnostics_of("dropped_rows")
+    assert note.message.endswith("nrega.csv: 1 cells rejected; see rejects.csv")
+    assert len(note.message) < 200
+    assert good.level("block").groups.keys() >= {"nrega"}
+
+
+def test_without_drop_the_same_cell_is_an_error(tmp_path):
+    tables = nrega_with(tmp_path, "96.5", "140")
+    with pytest.raises(InputError, match=r"row 2, column 'wages_in_15_days': a percentage"):
+        run(registry(), tables=tables)
+
+
+def test_a_bounded_violation_blanks_the_numerator(tmp_path):
+    tables = nrega_with(tmp_path, "1450,980", "1450,1980")
+    r = run(registry(), tables=tables, drop=True)
+    blocks = r.level("block")
+    i = int(np.flatnonzero(blocks.codes == "B-0574")[0])
+    assert np.isnan(blocks.fields["works_completed"][i])
+    assert blocks.fields["works_started"][i] == 1450
+    (rej,) = r.rejected
+    assert rej.column == "works_completed"
+    assert rej.rule == "must not exceed 'works_started' (1450)"
+
+
+def test_the_pipeline_and_every_period_carry_the_rejects(tmp_path):
+    shutil.copy(SAMPLES / "emitra_machines.csv", tmp_path)
+    text = (tmp_path / "emitra_machines.csv").read_text(encoding="utf-8").splitlines()
+    cells = text[1].split(",")
+    cells[2] = "5"  # allotted: a flag of 5
+    text[1] = ",".join(cells)
+    (tmp_path / "emitra_machines.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+    reg = registry()
+    tables = reg.read_tables(tmp_path)
+    fw = reg.framework(LEVELS, active=list(tables))
+    h = eg.Hierarchy.from_csv(SAMPLE_UNITS, fw.levels)
+    job = eg.Pipeline.build(fw, h, registry=reg, tables=tables, drop_bad_rows=True)
+    assert [(p.row, p.column, p.value, p.rule) for p in job.rejected] == [
+        (2, "allotted", "5", "must be a flag (0 or 1)")
+    ]
+    assert job.score("2021-01").rejected == job.rejected
+
+
+def spec():
+    return TableSpec(
+        name="t",
+        level="block",
+        columns=(
+            Column(name="code", kind="code"),
+            Column(name="kind", kind="choice", choices=("a", "b")),
+            Column(name="n", kind="amount", min=1.0, max=9.0),
+        ),
+    )
+
+
+def test_without_bad_cells_blanks_cells_and_drops_rows_of_bad_keys():
+    t = Table.from_text("code,kind,n\nB1,a,3\nB2,c,4\nB3,b,5\n", source="t.csv")
+    t.floats("n")  # parsed numbers are carried over, blanked too
+    problems = [
+        Problem(source="t.csv", row=3, column="kind", value="c", rule="r"),
+        Problem(source="t.csv", row=4, column="n", value="5", rule="r"),
+        Problem(source="t.csv", row=2, column="code", value="B1", rule="r"),
+    ]
+    out = without_bad_cells(t, problems, keys=("code",))
+    assert out.rows.tolist() == [3, 4]
+    assert out.columns["kind"].tolist() == ["", "b"]
+    assert out.floats("n").tolist()[0] == 4.0
+    assert np.isnan(out.floats("n")[1])
+
+
+def test_declared_min_max_and_amount_on_a_raw_column(write):
+    h = eg.Hierarchy.from_csv(SAMPLE_UNITS, LEVELS)
+    blocks = h.level("block").codes[:3].tolist()
+    text = f"code,kind,n\n{blocks[0]},a,0\n{blocks[1]},b,12\n{blocks[2]},a,-1\n"
+    problems = check_table(spec(), Table.from_text(text, source="t.csv"), h)
+    assert [str(p).split(": ", 1)[1] for p in problems] == [
+        "must be >= 1; got '0'",
+        "must be <= 9; got '12'",
+        "must be an amount >= 0; got '-1'",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"kind": "text", "min": 0.0}, r"min and max go with a numeric kind; got kind 'text'"),
+        ({"kind": "count", "min": 3.0, "max": 1.0}, r"min must not exceed max"),
+        ({"kind": "real", "max": float("inf")}, r"max must be a finite number; got inf"),
+    ],
+)
+def test_column_bounds_are_checked_when_built(kwargs, message):
+    with pytest.raises(InputError, match=message):
+        Column(name="x", **kwargs)
+
+
+def test_number_is_kept_as_real():
+    assert Column(name="x", kind="number").value_kind == "real"
+    assert Column(name="x", kind="amount").value_kind == "amount"
