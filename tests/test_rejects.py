@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import egov_score as eg
+from egov_score.cli import main
 from egov_score.exceptions import InputError
 from egov_score.io.table import Table
 from egov_score.plugins.scheme import Column, Problem, TableSpec, check_table
@@ -132,3 +133,59 @@ def test_column_bounds_are_checked_when_built(kwargs, message):
 def test_number_is_kept_as_real():
     assert Column(name="x", kind="number").value_kind == "real"
     assert Column(name="x", kind="amount").value_kind == "amount"
+
+
+# -- the command line and the cards -------------------------------------------------------------
+
+
+@pytest.fixture
+def bad_nrega(tmp_path):
+    """A scheme-data folder whose nrega table has one percentage of 140 (row 2)."""
+    nrega_with(tmp_path, "96.5", "140")
+    shutil.copy(SAMPLE_UNITS, tmp_path / "units.csv")
+    return tmp_path
+
+
+def test_score_writes_rejects_beside_the_output(bad_nrega, capsys):
+    out = bad_nrega / "out"
+    args = ["score", "--units", str(bad_nrega / "units.csv"), "--scheme-data", str(bad_nrega)]
+    assert main([*args, "--out", str(out), "--drop-bad-rows"]) == 0
+    printed = capsys.readouterr().out
+    assert "note: " in printed
+    assert "nrega.csv: 1 cells rejected; see rejects.csv" in printed
+    assert f"1 cells rejected; see {out / 'rejects.csv'}" in printed
+    rows = (out / "rejects.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "file,row,column,value,rule"
+    assert rows[1].endswith('nrega.csv,2,wages_in_15_days,140,"a percentage must lie in [0, 100]"')
+    assert main([*args, "--out", str(bad_nrega / "out2")]) == 2
+    assert not (bad_nrega / "out2" / "rejects.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "says"),
+    [
+        ("md", "| Input cells rejected (see rejects.csv) | 1 |"),
+        ("text", "Input cells rejected (see rejects.csv): 1"),
+        ("html", "Input cells rejected (see rejects.csv)</td>"),
+        ("csv", "rejected,,Input cells rejected (see rejects.csv),1,"),
+        ("json", '"rejected_cells": 1,'),
+    ],
+)
+def test_every_card_says_how_many_cells_were_rejected(bad_nrega, fmt, says):
+    card = bad_nrega / "cards" / f"card.{fmt}"
+    args = ["report", "--units", str(bad_nrega / "units.csv"), "--scheme-data", str(bad_nrega)]
+    assert (
+        main([*args, "--unit", "B-0574", "--format", fmt, "--out", str(card), "--drop-bad-rows"])
+        == 0
+    )
+    assert says in card.read_text(encoding="utf-8")
+    assert (bad_nrega / "cards" / "rejects.csv").exists()
+
+
+def test_a_clean_card_says_none_were_rejected(bad_nrega):
+    card = bad_nrega / "card.json"
+    shutil.copy(SAMPLES / "nrega.csv", bad_nrega / "nrega.csv")
+    args = ["report", "--units", str(bad_nrega / "units.csv"), "--scheme-data", str(bad_nrega)]
+    assert main([*args, "--unit", "B-0574", "--format", "json", "--out", str(card)]) == 0
+    assert '"rejected_cells": 0,' in card.read_text(encoding="utf-8")
+    assert not (bad_nrega / "rejects.csv").exists()

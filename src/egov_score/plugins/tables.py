@@ -13,7 +13,7 @@ import numpy as np
 import pluggy
 
 from egov_score.exceptions import InputError
-from egov_score.io.table import Table, format_problems
+from egov_score.io.table import Table, format_problems, write_csv
 from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.result import Diagnostic
 from egov_score.plugins.hooks import collect_records
@@ -27,6 +27,7 @@ __all__ = [
     "check_tables",
     "read_tables",
     "without_bad_cells",
+    "write_rejects",
 ]
 
 #: The file types a raw table is read from, in the order looked for.
@@ -157,6 +158,21 @@ def without_bad_cells(table: Table, problems: Sequence[Problem], keys: Collectio
         values.setflags(write=False)
         out._parsed[col] = values
     return out.select(~drop) if drop.any() else out
+
+
+def write_rejects(rejected: Sequence[Problem], path: str | os.PathLike[str]) -> None:
+    """Write rejected cells as a CSV ``file,row,column,value,rule``, one a line (through the
+    one CSV writer, so a hostile cell cannot become a formula)."""
+    write_csv(
+        path,
+        {
+            "file": [p.source for p in rejected],
+            "row": np.array([p.row for p in rejected], dtype=np.int64),
+            "column": [p.column for p in rejected],
+            "value": [p.value for p in rejected],
+            "rule": [p.rule for p in rejected],
+        },
+    )
 
 
 def _rejected_note(code: str, level: str, table: Table, n: int) -> Diagnostic:
