@@ -9,7 +9,7 @@ import egov_score as eg
 from egov_score import datasets
 from egov_score.exceptions import FrameworkError, ValuesError
 from egov_score.model.framework import Field, Indicator
-from egov_score.model.plausibility import VALUE_KINDS, violations
+from egov_score.model.plausibility import VALUE_KINDS, exceeds, violations
 from tests.test_values import UNITS, load
 
 FW = """
@@ -190,3 +190,20 @@ def test_the_small_dataset_passes_its_declared_rules():
     h = eg.Hierarchy.from_csv(f"{folder}/units.csv", fw.levels)
     v = eg.Values.from_csv(f"{folder}/values.csv", h, fw)
     assert len(v.period_list) >= 1
+
+
+def test_the_jaipur_data_passes_every_declaration_of_the_builtin_schemes():
+    job = datasets.load("jaipur")
+    fw = job.framework
+    assert fw.fields["installed"].kind == "flag"
+    assert fw.indicators["inspection_rate"].bounded
+    assert not fw.indicators["labour_budget_achievement"].bounded  # may exceed the budget
+    for period in job.periods():
+        columns = {code: col for lv in job.gather(period).levels for code, col in lv.items()}
+        for code, col in columns.items():
+            f = fw.fields[code]
+            assert violations(col, f.kind, f.min, f.max) == [], (period, code)
+        for ind in fw.indicators.values():
+            if ind.bounded:
+                num, den = columns[str(ind.numerator)], columns[str(ind.denominator)]
+                assert not exceeds(num, den).any(), (period, ind.code)
