@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 
 import egov_score as eg
+from egov_score import datasets
 from egov_score.cli import main
 from egov_score.exceptions import InputError
 from egov_score.io.table import Table
+from egov_score.model.plausibility import KIND_RULES
 from egov_score.plugins.scheme import Column, Problem, TableSpec, check_table
 from egov_score.plugins.tables import without_bad_cells
 from tests.test_plugins import LEVELS, SAMPLE_UNITS, SAMPLES, registry, run
@@ -189,3 +191,46 @@ def test_a_clean_card_says_none_were_rejected(bad_nrega):
     assert main([*args, "--unit", "B-0574", "--format", "json", "--out", str(card)]) == 0
     assert '"rejected_cells": 0,' in card.read_text(encoding="utf-8")
     assert not (bad_nrega / "rejects.csv").exists()
+
+
+# -- values tables ------------------------------------------------------------------------------
+
+
+def small_values_with(tmp_path, row, old, new):
+    lines = (datasets.path("small") / "values.csv").read_text(encoding="utf-8").splitlines()
+    assert old in lines[row - 1]
+    lines[row - 1] = lines[row - 1].replace(old, new, 1)
+    (tmp_path / "values.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return tmp_path / "values.csv"
+
+
+def test_values_cells_are_set_aside_one_by_one(tmp_path):
+    path = small_values_with(tmp_path, 3, "M-0002,2020-12,1,0,", "M-0002,2020-12,1,5,")
+    small = datasets.path("small")
+    fw = eg.Framework.from_toml(small / "framework.toml")
+    h = eg.Hierarchy.from_csv(small / "units.csv", fw.levels)
+    with pytest.raises(InputError, match=r"row 3, column 'inspected': must be a flag"):
+        eg.Values.from_csv(path, h, fw)
+    v = eg.Values.from_csv(path, h, fw, drop_bad_cells=True)
+    (rej,) = v.rejected
+    assert (rej.row, rej.column, rej.value, rej.rule) == (3, "inspected", "5", KIND_RULES["flag"])
+    assert np.isnan(v.columns["inspected"][1])
+    assert v.columns["installed"][1] == 1.0  # the rest of the row is kept
+
+
+def test_score_with_values_writes_rejects(tmp_path, capsys):
+    path = small_values_with(
+        tmp_path, 3, "M-0002,2020-12,1,0,1,1,17,1,", "M-0002,2020-12,0,1,0,0,17,0,"
+    )
+    small = datasets.path("small")
+    out = tmp_path / "out"
+    args = ["score", "--units", str(small / "units.csv"), "--values", str(path)]
+    args += ["--framework", str(small / "framework.toml"), "--period", "2020-12"]
+    assert main([*args, "--out", str(out), "--drop-bad-rows"]) == 0
+    printed = capsys.readouterr().out
+    assert "values.csv: 1 cells rejected; see rejects.csv" in printed
+    rows = (out / "rejects.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[1].endswith("values.csv,3,inspected,1,must not exceed 'installed' (0)")
+    machines = Table.from_csv(out / "machine.csv")
+    i = machines.columns["code"].tolist().index("M-0002")
+    assert machines.columns["inspection_rate"][i] == ""  # the numerator was blanked

@@ -25,6 +25,7 @@ from egov_score.model.result import Diagnostic, Result
 from egov_score.model.values import LevelValues, Values
 from egov_score.plugins.manager import make_plugin_manager
 from egov_score.plugins.registry import CheckedTables, Registry
+from egov_score.plugins.tables import REJECTS_FILE
 
 __all__ = ["Gathered", "Pipeline", "levels_of", "load"]
 
@@ -104,8 +105,10 @@ class Pipeline:
 
     @property
     def rejected(self) -> tuple[Problem, ...]:
-        """The input cells set aside as implausible (``drop_bad_rows``), in file order."""
-        return self.tables.rejected if self.tables is not None else ()
+        """The input cells set aside as implausible (``drop_bad_rows``), table by table."""
+        tables = self.tables.rejected if self.tables is not None else ()
+        values = self.values.rejected if self.values is not None else ()
+        return (*tables, *values)
 
     @property
     def framework(self) -> Framework:
@@ -148,6 +151,8 @@ class Pipeline:
                     )
                 levels[d].update(cols)
             sources = (*sources, self.values.source)
+            if self.values.rejected:
+                diagnostics = (*diagnostics, _rejected_note(self.values))
         return Gathered(
             levels=tuple(levels), sources=sources, diagnostics=diagnostics, rejected=self.rejected
         )
@@ -176,6 +181,17 @@ class Pipeline:
             diagnostics=data.diagnostics,
             rejected=data.rejected,
         )
+
+
+def _rejected_note(values: Values) -> Diagnostic:
+    """The short note of a values table's rejected cells (the cells are in the rejects)."""
+    return Diagnostic(
+        kind="dropped_rows",
+        level="",
+        code="",
+        units=(),
+        message=f"{values.source}: {len(values.rejected)} cells rejected; see {REJECTS_FILE}",
+    )
 
 
 def levels_of(units: str | os.PathLike[str]) -> tuple[str, ...]:
@@ -234,7 +250,8 @@ def load(
         values: a values file (``code,period,<field>,…``).
         registry: the plugins; default: the built-in ones and the installed entry points.
         block: plugin names not to load (with the default registry).
-        drop_bad_rows: see :meth:`Pipeline.build`.
+        drop_bad_rows: see :meth:`Pipeline.build`; a values file's implausible cells (a
+            field's kind, ``min``, ``max``, a bounded ratio) are set aside the same way.
         parallel: see :class:`~egov_score.engine.Engine`.
 
     Raises:
@@ -257,9 +274,8 @@ def load(
         fw = Framework.from_toml(framework)
         hierarchy = Hierarchy.from_csv(units, fw.levels)
         assert values is not None
-        return Pipeline.build(
-            fw, hierarchy, values=Values.from_csv(values, hierarchy, fw), parallel=parallel
-        )
+        checked = Values.from_csv(values, hierarchy, fw, drop_bad_cells=drop_bad_rows)
+        return Pipeline.build(fw, hierarchy, values=checked, parallel=parallel)
     if registry is None:
         registry = Registry(make_plugin_manager(block=block))
     tables = registry.read_tables(folder)
@@ -272,7 +288,11 @@ def load(
     else:
         fw = registry.framework(levels, active=list(tables))
     hierarchy = Hierarchy.from_csv(units, fw.levels)
-    extra = Values.from_csv(values, hierarchy, fw) if values is not None else None
+    extra = (
+        Values.from_csv(values, hierarchy, fw, drop_bad_cells=drop_bad_rows)
+        if values is not None
+        else None
+    )
     return Pipeline.build(
         fw,
         hierarchy,

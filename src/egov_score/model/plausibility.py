@@ -9,6 +9,7 @@ denominator). :func:`violations` finds every cell that breaks a declaration at o
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import attrs
 import numpy as np
@@ -27,6 +28,7 @@ __all__ = [
     "exceeds_rule",
     "kind_rule",
     "plausible_text",
+    "row_positions",
     "violations",
 ]
 
@@ -109,6 +111,12 @@ def violations(
             if mask.any():
                 out.append((mask, f"must be {sign} {bound:g}"))
     return out
+
+
+def row_positions(rows: npt.NDArray[np.intp], wanted: Sequence[int]) -> npt.NDArray[np.intp]:
+    """The positions in ``rows`` (a table's file row numbers) of the file rows ``wanted``."""
+    order = np.argsort(rows, kind="stable")
+    return np.asarray(order[np.searchsorted(rows, np.asarray(wanted, dtype=np.intp), sorter=order)])
 
 
 def exceeds(numerator: FloatArray, denominator: FloatArray) -> BoolArray:

@@ -15,6 +15,7 @@ import pluggy
 from egov_score.exceptions import InputError
 from egov_score.io.table import Table, format_problems, write_csv
 from egov_score.model.hierarchy import Hierarchy
+from egov_score.model.plausibility import row_positions
 from egov_score.model.result import Diagnostic
 from egov_score.plugins.hooks import collect_records
 from egov_score.plugins.scheme import Problem, Scheme, check_table
@@ -133,11 +134,8 @@ def without_bad_cells(table: Table, problems: Sequence[Problem], keys: Collectio
         problems: its problems, each naming a row (> 0) and a column.
         keys: the columns whose problems drop the row.
     """
-    order = np.argsort(table.rows, kind="stable")
     at = {
-        col: order[
-            np.searchsorted(table.rows, [p.row for p in problems if p.column == col], sorter=order)
-        ]
+        col: row_positions(table.rows, [p.row for p in problems if p.column == col])
         for col in {p.column for p in problems}
     }
     drop = np.zeros(table.n_rows, dtype=bool)
