@@ -542,16 +542,25 @@ def test_missing_column_is_reported(tmp_path):
 
 
 def test_drop_bad_rows_lists_them(tmp_path):
+    # Only the offending cells are set aside (issue 13): a bad unit code drops its row, any
+    # other bad cell becomes missing and the rest of its row is scored.
     (tmp_path / "emitra_machines.csv").write_text(BAD_MACHINES, encoding="utf-8")
     reg = registry()
     r = run(reg, tables=reg.read_tables(tmp_path), drop=True)
     dropped = r.diagnostics_of("dropped_rows")
     assert len(dropped) == 1
-    assert "dropped 3 row(s)" in dropped[0].message
-    assert "M-9999" in dropped[0].message
+    assert dropped[0].message.endswith("emitra_machines.csv: 5 cells rejected; see rejects.csv")
+    assert [(p.row, p.column) for p in r.rejected] == [
+        (3, "inspected"),
+        (4, "code"),
+        (5, "latitude"),
+        (5, "longitude"),
+        (5, "transactions"),
+    ]
+    assert r.rejected[1].value == "M-9999"
     machines = r.level("machine")
     kept = ~np.isnan(machines.fields["installed"])
-    assert machines.codes[kept].tolist() == ["M-0001", "M-0005"]
+    assert machines.codes[kept].tolist() == ["M-0001", "M-0002", "M-0004", "M-0005"]
 
 
 def test_geotagged_without_coordinates_is_a_plugin_problem(write):

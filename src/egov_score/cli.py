@@ -26,6 +26,7 @@ from egov_score.model.result import Result
 from egov_score.pipeline import Pipeline, load
 from egov_score.plugins.manager import make_plugin_manager
 from egov_score.plugins.registry import Registry
+from egov_score.plugins.tables import REJECTS_FILE, write_rejects
 from egov_score.render import card as render
 from egov_score.render.awards import awards_headline, render_awards
 from egov_score.render.messages import LANGUAGES
@@ -186,7 +187,9 @@ def _add_inputs(p: argparse.ArgumentParser, *, required: bool = True) -> None:
     p.add_argument(
         "--drop-bad-rows",
         action="store_true",
-        help="drop raw rows that fail their checks (listed in the output) instead of stopping",
+        help="set aside the raw cells that fail their checks instead of stopping: each becomes "
+        f"missing and is listed in {REJECTS_FILE} beside the output (a bad unit code or "
+        "period drops its row)",
     )
     _add_plugin_options(p)
 
@@ -373,18 +376,35 @@ def _inputs(args: argparse.Namespace) -> Pipeline:
     )
 
 
+def _rejects(job: Pipeline, folder: Path, *, quiet: bool = False) -> Path | None:
+    """Write the run's rejected cells to ``folder/rejects.csv`` (none: no file) and say how
+    many there were on stderr (stdout may hold the card)."""
+    if not job.rejected:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / REJECTS_FILE
+    write_rejects(job.rejected, path)
+    if not quiet:
+        _say(f"{len(job.rejected)} cells rejected; see {path}", file=sys.stderr)
+    return path
+
+
 def _cmd_score(args: argparse.Namespace) -> int:
     job = _inputs(args)
     framework = job.framework
     result = job.score(args.period)
     with _writing(args.out):
         paths = result.write_csv(args.out)
+        rejects = _rejects(job, args.out, quiet=True)
     if not args.quiet:
         top = framework.levels[1] if len(framework.levels) > 1 else framework.levels[0]
         _say(f"{framework.name}, period {result.period}: {top} scores\n")
         _say(_summary(result, top))
         for d in result.diagnostics:
             _say(f"note: {d.message}")
+        if rejects is not None:
+            _say(f"{len(job.rejected)} cells rejected; see {rejects}")
+            paths.append(rejects)
         _say("\nwrote " + ", ".join(str(p) for p in paths))
     return 0
 
@@ -449,6 +469,7 @@ def _cmd_awards(args: argparse.Namespace) -> int:
     )
     awards = select_awards(_panel(args, job), args.occasion, args.year, rules)
     _write(args, render_awards(awards, args.format, args.lang))
+    _rejects(job, args.out.parent if args.out is not None else Path.cwd())
     return 0
 
 
@@ -458,6 +479,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     period = args.month or panel.periods[-1]
     card = build_report(panel, args.unit, period, hierarchy=job.hierarchy, registry=job.registry)
     _write(args, render.render_card(card, args.format, args.lang))
+    _rejects(job, args.out.parent if args.out is not None else Path.cwd())
     return 0
 
 
@@ -473,6 +495,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     review = Review(panel=panel, period=month, hierarchy=job.hierarchy, registry=job.registry)
     with _writing(args.out):
         write_cards(review, args.out, args.lang)
+        _rejects(job, args.out)  # the shipped data passes every check: normally none
     _say(review_text(review, args.lang, cards_dir=args.out))
     occasion, year = latest_occasion(month)
     try:

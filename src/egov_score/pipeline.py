@@ -20,10 +20,12 @@ from egov_score.exceptions import InputError
 from egov_score.io import Table
 from egov_score.model.framework import Framework
 from egov_score.model.hierarchy import Hierarchy
+from egov_score.model.plausibility import Problem
 from egov_score.model.result import Diagnostic, Result
 from egov_score.model.values import LevelValues, Values
 from egov_score.plugins.manager import make_plugin_manager
 from egov_score.plugins.registry import CheckedTables, Registry
+from egov_score.plugins.tables import REJECTS_FILE
 
 __all__ = ["Gathered", "Pipeline", "levels_of", "load"]
 
@@ -35,12 +37,14 @@ class Gathered:
     Attributes:
         levels: field code -> column, per level.
         sources: the input files or descriptions.
-        diagnostics: what loading noticed (rows dropped at the caller's request).
+        diagnostics: what loading noticed (cells rejected at the caller's request).
+        rejected: the input cells set aside as implausible (``drop_bad_rows``).
     """
 
     levels: tuple[LevelValues, ...]
     sources: tuple[str, ...]
     diagnostics: tuple[Diagnostic, ...]
+    rejected: tuple[Problem, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -81,8 +85,9 @@ class Pipeline:
             registry: the plugins (needed for raw scheme tables and plugin methods).
             tables: scheme code -> table name -> table, or tables already checked.
             values: field values.
-            drop_bad_rows: drop raw rows that fail their checks (listed in the diagnostics)
-                instead of refusing the tables.
+            drop_bad_rows: set aside the raw cells that fail their checks (each cell becomes
+                missing and is listed in :attr:`rejected` and on every result; a bad unit
+                code or period drops its row) instead of refusing the tables.
             parallel: see :class:`~egov_score.engine.Engine`.
 
         Raises:
@@ -97,6 +102,13 @@ class Pipeline:
             if tables is not None and not isinstance(tables, CheckedTables):
                 tables = registry.check_tables(tables, hierarchy, drop_bad_rows=drop_bad_rows)
         return cls(engine=engine, registry=registry, tables=tables, values=values)
+
+    @property
+    def rejected(self) -> tuple[Problem, ...]:
+        """The input cells set aside as implausible (``drop_bad_rows``), table by table."""
+        tables = self.tables.rejected if self.tables is not None else ()
+        values = self.values.rejected if self.values is not None else ()
+        return (*tables, *values)
 
     @property
     def framework(self) -> Framework:
@@ -139,7 +151,11 @@ class Pipeline:
                     )
                 levels[d].update(cols)
             sources = (*sources, self.values.source)
-        return Gathered(levels=tuple(levels), sources=sources, diagnostics=diagnostics)
+            if self.values.rejected:
+                diagnostics = (*diagnostics, _rejected_note(self.values))
+        return Gathered(
+            levels=tuple(levels), sources=sources, diagnostics=diagnostics, rejected=self.rejected
+        )
 
     def score(self, period: str | None = None) -> Result:
         """Score one period (may be omitted when the data hold only one).
@@ -159,8 +175,23 @@ class Pipeline:
             period = periods[0]
         data = self.gather(period)
         return self.engine.score_level_values(
-            data.levels, period, sources=data.sources, diagnostics=data.diagnostics
+            data.levels,
+            period,
+            sources=data.sources,
+            diagnostics=data.diagnostics,
+            rejected=data.rejected,
         )
+
+
+def _rejected_note(values: Values) -> Diagnostic:
+    """The short note of a values table's rejected cells (the cells are in the rejects)."""
+    return Diagnostic(
+        kind="dropped_rows",
+        level="",
+        code="",
+        units=(),
+        message=f"{values.source}: {len(values.rejected)} cells rejected; see {REJECTS_FILE}",
+    )
 
 
 def levels_of(units: str | os.PathLike[str]) -> tuple[str, ...]:
@@ -219,7 +250,8 @@ def load(
         values: a values file (``code,period,<field>,…``).
         registry: the plugins; default: the built-in ones and the installed entry points.
         block: plugin names not to load (with the default registry).
-        drop_bad_rows: see :meth:`Pipeline.build`.
+        drop_bad_rows: see :meth:`Pipeline.build`; a values file's implausible cells (a
+            field's kind, ``min``, ``max``, a bounded ratio) are set aside the same way.
         parallel: see :class:`~egov_score.engine.Engine`.
 
     Raises:
@@ -242,9 +274,8 @@ def load(
         fw = Framework.from_toml(framework)
         hierarchy = Hierarchy.from_csv(units, fw.levels)
         assert values is not None
-        return Pipeline.build(
-            fw, hierarchy, values=Values.from_csv(values, hierarchy, fw), parallel=parallel
-        )
+        checked = Values.from_csv(values, hierarchy, fw, drop_bad_cells=drop_bad_rows)
+        return Pipeline.build(fw, hierarchy, values=checked, parallel=parallel)
     if registry is None:
         registry = Registry(make_plugin_manager(block=block))
     tables = registry.read_tables(folder)
@@ -257,7 +288,11 @@ def load(
     else:
         fw = registry.framework(levels, active=list(tables))
     hierarchy = Hierarchy.from_csv(units, fw.levels)
-    extra = Values.from_csv(values, hierarchy, fw) if values is not None else None
+    extra = (
+        Values.from_csv(values, hierarchy, fw, drop_bad_cells=drop_bad_rows)
+        if values is not None
+        else None
+    )
     return Pipeline.build(
         fw,
         hierarchy,

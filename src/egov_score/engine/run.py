@@ -24,6 +24,7 @@ from egov_score.kernels.aggregate import BUILTIN_AGGREGATORS, Aggregator
 from egov_score.kernels.normalise import BUILTIN_NORMALISERS, Normaliser
 from egov_score.model.framework import Framework
 from egov_score.model.hierarchy import Hierarchy
+from egov_score.model.plausibility import Problem
 from egov_score.model.result import Diagnostic, LevelResult, Provenance, Result
 from egov_score.model.values import LevelValues, Values
 
@@ -119,10 +120,11 @@ class Engine:
         *,
         sources: tuple[str, ...] = (),
         diagnostics: Sequence[Diagnostic] = (),
+        rejected: Sequence[Problem] = (),
     ) -> Result:
         """Score field columns already spread per level (top first); see :meth:`score`."""
         return self.score_stacked(
-            [level_values], [period], sources=sources, diagnostics=diagnostics
+            [level_values], [period], sources=sources, diagnostics=diagnostics, rejected=rejected
         )[0]
 
     def score_stacked(
@@ -133,6 +135,7 @@ class Engine:
         normalisation: str = "period",
         sources: tuple[str, ...] = (),
         diagnostics: Sequence[Diagnostic] = (),
+        rejected: Sequence[Problem] = (),
     ) -> list[Result]:
         """Score several periods in one vectorised run.
 
@@ -148,6 +151,7 @@ class Engine:
             normalisation: ``"period"`` or ``"global"``.
             sources: input descriptions for provenance.
             diagnostics: diagnostics from loading, kept with every period's result.
+            rejected: the input cells loading set aside, kept with every period's result.
 
         Raises:
             InputError: an unknown normalisation choice or mismatched lengths.
@@ -181,6 +185,7 @@ class Engine:
                         *(d for d in run_diagnostics if d.period in ("", period)),
                     ),
                     provenance=provenance,
+                    rejected=tuple(rejected),
                 )
             )
         return results

@@ -22,6 +22,7 @@ import attrs
 
 from egov_score.exceptions import FrameworkError
 from egov_score.io.toml import KeyPath, describe_path, did_you_mean, key_lines, read_toml
+from egov_score.model.plausibility import bounds_rule, kind_rule
 
 __all__ = [
     "AGGREGATION_METHODS",
@@ -251,6 +252,14 @@ def _rescale_rule(rescale: object, who: str) -> str | None:
     ) or _rescale_sd_rule(rescale[1], who)
 
 
+def _bounded_rule(bounded: object, numerator: object, who: str) -> str | None:
+    if not isinstance(bounded, bool):
+        return f"bounded must be true or false; got {bounded!r} for {who}"
+    if bounded and numerator is None:
+        return f"bounded = true needs a ratio (numerator and denominator); got a field for {who}"
+    return None
+
+
 def _field_level_rule(level: object, levels: Sequence[str], code: str) -> str | None:
     if level not in levels:
         return f"field level must be one of {list(levels)!r}; got {level!r} for field {code!r}"
@@ -274,6 +283,11 @@ class Field:
         weight: for ``weighted_mean``, the code of the weighting field (same level).
         name: display name.
         unit: unit of measurement, for display.
+        kind: what a value must be: ``real`` (any finite number, the default), ``flag`` (0
+            or 1), ``count`` (a whole number >= 0), ``amount`` (>= 0) or ``percent`` (0-100);
+            checked in values tables.
+        min: the least plausible value, if any.
+        max: the greatest plausible value, if any.
     """
 
     code: str
@@ -282,6 +296,9 @@ class Field:
     weight: str | None = None
     name: str = ""
     unit: str = ""
+    kind: str = "real"
+    min: float | None = None
+    max: float | None = None
 
     def __attrs_post_init__(self) -> None:
         who = f"field {self.code!r}"
@@ -293,6 +310,8 @@ class Field:
             _optional_text_rule(self.weight, "weight", who),
             _text_rule(self.name, "name", who),
             _text_rule(self.unit, "unit", who),
+            kind_rule(self.kind, who),
+            bounds_rule(self.min, self.max, who),
         )
 
 
@@ -373,6 +392,8 @@ class Indicator:
         weight: its weight relative to its siblings (>= 0).
         direction: +1 higher is better, -1 lower is better.
         target: an optional target value (used by ``target`` normalisation and progress).
+        bounded: for a ratio, the numerator may not exceed the denominator in any unit where
+            both are measured (inspected <= installed); checked in values tables.
     """
 
     code: str
@@ -388,6 +409,7 @@ class Indicator:
     target: float | None = None
     weight: float = 1.0
     normalise: Normalisation = attrs.field(factory=Normalisation)
+    bounded: bool = False
 
     def __attrs_post_init__(self) -> None:
         who = f"indicator {self.code!r}"
@@ -406,6 +428,7 @@ class Indicator:
             _target_rule(
                 getattr(norm, "method", None), getattr(norm, "target", None), self.target, who
             ),
+            _bounded_rule(self.bounded, self.numerator, who),
             *(
                 _optional_text_rule(getattr(self, key), key, who)
                 for key in ("name", "name_hi", "field", "numerator", "denominator", "unit")
@@ -580,7 +603,7 @@ def _suggest(unknown: Sequence[object], allowed: Iterable[object]) -> str:
     return hint
 
 
-_FIELD_KEYS = {"code", "level", "rollup", "weight", "name", "unit"}
+_FIELD_KEYS = {"code", "level", "rollup", "weight", "name", "unit", "kind", "min", "max"}
 _INDICATOR_KEYS = {
     "code",
     "parent",
@@ -595,6 +618,7 @@ _INDICATOR_KEYS = {
     "target",
     "weight",
     "normalise",
+    "bounded",
 }
 _GROUP_KEYS = {"code", "parent", "name", "name_hi", "weight", "aggregate", "min_coverage"}
 _NORMALISE_KEYS = {"method", "within", "lower", "upper", "target", "cap", "rescale"}
@@ -753,6 +777,10 @@ def _parse_field(raw: Mapping[str, Any], levels: Sequence[str], where: _Located)
     _check(_rollup_rule(rollup, f"field {code!r}"), where, code)
     weight = raw.get("weight")
     _check(_rollup_weight_rule(rollup, weight, f"field {code!r}"), where, code)
+    kind = raw.get("kind", "real")
+    _check(kind_rule(kind, f"field {code!r}"), where, code)
+    low, high = raw.get("min"), raw.get("max")
+    _check(bounds_rule(low, high, f"field {code!r}"), where, code)
     return Field(
         code=code,
         level=str(level),
@@ -760,6 +788,9 @@ def _parse_field(raw: Mapping[str, Any], levels: Sequence[str], where: _Located)
         weight=None if weight is None else _text(weight, "weight", code, where),
         name=_text(raw.get("name", ""), "name", code, where),
         unit=_text(raw.get("unit", ""), "unit", code, where),
+        kind=kind,
+        min=None if low is None else float(low),
+        max=None if high is None else float(high),
     )
 
 
@@ -783,6 +814,8 @@ def _parse_indicator(
     target = _optional_number(raw.get("target"), "target", code, where)
     norm = _normalisation(raw.get("normalise"), code, where, methods)
     _check(_target_rule(norm.method, norm.target, target, repr(code)), where, code)
+    bounded = raw.get("bounded", False)
+    _check(_bounded_rule(bounded, num, f"indicator {code!r}"), where, code)
     return Indicator(
         code=code,
         parent=parent,
@@ -797,6 +830,7 @@ def _parse_indicator(
         target=target,
         weight=weight,
         normalise=norm,
+        bounded=bounded,
     )
 
 
@@ -827,7 +861,7 @@ def _parse_bands(raw: object, where: _Located) -> Bands:
     where = where.table("bands")
     _check_keys(raw, {"edges", "labels", "labels_hi"}, "bands", where, "bands")
     for key in ("edges", "labels", "labels_hi"):
-        if not isinstance(raw.get(key, []), list):
+        if not isinstance(raw.get(key, []), (list, tuple)):
             raise _fail(f"bands {key} must be a list; got {raw[key]!r}", where, key=key)
     edges = tuple(
         _number(e, "band edge", "bands", where, f"edges.{n}")
@@ -1069,9 +1103,17 @@ class Framework:
     def to_dict(self) -> dict[str, Any]:
         """The framework as plain data, shaped like the TOML file."""
 
+        def strip(d: dict[str, Any]) -> dict[str, Any]:
+            # Unset keys are left out at every depth (a normalise table too), so that
+            # from_dict reads the result back.
+            return {
+                k: strip(v) if isinstance(v, dict) else v
+                for k, v in d.items()
+                if v not in (None, {}, ())
+            }
+
         def clean(obj: Any) -> Any:
-            d = attrs.asdict(obj, recurse=True)
-            return {k: v for k, v in d.items() if v not in (None, {}, ())}
+            return strip(attrs.asdict(obj, recurse=True))
 
         return {
             "name": self.name,

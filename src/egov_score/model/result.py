@@ -15,6 +15,7 @@ from egov_score._arrays import FloatArray, IntArray, StrArray, array_eq, columns
 from egov_score.exceptions import InputError
 from egov_score.io.table import safe_file_names, write_csv
 from egov_score.model.framework import Framework
+from egov_score.model.plausibility import Problem
 
 __all__ = [
     "DIAGNOSTIC_KINDS",
@@ -286,18 +287,24 @@ class UnitScore:
 
 @attrs.frozen(kw_only=True)
 class Result:
-    """The outcome of one scoring run: one :class:`LevelResult` per level, top first."""
+    """The outcome of one scoring run: one :class:`LevelResult` per level, top first.
+
+    ``rejected`` lists the input cells the run set aside as implausible (``drop_bad_rows``),
+    each with its file, row, column, value and rule.
+    """
 
     levels: tuple[LevelResult, ...]
     framework: Framework = attrs.field(eq=False, repr=False)
     diagnostics: tuple[Diagnostic, ...]
     provenance: Provenance
+    rejected: tuple[Problem, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         who = f"the result of period {getattr(self.provenance, 'period', None)!r}"
         for key, items, kind in (
             ("levels", self.levels, LevelResult),
             ("diagnostics", self.diagnostics, Diagnostic),
+            ("rejected", self.rejected, Problem),
         ):
             if not isinstance(items, tuple) or not all(isinstance(x, kind) for x in items):
                 raise InputError(

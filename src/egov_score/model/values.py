@@ -20,6 +20,13 @@ from egov_score.exceptions import InputError, ValuesError
 from egov_score.io.table import Table, format_problems
 from egov_score.model.framework import Framework
 from egov_score.model.hierarchy import Hierarchy
+from egov_score.model.plausibility import (
+    Problem,
+    exceeds,
+    exceeds_rule,
+    row_positions,
+    violations,
+)
 
 __all__ = ["LevelValues", "Values"]
 
@@ -39,6 +46,7 @@ class Values:
         columns: field code -> float64 column over the rows (NaN = missing).
         level_sizes: the number of units on every level, top first.
         field_levels: field code -> the depth of the level it is measured on.
+        rejected: the implausible cells set aside (``drop_bad_cells``), now missing.
     """
 
     source: str
@@ -48,6 +56,7 @@ class Values:
     columns: Mapping[str, FloatArray] = attrs.field(eq=False)
     level_sizes: tuple[int, ...]
     field_levels: Mapping[str, int]
+    rejected: tuple[Problem, ...] = attrs.field(default=(), eq=False)
     # The rows and units of each (period, level), found once: values are immutable.
     _picks: dict[tuple[str, int], tuple[IntArray, IntArray, bool]] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
@@ -72,10 +81,19 @@ class Values:
 
     @classmethod
     def from_csv(
-        cls, path: str | os.PathLike[str], hierarchy: Hierarchy, framework: Framework
+        cls,
+        path: str | os.PathLike[str],
+        hierarchy: Hierarchy,
+        framework: Framework,
+        *,
+        drop_bad_cells: bool = False,
     ) -> Values:
         """Read a values CSV ``code,period,<field>,...`` (an empty cell is missing); an
         ``.xlsx`` workbook works too (the ``excel`` extra).
+
+        Cells are checked against their fields' declared ``kind``, ``min`` and ``max`` and
+        the bounded ratios of the framework; with ``drop_bad_cells`` such a cell becomes
+        missing and is listed in :attr:`rejected` instead (other problems still refuse).
 
         Raises:
             ValuesError: an unknown column, unit code, period duplicate, a cell that is not a
@@ -83,14 +101,24 @@ class Values:
                 its file, row, column and value.
         """
         if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
-            return cls.from_table(Table.read(path), hierarchy, framework)
-        try:
             return cls.from_table(
-                Table.from_csv_numeric(path, numeric=framework.fields), hierarchy, framework
+                Table.read(path), hierarchy, framework, drop_bad_cells=drop_bad_cells
+            )
+        try:
+            fast = cls.from_table(
+                Table.from_csv_numeric(path, numeric=framework.fields),
+                hierarchy,
+                framework,
+                drop_bad_cells=drop_bad_cells,
             )
         except ValuesError:
-            # Read again cell by cell, so the message quotes every value exactly as written.
-            return cls.from_table(Table.from_csv(path), hierarchy, framework)
+            fast = None
+        if fast is not None and not fast.rejected:
+            return fast
+        # Read again cell by cell, so messages and rejects quote every value as written.
+        return cls.from_table(
+            Table.from_csv(path), hierarchy, framework, drop_bad_cells=drop_bad_cells
+        )
 
     @classmethod
     def from_columns(
@@ -108,7 +136,14 @@ class Values:
         return cls.from_table(Table.from_mapping(data, source=source), hierarchy, framework)
 
     @classmethod
-    def from_table(cls, table: Table, hierarchy: Hierarchy, framework: Framework) -> Values:
+    def from_table(
+        cls,
+        table: Table,
+        hierarchy: Hierarchy,
+        framework: Framework,
+        *,
+        drop_bad_cells: bool = False,
+    ) -> Values:
         """Validate and convert a :class:`~egov_score.io.table.Table` (see :meth:`from_csv`)."""
         try:
             table.require("code")
@@ -160,6 +195,16 @@ class Values:
                     f"got {str(table.columns[col][i])!r} "
                     f"for {framework.levels[depth[i]]!r} unit {str(codes[i])!r}"
                 )
+        implausible = _implausible(table, framework, columns)
+        if not drop_bad_cells:
+            problems += [
+                f"row {p.row}, column {p.column!r}: {p.rule}; got {p.value!r}" for p in implausible
+            ]
+        elif implausible:
+            for col in {p.column for p in implausible}:
+                blank = row_positions(table.rows, [p.row for p in implausible if p.column == col])
+                columns[col] = columns[col].copy()
+                columns[col][blank] = np.nan
         if problems:
             raise ValuesError(format_problems(problems, f"{table.source}: values rejected"))
         return cls(
@@ -170,6 +215,7 @@ class Values:
             columns=columns,
             level_sizes=tuple(len(lv) for lv in hierarchy.levels),
             field_levels=field_levels,
+            rejected=tuple(implausible) if drop_bad_cells else (),
         )
 
     @functools.cached_property
@@ -227,3 +273,38 @@ class Values:
             arr[idx] = col[sel]
             out[d][code] = arr
         return out
+
+
+def _implausible(
+    table: Table, framework: Framework, columns: Mapping[str, FloatArray]
+) -> list[Problem]:
+    """Every cell breaking its field's declared kind, ``min`` or ``max``, and every bounded
+    ratio's numerator above its denominator in the same row (both on one level, both
+    measured and plausible), in row order; found a column at a time."""
+    found: list[tuple[int, str, str]] = []
+    ok: dict[str, FloatArray] = {}  # the columns with their implausible cells blanked
+    for col, values in columns.items():
+        f = framework.fields[col]
+        broken = violations(values, f.kind, f.min, f.max)
+        for mask, rule in broken:
+            found += [(int(i), col, rule) for i in np.flatnonzero(mask)]
+        bad = np.logical_or.reduce([m for m, _ in broken]) if broken else False
+        ok[col] = np.where(bad, np.nan, values)
+    for ind in framework.indicators.values():
+        num, den = str(ind.numerator), str(ind.denominator)
+        if not ind.bounded or num not in columns or den not in columns:
+            continue
+        if framework.fields[num].level != framework.fields[den].level:
+            continue
+        for i in np.flatnonzero(exceeds(ok[num], ok[den])):
+            found.append((int(i), num, exceeds_rule(den, str(table.columns[den][i]))))
+    return [
+        Problem(
+            source=table.source,
+            row=int(table.rows[i]),
+            column=col,
+            value=str(table.columns[col][i]),
+            rule=rule,
+        )
+        for i, col, rule in sorted(set(found))
+    ]

@@ -27,6 +27,16 @@ from egov_score.model.framework import (
     weight_rule,
 )
 from egov_score.model.hierarchy import Hierarchy
+from egov_score.model.plausibility import (
+    VALUE_KINDS,
+    Problem,
+    bounds_rule,
+    bounds_text,
+    exceeds,
+    exceeds_rule,
+    plausible_text,
+    violations,
+)
 
 __all__ = [
     "COLUMN_KINDS",
@@ -43,13 +53,13 @@ __all__ = [
     "to_level",
 ]
 
-#: The kinds of raw column a table may declare.
+#: The kinds of raw column a table may declare: the value kinds fields declare too
+#: (:data:`~egov_score.model.plausibility.VALUE_KINDS`), ``number`` (the same as ``real``, kept
+#: for plugins written before the kinds were shared) and the kinds of raw tables only.
 COLUMN_KINDS = (
     "code",
     "period",
-    "count",
-    "flag",
-    "percent",
+    *VALUE_KINDS,
     "number",
     "latitude",
     "longitude",
@@ -64,9 +74,6 @@ INDIA_LONGITUDE = (68.0, 97.5)
 _RULES = {
     "code": "a unit code of the table's level",
     "period": "the month, e.g. 2021-01",
-    "count": "whole number ≥ 0",
-    "flag": "0 or 1",
-    "percent": "0–100",
     "number": "finite number",
     "latitude": "within India (6.5–37.5 °N)",
     "longitude": "within India (68–97.5 °E)",
@@ -81,15 +88,19 @@ class Column:
 
     Attributes:
         name: the column header.
-        kind: ``code`` (a unit code of the table's level), ``period``, ``count`` (a whole
-            number >= 0), ``flag`` (0 or 1), ``percent`` (0-100), ``number``, ``latitude``,
-            ``longitude`` (within India), ``choice`` (one of ``choices``) or ``text``.
+        kind: ``code`` (a unit code of the table's level), ``period``, a value kind as fields
+            declare them (``flag`` 0 or 1, ``count`` a whole number >= 0, ``amount`` >= 0,
+            ``percent`` 0-100, ``real`` any finite number; ``number`` is ``real``),
+            ``latitude``, ``longitude`` (within India), ``choice`` (one of ``choices``) or
+            ``text``.
         required: the column must be in the table (cells may still be empty = missing,
             except ``code``).
         at_most: the name of another column this one may not exceed (a numerator above its
             denominator is an error: inspected > installed, disposed > registered).
         choices: the allowed values of a ``choice`` column.
         description: what the column holds, for docs.
+        min: the least plausible value of a numeric column, if any.
+        max: the greatest plausible value of a numeric column, if any.
     """
 
     name: str
@@ -98,6 +109,8 @@ class Column:
     at_most: str | None = None
     choices: tuple[str, ...] = ()
     description: str = ""
+    min: float | None = None
+    max: float | None = None
 
     def __attrs_post_init__(self) -> None:
         _require_name(self.name, "a column name", "a Column")
@@ -123,6 +136,34 @@ class Column:
             )
         if not isinstance(self.description, str):
             raise InputError(f"description must be a string; got {self.description!r} for {who}")
+        problem = bounds_rule(self.min, self.max, who)
+        if problem is None and (self.min, self.max) != (None, None) and not self.numeric:
+            problem = f"min and max go with a numeric kind; got kind {self.kind!r} for {who}"
+        if problem is not None:
+            raise InputError(problem)
+
+    @property
+    def numeric(self) -> bool:
+        """Whether the cells are numbers (a value kind, ``number``, or a coordinate)."""
+        return self.kind not in ("code", "period", "choice", "text")
+
+    @property
+    def value_kind(self) -> str:
+        """The value kind checked for a numeric column (``number`` and coordinates: ``real``)."""
+        return self.kind if self.kind in VALUE_KINDS else "real"
+
+    @property
+    def rule_text(self) -> str:
+        """The column's rule in words, for docs."""
+        if self.kind in VALUE_KINDS:
+            words = plausible_text(self.kind, self.min, self.max)
+        else:
+            words = _RULES[self.kind] + bounds_text(self.min, self.max)
+        if self.at_most:
+            words += f"; ≤ `{self.at_most}`"
+        if self.choices:
+            words += ": " + ", ".join(f"`{x}`" for x in self.choices)
+        return words
 
 
 @attrs.frozen(kw_only=True)
@@ -242,23 +283,21 @@ class Scheme:
                 "|---|---|---|---|---|",
             ]
             for c in t.columns:
-                rule = _RULES[c.kind]
-                if c.at_most:
-                    rule += f"; ≤ `{c.at_most}`"
-                if c.choices:
-                    rule += ": " + ", ".join(f"`{x}`" for x in c.choices)
                 required = "yes" if c.required else "no"
-                lines.append(f"| `{c.name}` | {c.kind} | {required} | {rule} | {c.description} |")
+                lines.append(
+                    f"| `{c.name}` | {c.kind} | {required} | {c.rule_text} | {c.description} |"
+                )
             lines.append("")
         lines += [
             "## Fields",
             "",
-            "| field | level | roll-up | meaning |",
-            "|---|---|---|---|",
+            "| field | level | kind | roll-up | meaning |",
+            "|---|---|---|---|---|",
         ]
         for f in self.fields:
             rollup = f.rollup + (f" by `{f.weight}`" if f.weight else "")
-            lines.append(f"| `{f.code}` | {f.level} | {rollup} | {f.name} |")
+            kind = plausible_text(f.kind, f.min, f.max)
+            lines.append(f"| `{f.code}` | {f.level} | {kind} | {rollup} | {f.name} |")
         lines += [
             "",
             f"## Indicators (group `{self.code}`, weight {self.weight:g} in the composite, "
@@ -274,6 +313,8 @@ class Scheme:
                 formula = f"`{i.numerator}` ÷ `{i.denominator}`" + (
                     f" × {i.scale:g}" if i.scale != 1 else ""
                 )
+                if i.bounded:
+                    formula += " (bounded)"
             n = i.normalise
             norm = n.method
             if n.method == "goalposts":
@@ -287,28 +328,6 @@ class Scheme:
                 f"| {i.name} / {i.name_hi} |"
             )
         return "\n".join(lines) + "\n"
-
-
-@attrs.frozen(kw_only=True)
-class Problem:
-    """One cell (or column) of a raw table that breaks a rule."""
-
-    source: str
-    row: int
-    column: str
-    value: str
-    rule: str
-
-    def __attrs_post_init__(self) -> None:
-        if isinstance(self.row, bool) or not isinstance(self.row, int) or self.row < 0:
-            raise InputError(
-                f"row must be a whole number >= 0 (0 = the whole column); got {self.row!r} for "
-                f"a problem in column {self.column!r} of {self.source!r}"
-            )
-
-    def __str__(self) -> str:
-        where = f"{self.source}, row {self.row}" if self.row else self.source
-        return f"{where}, column {self.column!r}: {self.rule}; got {self.value!r}"
 
 
 def _require_name(value: object, what: str, who: str) -> None:
@@ -378,25 +397,10 @@ def check_table(spec: TableSpec, table: Table, hierarchy: Hierarchy) -> list[Pro
             values, bad = _numbers(cells)
         flag(bad, col.name, cells, "must be a finite number")
         numbers[col.name] = values
+        for mask, rule in violations(values, col.value_kind, col.min, col.max):
+            flag(mask, col.name, cells, rule)
         with np.errstate(invalid="ignore"):
-            if col.kind == "count":
-                wrong = (values < 0) | (values != np.floor(values))
-                flag(wrong, col.name, cells, "must be a whole number >= 0")
-            elif col.kind == "flag":
-                flag(
-                    ~np.isnan(values) & ~np.isin(values, (0.0, 1.0)),
-                    col.name,
-                    cells,
-                    "must be 0 or 1",
-                )
-            elif col.kind == "percent":
-                flag(
-                    (values < 0) | (values > 100),
-                    col.name,
-                    cells,
-                    "a percentage must lie in [0, 100]",
-                )
-            elif col.kind == "latitude":
+            if col.kind == "latitude":
                 lo, hi = INDIA_LATITUDE
                 flag(
                     (values < lo) | (values > hi),
@@ -414,8 +418,7 @@ def check_table(spec: TableSpec, table: Table, hierarchy: Hierarchy) -> list[Pro
                 )
     for col in spec.columns:
         if col.at_most and col.name in numbers and col.at_most in numbers:
-            with np.errstate(invalid="ignore"):
-                above = numbers[col.name] > numbers[col.at_most]
+            above = exceeds(numbers[col.name], numbers[col.at_most])
             cells = table.columns[col.name]
             for i in np.flatnonzero(above):
                 problems.append(
@@ -424,9 +427,7 @@ def check_table(spec: TableSpec, table: Table, hierarchy: Hierarchy) -> list[Pro
                         row=int(table.rows[i]),
                         column=col.name,
                         value=str(cells[i]),
-                        rule=(
-                            f"must not exceed {col.at_most!r} ({table.columns[col.at_most][i]!s})"
-                        ),
+                        rule=exceeds_rule(col.at_most, str(table.columns[col.at_most][i])),
                     )
                 )
     code_col = next((c.name for c in spec.columns if c.kind == "code"), None)

@@ -1,11 +1,11 @@
 """Schemes' raw tables: reading a folder of them, checking them (the declared column rules plus
-the plugins' ``egov_score_check_table``), and dropping the rows that failed, if asked.
+the plugins' ``egov_score_check_table``), and setting aside the cells that failed, if asked.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 import attrs
@@ -13,31 +13,45 @@ import numpy as np
 import pluggy
 
 from egov_score.exceptions import InputError
-from egov_score.io.table import Table, format_problems
+from egov_score.io.table import Table, format_problems, write_csv
 from egov_score.model.hierarchy import Hierarchy
+from egov_score.model.plausibility import row_positions
 from egov_score.model.result import Diagnostic
 from egov_score.plugins.hooks import collect_records
 from egov_score.plugins.scheme import Problem, Scheme, check_table
 
-__all__ = ["EXTENSIONS", "CheckedTables", "check_scheme_table", "check_tables", "read_tables"]
+__all__ = [
+    "EXTENSIONS",
+    "REJECTS_FILE",
+    "CheckedTables",
+    "check_scheme_table",
+    "check_tables",
+    "read_tables",
+    "without_bad_cells",
+    "write_rejects",
+]
 
 #: The file types a raw table is read from, in the order looked for.
 EXTENSIONS = (".csv", ".xlsx")
+#: The file the command line writes the rejected cells to, beside its output.
+REJECTS_FILE = "rejects.csv"
 
 
 @attrs.frozen(kw_only=True)
 class CheckedTables:
-    """Raw tables that passed their checks (bad rows dropped if asked), ready to load.
+    """Raw tables that passed their checks (bad cells set aside if asked), ready to load.
 
     Attributes:
         tables: scheme code -> table name -> table (all periods).
-        diagnostics: the ``dropped_rows`` notes.
+        diagnostics: the ``dropped_rows`` notes, one a table with rejected cells.
         sources: every table's source, in the order checked.
+        rejected: every cell set aside (file, row, column, value, rule), table by table.
     """
 
     tables: Mapping[str, Mapping[str, Table]]
     diagnostics: tuple[Diagnostic, ...]
     sources: tuple[str, ...]
+    rejected: tuple[Problem, ...] = ()
 
     def periods(self) -> tuple[str, ...]:
         """The distinct periods of all tables, sorted."""
@@ -109,23 +123,65 @@ def check_scheme_table(
     return problems
 
 
-def _without_bad_rows(
-    code: str, scheme: Scheme, name: str, table: Table, problems: list[Problem]
-) -> tuple[Table, Diagnostic]:
-    """``table`` without the rows that have problems, and the note listing them."""
-    bad_rows = np.unique(np.asarray([p.row for p in problems]))
-    kept = table.select(~np.isin(table.rows, bad_rows))
-    note = Diagnostic(
+def without_bad_cells(table: Table, problems: Sequence[Problem], keys: Collection[str]) -> Table:
+    """``table`` with the cells that have problems blanked (missing), found column by column.
+
+    A problem in a key column (``keys``: the unit code, the period) or in a column the table
+    lacks drops its whole row, since the row cannot be placed without it.
+
+    Args:
+        table: the raw table.
+        problems: its problems, each naming a row (> 0) and a column.
+        keys: the columns whose problems drop the row.
+    """
+    at = {
+        col: row_positions(table.rows, [p.row for p in problems if p.column == col])
+        for col in {p.column for p in problems}
+    }
+    drop = np.zeros(table.n_rows, dtype=bool)
+    blank: dict[str, np.ndarray] = {}
+    for col, index in at.items():
+        if col in keys or col not in table.columns:
+            drop[index] = True
+        else:
+            blank[col] = np.zeros(table.n_rows, dtype=bool)
+            blank[col][index] = True
+    columns = {
+        c: np.where(blank[c], "", table.columns[c]) if c in blank else table.columns[c]
+        for c in table.header
+    }
+    out = Table(table.source, table.header, columns, table.rows)
+    for col, parsed in table._parsed.items():  # numbers already parsed are kept, blanked
+        values = np.where(blank[col], np.nan, parsed) if col in blank else parsed
+        values.setflags(write=False)
+        out._parsed[col] = values
+    return out.select(~drop) if drop.any() else out
+
+
+def write_rejects(rejected: Sequence[Problem], path: str | os.PathLike[str]) -> None:
+    """Write rejected cells as a CSV ``file,row,column,value,rule``, one a line (through the
+    one CSV writer, so a hostile cell cannot become a formula)."""
+    write_csv(
+        path,
+        {
+            "file": [p.source for p in rejected],
+            "row": np.array([p.row for p in rejected], dtype=np.int64),
+            "column": [p.column for p in rejected],
+            "value": [p.value for p in rejected],
+            "rule": [p.rule for p in rejected],
+        },
+    )
+
+
+def _rejected_note(code: str, level: str, table: Table, n: int) -> Diagnostic:
+    """The short note of a table's rejected cells (the cells themselves are in the rejects)."""
+    return Diagnostic(
         kind="dropped_rows",
-        level=scheme.table(name).level,
+        level=level,
         code=code,
         units=(),
-        message=(
-            f"{kept.source}: dropped {len(bad_rows)} row(s) that failed their checks: "
-            + "; ".join(str(p) for p in problems)
-        ),
+        message=f"{table.source}: {n} cells rejected; see {REJECTS_FILE}",
     )
-    return kept, note
 
 
 def _scheme_of(schemes: Mapping[str, Scheme], code: str, names: list[str]) -> Scheme:
@@ -156,8 +212,10 @@ def check_tables(
         schemes: scheme code -> the registered scheme.
         tables: scheme code -> table name -> table (all periods).
         hierarchy: the unit tree.
-        drop_bad_rows: drop rows with problems (listed in the diagnostics as
-            ``dropped_rows``) instead of refusing the tables; a missing column is still refused.
+        drop_bad_rows: set aside the cells with problems (each becomes missing and is
+            listed in :attr:`CheckedTables.rejected`, with one ``dropped_rows`` note a table)
+            instead of refusing the tables; a bad unit code or period drops its row; a
+            missing column is still refused.
 
     Raises:
         InputError: a table failed its checks (every problem of every table listed), a
@@ -167,6 +225,7 @@ def check_tables(
     diagnostics: list[Diagnostic] = []
     sources: list[str] = []
     refused: list[Problem] = []
+    rejected: list[Problem] = []
     checked: dict[str, dict[str, Table]] = {}
     for code, by_name in tables.items():
         scheme = _scheme_of(schemes, code, list(by_name))
@@ -175,8 +234,12 @@ def check_tables(
             problems = check_scheme_table(pm, scheme, name, table, hierarchy)
             sources.append(table.source)
             if problems and drop_bad_rows and not any(p.row == 0 for p in problems):
-                table, note = _without_bad_rows(code, scheme, name, table, problems)
-                diagnostics.append(note)
+                spec = scheme.table(name)
+                keys = [c.name for c in spec.columns if c.kind in ("code", "period")]
+                table = without_bad_cells(table, problems, keys)
+                cells = len({(p.row, p.column) for p in problems})
+                diagnostics.append(_rejected_note(code, spec.level, table, cells))
+                rejected.extend(problems)
             else:
                 refused.extend(problems)
             checked[code][name] = table
@@ -184,4 +247,9 @@ def check_tables(
         raise InputError(
             format_problems([str(p) for p in refused], "scheme data failed its checks")
         )
-    return CheckedTables(tables=checked, diagnostics=tuple(diagnostics), sources=tuple(sources))
+    return CheckedTables(
+        tables=checked,
+        diagnostics=tuple(diagnostics),
+        sources=tuple(sources),
+        rejected=tuple(rejected),
+    )

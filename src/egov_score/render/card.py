@@ -162,6 +162,8 @@ def _headline(r: UnitReport, lang: str) -> list[tuple[str, str]]:
     if r.award is not None:
         rows.append((gettext(lang, "award_standing"), award_text(r, lang)))
     rows.append((gettext(lang, "coverage"), f"{_num(100 * r.coverage, 0)} %"))
+    if rejected := len(r.result.rejected):  # implausible input cells set aside for this run
+        rows.append((gettext(lang, "rejected_cells"), str(rejected)))
     return rows
 
 
@@ -379,6 +381,7 @@ def to_json(r: UnitReport, lang: str = "en") -> dict[str, Any]:
             "rank_in_parent": r.rank_in_parent or None,
             "parent_peers": r.parent_peers,
             "coverage": _json_num(r.coverage),
+            "rejected_cells": len(r.result.rejected),
             "score_change": _json_num(r.score_change),
             "rank_change": r.rank_change,
             "delta_rank": r.delta_rank or None,
@@ -445,6 +448,9 @@ def to_csv(r: UnitReport, lang: str = "en") -> str:
                 _num(r.score_change, 6),
             ]
         ]
+        if r.result.rejected:
+            label = gettext(lang, "rejected_cells")
+            rows.append(["rejected", "", label, len(r.result.rejected), "", "", "", ""])
         for section, items in (
             ("scheme", r.schemes),
             ("strongest", r.strongest),

@@ -102,5 +102,6 @@ def score_panel(
         normalisation=normalisation,
         sources=gathered[0].sources,
         diagnostics=gathered[0].diagnostics,
+        rejected=gathered[0].rejected,
     )
     return Panel(tuple(periods), tuple(results))

@@ -35,8 +35,10 @@ def rate(
     target: float | None = None,
     weight: float = 1.0,
     normalise: Normalisation = PERCENT,
+    bounded: bool = True,
 ) -> Indicator:
-    """A percentage indicator ``numerator / denominator * 100``."""
+    """A percentage indicator ``numerator / denominator * 100``, bounded (the numerator is a
+    part of the denominator) unless ``bounded=False``."""
     return Indicator(
         code=code,
         name=name,
@@ -50,6 +52,7 @@ def rate(
         weight=weight,
         parent=parent,
         normalise=normalise,
+        bounded=bounded,
     )
 
 

@@ -60,6 +60,7 @@ TABLE = TableSpec(
     ),
 )
 
+# Every machine-level field is a 0/1 flag but the count of transactions.
 _FIELDS = (
     ("allotted", "Machines allotted"),
     ("installed", "Machines installed"),
@@ -82,7 +83,10 @@ SCHEME = Scheme(
         "nodal officers and display of hours and services."
     ),
     tables=(TABLE,),
-    fields=tuple(Field(code=c, level="machine", name=n) for c, n in _FIELDS),
+    fields=tuple(
+        Field(code=c, level="machine", name=n, kind="count" if c == "transactions" else "flag")
+        for c, n in _FIELDS
+    ),
     indicators=(
         rate(
             "installation_rate",

@@ -53,7 +53,7 @@ SCHEME = Scheme(
     name_hi="प्रधानमंत्री आवास योजना - ग्रामीण",
     description="Houses sanctioned and completed against target; stage-wise geo-tagged photos.",
     tables=(TABLE,),
-    fields=tuple(Field(code=c, level="block", name=n) for c, n in _COUNTS.items()),
+    fields=tuple(Field(code=c, level="block", name=n, kind="count") for c, n in _COUNTS.items()),
     indicators=(
         rate(
             "completion_rate",

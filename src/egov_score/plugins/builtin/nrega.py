@@ -49,10 +49,17 @@ TABLE = block_table(
         description="households that completed 100 days",
     ),
 )
+_COUNTS = {
+    "labour_budget": "Approved labour budget (person-days)",
+    "persondays": "Person-days generated",
+    "musters_closed": "Muster rolls closed",
+    "works_started": "Works started",
+    "works_completed": "Works completed",
+    "households_worked": "Households that worked",
+    "households_100_days": "Households with 100 days",
+}
 _FIELDS = (
-    Field(code="labour_budget", level="block", name="Approved labour budget (person-days)"),
-    Field(code="persondays", level="block", name="Person-days generated"),
-    Field(code="musters_closed", level="block", name="Muster rolls closed"),
+    *(Field(code=c, level="block", name=n, kind="count") for c, n in list(_COUNTS.items())[:3]),
     # A percentage rolls up weighted by the muster rolls it is a share of.
     Field(
         code="timely_wage_pct",
@@ -61,11 +68,9 @@ _FIELDS = (
         weight="musters_closed",
         name="Wages paid within 15 days",
         unit="%",
+        kind="percent",
     ),
-    Field(code="works_started", level="block", name="Works started"),
-    Field(code="works_completed", level="block", name="Works completed"),
-    Field(code="households_worked", level="block", name="Households that worked"),
-    Field(code="households_100_days", level="block", name="Households with 100 days"),
+    *(Field(code=c, level="block", name=n, kind="count") for c, n in list(_COUNTS.items())[3:]),
 )
 SCHEME = Scheme(
     code=CODE,

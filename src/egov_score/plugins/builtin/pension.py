@@ -55,7 +55,7 @@ SCHEME = Scheme(
     name_hi="सामाजिक सुरक्षा पेंशन",
     description="Annual physical verification, Aadhaar seeding and timely payment of pensions.",
     tables=(TABLE,),
-    fields=tuple(Field(code=c, level="block", name=n) for c, n in _COUNTS.items()),
+    fields=tuple(Field(code=c, level="block", name=n, kind="count") for c, n in _COUNTS.items()),
     indicators=(
         rate(
             "verification_rate",

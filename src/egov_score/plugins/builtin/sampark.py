@@ -67,7 +67,7 @@ SCHEME = Scheme(
     description="Grievances disposed, disposed in time, long pending, disposal days, satisfaction.",
     tables=(TABLE,),
     fields=(
-        *(Field(code=c, level="block", name=c.replace("_", " ")) for c in _COUNTS),
+        *(Field(code=c, level="block", name=c.replace("_", " "), kind="count") for c in _COUNTS),
         # Average days roll up weighted by the grievances they average over.
         Field(
             code="avg_disposal_days",
@@ -76,6 +76,7 @@ SCHEME = Scheme(
             weight="disposed",
             name="Average disposal days",
             unit="days",
+            kind="amount",
         ),
     ),
     indicators=(

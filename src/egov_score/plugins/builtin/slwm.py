@@ -62,11 +62,15 @@ SCHEME = Scheme(
     description="SBM-G phase II: SWM and LWM arrangements and ODF Plus villages.",
     tables=(TABLE,),
     fields=(
-        Field(code="villages", level="block", name="Villages"),
-        Field(code="villages_swm", level="block", name="Villages with SWM"),
-        Field(code="villages_lwm", level="block", name="Villages with LWM"),
-        Field(code="villages_odf_plus", level="block", name="Villages declared ODF Plus"),
-        Field(code="villages_odf_model", level="block", name="ODF Plus model villages"),
+        Field(code="villages", level="block", name="Villages", kind="count"),
+        Field(code="villages_swm", level="block", name="Villages with SWM", kind="count"),
+        Field(code="villages_lwm", level="block", name="Villages with LWM", kind="count"),
+        Field(
+            code="villages_odf_plus", level="block", name="Villages declared ODF Plus", kind="count"
+        ),
+        Field(
+            code="villages_odf_model", level="block", name="ODF Plus model villages", kind="count"
+        ),
     ),
     indicators=(
         rate(
