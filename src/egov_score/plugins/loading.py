@@ -95,7 +95,7 @@ def _offending(
     """The error for the units where ``bad`` holds: the first few units and their values."""
     rows = np.flatnonzero(bad)
     codes = hierarchy.level(field.level).codes
-    got = ", ".join(f"{values[r]!r} for unit {str(codes[r])!r}" for r in rows[:SHOWN])
+    got = ", ".join(f"{float(values[r])!r} for unit {str(codes[r])!r}" for r in rows[:SHOWN])
     more = f" ({len(rows)} in all)" if len(rows) > SHOWN else ""
     return PluginError(f"{where}: field {field.code!r} {rule}; got {got}{more}")
 
@@ -127,8 +127,13 @@ def _field_column(where: str, field: Field, column: Any, hierarchy: Hierarchy) -
             )
         if np.any(outside):
             kind = getattr(field, "kind", None)
-            span = f"{'' if lo is None else lo}..{'' if hi is None else hi}"
-            rule = f"must lie within {span}" + (f" (a {kind})" if kind else "")
+            if hi is None:
+                span = f"be >= {lo!r}"
+            elif lo is None:
+                span = f"be <= {hi!r}"
+            else:
+                span = f"lie within {lo!r}..{hi!r}"
+            rule = f"must {span}" + (f" (a {kind})" if kind else "")
             raise _offending(where, field, rule, np.asarray(outside), out, hierarchy)
     return out
 
