@@ -153,10 +153,11 @@ def _lost_cells(
     """
     for spec in scheme.tables:
         table = tables.get(spec.name)
-        if table is None or "code" not in table.columns:
+        # the header, not ``columns``: a period's columns are cut when first read
+        if table is None or "code" not in table.header:
             continue
         for field in scheme.fields:
-            if field.level != spec.level or field.code not in table.columns:
+            if field.level != spec.level or field.code not in table.header:
                 continue
             if not any(c.name == field.code and c.kind in _NUMERIC_KINDS for c in spec.columns):
                 continue
