@@ -12,6 +12,7 @@ __all__ = [
     "HierarchyError",
     "InputError",
     "PluginError",
+    "PluginOutputError",
     "ScoringError",
     "ValuesError",
 ]
@@ -43,3 +44,31 @@ class ScoringError(EgovScoreError, ValueError):
 
 class PluginError(EgovScoreError):
     """A plugin failed or returned something that breaks the hook's contract."""
+
+
+class PluginOutputError(PluginError):
+    """A plugin's normalisation or aggregation method returned values that break its contract.
+
+    Raised by the plugin layer's checks with the offending rows, so that the engine, which
+    knows the units behind the rows, can name them.
+
+    Attributes:
+        where: the plugin, hook and method (``"plugin 'p', hook 'h', method 'm'"``).
+        rule: what must hold.
+        rows: the first offending rows of the method's input.
+        values: the values returned at those rows.
+    """
+
+    def __init__(
+        self, where: str, rule: str, rows: list[int], values: list[float], total: int
+    ) -> None:
+        self.where, self.rule, self.rows, self.values, self.total = (
+            where,
+            rule,
+            rows,
+            values,
+            total,
+        )
+        got = ", ".join(f"{v!r} at row {r}" for r, v in zip(rows, values, strict=True))
+        more = f" ({total} in all)" if total > len(rows) else ""
+        super().__init__(f"{where}: {rule}; got {got}{more}")

@@ -11,7 +11,7 @@ from egov_score._arrays import FloatArray, IntArray, readonly
 from egov_score.engine.fields import FieldColumns
 from egov_score.engine.notes import Notes
 from egov_score.engine.stack import Stack
-from egov_score.exceptions import ScoringError
+from egov_score.exceptions import PluginOutputError, ScoringError
 from egov_score.kernels.normalise import Normalised, Normaliser
 from egov_score.model.framework import Framework, Indicator
 from egov_score.model.result import Diagnostic
@@ -134,6 +134,8 @@ class Indicators:
         kernel = self.normalisers[spec.method]
         try:
             out: Normalised = kernel(values, groups, n_groups, ind.direction, **kwargs)
+        except PluginOutputError as exc:
+            raise self.notes.plugin_output_error(exc, depth, f"indicator {ind.code!r}") from exc
         except ScoringError as exc:
             raise ScoringError(
                 f"indicator {ind.code!r} on level {self.framework.levels[depth]!r}: {exc}"

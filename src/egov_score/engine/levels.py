@@ -12,7 +12,7 @@ from egov_score.engine.fields import FieldColumns
 from egov_score.engine.indicators import Indicators, Measured
 from egov_score.engine.notes import Notes
 from egov_score.engine.stack import Stack
-from egov_score.exceptions import ScoringError
+from egov_score.exceptions import PluginOutputError, ScoringError
 from egov_score.kernels.aggregate import (
     Aggregator,
     NegativeInputError,
@@ -195,6 +195,8 @@ class LevelScorer:
                 f"{kids[exc.column]!r} of unit {unit!r} in "
                 f"period {period!r} (use a bounded normalisation, or an arithmetic mean)"
             ) from None
+        except PluginOutputError as exc:
+            raise self.notes.plugin_output_error(exc, depth, f"group {gcode!r}") from exc
         cov = coverage_columns(columns, weights)
         scores = np.where(cov + 1e-12 >= spec.min_coverage, scores, np.nan)
         return np.asarray(scores, dtype=np.float64), lambda: cov

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from egov_score.engine.stack import Stack
+from egov_score.exceptions import PluginOutputError
 from egov_score.model.result import Diagnostic
 
 __all__ = ["Notes"]
@@ -67,3 +68,22 @@ class Notes:
                     period=self.stack.periods[p],
                 )
             )
+
+    def plugin_output_error(
+        self, exc: PluginOutputError, depth: int, context: str
+    ) -> PluginOutputError:
+        """``exc`` (rows of a plugin method's input on level ``depth``) with its rows named as
+        units and periods, and ``context`` (the indicator or group) added."""
+        n = self.stack.sizes[depth]
+        codes = self.level_codes[depth]
+        got = ", ".join(
+            f"{v!r} for unit {str(codes[r % n])!r} in period {self.stack.periods[r // n]!r}"
+            for r, v in zip(exc.rows, exc.values, strict=True)
+        )
+        more = f" ({exc.total} in all)" if exc.total > len(exc.rows) else ""
+        out = PluginOutputError(exc.where, exc.rule, exc.rows, exc.values, exc.total)
+        out.args = (
+            f"{exc.where}, {context} on level {self.level_names[depth]!r}: {exc.rule}; "
+            f"got {got}{more}",
+        )
+        return out

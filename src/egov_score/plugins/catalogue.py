@@ -12,7 +12,12 @@ import attrs
 import pluggy
 
 from egov_score.exceptions import PluginError
-from egov_score.plugins.hooks import call_all
+from egov_score.plugins.contracts import (
+    NORMALISERS_HOOK,
+    CheckedAggregator,
+    CheckedNormaliser,
+)
+from egov_score.plugins.hooks import call_all, records_of
 from egov_score.plugins.scheme import Scheme
 
 __all__ = ["BUILTIN_SOURCE", "PluginInfo", "describe_plugins", "gather_methods", "gather_schemes"]
@@ -67,12 +72,7 @@ def gather_schemes(pm: pluggy.PluginManager) -> tuple[dict[str, Scheme], dict[st
     owner: dict[str, str] = {}
     field_owner: dict[str, tuple[str, str]] = {}
     for plugin, declared in call_all(pm, "egov_score_schemes"):
-        for scheme in declared:
-            if not isinstance(scheme, Scheme):
-                raise PluginError(
-                    f"plugin {plugin!r}, hook 'egov_score_schemes': must return Scheme "
-                    f"records; got {type(scheme).__name__}"
-                )
+        for scheme in records_of(plugin, "egov_score_schemes", declared, Scheme):
             if scheme.code in schemes:
                 raise PluginError(
                     f"scheme codes must be unique; {scheme.code!r} is declared by plugins "
@@ -90,13 +90,29 @@ def gather_methods(
     """The built-in methods plus every plugin's (hook ``egov_score_normalisers`` or
     ``egov_score_aggregators``).
 
+    Every plugin method comes wrapped in a :class:`~egov_score.plugins.contracts.
+    CheckedNormaliser` or :class:`~egov_score.plugins.contracts.CheckedAggregator`, so each
+    call of it is contained and its result checked.
+
     Raises:
-        PluginError: a name is taken twice (naming both providers), or a method is not callable.
+        PluginError: a name is taken twice (naming both providers), a method is not callable,
+            or the hook returned something other than a mapping of names to functions.
     """
     methods: dict[str, Any] = dict(builtin)
     source = dict.fromkeys(builtin, BUILTIN_SOURCE)
+    checked = CheckedNormaliser if hook == NORMALISERS_HOOK else CheckedAggregator
     for plugin, contributed in call_all(pm, hook):
+        if not isinstance(contributed, Mapping):
+            raise PluginError(
+                f"plugin {plugin!r}, hook {hook!r}: must return a mapping of method name -> "
+                f"function; got {type(contributed).__name__}"
+            )
         for name, fn in contributed.items():
+            if not isinstance(name, str) or not name:
+                raise PluginError(
+                    f"plugin {plugin!r}, hook {hook!r}: method names must be non-empty "
+                    f"strings; got {name!r}"
+                )
             if name in methods:
                 raise PluginError(
                     f"method names must be unique; {name!r} from plugin {plugin!r} is "
@@ -107,7 +123,7 @@ def gather_methods(
                     f"plugin {plugin!r}, hook {hook!r}: method {name!r} must be callable; "
                     f"got {type(fn).__name__}"
                 )
-            methods[name] = fn
+            methods[name] = checked(plugin, name, fn)
             source[name] = f"plugin {plugin!r}"
     return methods
 

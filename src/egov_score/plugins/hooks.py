@@ -24,6 +24,7 @@ __all__ = [
     "call_order",
     "collect_records",
     "plugin_name",
+    "records_of",
     "reject_wrappers",
 ]
 
@@ -115,14 +116,29 @@ def collect_records(
     """
     out: list[_R] = []
     for plugin, returned in call_all(pm, hook, **kwargs):
-        for item in returned:
-            if not isinstance(item, record):
-                raise PluginError(
-                    f"plugin {plugin!r}, hook {hook!r}: must return {record.__name__} records; "
-                    f"got {type(item).__name__}"
-                )
-        out.extend(returned)
+        out.extend(records_of(plugin, hook, returned, record))
     return out
+
+
+def records_of(plugin: str, hook: str, returned: Any, record: type[_R]) -> list[_R]:
+    """One plugin's answer to a hook that returns a sequence of ``record``, checked.
+
+    Raises:
+        PluginError: ``returned`` is not a list or tuple of ``record`` records (naming the
+            plugin, the hook and what it returned).
+    """
+    if not isinstance(returned, list | tuple):
+        raise PluginError(
+            f"plugin {plugin!r}, hook {hook!r}: must return a list of {record.__name__} "
+            f"records; got {type(returned).__name__}"
+        )
+    for item in returned:
+        if not isinstance(item, record):
+            raise PluginError(
+                f"plugin {plugin!r}, hook {hook!r}: must return {record.__name__} records; "
+                f"got {type(item).__name__}"
+            )
+    return list(returned)
 
 
 def call_first(pm: pluggy.PluginManager, hook: str, **kwargs: Any) -> Answer | None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 import pluggy
 
 from egov_score._arrays import FloatArray
@@ -18,11 +19,20 @@ from egov_score.model.framework import Field, Framework
 from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.result import Diagnostic
 from egov_score.model.values import LevelValues
+from egov_score.plugins.contracts import SHOWN
 from egov_score.plugins.hooks import call_first
 from egov_score.plugins.scheme import Scheme
 from egov_score.plugins.tables import CheckedTables
 
-__all__ = ["LOAD_HOOK", "SchemeData", "load_period", "load_scheme", "period_rows"]
+__all__ = [
+    "KIND_RANGES",
+    "LOAD_HOOK",
+    "SchemeData",
+    "declared_range",
+    "load_period",
+    "load_scheme",
+    "period_rows",
+]
 
 #: The hook that turns a scheme's tables into field columns.
 LOAD_HOOK = "egov_score_load_scheme"
@@ -50,8 +60,49 @@ def period_rows(table: Table, period: str) -> Table:
     return table.select(table.columns["period"] == period)
 
 
+#: The lower and upper bounds a field's declared kind implies (the plausibility kinds).
+KIND_RANGES: dict[str, tuple[float | None, float | None]] = {
+    "flag": (0.0, 1.0),
+    "count": (0.0, None),
+    "amount": (0.0, None),
+    "percent": (0.0, 100.0),
+}
+#: Raw column kinds whose cells are numbers.
+_NUMERIC_KINDS = ("count", "flag", "percent", "number")
+
+
+def declared_range(field: Field) -> tuple[float | None, float | None]:
+    """The range a field's values must lie in: its kind's (``flag`` 0-1, ``count`` and
+    ``amount`` >= 0, ``percent`` 0-100) narrowed by its own ``min`` and ``max``, where the
+    field declares them (None = unbounded)."""
+    lo, hi = KIND_RANGES.get(getattr(field, "kind", None) or "", (None, None))
+    own_lo, own_hi = getattr(field, "min", None), getattr(field, "max", None)
+    if own_lo is not None:
+        lo = float(own_lo) if lo is None else max(lo, float(own_lo))
+    if own_hi is not None:
+        hi = float(own_hi) if hi is None else min(hi, float(own_hi))
+    return lo, hi
+
+
+def _offending(
+    where: str,
+    field: Field,
+    rule: str,
+    bad: npt.NDArray[np.bool_],
+    values: FloatArray,
+    hierarchy: Hierarchy,
+) -> PluginError:
+    """The error for the units where ``bad`` holds: the first few units and their values."""
+    rows = np.flatnonzero(bad)
+    codes = hierarchy.level(field.level).codes
+    got = ", ".join(f"{float(values[r])!r} for unit {str(codes[r])!r}" for r in rows[:SHOWN])
+    more = f" ({len(rows)} in all)" if len(rows) > SHOWN else ""
+    return PluginError(f"{where}: field {field.code!r} {rule}; got {got}{more}")
+
+
 def _field_column(where: str, field: Field, column: Any, hierarchy: Hierarchy) -> FloatArray:
-    """A loader's column for ``field`` as float64, refusing a wrong shape, dtype or an inf."""
+    """A loader's column for ``field`` as float64, refusing a wrong shape or dtype, an inf, or
+    a value outside the field's declared range."""
     arr = np.asarray(column)
     n = len(hierarchy.level(field.level))
     if arr.shape != (n,):
@@ -59,12 +110,75 @@ def _field_column(where: str, field: Field, column: Any, hierarchy: Hierarchy) -
             f"{where}: field {field.code!r} must have shape ({n},) (one value per "
             f"{field.level!r}); got {arr.shape}"
         )
-    if arr.dtype.kind not in "fiub":
-        raise PluginError(f"{where}: field {field.code!r} must be numeric; got dtype {arr.dtype}")
-    out = arr.astype(np.float64)
-    if np.isinf(out).any():
-        raise PluginError(f"{where}: field {field.code!r} must be finite or NaN; got inf")
+    if arr.dtype.kind != "f":
+        raise PluginError(
+            f"{where}: field {field.code!r} must be numeric, float64 with NaN = missing; "
+            f"got dtype {arr.dtype}"
+        )
+    out = arr.astype(np.float64, copy=False)
+    infinite = np.isinf(out)
+    if infinite.any():
+        raise _offending(where, field, "must be finite or NaN", infinite, out, hierarchy)
+    lo, hi = declared_range(field)
+    if lo is not None or hi is not None:
+        with np.errstate(invalid="ignore"):
+            outside = (out < lo if lo is not None else False) | (  # NaN compares False
+                out > hi if hi is not None else False
+            )
+        if np.any(outside):
+            kind = getattr(field, "kind", None)
+            if hi is None:
+                span = f"be >= {lo!r}"
+            elif lo is None:
+                span = f"be <= {hi!r}"
+            else:
+                span = f"lie within {lo!r}..{hi!r}"
+            rule = f"must {span}" + (f" (a {kind})" if kind else "")
+            raise _offending(where, field, rule, np.asarray(outside), out, hierarchy)
     return out
+
+
+def _lost_cells(
+    where: str,
+    scheme: Scheme,
+    tables: Mapping[str, Table],
+    columns: Mapping[str, FloatArray],
+    hierarchy: Hierarchy,
+) -> None:
+    """Refuse NaN for a field whose same-named numeric column of a table on its level has the
+    cell: a unit with ``installed = 3`` in its row must not come back missing.
+
+    Counting first keeps it cheap: the units are looked up only when the field has fewer
+    numbers than the column has cells.
+    """
+    for spec in scheme.tables:
+        table = tables.get(spec.name)
+        # the header, not ``columns``: a period's columns are cut when first read
+        if table is None or "code" not in table.header:
+            continue
+        for field in scheme.fields:
+            if field.level != spec.level or field.code not in table.header:
+                continue
+            if not any(c.name == field.code and c.kind in _NUMERIC_KINDS for c in spec.columns):
+                continue
+            cells = ~np.isnan(table.floats(field.code))
+            values = columns[field.code]
+            if np.count_nonzero(~np.isnan(values)) >= np.count_nonzero(cells):
+                continue
+            units = hierarchy.level(spec.level).find(table.columns["code"][cells])
+            units = units[units >= 0]
+            lost = np.zeros(len(values), dtype=bool)
+            lost[units] = True
+            lost &= np.isnan(values)
+            if lost.any():
+                raise _offending(
+                    where,
+                    field,
+                    f"must be a number where its column in {table.source} has one",
+                    lost,
+                    values,
+                    hierarchy,
+                )
 
 
 def load_scheme(
@@ -86,7 +200,10 @@ def load_scheme(
 
     Raises:
         PluginError: no plugin loaded the scheme, one failed, or its columns break the hook's
-            contract (exactly the declared fields, one finite-or-NaN number per unit).
+            contract: exactly the declared fields, each float64 with one value per unit,
+            finite or NaN, within the field's declared range (:func:`declared_range`), and a
+            number wherever a same-named numeric column of a table on the field's level has
+            a cell for the unit.
     """
     answer = call_first(pm, LOAD_HOOK, scheme=scheme, tables=tables, hierarchy=hierarchy)
     if answer is None:
@@ -102,9 +219,11 @@ def load_scheme(
             f"missing {sorted(set(declared) - set(columns))!r}, "
             f"undeclared {sorted(set(columns) - set(declared))!r}"
         )
-    return {
+    checked = {
         code: _field_column(where, declared[code], col, hierarchy) for code, col in columns.items()
     }
+    _lost_cells(where, scheme, tables, checked, hierarchy)
+    return checked
 
 
 def load_period(

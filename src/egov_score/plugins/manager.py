@@ -12,13 +12,14 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Iterable
+from importlib import metadata
 
 import pluggy
 
 from egov_score.exceptions import PluginError
 from egov_score.plugins import hookspecs
 
-__all__ = ["DEFAULT_PLUGINS", "DISABLE_AUTOLOAD_ENV", "make_plugin_manager"]
+__all__ = ["DEFAULT_PLUGINS", "DISABLE_AUTOLOAD_ENV", "load_entry_points", "make_plugin_manager"]
 
 #: The built-in scheme plugins, registered exactly as third-party plugins are.
 DEFAULT_PLUGINS = (
@@ -35,6 +36,34 @@ DISABLE_AUTOLOAD_ENV = "EGOV_SCORE_DISABLE_PLUGIN_AUTOLOAD"
 
 def _short_name(module: str) -> str:
     return module.rsplit(".", 1)[-1]
+
+
+def _distribution_name(dist: metadata.Distribution) -> str:
+    name = dist.metadata["Name"] if dist.metadata is not None else None
+    return f"{name or '?'} {dist.version}"
+
+
+def load_entry_points(pm: pluggy.PluginManager) -> None:
+    """Register the plugins of the entry-point group ``egov_score``, one entry point at a time
+    (through pluggy, which records each one's distribution), skipping blocked names.
+
+    Raises:
+        PluginError: an entry point failed to import or register, naming the entry point,
+            its distribution and the error, with how to keep it out.
+    """
+    for dist in metadata.distributions():
+        for ep in dist.entry_points:
+            if ep.group != hookspecs.PROJECT or pm.has_plugin(ep.name) or pm.is_blocked(ep.name):
+                continue
+            try:
+                pm.load_setuptools_entrypoints(hookspecs.PROJECT, name=ep.name)
+            except Exception as exc:
+                raise PluginError(
+                    f"entry-point plugin {ep.name!r} (distribution {_distribution_name(dist)}, "
+                    f"{ep.value}) must import and register; got {exc!r}. Fix or uninstall it, "
+                    f"or keep it out: --block {ep.name} (make_plugin_manager(block="
+                    f"[{ep.name!r}])), or {DISABLE_AUTOLOAD_ENV}=1 for every entry point"
+                ) from exc
 
 
 def make_plugin_manager(
@@ -55,7 +84,8 @@ def make_plugin_manager(
         builtins: register :data:`DEFAULT_PLUGINS`.
 
     Raises:
-        PluginError: a plugin implements a hook that does not exist (a misspelled hook name).
+        PluginError: a plugin implements a hook that does not exist (a misspelled hook name),
+            or an entry-point plugin fails to import (:func:`load_entry_points`).
     """
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
@@ -69,10 +99,7 @@ def make_plugin_manager(
     if autoload is None:
         autoload = not os.environ.get(DISABLE_AUTOLOAD_ENV)
     if autoload:
-        try:
-            pm.load_setuptools_entrypoints(hookspecs.PROJECT)
-        except Exception as exc:
-            raise PluginError(f"an entry-point plugin failed to load: {exc!r}") from exc
+        load_entry_points(pm)
     for plugin in plugins:
         pm.register(plugin)
     try:

@@ -195,7 +195,7 @@ class Registry:
         for plugin, folder in call_all(self.pm, "egov_score_catalogues"):
             if folder is None:
                 continue
-            if not Path(folder).is_dir():
+            if not isinstance(folder, str | os.PathLike) or not Path(folder).is_dir():
                 raise PluginError(
                     f"plugin {plugin!r}, hook 'egov_score_catalogues': must return a folder of "
                     f"<lang>.po files; got {folder!r}"

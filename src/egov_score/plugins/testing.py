@@ -7,14 +7,18 @@ real run.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from egov_score.exceptions import EgovScoreError, PluginError
 from egov_score.io.table import Table
 from egov_score.model.hierarchy import Hierarchy
+from egov_score.model.result import Result
+from egov_score.plugins.contracts import CheckedAggregator, CheckedNormaliser, PluginMethod
 from egov_score.plugins.manager import make_plugin_manager
 from egov_score.plugins.registry import Registry
 from egov_score.plugins.scheme import Scheme
@@ -29,11 +33,20 @@ _DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 def check_plugin(plugin: object, *, levels: Sequence[str] = DEFAULT_LEVELS) -> list[str]:
     """Check that ``plugin`` honours the hook contracts, on its own sample tables.
 
-    Checks: the plugin registers alone with no unknown hook; it declares at least one scheme;
+    Every hook the plugin implements is called, and what it returns checked against the hook's
+    contract: the plugin registers alone with no unknown hook; it declares at least one scheme;
     every scheme, indicator and table is documented with Hindi names in Devanagari; every
-    table has a ``code`` column and a sample; the samples pass their checks, load into exactly
-    the declared fields (shape, dtype, finite or NaN) and score, with every indicator present
-    for at least one unit on its own level.
+    table has a ``code`` column and a sample; the samples pass their checks (the declared
+    rules and ``egov_score_check_table``), load into exactly the declared fields (float64,
+    one per unit, finite or NaN, within the declared range, a number where the same-named
+    column has one) and score, with every indicator present for at least one unit on its own
+    level; the report sections (for the first unit of every level) and the review sections
+    of the scored samples are ``Section`` records; every contributed normalisation method
+    returns scores in 0-100 (NaN only where the input is missing or the peer group
+    constant), and every aggregation method stays within each unit's children's range (NaN
+    only where no weighted child is present), on realistic inputs with missing values, two
+    peer groups and both directions (a method whose parameters have no defaults is called
+    only through the samples); the catalogue folder exists.
 
     Args:
         plugin: the plugin module or object.
@@ -80,6 +93,12 @@ def check_plugin(plugin: object, *, levels: Sequence[str] = DEFAULT_LEVELS) -> l
                     f"scheme {code!r}: indicator {ind.code!r} must have a value for some "
                     f"{level.level!r} unit of the samples; all are missing"
                 )
+        failures += _check_sections(code, registry, result, hierarchy)
+    failures += _check_methods(registry)
+    try:
+        registry.catalogues()
+    except PluginError as exc:
+        failures.append(str(exc))
     if failures:
         raise PluginError(
             f"plugin {plugin!r} failed {len(failures)} check(s):\n  " + "\n  ".join(failures)
@@ -112,4 +131,71 @@ def _check_declaration(code: str, scheme: Scheme) -> list[str]:
     for table in scheme.tables:
         if not any(c.kind == "code" for c in table.columns):
             out.append(f"scheme {code!r}: table {table.name!r} needs a 'code' column")
+    return out
+
+
+def _check_sections(
+    code: str, registry: Registry, result: Result, hierarchy: Hierarchy
+) -> list[str]:
+    """The report sections of the first unit of every level, and the review sections."""
+    out = []
+    try:
+        for level in hierarchy.levels:
+            if len(level):
+                registry.report_sections(result, hierarchy, str(level.codes[0]), level.name)
+        registry.review_sections(result, hierarchy)
+    except EgovScoreError as exc:
+        out.append(f"scheme {code!r}: the sections of the scored samples must build; {exc}")
+    return out
+
+
+#: Realistic method inputs: 20 units in two peer groups, some missing.
+_VALUES = np.array([np.nan if i % 7 == 3 else 10.0 + 4.5 * ((i * 37) % 19) for i in range(20)])
+_GROUPS = (np.arange(20) % 2).astype(np.intp)
+#: 12 units x 3 children of 0-100 scores, some missing, one unit with none.
+_SCORES = np.array(
+    [
+        [np.nan if (i + j) % 5 == 4 else float((i * 29 + j * 41) % 101) for j in range(3)]
+        for i in range(12)
+    ]
+)
+_SCORES[7] = np.nan
+_WEIGHTS = np.array([1.0, 2.0, 1.0])
+
+
+def _needs_parameters(method: PluginMethod, given: int) -> bool:
+    """Whether the method's function has a parameter beyond the first ``given`` without a
+    default (it can only be called with the parameters a framework gives)."""
+    try:
+        params = list(inspect.signature(method.function).parameters.values())[given:]
+    except (TypeError, ValueError):  # no signature to read: call it and see
+        return False
+    return any(
+        p.default is inspect.Parameter.empty
+        and p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+        for p in params
+    )
+
+
+def _check_methods(registry: Registry) -> list[str]:
+    """Call every contributed normalisation and aggregation method on realistic inputs."""
+    out = []
+    calls: list[tuple[PluginMethod, int, Callable[[], object]]] = []
+    for norm in registry.normalisers.values():
+        if isinstance(norm, CheckedNormaliser):
+            for direction in (1, -1):
+                norm_call = functools.partial(norm, _VALUES.copy(), _GROUPS, 2, direction)
+                calls.append((norm, 4, norm_call))
+    for agg in registry.aggregators.values():
+        if isinstance(agg, CheckedAggregator):
+            calls.append((agg, 2, functools.partial(agg, _SCORES.copy(), _WEIGHTS)))
+    failed: set[str] = set()
+    for method, given, call in calls:
+        if method.where in failed or _needs_parameters(method, given):
+            continue
+        try:
+            call()
+        except EgovScoreError as exc:
+            failed.add(method.where)
+            out.append(f"method {method.name!r} must keep its contract on realistic inputs; {exc}")
     return out
