@@ -17,6 +17,7 @@ from egov_score.exceptions import PluginError
 from egov_score.io.table import Table
 from egov_score.model.framework import Field, Framework
 from egov_score.model.hierarchy import Hierarchy
+from egov_score.model.plausibility import violations
 from egov_score.model.result import Diagnostic
 from egov_score.model.values import LevelValues
 from egov_score.plugins.contracts import SHOWN
@@ -25,10 +26,8 @@ from egov_score.plugins.scheme import Scheme
 from egov_score.plugins.tables import CheckedTables
 
 __all__ = [
-    "KIND_RANGES",
     "LOAD_HOOK",
     "SchemeData",
-    "declared_range",
     "load_period",
     "load_scheme",
     "period_rows",
@@ -58,30 +57,6 @@ def period_rows(table: Table, period: str) -> Table:
     if "period" not in table.columns:
         return table
     return table.select(table.columns["period"] == period)
-
-
-#: The lower and upper bounds a field's declared kind implies (the plausibility kinds).
-KIND_RANGES: dict[str, tuple[float | None, float | None]] = {
-    "flag": (0.0, 1.0),
-    "count": (0.0, None),
-    "amount": (0.0, None),
-    "percent": (0.0, 100.0),
-}
-#: Raw column kinds whose cells are numbers.
-_NUMERIC_KINDS = ("count", "flag", "percent", "number")
-
-
-def declared_range(field: Field) -> tuple[float | None, float | None]:
-    """The range a field's values must lie in: its kind's (``flag`` 0-1, ``count`` and
-    ``amount`` >= 0, ``percent`` 0-100) narrowed by its own ``min`` and ``max``, where the
-    field declares them (None = unbounded)."""
-    lo, hi = KIND_RANGES.get(getattr(field, "kind", None) or "", (None, None))
-    own_lo, own_hi = getattr(field, "min", None), getattr(field, "max", None)
-    if own_lo is not None:
-        lo = float(own_lo) if lo is None else max(lo, float(own_lo))
-    if own_hi is not None:
-        hi = float(own_hi) if hi is None else min(hi, float(own_hi))
-    return lo, hi
 
 
 def _offending(
@@ -119,22 +94,8 @@ def _field_column(where: str, field: Field, column: Any, hierarchy: Hierarchy) -
     infinite = np.isinf(out)
     if infinite.any():
         raise _offending(where, field, "must be finite or NaN", infinite, out, hierarchy)
-    lo, hi = declared_range(field)
-    if lo is not None or hi is not None:
-        with np.errstate(invalid="ignore"):
-            outside = (out < lo if lo is not None else False) | (  # NaN compares False
-                out > hi if hi is not None else False
-            )
-        if np.any(outside):
-            kind = getattr(field, "kind", None)
-            if hi is None:
-                span = f"be >= {lo!r}"
-            elif lo is None:
-                span = f"be <= {hi!r}"
-            else:
-                span = f"lie within {lo!r}..{hi!r}"
-            rule = f"must {span}" + (f" (a {kind})" if kind else "")
-            raise _offending(where, field, rule, np.asarray(outside), out, hierarchy)
+    for bad, rule in violations(out, field.kind, field.min, field.max)[:1]:
+        raise _offending(where, field, rule, bad, out, hierarchy)
     return out
 
 
@@ -159,7 +120,7 @@ def _lost_cells(
         for field in scheme.fields:
             if field.level != spec.level or field.code not in table.header:
                 continue
-            if not any(c.name == field.code and c.kind in _NUMERIC_KINDS for c in spec.columns):
+            if not any(c.name == field.code and c.numeric for c in spec.columns):
                 continue
             cells = ~np.isnan(table.floats(field.code))
             values = columns[field.code]
