@@ -4,6 +4,7 @@ the plugins' ``egov_score_check_table``), and dropping the rows that failed, if 
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,11 +14,12 @@ import numpy as np
 import pluggy
 
 from egov_score.exceptions import InputError
+from egov_score.io.periods import ACCEPTED, normalise_period_column
 from egov_score.io.table import Table, format_problems
 from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.result import Diagnostic
 from egov_score.plugins.hooks import collect_records
-from egov_score.plugins.scheme import Problem, Scheme, check_table
+from egov_score.plugins.scheme import Problem, Scheme, TableSpec, check_table, problems_where
 
 __all__ = ["EXTENSIONS", "CheckedTables", "check_scheme_table", "check_tables", "read_tables"]
 
@@ -40,7 +42,8 @@ class CheckedTables:
     sources: tuple[str, ...]
 
     def periods(self) -> tuple[str, ...]:
-        """The distinct periods of all tables, sorted."""
+        """The distinct periods of all tables (``YYYY-MM``, normalised when checked), in
+        order."""
         found: set[str] = set()
         for by_name in self.tables.values():
             for t in by_name.values():
@@ -128,6 +131,43 @@ def _without_bad_rows(
     return kept, note
 
 
+def _with_periods(table: Table) -> tuple[Table, list[Problem]]:
+    """``table`` with its ``period`` column normalised to ``YYYY-MM``, and a problem for every
+    period in no accepted form (see :mod:`egov_score.io.periods`)."""
+    table, bad = normalise_period_column(table)
+    if not bad.any():
+        return table, []
+    return table, problems_where(table, bad, "period", f"must be {ACCEPTED}")
+
+
+def _renamed_columns(spec: TableSpec, table: Table) -> list[Problem]:
+    """A problem for every column of ``table`` the spec does not declare that is a near miss
+    of an optional column the table lacks (``service`` for ``services``): it would be ignored
+    and the optional column read as absent. (An absent required column is refused by
+    :func:`~egov_score.plugins.scheme.check_table`.)"""
+    declared = [c.name for c in spec.columns]
+    absent = [c.name for c in spec.columns if not c.required and c.name not in table.columns]
+    problems = []
+    for name in table.header:
+        if name in declared:
+            continue
+        close = difflib.get_close_matches(name, absent, n=1, cutoff=0.8)
+        if close:
+            problems.append(
+                Problem(
+                    source=table.source,
+                    row=0,
+                    column=name,
+                    value=name,
+                    rule=(
+                        f"a column must be one of the declared {declared!r}, or be unlike "
+                        f"them; did you mean {close[0]!r}?"
+                    ),
+                )
+            )
+    return problems
+
+
 def _scheme_of(schemes: Mapping[str, Scheme], code: str, names: list[str]) -> Scheme:
     """The registered scheme ``code``, refusing an unknown one or absent required tables."""
     if code not in schemes:
@@ -172,7 +212,9 @@ def check_tables(
         scheme = _scheme_of(schemes, code, list(by_name))
         checked[code] = {}
         for name, table in by_name.items():
-            problems = check_scheme_table(pm, scheme, name, table, hierarchy)
+            table, problems = _with_periods(table)
+            problems.extend(_renamed_columns(scheme.table(name), table))
+            problems.extend(check_scheme_table(pm, scheme, name, table, hierarchy))
             sources.append(table.source)
             if problems and drop_bad_rows and not any(p.row == 0 for p in problems):
                 table, note = _without_bad_rows(code, scheme, name, table, problems)

@@ -40,6 +40,7 @@ __all__ = [
     "format_value",
     "html_table",
     "md_table",
+    "no_data_lines",
     "page",
     "reason_text",
     "render_card",
@@ -233,6 +234,18 @@ def _scheme_header(lang: str) -> list[str]:
     ]
 
 
+def no_data_lines(r: UnitReport, lang: str = "en") -> list[str]:
+    """One sentence per scheme without rows for the card's month ("pension: no data for
+    January 2021"), so a missing scheme score is explained on the card."""
+    lines = []
+    for code in r.no_data:
+        group = r.framework.groups.get(code)
+        name = code if group is None else (group.name_hi if lang == "hi" else "") or group.name
+        month = month_name(r.period, lang)
+        lines.append(gettext(lang, "no_data_note", scheme=name, month=month))
+    return lines
+
+
 # -- Markdown ---------------------------------------------------------------------------------
 
 
@@ -254,6 +267,7 @@ def to_markdown(r: UnitReport, lang: str = "en") -> str:
             f"**{gettext(lang, 'to')}:** {r.officer} · **{gettext(lang, 'period')}:** "
             f"{month_name(r.period, lang)}"
         )
+        out += [f"\n> {line}" for line in no_data_lines(r, lang)]
         out += ["", md_table(["", ""], [list(row) for row in _headline(r, lang)]), ""]
         out += [
             f"## {gettext(lang, 'schemes')}",
@@ -296,6 +310,7 @@ def to_text(r: UnitReport, lang: str = "en") -> str:
         lines = [
             _title(r, lang),
             f"{gettext(lang, 'to')}: {r.officer} · {month_name(r.period, lang)}",
+            *no_data_lines(r, lang),
             "",
         ]
         lines += [f"{k}: {v}" for k, v in _headline(r, lang)]
@@ -391,6 +406,7 @@ def to_json(r: UnitReport, lang: str = "en") -> dict[str, Any]:
                 for b in r.bars
             ],
             "sections": [_json_section(s, lang) for s in r.sections],
+            "no_data": list(r.no_data),
         }
 
 
@@ -451,6 +467,8 @@ def to_csv(r: UnitReport, lang: str = "en") -> str:
                     "",
                 ]
             )
+        for code, line in zip(r.no_data, no_data_lines(r, lang), strict=True):
+            w.writerow(["no_data", code, line, "", "", "", "", ""])
         for extra in r.sections:
             for cells in section_text(extra, lang)[2]:
                 w.writerow([extra.key, cells[0], " · ".join(cells[1:]), "", "", "", "", ""])
@@ -636,8 +654,10 @@ def to_html(r: UnitReport, lang: str = "en") -> str:
             f'<span class="band {_band_class(r)}">{escape(band)}</span> '
             f'<span class="{move_class}">{escape(move)}</span></p>'
         )
-        body = f'<div class="cards">{card_html}</div><section>{headline}</section>' + "".join(
-            sections
+        notes = "".join(f'<p class="no-data">{escape(x)}</p>' for x in no_data_lines(r, lang))
+        body = (
+            f'{notes}<div class="cards">{card_html}</div><section>{headline}</section>'
+            + "".join(sections)
         )
         return page(_title(r, lang), lang, header, body)
 
