@@ -13,7 +13,7 @@ import pluggy
 
 from egov_score._arrays import FloatArray
 from egov_score.exceptions import PluginError
-from egov_score.io.periods import month_label
+from egov_score.io.periods import as_period, month_label
 from egov_score.io.table import Table
 from egov_score.model.framework import Field, Framework
 from egov_score.model.hierarchy import Hierarchy
@@ -134,6 +134,7 @@ def load_period(
     Raises:
         PluginError: as :func:`load_scheme`.
     """
+    period = as_period(period)  # the tables' periods are normalised when checked
     levels: list[LevelValues] = [{} for _ in hierarchy.levels]
     notes: list[Diagnostic] = []
     for code, by_name in tables.tables.items():
