@@ -9,6 +9,8 @@ import shutil
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import egov_score as eg
 from egov_score.cli import main
@@ -71,6 +73,44 @@ def test_other_forms_are_refused(text):
     with pytest.raises(InputError, match=r"--month must be a month as YYYY-MM .*Jan-2021") as e:
         require_period(text, what="--month")
     assert repr(text) in str(e.value)
+
+
+NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+@given(
+    st.integers(1000, 9999),
+    st.integers(1, 12),
+    st.integers(1, 28),
+    st.sampled_from(["{y}-{m:02d}", "{y}-{m}", "{y}-{m:02d}-{d:02d}", "{y}-{m:02d}-{d}"]),
+)
+def test_numeric_forms_round_trip(y, m, d, form):
+    assert parse_period(form.format(y=y, m=m, d=d)) == f"{y}-{m:02d}"
+
+
+@given(
+    st.integers(2000, 2099),
+    st.integers(1, 12),
+    st.sampled_from(["{full} {y}", "{short}-{y}", "{short}-{yy:02d}", "{full}-{yy:02d}"]),
+    st.sampled_from([str.lower, str.upper, str.title]),
+)
+def test_named_forms_round_trip(y, m, form, case):
+    full = NAMES[m - 1]
+    text = form.format(full=full, short=full[:3], y=y, yy=y % 100)
+    assert parse_period(case(text)) == f"{y}-{m:02d}"
 
 
 def test_a_label_passes_through_the_lenient_form():
@@ -215,6 +255,15 @@ def test_scheme_periods_in_any_form_score_the_same(tmp_path):
     got = named.score("January 2021")
     np.testing.assert_array_equal(plain.level("block").score, got.level("block").score)
     assert not got.diagnostics_of("no_data")
+
+
+def test_gather_and_load_take_any_accepted_form(tmp_path):
+    job = _job(_pension(tmp_path, _sample_pension()))
+    got = job.gather("Jan-21").levels[2]["pensioners"]
+    np.testing.assert_array_equal(got, job.gather("2021-01").levels[2]["pensioners"])
+    assert not np.isnan(got).all()
+    data = REGISTRY.load(job.tables, job.hierarchy, job.framework, "January 2021")
+    assert not [d for d in data.diagnostics if d.kind == "no_data"]
 
 
 def test_a_bad_scheme_period_is_named(tmp_path):

@@ -117,12 +117,14 @@ class Pipeline:
         return tuple(sorted(found))
 
     def gather(self, period: str) -> Gathered:
-        """One period's field columns per level from the tables and the values.
+        """One period's field columns per level from the tables and the values (``period`` in
+        any accepted form, see :mod:`egov_score.io.periods`).
 
         Raises:
             InputError: a field comes from both the tables and the values.
             PluginError: a plugin failed or broke its hook's contract.
         """
+        period = as_period(period)
         levels: list[LevelValues] = [{} for _ in self.framework.levels]
         sources: tuple[str, ...] = ()
         diagnostics: tuple[Diagnostic, ...] = ()

@@ -238,7 +238,9 @@ class Values:
         return self._picks[key]
 
     def at(self, period: str) -> list[LevelValues]:
-        """Field columns of every level for one period, top level first (NaN = no value)."""
+        """Field columns of every level for one period (any accepted form), top level first
+        (NaN = no value)."""
+        period = as_period(period)
         out: list[LevelValues] = [{} for _ in self.level_sizes]
         for code, col in self.columns.items():
             d = self.field_levels[code]

@@ -497,6 +497,7 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .b0{background:#c0392b}.b1{background:#e67e22}.b2{background:#27ae60}.b3{background:#1e8449}
 .bx{background:#7f8c8d}.up{color:#1e8449}.down{color:#c0392b}
 footer{color:#5b6b7c;font-size:.8em;text-align:center;margin:20px 0}
+.no-data{background:#fff3cd;border-left:4px solid #e67e22;padding:8px 14px;border-radius:6px}
 """
 
 
