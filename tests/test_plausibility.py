@@ -130,7 +130,7 @@ def test_records_check_themselves():
 )
 def test_a_cell_breaking_its_kind_is_named(write, trees, column, cell, message):
     with pytest.raises(ValuesError, match=r"(?s)v.csv: values rejected.*" + message):
-        load(write, trees, f"code,period,{column}\nB1,P,{cell}\nB2,P,\n")
+        load(write, trees, f"code,period,{column}\nB1,2021-01,{cell}\nB2,2021-01,\n")
 
 
 def test_a_bounded_numerator_above_its_denominator(write, trees):
@@ -138,12 +138,12 @@ def test_a_bounded_numerator_above_its_denominator(write, trees):
         ValuesError,
         match=r"row 3, column 'inspected': must not exceed 'installed' \(3\); got '7'",
     ):
-        load(write, trees, "code,period,installed,inspected\nB1,P,3,3\nB2,P,3,7\n")
+        load(write, trees, "code,period,installed,inspected\nB1,2021-01,3,3\nB2,2021-01,3,7\n")
 
 
 def test_bounded_ignores_a_missing_side(write, trees):
-    v = load(write, trees, "code,period,installed,inspected\nB1,P,,7\nB2,P,3,\n")
-    assert v.period_list == ("P",)
+    v = load(write, trees, "code,period,installed,inspected\nB1,2021-01,,7\nB2,2021-01,3,\n")
+    assert v.period_list == ("2021-01",)
 
 
 def test_every_implausible_cell_is_reported_at_once(write, trees):
@@ -151,7 +151,7 @@ def test_every_implausible_cell_is_reported_at_once(write, trees):
         load(
             write,
             trees,
-            "code,period,installed,inspected,open,share\nB1,P,-1,0,5,\nB2,P,2,3,1,140\n",
+            "code,period,installed,inspected,open,share\nB1,2021-01,-1,0,5,\nB2,2021-01,2,3,1,140\n",
         )
     msg = str(info.value)
     assert "4 problems" in msg

@@ -549,7 +549,10 @@ def test_drop_bad_rows_lists_them(tmp_path):
     r = run(reg, tables=reg.read_tables(tmp_path), drop=True)
     dropped = r.diagnostics_of("dropped_rows")
     assert len(dropped) == 1
-    assert dropped[0].message.endswith("emitra_machines.csv: 5 cells rejected; see rejects.csv")
+    assert dropped[0].message.endswith(
+        "emitra_machines.csv: 5 cells rejected (1 rows dropped: their unit or period is "
+        "unusable); see rejects.csv"
+    )
     assert [(p.row, p.column) for p in r.rejected] == [
         (3, "inspected"),
         (4, "code"),

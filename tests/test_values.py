@@ -88,7 +88,8 @@ def test_not_a_number(write, trees):
 
 def test_every_problem_listed_together(write, trees):
     with pytest.raises(ValuesError, match="3 problems") as info:
-        load(write, trees, "code,period,installed\nB1,P,ten\nB2,P,inf\nB7,P,1\n")
+        # periods are months: a label such as 'P' would be one more problem
+        load(write, trees, "code,period,installed\nB1,2021-01,ten\nB2,2021-01,inf\nB7,2021-01,1\n")
     assert "'inf'" in str(info.value)
     assert "'B7'" in str(info.value)
 
@@ -124,13 +125,18 @@ def test_from_columns(trees):
 
 def test_fast_and_careful_readers_agree(write, trees):
     fw, h = trees
-    text = "code,period,installed,inspected,grievances\nB1,P,10,8,\nB2,P,5,,\nD1,P,,,42\n"
+    text = (
+        "code,period,installed,inspected,grievances\n"
+        "B1,2021-01,10,8,\nB2,2021-01,5,,\nD1,2021-01,,,42\n"
+    )
     fast = eg.Values.from_csv(write("a.csv", text), h, fw)
     careful = eg.Values.from_table(eg.Table.from_text(text, source="a.csv"), h, fw)
     for col in ("installed", "inspected", "grievances"):
         np.testing.assert_array_equal(fast.columns[col], careful.columns[col])
     # quotes, CRLF line ends and trailing empty cells
-    quoted = 'code,period,installed,inspected,grievances\r\n"B1",P,10,8,\r\nB2,P,5,,\r\n'
+    quoted = (
+        'code,period,installed,inspected,grievances\r\n"B1",2021-01,10,8,\r\nB2,2021-01,5,,\r\n'
+    )
     np.testing.assert_array_equal(
         eg.Values.from_csv(write("b.csv", quoted), h, fw).columns["installed"], [10, 5]
     )

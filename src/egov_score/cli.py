@@ -22,6 +22,7 @@ import numpy as np
 
 from egov_score import datasets
 from egov_score.exceptions import EgovScoreError, InputError
+from egov_score.io.periods import require_period
 from egov_score.model.result import Result
 from egov_score.pipeline import Pipeline, load
 from egov_score.plugins.manager import make_plugin_manager
@@ -392,7 +393,8 @@ def _rejects(job: Pipeline, folder: Path, *, quiet: bool = False) -> Path | None
 def _cmd_score(args: argparse.Namespace) -> int:
     job = _inputs(args)
     framework = job.framework
-    result = job.score(args.period)
+    period = None if args.period is None else require_period(args.period, what="--period")
+    result = job.score(period)
     with _writing(args.out):
         paths = result.write_csv(args.out)
         rejects = _rejects(job, args.out, quiet=True)
@@ -455,7 +457,7 @@ def _cmd_awards(args: argparse.Namespace) -> int:
         first, sep, last = args.window.partition(":")
         if not sep:
             raise InputError(f"--window must be FIRST:LAST; got {args.window!r}")
-        window = (first, last)
+        window = (require_period(first, what="--window"), require_period(last, what="--window"))
     rules = AwardRules(
         levels=tuple(x.strip() for x in args.levels.split(",") if x.strip()),
         winners=_parse_counts(args.winners),
@@ -473,10 +475,17 @@ def _cmd_awards(args: argparse.Namespace) -> int:
     return 0
 
 
+def _month(args: argparse.Namespace, panel: Panel) -> str:
+    """``--month`` as ``YYYY-MM``, or the panel's latest month (periods sort by date)."""
+    if args.month is None:
+        return panel.periods[-1]
+    return require_period(args.month, what="--month")
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     job = _inputs(args)
     panel = _panel(args, job)
-    period = args.month or panel.periods[-1]
+    period = _month(args, panel)
     card = build_report(panel, args.unit, period, hierarchy=job.hierarchy, registry=job.registry)
     _write(args, render.render_card(card, args.format, args.lang))
     _rejects(job, args.out.parent if args.out is not None else Path.cwd())
@@ -491,7 +500,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         return 0
     job = datasets.load("jaipur")
     panel = score_panel(job)
-    month = args.month or panel.periods[-1]
+    month = _month(args, panel)
     review = Review(panel=panel, period=month, hierarchy=job.hierarchy, registry=job.registry)
     with _writing(args.out):
         write_cards(review, args.out, args.lang)

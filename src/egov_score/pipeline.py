@@ -18,6 +18,7 @@ import numpy as np
 from egov_score.engine import Engine
 from egov_score.exceptions import InputError
 from egov_score.io import Table
+from egov_score.io.periods import as_period
 from egov_score.model.framework import Framework
 from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.plausibility import Problem
@@ -128,12 +129,14 @@ class Pipeline:
         return tuple(sorted(found))
 
     def gather(self, period: str) -> Gathered:
-        """One period's field columns per level from the tables and the values.
+        """One period's field columns per level from the tables and the values (``period`` in
+        any accepted form, see :mod:`egov_score.io.periods`).
 
         Raises:
             InputError: a field comes from both the tables and the values.
             PluginError: a plugin failed or broke its hook's contract.
         """
+        period = as_period(period)
         levels: list[LevelValues] = [{} for _ in self.framework.levels]
         sources: tuple[str, ...] = ()
         diagnostics: tuple[Diagnostic, ...] = ()
@@ -158,12 +161,15 @@ class Pipeline:
         )
 
     def score(self, period: str | None = None) -> Result:
-        """Score one period (may be omitted when the data hold only one).
+        """Score one period (may be omitted when the data hold only one; any accepted form,
+        see :mod:`egov_score.io.periods`).
 
         Raises:
             InputError: no period given while the data hold several, or none at all.
             ScoringError: as :meth:`Engine.score <egov_score.engine.Engine.score>`.
         """
+        if period is not None:
+            period = as_period(period)
         if self.tables is None and self.values is not None:
             period = self.values.resolve_period(period)
         elif period is None:

@@ -150,7 +150,8 @@ class Engine:
             periods: the period names, in the same order.
             normalisation: ``"period"`` or ``"global"``.
             sources: input descriptions for provenance.
-            diagnostics: diagnostics from loading, kept with every period's result.
+            diagnostics: diagnostics from loading, kept with the result of their period (or
+                of every period, for a diagnostic without one).
             rejected: the input cells loading set aside, kept with every period's result.
 
         Raises:
@@ -181,7 +182,7 @@ class Engine:
                     levels=tuple(period_rows(lv, p, len(periods)) for lv in stacked),
                     framework=self.framework,
                     diagnostics=(
-                        *diagnostics,
+                        *(d for d in diagnostics if d.period in ("", period)),
                         *(d for d in run_diagnostics if d.period in ("", period)),
                     ),
                     provenance=provenance,

@@ -36,6 +36,7 @@ DIAGNOSTIC_KINDS = (
     "insufficient_data",
     "missing_field",
     "dropped_rows",
+    "no_data",
 )
 #: Whose peers normalise a panel: each period's own units, or every period's together.
 NORMALISATION_CHOICES = ("period", "global")
@@ -53,7 +54,8 @@ class Diagnostic:
 
     Attributes:
         kind: ``constant_indicator``, ``division_by_zero``, ``insufficient_data``,
-            ``missing_field`` or ``dropped_rows``.
+            ``missing_field``, ``dropped_rows`` or ``no_data`` (a scheme's tables hold no rows
+            for the period scored).
         level: the level it concerns ("" if none).
         code: the indicator, group or field it concerns ("" if none).
         units: the codes of the units concerned.

@@ -17,6 +17,7 @@ import numpy as np
 
 from egov_score._arrays import FloatArray, IntArray, StrArray, array_eq
 from egov_score.exceptions import InputError, ValuesError
+from egov_score.io.periods import ACCEPTED, as_period, normalise_period_column
 from egov_score.io.table import Table, format_problems
 from egov_score.model.framework import Framework
 from egov_score.model.hierarchy import Hierarchy
@@ -131,9 +132,12 @@ class Values:
     ) -> Values:
         """Build values from a mapping ``{"code": [...], "period": [...], field: [...]}``.
 
-        Numbers may be given as numbers or strings; None or NaN is missing.
+        Numbers may be given as numbers or strings; None or NaN is missing. Periods in an
+        accepted form (see :mod:`egov_score.io.periods`) are normalised to ``YYYY-MM``; other
+        labels (``"P1"``) are kept as given, so a Python caller may name periods freely.
         """
-        return cls.from_table(Table.from_mapping(data, source=source), hierarchy, framework)
+        table = Table.from_mapping(data, source=source)
+        return cls.from_table(table, hierarchy, framework, period_labels=True)
 
     @classmethod
     def from_table(
@@ -143,12 +147,18 @@ class Values:
         framework: Framework,
         *,
         drop_bad_cells: bool = False,
+        period_labels: bool = False,
     ) -> Values:
-        """Validate and convert a :class:`~egov_score.io.table.Table` (see :meth:`from_csv`)."""
+        """Validate and convert a :class:`~egov_score.io.table.Table` (see :meth:`from_csv`).
+
+        Periods are normalised to ``YYYY-MM`` (see :mod:`egov_score.io.periods`); one in no
+        accepted form is an error, unless ``period_labels`` keeps it as a label.
+        """
         try:
             table.require("code")
         except InputError as exc:
             raise ValuesError(str(exc)) from None
+        table, bad_period = normalise_period_column(table)
         field_cols = [c for c in table.header if c not in ("code", "period")]
         unknown = [c for c in field_cols if c not in framework.fields]
         if unknown:
@@ -160,6 +170,11 @@ class Values:
         periods = table.columns.get("period", np.full(table.n_rows, "", dtype=np.str_))
         depth, index = hierarchy.locate(codes)
         problems: list[str] = []
+        for i in () if period_labels else np.flatnonzero(bad_period):
+            problems.append(
+                f"row {table.rows[i]}, column 'period': period must be {ACCEPTED}; "
+                f"got {str(periods[i])!r}"
+            )
         for i in np.flatnonzero(depth < 0):
             problems.append(
                 f"row {table.rows[i]}, column 'code': code must name a unit of the hierarchy; "
@@ -226,7 +241,8 @@ class Values:
         return tuple(np.unique(self.periods).tolist())
 
     def resolve_period(self, period: str | None) -> str:
-        """The period to score: ``period`` if present, else the only one.
+        """The period to score: ``period`` if present, else the only one (``period`` may be
+        in any accepted form, see :mod:`egov_score.io.periods`).
 
         Raises:
             ValuesError: ``period`` is absent from the values, or None while several exist.
@@ -239,6 +255,7 @@ class Values:
                 f"{self.source}: a period must be chosen when the values hold several; "
                 f"got {list(periods)!r}"
             )
+        period = as_period(period)
         if period not in periods:
             raise ValuesError(
                 f"{self.source}: period must be one of {list(periods)!r}; got {period!r}"
@@ -261,7 +278,9 @@ class Values:
         return self._picks[key]
 
     def at(self, period: str) -> list[LevelValues]:
-        """Field columns of every level for one period, top level first (NaN = no value)."""
+        """Field columns of every level for one period (any accepted form), top level first
+        (NaN = no value)."""
+        period = as_period(period)
         out: list[LevelValues] = [{} for _ in self.level_sizes]
         for code, col in self.columns.items():
             d = self.field_levels[code]

@@ -14,6 +14,7 @@ import pluggy
 
 from egov_score._arrays import FloatArray
 from egov_score.exceptions import PluginError
+from egov_score.io.periods import as_period, month_label
 from egov_score.io.table import Table
 from egov_score.model.framework import Field, Framework
 from egov_score.model.hierarchy import Hierarchy
@@ -25,13 +26,7 @@ from egov_score.plugins.hooks import call_first
 from egov_score.plugins.scheme import Scheme
 from egov_score.plugins.tables import CheckedTables
 
-__all__ = [
-    "LOAD_HOOK",
-    "SchemeData",
-    "load_period",
-    "load_scheme",
-    "period_rows",
-]
+__all__ = ["LOAD_HOOK", "SchemeData", "load_period", "load_scheme", "no_data_note", "period_rows"]
 
 #: The hook that turns a scheme's tables into field columns.
 LOAD_HOOK = "egov_score_load_scheme"
@@ -43,7 +38,8 @@ class SchemeData:
 
     Attributes:
         levels: per level, top first: field code -> float64 column over its units.
-        diagnostics: the ``dropped_rows`` notes of the tables.
+        diagnostics: the ``dropped_rows`` notes of the tables and a ``no_data`` note for
+            every scheme whose tables hold no rows for the period.
         sources: every table's source.
     """
 
@@ -212,14 +208,48 @@ def load_period(
     Raises:
         PluginError: as :func:`load_scheme`.
     """
+    period = as_period(period)  # the tables' periods are normalised when checked
     levels: list[LevelValues] = [{} for _ in hierarchy.levels]
+    notes: list[Diagnostic] = []
     for code, by_name in tables.tables.items():
         scheme = schemes[code]
         if not any(f.code in framework.fields for f in scheme.fields):
             continue  # the scheme is not active in this framework
         period_tables = {name: period_rows(t, period) for name, t in by_name.items()}
+        note = no_data_note(scheme, period_tables, period)
+        if note is not None:
+            notes.append(note)
         columns = load_scheme(pm, scheme, owner[code], period_tables, hierarchy)
         for field in scheme.fields:
             if field.code in framework.fields:
                 levels[framework.levels.index(field.level)][field.code] = columns[field.code]
-    return SchemeData(levels=tuple(levels), diagnostics=tables.diagnostics, sources=tables.sources)
+    return SchemeData(
+        levels=tuple(levels), diagnostics=(*tables.diagnostics, *notes), sources=tables.sources
+    )
+
+
+def no_data_note(scheme: Scheme, tables: Mapping[str, Table], period: str) -> Diagnostic | None:
+    """A ``no_data`` note if any of ``scheme``'s tables holds no row for ``period`` (its fields
+    are then missing for every unit: the reader must be told, not shown a gap).
+
+    Args:
+        scheme: the scheme.
+        tables: table name -> the period's rows.
+        period: the period loaded.
+    """
+    empty = [name for name, t in tables.items() if t.n_rows == 0]
+    if not empty:
+        return None
+    month = month_label(period)
+    if len(empty) == len(tables):
+        message = f"{scheme.code}: no data for {month}"
+    else:
+        message = f"{scheme.code}: no data for {month} in table(s) {empty!r}"
+    return Diagnostic(
+        kind="no_data",
+        level=scheme.table(empty[0]).level,
+        code=scheme.code,
+        units=(),
+        message=message,
+        period=period,
+    )

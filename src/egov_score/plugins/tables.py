@@ -4,6 +4,7 @@ the plugins' ``egov_score_check_table``), and setting aside the cells that faile
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
@@ -13,12 +14,13 @@ import numpy as np
 import pluggy
 
 from egov_score.exceptions import InputError
+from egov_score.io.periods import ACCEPTED, normalise_period_column
 from egov_score.io.table import Table, format_problems, write_csv
 from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.plausibility import row_positions
 from egov_score.model.result import Diagnostic
 from egov_score.plugins.hooks import collect_records
-from egov_score.plugins.scheme import Problem, Scheme, check_table
+from egov_score.plugins.scheme import Problem, Scheme, TableSpec, check_table, problems_where
 
 __all__ = [
     "EXTENSIONS",
@@ -54,7 +56,8 @@ class CheckedTables:
     rejected: tuple[Problem, ...] = ()
 
     def periods(self) -> tuple[str, ...]:
-        """The distinct periods of all tables, sorted."""
+        """The distinct periods of all tables (``YYYY-MM``, normalised when checked), in
+        order."""
         found: set[str] = set()
         for by_name in self.tables.values():
             for t in by_name.values():
@@ -173,15 +176,59 @@ def write_rejects(rejected: Sequence[Problem], path: str | os.PathLike[str]) -> 
     )
 
 
-def _rejected_note(code: str, level: str, table: Table, n: int) -> Diagnostic:
-    """The short note of a table's rejected cells (the cells themselves are in the rejects)."""
+def _rejected_note(
+    code: str, level: str, table: Table, problems: Sequence[Problem], keys: Collection[str]
+) -> Diagnostic:
+    """The short note of a table's rejected cells (the cells themselves are in the rejects):
+    how many, and how many rows went with them because a key cell (unit code, period) or the
+    row as a whole was bad."""
+    n = len({(p.row, p.column) for p in problems})
+    rows = len({p.row for p in problems if p.column in keys or p.column not in table.header})
+    dropped = f" ({rows} rows dropped: their unit or period is unusable)" if rows else ""
     return Diagnostic(
         kind="dropped_rows",
         level=level,
         code=code,
         units=(),
-        message=f"{table.source}: {n} cells rejected; see {REJECTS_FILE}",
+        message=f"{table.source}: {n} cells rejected{dropped}; see {REJECTS_FILE}",
     )
+
+
+def _with_periods(table: Table) -> tuple[Table, list[Problem]]:
+    """``table`` with its ``period`` column normalised to ``YYYY-MM``, and a problem for every
+    period in no accepted form (see :mod:`egov_score.io.periods`)."""
+    table, bad = normalise_period_column(table)
+    if not bad.any():
+        return table, []
+    return table, problems_where(table, bad, "period", f"must be {ACCEPTED}")
+
+
+def _renamed_columns(spec: TableSpec, table: Table) -> list[Problem]:
+    """A problem for every column of ``table`` the spec does not declare that is a near miss
+    of an optional column the table lacks (``service`` for ``services``): it would be ignored
+    and the optional column read as absent. (An absent required column is refused by
+    :func:`~egov_score.plugins.scheme.check_table`.)"""
+    declared = [c.name for c in spec.columns]
+    absent = [c.name for c in spec.columns if not c.required and c.name not in table.columns]
+    problems = []
+    for name in table.header:
+        if name in declared:
+            continue
+        close = difflib.get_close_matches(name, absent, n=1, cutoff=0.8)
+        if close:
+            problems.append(
+                Problem(
+                    source=table.source,
+                    row=0,
+                    column=name,
+                    value=name,
+                    rule=(
+                        f"a column must be one of the declared {declared!r}, or be unlike "
+                        f"them; did you mean {close[0]!r}?"
+                    ),
+                )
+            )
+    return problems
 
 
 def _scheme_of(schemes: Mapping[str, Scheme], code: str, names: list[str]) -> Scheme:
@@ -231,14 +278,15 @@ def check_tables(
         scheme = _scheme_of(schemes, code, list(by_name))
         checked[code] = {}
         for name, table in by_name.items():
-            problems = check_scheme_table(pm, scheme, name, table, hierarchy)
+            table, problems = _with_periods(table)
+            problems.extend(_renamed_columns(scheme.table(name), table))
+            problems.extend(check_scheme_table(pm, scheme, name, table, hierarchy))
             sources.append(table.source)
             if problems and drop_bad_rows and not any(p.row == 0 for p in problems):
                 spec = scheme.table(name)
                 keys = [c.name for c in spec.columns if c.kind in ("code", "period")]
                 table = without_bad_cells(table, problems, keys)
-                cells = len({(p.row, p.column) for p in problems})
-                diagnostics.append(_rejected_note(code, spec.level, table, cells))
+                diagnostics.append(_rejected_note(code, spec.level, table, problems, keys))
                 rejected.extend(problems)
             else:
                 refused.extend(problems)

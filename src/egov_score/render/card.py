@@ -41,6 +41,7 @@ __all__ = [
     "html_table",
     "md_table",
     "md_text",
+    "no_data_lines",
     "page",
     "reason_text",
     "render_card",
@@ -237,6 +238,18 @@ def _scheme_header(lang: str) -> list[str]:
     ]
 
 
+def no_data_lines(r: UnitReport, lang: str = "en") -> list[str]:
+    """One sentence per scheme without rows for the card's month ("pension: no data for
+    January 2021"), so a missing scheme score is explained on the card."""
+    lines = []
+    for code in r.no_data:
+        group = r.framework.groups.get(code)
+        name = code if group is None else (group.name_hi if lang == "hi" else "") or group.name
+        month = month_name(r.period, lang)
+        lines.append(gettext(lang, "no_data_note", scheme=name, month=month))
+    return lines
+
+
 # -- Markdown ---------------------------------------------------------------------------------
 
 
@@ -277,6 +290,7 @@ def to_markdown(r: UnitReport, lang: str = "en") -> str:
             f"**{md(gettext(lang, 'to'))}:** {md(r.officer)} · **{md(gettext(lang, 'period'))}:** "
             f"{md(month_name(r.period, lang))}"
         )
+        out += [f"\n> {md(line)}" for line in no_data_lines(r, lang)]
         out += ["", md_table(["", ""], [list(row) for row in _headline(r, lang)]), ""]
         out += [
             f"## {md(gettext(lang, 'schemes'))}",
@@ -319,6 +333,7 @@ def to_text(r: UnitReport, lang: str = "en") -> str:
         lines = [
             _title(r, lang),
             f"{gettext(lang, 'to')}: {r.officer} · {month_name(r.period, lang)}",
+            *no_data_lines(r, lang),
             "",
         ]
         lines += [f"{k}: {v}" for k, v in _headline(r, lang)]
@@ -415,6 +430,7 @@ def to_json(r: UnitReport, lang: str = "en") -> dict[str, Any]:
                 for b in r.bars
             ],
             "sections": [_json_section(s, lang) for s in r.sections],
+            "no_data": list(r.no_data),
         }
 
 
@@ -482,6 +498,10 @@ def to_csv(r: UnitReport, lang: str = "en") -> str:
             ]
             for p in r.trend
         ]
+        rows += [
+            ["no_data", code, line, "", "", "", "", ""]
+            for code, line in zip(r.no_data, no_data_lines(r, lang), strict=True)
+        ]
         for extra in r.sections:
             rows += [
                 [extra.key, cells[0], " · ".join(cells[1:]), "", "", "", "", ""]
@@ -512,6 +532,7 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .b0{background:#c0392b}.b1{background:#e67e22}.b2{background:#27ae60}.b3{background:#1e8449}
 .bx{background:#7f8c8d}.up{color:#1e8449}.down{color:#c0392b}
 footer{color:#5b6b7c;font-size:.8em;text-align:center;margin:20px 0}
+.no-data{background:#fff3cd;border-left:4px solid #e67e22;padding:8px 14px;border-radius:6px}
 """
 
 
@@ -669,8 +690,10 @@ def to_html(r: UnitReport, lang: str = "en") -> str:
             f'<span class="band {_band_class(r)}">{escape(band)}</span> '
             f'<span class="{move_class}">{escape(move)}</span></p>'
         )
-        body = f'<div class="cards">{card_html}</div><section>{headline}</section>' + "".join(
-            sections
+        notes = "".join(f'<p class="no-data">{escape(x)}</p>' for x in no_data_lines(r, lang))
+        body = (
+            f'{notes}<div class="cards">{card_html}</div><section>{headline}</section>'
+            + "".join(sections)
         )
         return page(_title(r, lang), lang, header, body)
 

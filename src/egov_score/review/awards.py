@@ -17,6 +17,7 @@ import numpy as np
 
 from egov_score._arrays import LazyColumns
 from egov_score.exceptions import InputError
+from egov_score.io.periods import as_period
 from egov_score.model.framework import Bands
 from egov_score.review.panel import Panel
 from egov_score.review.progress import series
@@ -317,7 +318,8 @@ def select_awards(
             ``min_band`` the framework does not have.
     """
     rules = rules or AwardRules()
-    window = rules.window or award_window(occasion, year)
+    first, last = rules.window or award_window(occasion, year)
+    window = (as_period(first), as_period(last))  # compared as YYYY-MM strings below
     if occasion not in OCCASIONS:
         raise InputError(f"occasion must be one of {sorted(OCCASIONS)!r}; got {occasion!r}")
     periods = tuple(p for p in panel.periods if window[0] <= p <= window[1])

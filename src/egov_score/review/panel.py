@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import attrs
 
 from egov_score.exceptions import InputError
+from egov_score.io.periods import as_period
 from egov_score.model.result import Result
 from egov_score.pipeline import Pipeline
 
@@ -29,6 +30,7 @@ class Panel:
         Raises:
             InputError: the period is not in the panel.
         """
+        period = as_period(period)
         if period not in self.periods:
             raise InputError(f"period must be one of {list(self.periods)!r}; got {period!r}")
         return self.results[self.periods.index(period)]
@@ -83,7 +85,8 @@ def score_panel(
         pipeline: the job (:func:`egov_score.load` or :meth:`Pipeline.build
             <egov_score.pipeline.Pipeline.build>`); its raw tables were checked when it was
             built.
-        periods: the periods to score; default: every period of the data.
+        periods: the periods to score (any accepted form, see :mod:`egov_score.io.periods`;
+            scored oldest first whatever their order); default: every period of the data.
         normalisation: ``"period"`` or ``"global"``.
 
     Raises:
@@ -95,13 +98,16 @@ def score_panel(
         periods = pipeline.periods()
     if not periods:
         raise InputError("a panel needs at least one period; got none")
+    periods = sorted(dict.fromkeys(as_period(p) for p in periods))  # oldest first
     gathered = [pipeline.gather(p) for p in periods]
+    # Each period's notes (a scheme without data that month) go with its own result.
+    notes = tuple(dict.fromkeys(d for g in gathered for d in g.diagnostics))
     results = pipeline.engine.score_stacked(
         [g.levels for g in gathered],
         periods,
         normalisation=normalisation,
         sources=gathered[0].sources,
-        diagnostics=gathered[0].diagnostics,
+        diagnostics=notes,
         rejected=gathered[0].rejected,
     )
     return Panel(tuple(periods), tuple(results))

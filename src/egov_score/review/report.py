@@ -118,7 +118,9 @@ class UnitReport:
 
     Ranks count from 1 (best); 0 means unranked. ``rank_change`` is positive when the unit
     moved up. ``sections`` hold message ids and data; ``catalogues`` are the folders of the
-    plugins' message catalogues, which the renderer merges to translate them.
+    plugins' message catalogues, which the renderer merges to translate them. ``no_data``
+    names the schemes whose tables hold no rows for the card's month (their scores are
+    missing for that reason, not for a gap the reader should guess at).
     """
 
     code: str
@@ -154,6 +156,7 @@ class UnitReport:
     hierarchy: Hierarchy = attrs.field(eq=False, repr=False)
     sections: tuple[Section, ...] = ()
     catalogues: tuple[Path, ...] = ()
+    no_data: tuple[str, ...] = ()
 
     def descendants(self, level: str) -> IntArray:
         """Indices, on ``level``, of the units below this one."""
@@ -252,6 +255,7 @@ def build_report(
         InputError: unknown unit or period.
     """
     result = panel.result(period)
+    period = result.period  # as normalised by the panel
     fw = result.framework
     unit = result.unit(code)
     lv = result.level(unit.level)
@@ -343,6 +347,7 @@ def build_report(
         framework=fw,
         result=result,
         hierarchy=hierarchy,
+        no_data=tuple(dict.fromkeys(d.code for d in result.diagnostics_of("no_data"))),
     )
     if registry is not None:
         sections = registry.report_sections(result, hierarchy, code, unit.level)
