@@ -181,8 +181,11 @@ def test_error_names_file_and_line(write):
     text = HEAD + IND.replace("scale = 100", "weight = -2") + ROOT
     with pytest.raises(FrameworkError) as info:
         load(write, text)
-    line = text.lstrip("\n").splitlines().index('code = "inspection_rate"') + 1
-    assert f"fw.toml, line {line})" in str(info.value)
+    # the line of the offending key, not just of its table
+    line = text.lstrip("\n").splitlines().index("weight = -2") + 1
+    assert f"fw.toml, line {line}, [[indicator]] 'inspection_rate', key 'weight')" in str(
+        info.value
+    )
 
 
 def test_invalid_toml_and_missing_file(write):

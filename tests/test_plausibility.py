@@ -82,16 +82,19 @@ def test_to_dict_round_trips_the_declarations(trees):
 
 
 @pytest.mark.parametrize(
-    ("extra", "message"),
+    ("extra", "message", "key"),
     [
-        ('kind = "ratio"', r"kind must be one of \[.*\]; got 'ratio' for field 'x'"),
-        ("min = 5\nmax = 1", r"min must not exceed max; got min=5, max=1 for field 'x'"),
-        ('max = "ten"', r"max must be a finite number; got 'ten' for field 'x'"),
+        ('kind = "ratio"', r"kind must be one of \[.*\]; got 'ratio' for field 'x'", "kind"),
+        ("min = 5\nmax = 1", r"min must not exceed max; got min=5, max=1 for field 'x'", "min"),
+        ('max = "ten"', r"max must be a finite number; got 'ten' for field 'x'", "max"),
     ],
 )
-def test_bad_field_declaration_names_the_line(write, extra, message):
+def test_bad_field_declaration_names_the_line(write, extra, message, key):
     text = FW + f'[[field]]\ncode = "x"\nlevel = "block"\n{extra}\n'
-    with pytest.raises(FrameworkError, match=message + r" \(.*fw.toml, line \d+\)"):
+    lines = text.lstrip("\n").splitlines()
+    line = lines.index(next(x for x in extra.splitlines() if x.startswith(key))) + 1
+    where = rf" \(.*fw.toml, line {line}, \[\[field\]\] 'x', key '{key}'\)"
+    with pytest.raises(FrameworkError, match=message + where):
         eg.Framework.from_toml(write("fw.toml", text))
 
 

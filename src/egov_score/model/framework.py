@@ -772,15 +772,16 @@ def _parse_field(raw: Mapping[str, Any], levels: Sequence[str], where: _Located)
     code = _code(raw, "field", where)
     _check_keys(raw, _FIELD_KEYS, "field", where)
     level = raw.get("level")
-    _check(_field_level_rule(level, levels, code), where, code)
+    _check(_field_level_rule(level, levels, code), where, code, "level")
     rollup = raw.get("rollup", "sum")
-    _check(_rollup_rule(rollup, f"field {code!r}"), where, code)
+    _check(_rollup_rule(rollup, f"field {code!r}"), where, code, "rollup")
     weight = raw.get("weight")
-    _check(_rollup_weight_rule(rollup, weight, f"field {code!r}"), where, code)
+    _check(_rollup_weight_rule(rollup, weight, f"field {code!r}"), where, code, "weight")
     kind = raw.get("kind", "real")
-    _check(kind_rule(kind, f"field {code!r}"), where, code)
+    _check(kind_rule(kind, f"field {code!r}"), where, code, "kind")
     low, high = raw.get("min"), raw.get("max")
-    _check(bounds_rule(low, high, f"field {code!r}"), where, code)
+    problem = bounds_rule(low, high, f"field {code!r}")
+    _check(problem, where, code, "max" if problem and problem.startswith("max") else "min")
     return Field(
         code=code,
         level=str(level),
@@ -803,19 +804,21 @@ def _parse_indicator(
     num, den = raw.get("numerator"), raw.get("denominator")
     _check(_inputs_rule(field, num, den, repr(code)), where, code)
     direction = raw.get("direction", 1)
-    _check(_direction_rule(direction, repr(code)), where, code)
+    _check(_direction_rule(direction, repr(code)), where, code, "direction")
     weight = _number(raw.get("weight", 1.0), "weight", code, where)
-    _check(weight_rule(weight, f"indicator {code!r}"), where, code)
+    _check(weight_rule(weight, f"indicator {code!r}"), where, code, "weight")
     parent = raw.get("parent")
     if not isinstance(parent, str):
-        raise _fail(f"an indicator needs a parent group; got {parent!r} for {code!r}", where, code)
+        raise _fail(
+            f"an indicator needs a parent group; got {parent!r} for {code!r}", where, code, "parent"
+        )
     scale = _number(raw.get("scale", 1.0), "scale", code, where)
-    _check(_scale_rule(scale, repr(code)), where, code)
+    _check(_scale_rule(scale, repr(code)), where, code, "scale")
     target = _optional_number(raw.get("target"), "target", code, where)
     norm = _normalisation(raw.get("normalise"), code, where, methods)
-    _check(_target_rule(norm.method, norm.target, target, repr(code)), where, code)
+    _check(_target_rule(norm.method, norm.target, target, repr(code)), where, code, "target")
     bounded = raw.get("bounded", False)
-    _check(_bounded_rule(bounded, num, f"indicator {code!r}"), where, code)
+    _check(_bounded_rule(bounded, num, f"indicator {code!r}"), where, code, "bounded")
     return Indicator(
         code=code,
         parent=parent,
