@@ -85,10 +85,10 @@ def test_a_careful_loader_passes():
             lambda t, h: np.zeros(len(h.level("block")), dtype=np.int64),
             r"field 'x' must be numeric, float64 with NaN = missing; got dtype int64",
         ),
-        (blocks(np.inf), r"field 'x' must be finite or NaN; got inf for unit 'B-\d+'"),
+        (blocks(np.inf), r"field 'x': must be finite or NaN; got inf for unit 'B-\d+'"),
         (
             blocks(np.nan),
-            r"field 'x' must be a number where its column in water_t.csv has one; "
+            r"field 'x': must be a number where its column in water_t.csv has one; "
             r"got nan for unit 'B-0574'",
         ),
     ],
@@ -124,7 +124,7 @@ def test_a_loader_breaking_its_contract_is_named(make, match):
     ],
 )
 def test_a_value_outside_the_declared_range_is_refused(field, value, match):
-    with pytest.raises(PluginError, match=WHERE + r"field 'x' " + match + r" for unit 'B-\d+'"):
+    with pytest.raises(PluginError, match=WHERE + r"field 'x': " + match + r" for unit 'B-\d+'"):
         load(blocks(value), field=field)
 
 

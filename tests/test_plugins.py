@@ -145,7 +145,7 @@ def test_duplicate_field_names_both_plugins():
         (lambda h: {"x": np.zeros(3), "y": np.zeros(4)}, r"undeclared \['y'\]"),
         (lambda h: {"x": np.zeros(3)}, r"field 'x' must have shape \(4,\)"),
         (lambda h: {"x": np.array(["a"] * 4)}, r"field 'x' must be numeric"),
-        (lambda h: {"x": np.full(4, np.inf)}, r"field 'x' must be finite or NaN"),
+        (lambda h: {"x": np.full(4, np.inf)}, r"field 'x': must be finite or NaN"),
     ],
 )
 def test_misbehaving_loader_names_plugin_hook_and_fault(columns, match, write):

@@ -68,7 +68,7 @@ def _offending(
     codes = hierarchy.level(field.level).codes
     got = ", ".join(f"{float(values[r])!r} for unit {str(codes[r])!r}" for r in rows[:SHOWN])
     more = f" ({len(rows)} in all)" if len(rows) > SHOWN else ""
-    return PluginError(f"{where}: field {field.code!r} {rule}; got {got}{more}")
+    return PluginError(f"{where}: field {field.code!r}: {rule}; got {got}{more}")
 
 
 def _field_column(where: str, field: Field, column: Any, hierarchy: Hierarchy) -> FloatArray:
@@ -158,7 +158,7 @@ def load_scheme(
     Raises:
         PluginError: no plugin loaded the scheme, one failed, or its columns break the hook's
             contract: exactly the declared fields, each float64 with one value per unit,
-            finite or NaN, within the field's declared range (:func:`declared_range`), and a
+            finite or NaN, within the field's declared kind, ``min`` and ``max``, and a
             number wherever a same-named numeric column of a table on the field's level has
             a cell for the unit.
     """
