@@ -27,7 +27,7 @@ from egov_score.exceptions import InputError
 from egov_score.io.cells import PLAIN_NUMBER, cell_problem, is_missing, is_number
 from egov_score.io.encodings import decode, nul_problem
 
-__all__ = ["Table", "format_problems", "neutralise", "parse_floats", "write_csv"]
+__all__ = ["Table", "closest_column", "format_problems", "neutralise", "parse_floats", "write_csv"]
 
 #: How many offending cells an error message lists before it says "and N more".
 MAX_LISTED = 10
@@ -246,6 +246,14 @@ class Table:
             out._parsed[name] = cut
         return out
 
+    def require_rows(self, what: str = "table") -> None:
+        """Raise :class:`InputError` when the table holds no row below its header."""
+        if self.n_rows == 0:
+            raise InputError(
+                f"{self.source}: a {what} must hold at least one row below its header; "
+                f"got only the header"
+            )
+
     def require(self, *names: str) -> None:
         """Raise :class:`InputError` naming every required column that is absent, with the
         closest column of the header for each (``did you mean 'services'?``)."""
@@ -254,9 +262,9 @@ class Table:
             spare = [h for h in self.header if h not in names]
             hints = []
             for name in missing:
-                close = difflib.get_close_matches(name, spare, n=1, cutoff=0.6)
-                if close:
-                    hints.append(f"for {name!r}, did you mean {close[0]!r}?")
+                close = closest_column(name, spare)
+                if close is not None:
+                    hints.append(f"for {name!r}, did you mean {close!r}?")
             msg = (
                 f"{self.source}: columns {missing!r} are required; "
                 f"the header has {list(self.header)!r} (expected {list(names)!r}"
@@ -314,6 +322,13 @@ def _records(text: str, source: str) -> list[list[str]]:
             raise InputError(f"{source}: row {row}: must be a well-formed CSV row; {exc}") from None
         return records
     raise AssertionError("unreachable: the lenient reading returns or raises")
+
+
+def closest_column(name: str, header: Iterable[str]) -> str | None:
+    """The column of ``header`` most like ``name`` (a typo or a renaming such as ``service``
+    for ``services``), or None where none is close."""
+    close = difflib.get_close_matches(name, list(header), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 #: Written into empty numeric cells for numpy's reader, then read back as missing; a file that

@@ -112,6 +112,7 @@ class Values:
         """Validate and convert a :class:`~egov_score.io.table.Table` (see :meth:`from_csv`)."""
         try:
             table.require("code")
+            table.require_rows("values table")
         except InputError as exc:
             raise ValuesError(str(exc)) from None
         field_cols = [c for c in table.header if c not in ("code", "period")]
