@@ -155,7 +155,7 @@ class FieldColumns:
             named.append(f"{shown}{more} (period {self.stack.periods[p]!r})")
         return ValuesError(
             f"{what} on every {level!r}; got an overflow for {level} {'; '.join(named)}: "
-            f"the values are too large to add up in a 64-bit float (largest about 1.8e308)"
+            f"the values are too large to add up in a 64-bit float (largest about 1.797e308)"
         )
 
     def _children_of(self, depth: int) -> Grouping:

@@ -27,7 +27,7 @@ __all__ = ["PLAIN_NUMBER", "cell_problem", "is_missing", "is_number"]
 PLAIN_NUMBER = r"^\s*[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*$"
 
 #: The largest finite float64, quoted in messages about overflow.
-_MAX = "1.8e308"
+_MAX = "1.797e308"
 
 
 def is_missing(cell: str) -> bool:

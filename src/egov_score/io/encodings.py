@@ -70,7 +70,8 @@ def _not_utf8(data: bytes, at: int, source: str) -> str:
         codec, name = "latin-1", "Latin-1 (ISO-8859-1)"
     near = data[start : at + 12].split(b"\n")[0].decode(codec, errors="replace")
     return (
-        f"{source}: a CSV file must be UTF-8 text; got {name} text (byte 0x{data[at]:02X} "
+        f"{source}: a CSV file must be UTF-8 text; got bytes that look like {name} text (byte "
+        f"0x{data[at]:02X} "
         f"on line {line}, in {near!r}): " + _RESAVE.format(codec=codec)
     )
 

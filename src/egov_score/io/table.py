@@ -163,6 +163,8 @@ class Table:
         """
         path = Path(path)
         text = _read_text(path)
+        if "\x00" in text:
+            return cls.from_text(text, source=str(path))  # the careful path names it
         fast = _polars_fast_path(text, str(path), numeric)
         if fast is None:
             fast = _numeric_fast_path(text, str(path), numeric)
@@ -290,14 +292,17 @@ FIELD_LIMIT = csv.field_size_limit()
 def _records(text: str, source: str) -> list[list[str]]:
     """The records of CSV text; a broken file is an :class:`InputError` naming the row.
 
-    The text is read strictly first, so a quote left open to the end of the file is caught;
-    a file with a stray character after a closing quote (``"2"x``) is then read leniently,
-    as spreadsheets read it.
+    The text is read strictly first, so a quote left open to the end of the file is caught.
+    A file with a stray character after a closing quote (``"2"x``) is then read leniently,
+    as spreadsheets read it, and one whose lines end in a lone ``\r`` (old Mac files) with
+    universal newlines.
     """
-    for strict in (True, False):
+    strict = True
+    newline: str | None = "\n"
+    while True:  # at most three readings: each retry turns one option off
         records: list[list[str]] = []
         try:
-            records.extend(csv.reader(io.StringIO(text), strict=strict))
+            records.extend(csv.reader(io.StringIO(text, newline=newline), strict=strict))
         except csv.Error as exc:
             row = len(records) + 1  # the record being read when it failed
             if "field limit" in str(exc):
@@ -318,10 +323,13 @@ def _records(text: str, source: str) -> list[list[str]]:
                 )
                 raise InputError(msg) from None
             if strict and "expected after" in str(exc):
+                strict = False
+                continue
+            if newline is not None and "new-line character" in str(exc):
+                newline = None
                 continue
             raise InputError(f"{source}: row {row}: must be a well-formed CSV row; {exc}") from None
         return records
-    raise AssertionError("unreachable: the lenient reading returns or raises")
 
 
 def closest_column(name: str, header: Iterable[str]) -> str | None:
@@ -403,6 +411,9 @@ def _polars_fast_path(text: str, source: str, numeric: Collection[str]) -> Table
         return None
     if frame.width != len(header):
         return None
+    longest = frame.select(pl.all().str.len_chars().max()).row(0)
+    if any(n is not None and n > FIELD_LIMIT for n in longest):
+        return None  # a cell over the CSV field limit: the careful path names it
     nums = [h for h in header if h in numeric]
     checks = frame.select(
         [(pl.col(h).str.contains(PLAIN_NUMBER) | (pl.col(h) == "")).all().alias(h) for h in nums]
@@ -467,6 +478,8 @@ def _numeric_fast_path(text: str, source: str, numeric: Collection[str]) -> Tabl
     plain = {header[i]: np.char.strip(strings[:, k]) for k, i in enumerate(txt)}
     for name in plain:
         plain[name] = np.where(plain[name] == _EMPTY, "", plain[name])
+    if strings.dtype.itemsize // 4 > FIELD_LIMIT:
+        return None  # a text cell over the CSV field limit: the careful path names it
     return _numeric_table(source, header, parsed, plain, len(numbers))
 
 
@@ -478,7 +491,8 @@ def _uncached_formulas(ws: Any) -> list[str]:
     """The cells (``D7``) of a read-only worksheet that hold a formula but no stored value:
     a workbook written by a program that cannot compute formulas, never opened in Excel.
 
-    A formula whose stored value is empty text has a value element, so it is not listed.
+    A formula whose stored value is empty text (``t="str"`` with an empty value element) is
+    not listed; an empty value element on a number cell (as openpyxl writes a formula) is.
     """
     with ws._get_source() as fh:  # the sheet's XML, as openpyxl's read-only reader opens it
         data = fh.read()
@@ -487,8 +501,10 @@ def _uncached_formulas(ws: Any) -> list[str]:
     found = []
     for _, element in ElementTree.iterparse(io.BytesIO(data)):
         if element.tag.rpartition("}")[2] == "c":
-            kinds = {child.tag.rpartition("}")[2] for child in element}
-            if "f" in kinds and "v" not in kinds:
+            kids = {child.tag.rpartition("}")[2]: child for child in element}
+            value = kids.get("v")
+            text = element.get("t") in ("str", "s", "inlineStr")
+            if "f" in kids and (value is None or (not value.text and not text)):
                 found.append(element.get("r", "?"))
             element.clear()
     return found
