@@ -176,7 +176,7 @@ class Table:
         nul = nul_problem(text, source)
         if nul is not None:
             raise InputError(nul)
-        if not text.strip():
+        if not text or text.isspace():  # isspace stops at the first other character
             raise InputError(f"{source}: a CSV file must have a header row; got an empty file")
         records = _records(text, source)
         header = tuple(h.strip() for h in records[0])
