@@ -293,9 +293,19 @@ def test_a_scheme_without_rows_for_the_month_is_a_note(tmp_path):
     assert [d.code for d in panel.result("2020-12").diagnostics_of("no_data")] == ["nrega"]
 
 
-def test_header_only_scheme_table_is_a_note(tmp_path):
+def test_a_header_only_scheme_table_is_refused_not_a_gap(tmp_path):
+    # A table with no rows at all is a file problem (an error, see test_files.py); a table whose
+    # rows are all of other months is the scheme having no data this month (a note).
     header = _sample_pension().splitlines()[0] + "\n"
     (tmp_path / "pension.csv").write_text(header, encoding="utf-8")
+    with pytest.raises(InputError, match=r"pension.csv"):
+        REGISTRY.read_tables(tmp_path)
+
+
+def test_a_scheme_whose_rows_are_all_other_months_is_a_note(tmp_path):
+    text = _sample_pension().replace(",2021-01,", ",2020-12,")
+    assert ",2021-01," not in text
+    (tmp_path / "pension.csv").write_text(text, encoding="utf-8")
     shutil.copy(SAMPLES / "nrega.csv", tmp_path / "nrega.csv")
     result = _job(REGISTRY.read_tables(tmp_path)).score("2021-01")
     notes = result.diagnostics_of("no_data")

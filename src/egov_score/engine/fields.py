@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from egov_score._arrays import FloatArray, IntArray, readonly
+from egov_score._arrays import FloatArray, IntArray, StrArray, readonly
 from egov_score.engine.stack import Stack
+from egov_score.exceptions import ValuesError
 from egov_score.kernels.grouped import Grouping
 from egov_score.kernels.rollup import Partials, combine, finish, partials
 from egov_score.model.framework import Framework
@@ -56,6 +57,7 @@ class FieldColumns:
         inputs: every field's stacked input column on its own level (:func:`stack_inputs`).
         parents: every level's parent index per unit, top first.
         stack: the run's row layout.
+        codes: every level's unit codes, top first, to name units in errors.
     """
 
     def __init__(
@@ -64,8 +66,10 @@ class FieldColumns:
         inputs: dict[str, FloatArray],
         parents: Sequence[IntArray],
         stack: Stack,
+        codes: Sequence[StrArray] = (),
     ) -> None:
         self.framework = framework
+        self.codes = tuple(codes)
         self.inputs = inputs
         self.parents = tuple(parents)
         self.stack = stack
@@ -118,12 +122,41 @@ class FieldColumns:
                 if paired is not None:
                     present &= ~np.isnan(self.inputs[paired])
                 weights = None if field.weight is None else self.inputs[field.weight]
-                return partials(col, field.rollup, weights, present)
+                with np.errstate(over="ignore"):  # w * x overflowing is checked one level up
+                    return partials(col, field.rollup, weights, present)
             below = self._partials_of(code, depth + 1, paired)
-            self._partials[key] = combine(
-                below, self._children_of(depth), self.stack.rows(depth), field.rollup
-            )
+            with np.errstate(over="ignore", invalid="ignore"):  # an overflow is checked below
+                parts = combine(
+                    below, self._children_of(depth), self.stack.rows(depth), field.rollup
+                )
+            if field.rollup not in ("min", "max"):  # sums can overflow; extremes cannot
+                self._check_finite(code, depth, parts)
+            self._partials[key] = parts
         return self._partials[key]
+
+    def _check_finite(self, code: str, depth: int, parts: Partials) -> None:
+        """Raise :class:`ValuesError` naming the units of level ``depth`` whose roll-up of
+        field ``code`` overflowed: values too large to add up in a float64 (two 1e308s)."""
+        finite = np.isfinite(parts[0]) & np.isfinite(parts[1])
+        if not finite.all():
+            rule = self.framework.fields[code].rollup
+            what = f"field {code!r} must roll up ({rule}) to a finite number"
+            raise self.overflow(what, depth, np.flatnonzero(~finite))
+
+    def overflow(self, what: str, depth: int, rows: IntArray) -> ValuesError:
+        """The error for stacked ``rows`` of level ``depth`` whose ``what`` overflowed a
+        float64, naming the units (at most 10 a period) and periods."""
+        level = self.framework.levels[depth]
+        codes = self.codes[depth] if self.codes else np.arange(self.stack.sizes[depth])
+        named = []
+        for p, units in self.stack.by_period(depth, codes, rows).items():
+            shown = ", ".join(repr(str(u)) for u in units[:10])
+            more = f" and {len(units) - 10} more" if len(units) > 10 else ""
+            named.append(f"{shown}{more} (period {self.stack.periods[p]!r})")
+        return ValuesError(
+            f"{what} on every {level!r}; got an overflow for {level} {'; '.join(named)}: "
+            f"the values are too large to add up in a 64-bit float (largest about 1.797e308)"
+        )
 
     def _children_of(self, depth: int) -> Grouping:
         """The units of level ``depth + 1`` grouped by their parent on ``depth``, prepared once."""

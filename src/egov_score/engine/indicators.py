@@ -72,7 +72,20 @@ class Indicators:
 
     def raw(self, ind: Indicator, depth: int, notes: list[Diagnostic]) -> FloatArray:
         """Indicator ``ind`` on level ``depth``: a scaled field, or a ratio of two (missing
-        where the denominator is 0, noted in ``notes``)."""
+        where the denominator is 0, noted in ``notes``).
+
+        Raises:
+            ValuesError: the indicator overflows a float64 for some unit (1e308 / 0.5).
+        """
+        with np.errstate(over="ignore"):  # an overflow is named below
+            out = self._raw(ind, depth, notes)
+        inf = np.isinf(out)
+        if inf.any():
+            what = f"indicator {ind.code!r} must be a finite number"
+            raise self.fields.overflow(what, depth, np.flatnonzero(inf))
+        return out
+
+    def _raw(self, ind: Indicator, depth: int, notes: list[Diagnostic]) -> FloatArray:
         fields = self.fields
         if ind.field is not None:
             col = fields.field(ind.field, depth)

@@ -206,7 +206,7 @@ class Engine:
         stack = Stack(periods, [len(lv) for lv in h.levels])
         parents = [lv.parent for lv in h.levels]
         inputs, diagnostics = stack_inputs(fw, periods_values, stack)
-        fields = FieldColumns(fw, inputs, parents, stack)
+        fields = FieldColumns(fw, inputs, parents, stack, [lv.codes for lv in h.levels])
         notes = Notes(fw.levels, [lv.codes for lv in h.levels], stack)
         indicators = Indicators(
             fw,

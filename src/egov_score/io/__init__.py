@@ -4,6 +4,6 @@ This layer knows files, cells and string columns; it knows nothing of hierarchie
 or scores, so every layer above can read and write through it.
 """
 
-from egov_score.io.table import Table, format_problems, write_csv
+from egov_score.io.table import Table, closest_column, format_problems, write_csv
 
-__all__ = ["Table", "format_problems", "write_csv"]
+__all__ = ["Table", "closest_column", "format_problems", "write_csv"]

@@ -8,14 +8,17 @@ only the error path looks at cells one by one, to name them.
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import io
 import os
+import re
 import sys
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import attrs
 import numpy as np
@@ -23,9 +26,12 @@ import numpy.typing as npt
 
 from egov_score._arrays import FloatArray, IntArray, LazyColumns, StrArray, array_eq
 from egov_score.exceptions import InputError
+from egov_score.io.cells import PLAIN_NUMBER, cell_problem, is_missing, is_number
+from egov_score.io.encodings import decode, nul_problem
 
 __all__ = [
     "Table",
+    "closest_column",
     "csv_text",
     "format_problems",
     "is_plain_number",
@@ -78,21 +84,17 @@ class Table:
 
     @classmethod
     def from_csv(cls, path: str | os.PathLike[str]) -> Table:
-        """Read a UTF-8 CSV file (a byte-order mark is allowed) with a header row.
+        """Read a UTF-8 CSV file (a byte-order mark is allowed; UTF-16 and UTF-32 with their
+        byte-order mark are read too) with a header row.
 
         Raises:
-            InputError: the file is missing, empty, has duplicate or blank column names, or a
-                row with a different number of cells than the header.
+            InputError: the file is missing, not UTF-8 (naming the encoding it looks like),
+                empty, holds NUL bytes, a cell over 128 KiB or an unterminated quote, has
+                duplicate or blank column names, or a row with a different number of cells
+                than the header.
         """
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise InputError(f"file must exist; got {str(path)!r}") from None
-        except UnicodeDecodeError as exc:
-            msg = f"{path}: file must be UTF-8 text; got an undecodable byte at offset {exc.start}"
-            raise InputError(msg) from None
-        return cls.from_text(text, source=str(path))
+        return cls.from_text(_read_text(path), source=str(path))
 
     @classmethod
     def read(cls, path: str | os.PathLike[str]) -> Table:
@@ -136,12 +138,26 @@ class Table:
             raise InputError(f"{path}: must be a readable Excel workbook; {exc}") from None
         try:
             ws = book[sheet] if sheet is not None else book.worksheets[0]
-        except KeyError:
+        except (KeyError, IndexError):
             raise InputError(
                 f"{path}: sheet must be one of {book.sheetnames!r}; got {sheet!r}"
             ) from None
-        rows = [[_excel_cell(c) for c in row] for row in ws.iter_rows(values_only=True)]
-        book.close()
+        try:
+            uncached = _uncached_formulas(ws)
+            rows = [[_excel_cell(c) for c in row] for row in ws.iter_rows(values_only=True)]
+        except Exception as exc:  # a damaged sheet fails only when its cells are read
+            raise InputError(f"{path}: must be a readable Excel workbook; {exc}") from None
+        finally:
+            book.close()
+        if uncached:
+            cells = ", ".join(f"{ws.title}!{c}" for c in uncached[:MAX_LISTED])
+            more = f" and {len(uncached) - MAX_LISTED} more" if len(uncached) > MAX_LISTED else ""
+            msg = (
+                f"{path}: a formula cell must hold its computed value; got {len(uncached)} "
+                f"formula cell(s) saved without one: {cells}{more} (open the workbook in Excel "
+                "or LibreOffice and save it, so every formula's value is stored)"
+            )
+            raise InputError(msg)
         while rows and not any(rows[-1]):
             rows.pop()
         buf = io.StringIO()
@@ -158,10 +174,9 @@ class Table:
         same, naming the row, column and value.
         """
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (FileNotFoundError, UnicodeDecodeError):
-            return cls.from_csv(path)  # the careful path names the problem
+        text = _read_text(path)
+        if "\x00" in text:
+            return cls.from_text(text, source=str(path))  # the careful path names it
         fast = _polars_fast_path(text, str(path), numeric)
         if fast is None:
             fast = _numeric_fast_path(text, str(path), numeric)
@@ -170,9 +185,12 @@ class Table:
     @classmethod
     def from_text(cls, text: str, *, source: str) -> Table:
         """Parse CSV text (see :meth:`from_csv`)."""
-        records = list(csv.reader(io.StringIO(text)))
-        if not records:
+        nul = nul_problem(text, source)
+        if nul is not None:
+            raise InputError(nul)
+        if not text or text.isspace():  # isspace stops at the first other character
             raise InputError(f"{source}: a CSV file must have a header row; got an empty file")
+        records = _records(text, source)
         header = tuple(h.strip() for h in records[0])
         blank = [i + 1 for i, h in enumerate(header) if not h]
         if blank:
@@ -242,15 +260,95 @@ class Table:
             out._parsed[name] = cut
         return out
 
+    def require_rows(self, what: str = "table") -> None:
+        """Raise :class:`InputError` when the table holds no row below its header."""
+        if self.n_rows == 0:
+            raise InputError(
+                f"{self.source}: a {what} must hold at least one row below its header; "
+                f"got only the header"
+            )
+
     def require(self, *names: str) -> None:
-        """Raise :class:`InputError` naming every required column that is absent."""
+        """Raise :class:`InputError` naming every required column that is absent, with the
+        closest column of the header for each (``did you mean 'services'?``)."""
         missing = [n for n in names if n not in self.columns]
         if missing:
+            spare = [h for h in self.header if h not in names]
+            hints = []
+            for name in missing:
+                close = closest_column(name, spare)
+                if close is not None:
+                    hints.append(f"for {name!r}, did you mean {close!r}?")
             msg = (
                 f"{self.source}: columns {missing!r} are required; "
-                f"the header has {list(self.header)!r}"
+                f"the header has {list(self.header)!r} (expected {list(names)!r}"
             )
-            raise InputError(msg)
+            raise InputError(msg + "".join(f"; {h}" for h in hints) + ")")
+
+
+def _read_text(path: Path) -> str:
+    """The text of a CSV file (see :func:`~egov_score.io.encodings.decode`)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"file must exist; got {str(path)!r}") from None
+    except OSError as exc:
+        raise InputError(f"{path}: must be a readable file; got {exc.strerror}") from None
+    return decode(data, str(path))
+
+
+#: The largest cell Python's CSV reader takes (its default field size limit).
+FIELD_LIMIT = csv.field_size_limit()
+
+
+def _records(text: str, source: str) -> list[list[str]]:
+    """The records of CSV text; a broken file is an :class:`InputError` naming the row.
+
+    The text is read strictly first, so a quote left open to the end of the file is caught.
+    A file with a stray character after a closing quote (``"2"x``) is then read leniently,
+    as spreadsheets read it, and one whose lines end in a lone ``\r`` (old Mac files) with
+    universal newlines.
+    """
+    strict = True
+    newline: str | None = "\n"
+    while True:  # at most three readings: each retry turns one option off
+        records: list[list[str]] = []
+        try:
+            records.extend(csv.reader(io.StringIO(text, newline=newline), strict=strict))
+        except csv.Error as exc:
+            row = len(records) + 1  # the record being read when it failed
+            if "field limit" in str(exc):
+                hint = (
+                    ' (a quote (") opened in this row and never closed would do this)'
+                    if text.count('"') % 2
+                    else ""
+                )
+                msg = (
+                    f"{source}: row {row}: a cell must be at most {FIELD_LIMIT:,} characters "
+                    f"(128 KiB); got a longer one{hint}"
+                )
+                raise InputError(msg) from None
+            if "unexpected end of data" in str(exc):
+                msg = (
+                    f'{source}: row {row}: a quoted cell must end with a closing quote ("); '
+                    f"got a quote that runs to the end of the file"
+                )
+                raise InputError(msg) from None
+            if strict and "expected after" in str(exc):
+                strict = False
+                continue
+            if newline is not None and "new-line character" in str(exc):
+                newline = None
+                continue
+            raise InputError(f"{source}: row {row}: must be a well-formed CSV row; {exc}") from None
+        return records
+
+
+def closest_column(name: str, header: Iterable[str]) -> str | None:
+    """The column of ``header`` most like ``name`` (a typo or a renaming such as ``service``
+    for ``services``), or None where none is close."""
+    close = difflib.get_close_matches(name, list(header), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 #: Written into empty numeric cells for numpy's reader, then read back as missing; a file that
@@ -303,11 +401,6 @@ def _numeric_table(
     return table
 
 
-#: A number as Python's ``float`` reads it, less the spellings one reader may take and another
-#: not (underscores, ``inf``, ``nan``): what the polars reader may parse without a second look.
-_PLAIN_NUMBER = r"^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$"
-
-
 def _polars_fast_path(text: str, source: str, numeric: Collection[str]) -> Table | None:
     """Parse with polars' multi-threaded reader when the ``fastcsv`` extra is installed; None
     where it is not, or where the careful path is needed (any cell not a plain number)."""
@@ -330,16 +423,24 @@ def _polars_fast_path(text: str, source: str, numeric: Collection[str]) -> Table
         return None
     if frame.width != len(header):
         return None
+    longest = frame.select(pl.all().str.len_chars().max()).row(0)
+    if any(n is not None and n > FIELD_LIMIT for n in longest):
+        return None  # a cell over the CSV field limit: the careful path names it
     nums = [h for h in header if h in numeric]
     checks = frame.select(
-        [(pl.col(h).str.contains(_PLAIN_NUMBER) | (pl.col(h) == "")).all().alias(h) for h in nums]
+        [(pl.col(h).str.contains(PLAIN_NUMBER) | (pl.col(h) == "")).all().alias(h) for h in nums]
     )
     if nums and not all(checks.row(0)):
         return None  # a word, a spelling of infinity, a cell of spaces: the careful path
-    floats = frame.select(
-        [pl.col(h).str.strip_chars().replace("", None).cast(pl.Float64) for h in nums]
-    )
+    try:
+        floats = frame.select(
+            [pl.col(h).str.strip_chars().replace("", None).cast(pl.Float64) for h in nums]
+        )
+    except pl.exceptions.PolarsError:
+        return None
     parsed = {h: floats[h].to_numpy().astype(np.float64) for h in nums}
+    if any(np.isinf(v).any() for v in parsed.values()):
+        return None  # too large for a float64 (1e400): the careful path names the cell
     plain = {
         h: frame[h].str.strip_chars().to_numpy().astype(np.str_) for h in header if h not in nums
     }
@@ -361,18 +462,25 @@ def _numeric_fast_path(text: str, source: str, numeric: Collection[str]) -> Tabl
         filled += _EMPTY
     if filled.startswith(","):
         filled = _EMPTY + filled
+
+    def load(columns: list[int], dtype: type[np.generic]) -> npt.NDArray[Any]:
+        # No comment character: a "#" in a cell is data (numpy would cut the line there).
+        return np.loadtxt(
+            io.StringIO(filled), delimiter=",", usecols=columns, dtype=dtype, ndmin=2, comments=None
+        )
+
     try:
-        numbers = np.loadtxt(
-            io.StringIO(filled), delimiter=",", usecols=num, dtype=np.float64, ndmin=2
-        )
-        strings = (
-            np.loadtxt(io.StringIO(filled), delimiter=",", usecols=txt, dtype=np.str_, ndmin=2)
-            if txt
-            else np.zeros((len(numbers), 0), dtype=np.str_)
-        )
+        numbers = load(num, np.float64)
+        strings = load(txt, np.str_) if txt else np.zeros((len(numbers), 0), dtype=np.str_)
     except ValueError:
         return None
-    if not np.isfinite(numbers).all():  # a written nan or inf: not a number here
+    if not np.isfinite(numbers).all():  # a written nan or inf, or 1e400: not a number here
+        return None
+    # Every marker read back must be one written: a cell that is a number equal to the
+    # marker (-0.77e-307) would otherwise read as missing.
+    markers = int(np.count_nonzero(numbers == float(_EMPTY)))
+    markers += int(np.count_nonzero(strings == _EMPTY))
+    if markers != filled.count(_EMPTY):
         return None
     parsed = {}
     for k, i in enumerate(num):
@@ -382,7 +490,36 @@ def _numeric_fast_path(text: str, source: str, numeric: Collection[str]) -> Tabl
     plain = {header[i]: np.char.strip(strings[:, k]) for k, i in enumerate(txt)}
     for name in plain:
         plain[name] = np.where(plain[name] == _EMPTY, "", plain[name])
+    if strings.dtype.itemsize // 4 > FIELD_LIMIT:
+        return None  # a text cell over the CSV field limit: the careful path names it
     return _numeric_table(source, header, parsed, plain, len(numbers))
+
+
+#: A formula element in a sheet's XML, with or without a namespace prefix.
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _uncached_formulas(ws: Any) -> list[str]:
+    """The cells (``D7``) of a read-only worksheet that hold a formula but no stored value:
+    a workbook written by a program that cannot compute formulas, never opened in Excel.
+
+    A formula whose stored value is empty text (``t="str"`` with an empty value element) is
+    not listed; an empty value element on a number cell (as openpyxl writes a formula) is.
+    """
+    with ws._get_source() as fh:  # the sheet's XML, as openpyxl's read-only reader opens it
+        data = fh.read()
+    if not _FORMULA_TAG.search(data):
+        return []
+    found = []
+    for _, element in ElementTree.iterparse(io.BytesIO(data)):
+        if element.tag.rpartition("}")[2] == "c":
+            kids = {child.tag.rpartition("}")[2]: child for child in element}
+            value = kids.get("v")
+            text = element.get("t") in ("str", "s", "inlineStr")
+            if "f" in kids and (value is None or (not value.text and not text)):
+                found.append(element.get("r", "?"))
+            element.clear()
+    return found
 
 
 def _excel_cell(value: object) -> str:
@@ -398,13 +535,6 @@ def _excel_cell(value: object) -> str:
     if isinstance(value, datetime.datetime | datetime.date):
         return value.strftime("%Y-%m-%d")
     return str(value)
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        return bool(np.isfinite(float(cell)))
-    except ValueError:
-        return False
 
 
 #: Columns at least this long are parsed by polars when the ``fastcsv`` extra is installed
@@ -434,11 +564,15 @@ def _polars_floats(cells: Sequence[str]) -> FloatArray | None:
     pl = _polars(len(cells), POLARS_MIN_CELLS) if isinstance(cells, tuple | list) else None
     if pl is None or not cells:
         return None
-    series = pl.Series(cells, dtype=pl.String)
-    if not (series.str.contains(_PLAIN_NUMBER) | (series == "")).all():
+    try:
+        series = pl.Series(cells, dtype=pl.String)
+        if not (series.str.contains(PLAIN_NUMBER) | (series == "")).all():
+            return None
+        parsed = series.str.strip_chars().replace("", None).cast(pl.Float64)
+    except pl.exceptions.PolarsError:
         return None
-    parsed = series.str.strip_chars().replace("", None).cast(pl.Float64)
-    return np.asarray(parsed.to_numpy(), dtype=np.float64)
+    values = np.asarray(parsed.to_numpy(), dtype=np.float64)
+    return None if np.isinf(values).any() else values  # 1e400: the careful path names it
 
 
 def _fast_floats(cells: Sequence[str]) -> FloatArray | None:
@@ -477,22 +611,16 @@ def parse_floats(table: Table, column: str, cells: StrArray | None = None) -> Fl
     fast = _fast_floats(text.tolist())
     if fast is not None:
         return fast
-    empty = text == ""
-    try:
-        values = np.where(empty, "nan", text).astype(np.float64)
-    except ValueError:
-        values = np.full(len(text), np.inf)  # forces the error path below
-    bad = ~empty & ~np.isfinite(values)
-    if bad.any():
-        where = np.flatnonzero(bad)
-        where = where[[not _is_number(c) for c in text[where]]] if len(where) else where
+    # The error path: every cell by the grammar of :mod:`egov_score.io.cells`.
+    strings = [str(c) for c in text.tolist()]
+    bad = [i for i, c in enumerate(strings) if not is_missing(c) and not is_number(c)]
+    if bad:
         problems = [
-            f"row {table.rows[i]}, column {column!r}: expected a finite number; "
-            f"got {str(text[i])!r}"
-            for i in where
+            f"row {table.rows[i]}, column {column!r}: {cell_problem(strings[i])}" for i in bad
         ]
         raise InputError(format_problems(problems, table.source))
-    return values
+    nan = float("nan")
+    return np.array([nan if is_missing(c) else float(c) for c in strings], dtype=np.float64)
 
 
 #: What a spreadsheet (Excel, LibreOffice, Google Sheets) may run as a formula when a cell

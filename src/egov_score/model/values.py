@@ -156,6 +156,7 @@ class Values:
         """
         try:
             table.require("code")
+            table.require_rows("values table")
         except InputError as exc:
             raise ValuesError(str(exc)) from None
         table, bad_period = normalise_period_column(table)

@@ -16,7 +16,7 @@ import numpy as np
 
 from egov_score._arrays import FloatArray, IntArray, StrArray
 from egov_score.exceptions import InputError
-from egov_score.io.table import Table
+from egov_score.io.table import Table, closest_column
 from egov_score.model.framework import (
     Aggregation,
     Field,
@@ -335,6 +335,13 @@ def _require_name(value: object, what: str, who: str) -> None:
         raise InputError(f"{what} must be a non-empty string; got {value!r} for {who}")
 
 
+def _did_you_mean(name: str, header: Sequence[str], spec: TableSpec) -> str:
+    """``; did you mean 'x'?`` for the undeclared column of ``header`` closest to ``name``."""
+    declared = {c.name for c in spec.columns}
+    close = closest_column(name, [h for h in header if h not in declared])
+    return f"; did you mean {close!r}?" if close is not None else ""
+
+
 def _numbers(cells: StrArray) -> tuple[FloatArray, np.ndarray]:
     """Parse a column that failed :meth:`Table.floats`, cell by cell: values (NaN where empty
     or unparsable) and the mask of cells that are not finite numbers."""
@@ -367,7 +374,8 @@ def check_table(spec: TableSpec, table: Table, hierarchy: Hierarchy) -> list[Pro
                     row=0,
                     column=col.name,
                     value="",
-                    rule=f"the column is required (header has {list(table.header)!r})",
+                    rule=f"the column is required (header has {list(table.header)!r}"
+                    f"{_did_you_mean(col.name, table.header, spec)})",
                 )
             )
     if problems:

@@ -85,7 +85,8 @@ def read_tables(
         scheme code -> table name -> :class:`Table`, for schemes with at least one file.
 
     Raises:
-        InputError: ``folder`` is not a folder, or a table is in both file types.
+        InputError: ``folder`` is not a folder, a table is in both file types, or a table
+            holds only its header.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -94,6 +95,8 @@ def read_tables(
     for code, scheme in schemes.items():
         files = {spec.name: _table_file(folder, spec.name) for spec in scheme.tables}
         tables = {name: Table.read(path) for name, path in files.items() if path is not None}
+        for table in tables.values():  # an empty table would drop its scheme silently
+            table.require_rows(f"table of scheme {code!r}")
         if tables:
             out[code] = tables
     return out
