@@ -331,7 +331,7 @@ def egov_score_result(w: Workload) -> dict[str, Any]:
     """egov_score's answer in the baselines' shape."""
     import egov_score as eg
 
-    result = eg.Engine(w.framework, w.hierarchy).score(w.values, "P")
+    result = eg.Engine(w.framework, w.hierarchy).score(w.values, "2021-01")
     return {
         lv.level: {"score": lv.score, "rank": lv.rank, "rank_in_parent": lv.rank_in_parent}
         for lv in result.levels

@@ -72,8 +72,8 @@ def measure(n: int, repeat: int, *, peak: bool) -> float:
     assert_same(ours, pandas_score(w))
     assert_same(ours, polars_score(w))
     # a new Values each run (w.values builds one): its period lookup is not cached between runs
-    t_ours = best_of(lambda: engine.score(w.values, "P"), repeat)
-    t_one = best_of(lambda: one_thread.score(w.values, "P"), repeat)
+    t_ours = best_of(lambda: engine.score(w.values, "2021-01"), repeat)
+    t_one = best_of(lambda: one_thread.score(w.values, "2021-01"), repeat)
     t_floor = best_of(lambda: memory_floor(w), repeat)
     t_pd = best_of(lambda: pandas_score(w), max(1, repeat // 2))
     t_pl = best_of(lambda: polars_score(w), max(1, repeat // 2))
@@ -89,7 +89,7 @@ def measure(n: int, repeat: int, *, peak: bool) -> float:
         f"{t_pl / t_ours:.1f} |"
     )
     if peak:
-        used = peak_memory(lambda: engine.score(values, "P"))
+        used = peak_memory(lambda: engine.score(values, "2021-01"))
         inputs = w.input_bytes()
         print(
             f"\npeak memory of score() at N={n:,}: {used / 2**20:.0f} MiB, "

@@ -30,7 +30,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "values.csv"
         codes = w.hierarchy.level("machine").codes
-        write_csv(path, {"code": codes, "period": np.full(w.n, "P"), **w.fields})
+        write_csv(path, {"code": codes, "period": np.full(w.n, "2021-01"), **w.fields})
         fields = list(w.fields)
 
         def values() -> None:

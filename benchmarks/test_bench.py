@@ -34,7 +34,7 @@ MILLION = 1_000_000
 def test_score(benchmark, sized, parallel):
     engine = eg.Engine(sized.framework, sized.hierarchy, parallel=parallel)
     # a new Values each round: its period lookup is part of the cost, not cached between runs
-    result = benchmark(lambda: engine.score(sized.values, "P"))
+    result = benchmark(lambda: engine.score(sized.values, "2021-01"))
     assert len(result.level("machine")) == sized.n
 
 
@@ -109,7 +109,8 @@ def test_load_values_csv(benchmark, tmp_path_factory):
     w = workload(MILLION)
     path = tmp_path_factory.mktemp("csv") / "values.csv"
     write_csv(
-        path, {"code": w.hierarchy.level("machine").codes, "period": np.full(w.n, "P"), **w.fields}
+        path,
+        {"code": w.hierarchy.level("machine").codes, "period": np.full(w.n, "2021-01"), **w.fields},
     )
     values = benchmark.pedantic(
         eg.Values.from_csv, args=(path, w.hierarchy, w.framework), rounds=1, iterations=1
@@ -129,7 +130,7 @@ def _emitra_table(n: int) -> tuple[eg.Engine, Callable[[], dict], eg.Values]:
     tx = np.nan_to_num(w.fields["transactions"]).astype(int)
     columns = {
         "code": w.hierarchy.level("machine").codes,
-        "period": np.full(n, "P"),
+        "period": np.full(n, "2021-01"),
         "allotted": np.ones(n, dtype=int),
         "installed": flags["installed"],
         "inspected": flags["inspected"] * flags["installed"],
@@ -159,11 +160,11 @@ def _emitra_table(n: int) -> tuple[eg.Engine, Callable[[], dict], eg.Values]:
     registry = eg.Registry(eg.make_plugin_manager(autoload=False))
     framework = registry.framework(list(w.hierarchy.level_names), active=["emitra"])
     engine = registry.engine(framework, w.hierarchy)
-    loaded = registry.load(tables(), w.hierarchy, framework, "P")
+    loaded = registry.load(tables(), w.hierarchy, framework, "2021-01")
     level = loaded.levels[3]
     values = eg.Values(
         source="<direct>",
-        periods=np.full(n, "P"),
+        periods=np.full(n, "2021-01"),
         depth=np.full(n, 3, dtype=np.intp),
         index=np.arange(n, dtype=np.intp),
         columns=level,
@@ -182,13 +183,13 @@ def test_plugin_layer_overhead(benchmark, path):
             job = eg.Pipeline.build(
                 engine.framework, engine.hierarchy, registry=registry, tables=raw
             )
-            return job.score("P")
+            return job.score("2021-01")
 
         result = benchmark.pedantic(
             through_plugins, setup=lambda: ((tables(),), {}), rounds=5, iterations=1
         )
     else:
-        result = benchmark(engine.score, values, "P")
+        result = benchmark(engine.score, values, "2021-01")
     assert len(result.level("machine")) == 100_000
 
 

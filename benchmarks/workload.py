@@ -114,11 +114,11 @@ class Workload:
 
     @property
     def values(self) -> eg.Values:
-        """The fields as a :class:`Values` of one period ``"P"``."""
+        """The fields as a :class:`Values` of one period ``"2021-01"``."""
         n = self.n
         return eg.Values(
             source="<workload>",
-            periods=np.full(n, "P"),
+            periods=np.full(n, "2021-01"),
             depth=np.full(n, 3, dtype=np.intp),
             index=np.arange(n, dtype=np.intp),
             columns=self.fields,
