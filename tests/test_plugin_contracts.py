@@ -306,3 +306,33 @@ def test_a_catalogue_that_is_not_a_path():
         r"files; got 5",
     ):
         reg.catalogues()
+
+
+# -- a method cannot change what it is checked against (red-team finding) ---------------------
+
+
+def _rewrite_then_mean(s, w):
+    s[:] = 100.0  # would pass the range check if the check read the array it was given
+    return np.nanmean(s, axis=1)
+
+
+def test_an_aggregator_cannot_write_into_its_input():
+    with pytest.raises(PluginError, match=AGG_WHERE + r": the method failed: ValueError"):
+        score_pension(aggregate=_rewrite_then_mean)
+
+
+def test_a_normaliser_cannot_write_into_its_input():
+    def rewrite(values, groups, n_groups, direction):
+        values[:] = 50.0
+        return minmax(values, groups, n_groups, direction)
+
+    with pytest.raises(PluginError, match=NORM_WHERE + r": the method failed: ValueError"):
+        score_pension(normalise=rewrite)
+
+
+def test_a_method_reading_its_input_is_unaffected():
+    plain = score_pension(aggregate=lambda s, w: np.fmax.reduce(s, axis=1))
+    again = score_pension(aggregate=lambda s, w: np.fmax.reduce(s.copy(), axis=1))
+    np.testing.assert_array_equal(
+        plain.level("block").groups["pension"], again.level("block").groups["pension"]
+    )

@@ -132,3 +132,37 @@ def test_nan_outside_the_range_is_still_missing():
     field = Field(code="x", level="block", kind="count")
     x = load(column, field=field)["x"]
     assert np.nanmax(x) == 3.0
+
+
+# -- bounded ratios hold for a loader's output (red-team finding: a 5x numerator) --------------
+
+
+class FiveTimesVerified:
+    """Loads pension as the built-in does, then multiplies ``verified`` by five."""
+
+    @eg.hookimpl(tryfirst=True)
+    def egov_score_load_scheme(self, scheme, tables, hierarchy):
+        if scheme.code != "pension":
+            return None
+        from egov_score.plugins.builtin import pension
+
+        columns = dict(pension.egov_score_load_scheme(scheme, tables, hierarchy))
+        columns["verified"] = columns["verified"] * 5.0
+        return columns
+
+
+def test_a_loader_breaking_a_bounded_ratio_is_refused():
+    pm = make_plugin_manager(autoload=False)
+    pm.register(FiveTimesVerified(), name="five")
+    reg = Registry(pm)
+    scheme = reg.schemes["pension"]
+    levels = ("division", "district", "block", "machine")
+    fw = reg.framework(levels, active=["pension"])
+    h = eg.Hierarchy.from_csv(scheme.sample_units, fw.levels)
+    tables = {"pension": reg.read_tables(scheme.samples["pension"].parent)["pension"]}
+    with pytest.raises(
+        PluginError,
+        match=r"plugin 'five', hook 'egov_score_load_scheme', scheme 'pension': field "
+        r"'verified': must not exceed 'pensioners' \(indicator '\w+' is bounded\); got ",
+    ):
+        eg.Pipeline.build(fw, h, registry=reg, tables=tables).score("2021-01")

@@ -19,6 +19,7 @@ from egov_score.plugins import hookspecs
 from egov_score.plugins.manager import DEFAULT_PLUGINS, make_plugin_manager
 from egov_score.plugins.registry import Registry
 from egov_score.plugins.scheme import Column, Scheme, TableSpec
+from egov_score.plugins.section import Msg, Name
 from egov_score.plugins.testing import check_plugin
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -759,3 +760,28 @@ def test_hooks_returning_the_wrong_records_name_plugin_and_hook():
         match=r"hook 'egov_score_review_sections': must return Section records; got tuple",
     ):
         reg.review_sections(result, hierarchy)
+
+
+@pytest.mark.parametrize(
+    ("make", "match"),
+    [
+        (
+            lambda: eg.Section(key="x.s", title="t", header=("a",), rows=((object(),),)),
+            r"section 'x.s': every cell must be text, a Msg or a Name; got object",
+        ),
+        (
+            lambda: eg.Section(key="x.s", title="t", header=(3,), rows=()),
+            r"section 'x.s': every cell must be text, a Msg or a Name; got int 3",
+        ),
+        (
+            lambda: eg.Section(key="x.s", title=None, header=("a",), rows=()),
+            r"section 'x.s': title must be a message id \(text\); got None",
+        ),
+        (lambda: Msg((1,)), r"a Msg's ids must be a tuple of message ids; got \(1,\)"),
+        (lambda: Name(None), r"a Name's name and name_hi must be text; got None, ''"),
+    ],
+)
+def test_a_section_of_odd_cells_is_refused_when_built(make, match):
+    # red-team finding: an object() cell reached the Markdown renderer as an AttributeError
+    with pytest.raises(PluginError, match=match):
+        make()

@@ -345,7 +345,7 @@ def test_a_symbolic_link_out_of_the_folder_is_refused(review, tmp_path: Path) ->
     out = tmp_path / "cards"
     out.mkdir()
     (out / "district").symlink_to(elsewhere, target_is_directory=True)
-    with pytest.raises(InputError, match="every card must be written inside"):
+    with pytest.raises(InputError, match="every output file must be written inside"):
         write_cards(review, out, formats=("md",))
     assert list(elsewhere.iterdir()) == []
 
@@ -366,3 +366,33 @@ def test_cli_score_of_hostile_files_prints_no_control_characters(
         "division.csv",
         "machine.csv",
     ]
+
+
+def test_score_csvs_are_not_written_through_a_symbolic_link(tmp_path: Path) -> None:
+    # red-team finding: a link planted where a level's CSV goes sent the output elsewhere
+    from egov_score import datasets
+    from egov_score.cli import main
+
+    small = datasets.path("small")
+    victim = tmp_path / "victim.csv"
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "district.csv").symlink_to(victim)
+    status = main(
+        [
+            "score",
+            "--units",
+            str(small / "units.csv"),
+            "--values",
+            str(small / "values.csv"),
+            "--framework",
+            str(small / "framework.toml"),
+            "--period",
+            "2021-01",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
+    assert status == 2
+    assert not victim.exists()

@@ -439,3 +439,49 @@ def test_read_toml_returns_data_and_text(write):
     data, text = read_toml(write("fw.toml", FW))
     assert data["levels"] == ["district", "block"]
     assert text == FW
+
+
+# -- found by a red-team review: numbers too large for a float, deep nesting, scheme lists ------
+
+HUGE = "1" + "0" * 400
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ("scale = 100", f"scale = {HUGE}", "scale"),
+        ("lower = 0", f"lower = -{HUGE}", "lower"),
+        ('code = "index"', f'code = "index"\nweight = {HUGE}', "weight"),
+    ],
+)
+def test_an_integer_too_large_for_a_float_is_refused_with_its_line(write, old, new, key):
+    text = FW.replace(old, new)
+    msg = refused(write, text)
+    assert f"must be a finite number; got {'-' if key == 'lower' else ''}{HUGE}" in msg
+    assert f"fw.toml, line {line_of(text, HUGE)}" in msg
+
+
+def test_deeply_nested_toml_is_refused_not_a_recursion_error(write):
+    msg = refused(write, "x = " + "[" * 5000 + "]" * 5000 + "\n")
+    assert "must be valid TOML of sensible depth" in msg
+    assert "fw.toml" in msg
+
+
+@pytest.mark.parametrize(
+    ("text", "fragments"),
+    [
+        (
+            'schemes = ["emitra", "emitra"]\n',
+            ["active schemes must be listed once each; got 'emitra' twice", "line 1"],
+        ),
+        ("schemes = []\n", ["schemes must list at least one of [", "got []", "line 1"]),
+        (
+            f'schemes = ["emitra", "pension"]\n[weights]\nemitra = {HUGE}\n',
+            [f"[weights] emitra must be a number; got {HUGE}", "line 3"],
+        ),
+    ],
+)
+def test_overrides_scheme_lists_and_huge_weights(write, text, fragments):
+    msg = overrides_refused(write, text)
+    for fragment in fragments:
+        assert fragment in msg

@@ -23,6 +23,7 @@ import numpy as np
 from egov_score import datasets
 from egov_score.exceptions import EgovScoreError, InputError
 from egov_score.io.periods import require_period
+from egov_score.io.table import path_inside
 from egov_score.model.result import Result
 from egov_score.pipeline import Pipeline, load
 from egov_score.plugins.manager import make_plugin_manager
@@ -383,7 +384,7 @@ def _rejects(job: Pipeline, folder: Path, *, quiet: bool = False) -> Path | None
     if not job.rejected:
         return None
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / REJECTS_FILE
+    path = path_inside(folder, REJECTS_FILE)
     write_rejects(job.rejected, path)
     if not quiet:
         _say(f"{len(job.rejected)} cells rejected; see {path}", file=sys.stderr)

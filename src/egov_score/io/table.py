@@ -37,6 +37,7 @@ __all__ = [
     "is_plain_number",
     "neutralise",
     "parse_floats",
+    "path_inside",
     "safe_file_names",
     "write_csv",
 ]
@@ -774,6 +775,24 @@ def _file_stem(code: str) -> str:
 
 def _code_hash(code: str) -> str:
     return hashlib.sha256(code.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def path_inside(folder: str | os.PathLike[str], name: str) -> Path:
+    """``folder / name``, refused unless it resolves inside ``folder``: a name with ``..`` or
+    a symbolic link already there that points out of the folder (a file or a subfolder) would
+    make a writer write elsewhere.
+
+    Raises:
+        InputError: the path resolves outside ``folder``.
+    """
+    base = Path(folder)
+    path = base / name
+    if not path.resolve().is_relative_to(base.resolve()):
+        raise InputError(
+            f"every output file must be written inside {str(base)!r}; got {str(path)!r}, which "
+            f"resolves to {str(path.resolve())!r} (a symbolic link out of the folder?)"
+        )
+    return path
 
 
 def safe_file_names(codes: Sequence[str]) -> list[str]:

@@ -90,6 +90,11 @@ def read_toml(
     text = _decode(raw, name, what)
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise FrameworkError(
+            f"{what} must be valid TOML of sensible depth; got arrays or tables nested too "
+            f"deeply to read ({name})"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         if m := _AT_LINE.search(msg):

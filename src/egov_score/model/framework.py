@@ -12,7 +12,6 @@ import functools
 import hashlib
 import itertools
 import json
-import math
 import os
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -22,7 +21,7 @@ import attrs
 
 from egov_score.exceptions import FrameworkError
 from egov_score.io.toml import KeyPath, describe_path, did_you_mean, key_lines, read_toml
-from egov_score.model.plausibility import bounds_rule, kind_rule
+from egov_score.model.plausibility import bounds_rule, is_finite_number, kind_rule
 
 __all__ = [
     "AGGREGATION_METHODS",
@@ -84,7 +83,7 @@ def _raise_first(*problems: str | None) -> None:
 
 def finite_rule(value: object, key: str, who: str) -> str | None:
     """A message if ``value`` (the ``key`` of ``who``) is not a finite number, else None."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if not is_finite_number(value):
         return f"{key} must be a finite number; got {value!r} for {who}"
     return None
 

@@ -26,6 +26,7 @@ __all__ = [
     "bounds_text",
     "exceeds",
     "exceeds_rule",
+    "is_finite_number",
     "kind_rule",
     "plausible_text",
     "row_positions",
@@ -47,6 +48,17 @@ KIND_RULES = {
 BoolArray = npt.NDArray[np.bool_]
 
 
+def is_finite_number(value: object) -> bool:
+    """Whether ``value`` is an int or float (not a bool) with a finite float value; an int too
+    large for a float (``10**400``) is not."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def kind_rule(kind: object, who: str) -> str | None:
     """A message if ``kind`` (of ``who``) is not one of :data:`VALUE_KINDS`, else None."""
     if not isinstance(kind, str) or kind not in VALUE_KINDS:
@@ -60,11 +72,7 @@ def bounds_rule(low: object, high: object, who: str) -> str | None:
     for key, value in (("min", low), ("max", high)):
         if value is None:
             continue
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
+        if not is_finite_number(value):
             return f"{key} must be a finite number; got {value!r} for {who}"
     if low is not None and high is not None and low > high:  # type: ignore[operator]
         return f"min must not exceed max; got min={low!r}, max={high!r} for {who}"

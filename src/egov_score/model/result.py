@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from egov_score._arrays import FloatArray, IntArray, StrArray, array_eq, columns_eq
 from egov_score.exceptions import InputError
-from egov_score.io.table import safe_file_names, write_csv
+from egov_score.io.table import path_inside, safe_file_names, write_csv
 from egov_score.model.framework import Framework
 from egov_score.model.plausibility import Problem
 
@@ -363,7 +363,7 @@ class Result:
         paths = []
         names = safe_file_names([lv.level for lv in self.levels])
         for lv, name in zip(self.levels, names, strict=True):
-            path = out / f"{name}.csv"
+            path = path_inside(out, f"{name}.csv")
             write_csv(path, lv.table())
             paths.append(path)
         return paths

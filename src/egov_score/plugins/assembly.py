@@ -174,11 +174,21 @@ def framework_from_schemes(
     original = dict(overrides or {})
     rest = dict(original)
     codes = list(schemes) if active is None else list(active)
+    if not codes:
+        raise FrameworkError(
+            f"schemes must list at least one of {sorted(schemes)!r}; got []"
+            + located(source, lines, ("schemes",), original)
+        )
     for n, code in enumerate(codes):
         if not isinstance(code, str) or code not in schemes:
             raise FrameworkError(
                 f"active schemes must be among {sorted(schemes)!r}; got {[code]!r}"
                 + did_you_mean(code, schemes)
+                + located(source, lines, ("schemes", n), original)
+            )
+        if code in codes[:n]:
+            raise FrameworkError(
+                f"active schemes must be listed once each; got {code!r} twice"
                 + located(source, lines, ("schemes", n), original)
             )
     data: dict[str, Any] = {

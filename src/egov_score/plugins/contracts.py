@@ -204,6 +204,14 @@ class PluginMethod:
         return f"plugin {self.plugin!r}, hook {self.HOOK!r}, method {self.name!r}"
 
 
+def _own_copy(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """A read-only copy of an input for a plugin's method: the method cannot change what its
+    result is checked against (or the engine's arrays), and writing to it is an error."""
+    copy = np.array(array, copy=True)
+    copy.setflags(write=False)
+    return copy
+
+
 @attrs.frozen
 class CheckedNormaliser(PluginMethod):
     """A plugin's normalisation method, called as the engine calls a built-in one and checked."""
@@ -220,7 +228,8 @@ class CheckedNormaliser(PluginMethod):
             PluginOutputError: as :func:`check_normalised`.
             ScoringError: the function refused the data (its message, naming the method).
         """
-        returned = _call(self.where, self.function, values, groups, n_groups, direction, **params)
+        args = _own_copy(values), _own_copy(groups)
+        returned = _call(self.where, self.function, *args, n_groups, direction, **params)
         return check_normalised(self.where, returned, values, groups, n_groups)
 
 
@@ -240,5 +249,6 @@ class CheckedAggregator(PluginMethod):
             PluginOutputError: as :func:`check_aggregated`.
             ScoringError: the function refused the data (its message, naming the method).
         """
-        returned = _call(self.where, self.function, scores, weights, **params)
+        args = _own_copy(scores), _own_copy(weights)
+        returned = _call(self.where, self.function, *args, **params)
         return check_aggregated(self.where, returned, scores, weights)

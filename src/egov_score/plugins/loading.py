@@ -18,7 +18,7 @@ from egov_score.io.periods import as_period, month_label
 from egov_score.io.table import Table
 from egov_score.model.framework import Field, Framework
 from egov_score.model.hierarchy import Hierarchy
-from egov_score.model.plausibility import violations
+from egov_score.model.plausibility import exceeds, violations
 from egov_score.model.result import Diagnostic
 from egov_score.model.values import LevelValues
 from egov_score.plugins.contracts import SHOWN
@@ -180,7 +180,27 @@ def load_scheme(
         code: _field_column(where, declared[code], col, hierarchy) for code, col in columns.items()
     }
     _lost_cells(where, scheme, tables, checked, hierarchy)
+    _broken_bounds(where, scheme, checked, hierarchy)
     return checked
+
+
+def _broken_bounds(
+    where: str, scheme: Scheme, columns: Mapping[str, FloatArray], hierarchy: Hierarchy
+) -> None:
+    """Refuse a loader's numerator above its denominator for every ratio the scheme declares
+    ``bounded`` (both fields on one level, both measured): a loader returning 5x ``verified``
+    must not score a 450 % verification rate."""
+    fields = {f.code: f for f in scheme.fields}
+    for ind in scheme.indicators:
+        num, den = ind.numerator, ind.denominator
+        if not ind.bounded or num not in columns or den not in columns:
+            continue
+        if num is None or den is None or fields[num].level != fields[den].level:
+            continue
+        bad = exceeds(columns[num], columns[den])
+        if bad.any():
+            rule = f"must not exceed {den!r} (indicator {ind.code!r} is bounded)"
+            raise _offending(where, fields[num], rule, bad, columns[num], hierarchy)
 
 
 def load_period(

@@ -27,6 +27,12 @@ class Msg:
     ids: tuple[str, ...]
     sep: str = ", "
 
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.ids, tuple) or not all(isinstance(i, str) for i in self.ids):
+            raise PluginError(f"a Msg's ids must be a tuple of message ids; got {self.ids!r}")
+        if not isinstance(self.sep, str):
+            raise PluginError(f"a Msg's sep must be text; got {self.sep!r}")
+
 
 @attrs.frozen
 class Name:
@@ -39,6 +45,12 @@ class Name:
 
     name: str
     name_hi: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.name, str) or not isinstance(self.name_hi, str):
+            raise PluginError(
+                f"a Name's name and name_hi must be text; got {self.name!r}, {self.name_hi!r}"
+            )
 
 
 #: A section's cell: text shown as it is (codes, names, formatted numbers), message ids, or a
@@ -76,6 +88,21 @@ class Section:
                 f"section {self.key!r}: every row must have one cell per header column "
                 f"({width}); got {bad!r}"
             )
+        odd = next((c for r in self.rows for c in r if not isinstance(c, str | Msg | Name)), None)
+        if odd is not None or any(not isinstance(h, str) for h in self.header):
+            cell = (
+                odd if odd is not None else next(h for h in self.header if not isinstance(h, str))
+            )
+            raise PluginError(
+                f"section {self.key!r}: every cell must be text, a Msg or a Name; got "
+                f"{type(cell).__name__} {cell!r}"
+            )
+        for what in ("title", "note"):
+            if not isinstance(getattr(self, what), str):
+                raise PluginError(
+                    f"section {self.key!r}: {what} must be a message id (text); got "
+                    f"{getattr(self, what)!r}"
+                )
         if any(not 0 <= c < width for c in self.numeric):
             raise PluginError(
                 f"section {self.key!r}: numeric columns must be among 0..{width - 1}; "

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from egov_score.exceptions import InputError
-from egov_score.io.table import safe_file_names
+from egov_score.io.table import path_inside, safe_file_names
 from egov_score.model.result import LevelResult
 from egov_score.render import card as render
 from egov_score.render.messages import band_label, catalogues, gettext, messages, month_name
@@ -240,14 +239,6 @@ def review_html(rv: Review, lang: str = "en") -> str:
     return render.page(title, lang, f"<p>{escape(month_name(rv.period, lang))}</p>", body)
 
 
-def _inside(folder: Path, name: str) -> Path:
-    """``folder / name``, refused unless it resolves inside ``folder`` (a symbolic link out)."""
-    path = folder / name
-    if not path.resolve().is_relative_to(folder.resolve()):
-        raise InputError(f"{path}: every card must be written inside {str(folder)!r}")
-    return path
-
-
 def write_cards(
     rv: Review, out_dir: str | Path, lang: str = "en", formats: tuple[str, ...] = WRITTEN_FORMATS
 ) -> list[Path]:
@@ -265,7 +256,7 @@ def write_cards(
     files: dict[str, dict[str, str]] = {}
     folders = safe_file_names(list(rv.levels[1:]))
     for level, folder_name in zip(rv.levels[1:], folders, strict=True):
-        folder = _inside(out, folder_name)
+        folder = path_inside(out, folder_name)
         folder.mkdir(parents=True, exist_ok=True)
         codes = rv.result.level(level).codes.tolist()
         names = safe_file_names(codes)
@@ -275,7 +266,7 @@ def write_cards(
         for code, name in zip(codes, names, strict=True):
             card = rv.report(code)
             for fmt in formats:
-                path = _inside(folder, f"{name}.{fmt}")
+                path = path_inside(folder, f"{name}.{fmt}")
                 path.write_text(render.render_card(card, fmt, lang), encoding="utf-8")
                 written.append(path)
     out.mkdir(parents=True, exist_ok=True)

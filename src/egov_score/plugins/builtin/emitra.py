@@ -68,8 +68,8 @@ _FIELDS = (
     ("geotagged", "Machines geo-tagged"),
     ("transacting", "Installed machines with at least one transaction (from `transactions`)"),
     ("transactions", "Transactions"),
-    ("nodal_officer", "Machines with a nodal officer"),
-    ("display_ok", "Kiosks displaying both hours and services (product of the two flags)"),
+    ("nodal_officer", "Installed machines with a nodal officer"),
+    ("display_ok", "Installed kiosks displaying both hours and services (product of the flags)"),
     ("rgsk_installed", "Installed machines in Rajiv Gandhi Seva Kendras (others: missing)"),
     ("rgsk_transacting", "Transacting machines in Rajiv Gandhi Seva Kendras (others: missing)"),
 )
@@ -217,8 +217,11 @@ def egov_score_load_scheme(
     }
     installed = cols["installed"]
     with np.errstate(invalid="ignore"):
+        # Counted for installed machines only, so each stays within its bounded ratio's
+        # denominator (a nodal officer for a machine not yet installed is not coverage).
         transacting = flag(cols["transactions"]) * installed
-        display_ok = cols["hours_displayed"] * cols["services_displayed"]
+        display_ok = cols["hours_displayed"] * cols["services_displayed"] * installed
+        nodal_officer = cols["nodal_officer"] * installed
     in_rgsk = t.columns["location"] == "rgsk"
     fields = {
         "allotted": cols["allotted"],
@@ -227,7 +230,7 @@ def egov_score_load_scheme(
         "geotagged": cols["geotagged"],
         "transacting": transacting,
         "transactions": cols["transactions"],
-        "nodal_officer": cols["nodal_officer"],
+        "nodal_officer": nodal_officer,
         "display_ok": display_ok,
         # Only machines in a Rajiv Gandhi Seva Kendra count; others are not "0 of 0".
         "rgsk_installed": np.where(in_rgsk, installed, np.nan),
