@@ -397,3 +397,20 @@ def test_cli_period_arguments_are_checked(flag, command, capsys, tmp_path):
     err = capsys.readouterr().err
     assert f"egov-score: error: {flag} must be a month as YYYY-MM" in err
     assert "got '2021-13'" in err
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("2021-01-15T10:00:00", "2021-01"),
+        ("2021-01-15T23:30:00+05:30", "2021-01"),
+        ("2021-01-31T23:59Z", "2021-01"),
+        ("2021-01-15 10:00", "2021-01"),
+        ("２０２１-０１", None),  # fullwidth digits are not the documented grammar
+        ("٢٠٢١-٠١", None),
+        ("Jan-٢١", None),
+    ],
+)
+def test_iso_times_and_ascii_digits(cell, expected):
+    # red-team findings: the ISO 'T' form was refused, and Unicode digits were accepted
+    assert parse_period(cell) == expected

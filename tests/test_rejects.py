@@ -234,3 +234,22 @@ def test_score_with_values_writes_rejects(tmp_path, capsys):
     machines = Table.from_csv(out / "machine.csv")
     i = machines.columns["code"].tolist().index("M-0002")
     assert machines.columns["inspection_rate"][i] == ""  # the numerator was blanked
+
+
+def test_an_implausible_denominator_is_reported_once_not_against_its_numerators():
+    # red-team finding: pensioners = -3107 blanked three valid numerators "above" it
+    h = eg.Hierarchy.from_csv(SAMPLE_UNITS, LEVELS)
+    block = h.level("block").codes[0]
+    ratio = TableSpec(
+        name="t",
+        level="block",
+        columns=(
+            Column(name="code", kind="code"),
+            Column(name="whole", kind="count"),
+            Column(name="part", kind="count", at_most="whole"),
+        ),
+    )
+    problems = check_table(
+        ratio, Table.from_text(f"code,whole,part\n{block},-3,2\n", source="t.csv"), h
+    )
+    assert [(p.column, p.rule) for p in problems] == [("whole", KIND_RULES["count"])]

@@ -258,8 +258,8 @@ def _add_awards(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     p.add_argument(
         "--winners",
-        default="district=1,block=3,machine=5",
-        help="winners per level (default: district=1,block=3,machine=5)",
+        help="winners per level, each a level that gets awards "
+        "(default: district=1,block=3,machine=5)",
     )
     p.add_argument("--runners-up", type=_count, default=2, help="runners-up per level, >= 0 (2)")
     p.add_argument(
@@ -447,6 +447,8 @@ def _parse_counts(text: str) -> dict[str, int]:
         level, _, n = part.partition("=")
         if not n.strip().isdigit():
             raise InputError(f"--winners must look like 'district=1,block=3'; got {text!r}")
+        if level.strip() in counts:
+            raise InputError(f"--winners must give each level once; got {level.strip()!r} twice")
         counts[level.strip()] = int(n)
     return counts
 
@@ -459,9 +461,17 @@ def _cmd_awards(args: argparse.Namespace) -> int:
         if not sep:
             raise InputError(f"--window must be FIRST:LAST; got {args.window!r}")
         window = (require_period(first, what="--window"), require_period(last, what="--window"))
+        if window[0] > window[1]:
+            raise InputError(f"--window FIRST must not be after LAST; got {args.window!r}")
+    levels = tuple(x.strip() for x in args.levels.split(",") if x.strip())
+    winners = AwardRules().winners if args.winners is None else _parse_counts(args.winners)
+    if args.winners is not None and (odd := [k for k in winners if k not in levels]):
+        raise InputError(
+            f"--winners must name levels that get awards {list(levels)!r}; got {odd!r}"
+        )
     rules = AwardRules(
-        levels=tuple(x.strip() for x in args.levels.split(",") if x.strip()),
-        winners=_parse_counts(args.winners),
+        levels=levels,
+        winners=winners,
         runners_up=args.runners_up,
         criterion=args.criterion,
         mix=args.mix,

@@ -70,11 +70,15 @@ _MONTHS = {
     )
     for name in names
 }
+# Cells are matched lower-cased, so the ISO time separator is ``t``; a UTC offset is allowed
+# and ignored (the month is the one written). ASCII digits only: ``２０２１-０１`` is refused.
 _NUMERIC = re.compile(
     r"(?P<year>\d{4})-(?P<month>\d{1,2})"
-    r"(?:-(?P<day>\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?)?"
+    r"(?:-(?P<day>\d{1,2})"
+    r"(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}(?::?\d{2})?)?)?)?",
+    re.ASCII,
 )
-_NAMED = re.compile(r"(?P<name>[a-z]+)[-\s]?(?P<year>\d{4}|\d{2})")
+_NAMED = re.compile(r"(?P<name>[a-z]+)[-\s]?(?P<year>\d{4}|\d{2})", re.ASCII)
 
 
 def parse_period(text: str) -> str | None:

@@ -183,4 +183,5 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.source}, row {self.row}" if self.row else self.source
-        return f"{where}, column {self.column!r}: {self.rule}; got {self.value!r}"
+        got = f"; got {self.value!r}" if self.row or self.value else ""  # a missing column: none
+        return f"{where}, column {self.column!r}: {self.rule}{got}"

@@ -19,6 +19,7 @@ from egov_score._arrays import FloatArray, IntArray, StrArray, array_eq
 from egov_score.exceptions import InputError, ValuesError
 from egov_score.io.periods import ACCEPTED, as_period, normalise_period_column
 from egov_score.io.table import Table, format_problems
+from egov_score.io.toml import did_you_mean
 from egov_score.model.framework import Framework
 from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.plausibility import (
@@ -166,6 +167,7 @@ class Values:
             raise ValuesError(
                 f"{table.source}: every column must be 'code', 'period' or a declared field "
                 f"{sorted(framework.fields)!r}; got unknown column(s) {unknown!r}"
+                + did_you_mean(unknown[0], framework.fields)
             )
         codes = table.columns["code"]
         periods = table.columns.get("period", np.full(table.n_rows, "", dtype=np.str_))

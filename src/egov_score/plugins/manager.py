@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import types
 from collections.abc import Iterable
 from importlib import metadata
 
@@ -66,6 +67,21 @@ def load_entry_points(pm: pluggy.PluginManager) -> None:
                 ) from exc
 
 
+def _plugin_name(pm: pluggy.PluginManager, plugin: object) -> str:
+    """A readable name for a caller's plugin object, so messages can name it: a module's name,
+    else its class's name (``MyPlugin``), numbered if that name is taken
+    (``MyPlugin-2``)."""
+    if isinstance(plugin, types.ModuleType):
+        base = plugin.__name__
+    else:
+        base = getattr(plugin, "__name__", None) or type(plugin).__name__
+    name, n = base, 1
+    while pm.has_plugin(name) or pm.is_blocked(name):
+        n += 1
+        name = f"{base}-{n}"
+    return name
+
+
 def make_plugin_manager(
     plugins: Iterable[object] = (),
     *,
@@ -101,7 +117,7 @@ def make_plugin_manager(
     if autoload:
         load_entry_points(pm)
     for plugin in plugins:
-        pm.register(plugin)
+        pm.register(plugin, name=_plugin_name(pm, plugin))
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:

@@ -404,9 +404,13 @@ def check_table(spec: TableSpec, table: Table, hierarchy: Hierarchy) -> list[Pro
         except InputError:
             values, bad = _numbers(cells)
         flag(bad, col.name, cells, "must be a finite number")
-        numbers[col.name] = values
-        for mask, rule in violations(values, col.value_kind, col.min, col.max):
+        broken = violations(values, col.value_kind, col.min, col.max)
+        for mask, rule in broken:
             flag(mask, col.name, cells, rule)
+        # a bounded comparison uses only plausible cells: a negative denominator is reported
+        # once, not again against every numerator of its row
+        implausible = np.logical_or.reduce([m for m, _ in broken]) if broken else None
+        numbers[col.name] = values if implausible is None else np.where(implausible, np.nan, values)
         with np.errstate(invalid="ignore"):
             if col.kind == "latitude":
                 lo, hi = INDIA_LATITUDE

@@ -128,6 +128,11 @@ class AwardRules:
                 "winners must map levels to whole numbers >= 0",
                 "winners",
             ),
+            (
+                bool(self.levels) and len(set(self.levels)) == len(self.levels),
+                "levels must name at least one level, each once",
+                "levels",
+            ),
         )
         if problem is not None:
             rule, attr = problem
