@@ -21,6 +21,7 @@ from benchmarks.baselines import (
     polars_score,
     python_score,
 )
+from benchmarks import geotags
 from benchmarks.conftest import workload
 from benchmarks.workload import FIELDS, memory_floor
 from egov_score.io.table import Table, write_csv
@@ -211,3 +212,10 @@ def test_panel_12_months(benchmark):
     periods = [f"2020-{m + 1:02d}" for m in range(12)]
     results = benchmark(engine.score_stacked, months, periods)
     assert len(results) == 12
+
+
+@pytest.mark.parametrize("boundaries", [False, True], ids=["box-only", "boundaries"])
+def test_geotag_checks(benchmark, boundaries):
+    w = geotags.workload()
+    report = benchmark(geotags.run, w, boundaries=boundaries)
+    assert len(report.reason) == geotags.N

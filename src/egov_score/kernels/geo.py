@@ -257,6 +257,9 @@ def written_decimals(text: StrArray) -> tuple[FloatArray, IntArray, BoolArray, B
         an optional sign, point and exponent).
     """
     cells = np.strings.strip(np.asarray(text, dtype=np.str_))
+    if not len(cells):  # numpy's partition refuses an empty column
+        empty = np.zeros(0, dtype=bool)
+        return np.zeros(0), np.zeros(0, dtype=np.intp), empty, empty.copy()
     missing = np.strings.str_len(cells) == 0
     body = np.where(
         np.strings.startswith(cells, "+") | np.strings.startswith(cells, "-"),
@@ -397,7 +400,9 @@ def inside_polygons(
     inside = np.zeros(n, dtype=bool)
     poly_codes = np.asarray(boundaries.polygon_code, dtype=np.str_)
     bounded = np.isin(code, poly_codes)
-    by_code = np.argsort(code, kind="stable")
+    # NaN points are never inside: leave them out of the sort, so no edge is tested for them.
+    located = np.flatnonzero(np.isfinite(latitude) & np.isfinite(longitude))
+    by_code = located[np.argsort(code[located], kind="stable")]
     sorted_codes = code[by_code]
     edge_start = np.searchsorted(boundaries.edge_polygon, np.arange(len(poly_codes)))
     edge_end = np.searchsorted(boundaries.edge_polygon, np.arange(len(poly_codes)), "right")
@@ -513,8 +518,9 @@ def geotag_problems(
     if bounds:
         level = list(bounds)[-1]
         unit = np.asarray(codes[level], dtype=np.str_)
-        swapped_in, bounded = inside_polygons(lon, lat, unit, bounds[level])
-        swapped_ok = np.where(bounded, swapped_in & swapped_india, swapped_india)
+        maybe = np.flatnonzero(swapped_india & ~india)  # only these can be swapped
+        swapped_in, bounded = inside_polygons(lon[maybe], lat[maybe], unit[maybe], bounds[level])
+        swapped_ok[maybe] = np.where(bounded, swapped_in, True)
     swapped = usable & ~india & swapped_ok
     outside_india = usable & ~india & ~swapped
     imprecise = usable & (decimals < s.min_decimals)
