@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import egov_score as eg
+from benchmarks import geotags
 from benchmarks.baselines import (
     assert_same,
     egov_score_result,
@@ -21,7 +22,6 @@ from benchmarks.baselines import (
     polars_score,
     python_score,
 )
-from benchmarks import geotags
 from benchmarks.conftest import workload
 from benchmarks.workload import FIELDS, memory_floor
 from egov_score.io.table import Table, write_csv

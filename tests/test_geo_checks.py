@@ -271,3 +271,26 @@ def test_mismatched_columns_are_refused():
             boundaries=BOUNDS,
             unit_codes={"district": np.array(["D1"])},
         )
+
+
+def test_no_machines():
+    report = geotag_problems(
+        np.array([], dtype=np.str_), np.array([], dtype=np.str_), np.array([], dtype=np.intp)
+    )
+    assert len(report.reason) == 0
+    assert report.counts() == dict.fromkeys(GEO_CHECKS, 0)
+    assert len(report.sentences()) == 0
+
+
+def test_docs_name_every_check_and_the_defaults():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "geotags.md").read_text("utf-8")
+    for name in GEO_CHECKS:
+        assert f"`{name}`" in text
+    s = GeoSettings()
+    assert (
+        f"GeoSettings(min_decimals={s.min_decimals}, min_km={s.min_km}, k={s.k}, "
+        f"min_machines={s.min_machines}, duplicate_m={s.duplicate_m})" in text
+    )
+    assert "box 6.5–37.5 °N, 68–97.5 °E" in text

@@ -387,7 +387,8 @@ def inside_polygons(
     """Whether each point lies inside a polygon of its own unit (even-odd rule).
 
     Args:
-        latitude, longitude: the points (degrees); NaN points are never inside.
+        latitude: the points' latitudes (degrees); NaN points are never inside.
+        longitude: the points' longitudes (degrees).
         code: each point's unit code; points are tested only against that unit's polygons.
         boundaries: the polygons.
 
@@ -458,7 +459,8 @@ def geotag_problems(
     """Check every machine's geo-tag.
 
     Args:
-        latitude_text, longitude_text: the coordinates as written (degrees, text).
+        latitude_text: the latitudes as written (degrees, text).
+        longitude_text: the longitudes as written (degrees, text).
         block: each machine's block index (0 … blocks - 1; negative = unknown, skipped by
             the distance check).
         settings: the thresholds (:class:`GeoSettings` defaults when None).
