@@ -294,3 +294,17 @@ def test_docs_name_every_check_and_the_defaults():
         f"min_machines={s.min_machines}, duplicate_m={s.duplicate_m})" in text
     )
     assert "box 6.5–37.5 °N, 68–97.5 °E" in text
+
+
+@pytest.mark.parametrize("pairs", [7, 1000, 4_000_000])
+def test_dense_cluster_counted_in_batches(monkeypatch, pairs):
+    from egov_score.kernels import geo
+
+    monkeypatch.setattr(geo, "_PAIRS", pairs)
+    rng = np.random.default_rng(1)
+    n = 400  # distinct points within about 3 m of each other
+    lat = 26.9 + rng.uniform(0, 0.00002, n)
+    lon = 75.8 + rng.uniform(0, 0.00002, n)
+    far_lat, far_lon = np.append(lat, 27.0), np.append(lon, 75.9)
+    counts = geo.near_duplicates(far_lat, far_lon, 10.0)
+    assert list(counts) == [n - 1] * n + [0]

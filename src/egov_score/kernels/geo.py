@@ -361,24 +361,55 @@ def near_duplicates(latitude: FloatArray, longitude: FloatArray, metres: float) 
     for di in (-1, 0, 1):  # the 9 neighbouring cells
         for dj in (-1, 0, 1):
             target = key + di * width + dj
-            pos = np.searchsorted(cells, target)
-            pos_c = np.minimum(pos, len(cells) - 1)
-            found = cells[pos_c] == target
-            c = np.where(found, count[pos_c], 0)
-            total = int(c.sum())
-            if not total:
-                continue
-            p = np.repeat(np.arange(len(key)), c)
-            offset = np.arange(total) - np.repeat(np.cumsum(c) - c, c)
-            q = by_cell[np.repeat(start[pos_c], c) + offset]
-            keep = p != q
-            p, q = p[keep], q[keep]
-            close = haversine_km(ulat[p], ulon[p], ulat[q], ulon[q]) * 1000.0 <= metres
-            near += np.bincount(p[close], weights=weight[q[close]], minlength=len(key)).astype(
-                np.intp
-            )
+            pos = np.minimum(np.searchsorted(cells, target), len(cells) - 1)
+            c = np.where(cells[pos] == target, count[pos], 0)
+            # Points in batches of at most _PAIRS pairs, so a dense cluster cannot exhaust
+            # memory (its time still grows with the pairs; see docs/geotags.md).
+            reach = np.cumsum(c)
+            cuts = np.searchsorted(reach, np.arange(_PAIRS, int(reach[-1]), _PAIRS), "right")
+            for lo, hi in zip(  # a loop over batches of points
+                np.concatenate(([0], cuts)), np.concatenate((cuts, [len(c)])), strict=True
+            ):
+                near += _close_pairs(
+                    np.arange(lo, hi),
+                    c[lo:hi],
+                    start[pos[lo:hi]],
+                    by_cell,
+                    ulat,
+                    ulon,
+                    weight,
+                    metres,
+                )
     out[ok[order]] = near[which]
     return out
+
+
+def _close_pairs(
+    points: IntArray,
+    c: IntArray,
+    first: IntArray,
+    by_cell: IntArray,
+    lat: FloatArray,
+    lon: FloatArray,
+    weight: IntArray,
+    metres: float,
+) -> IntArray:
+    """For each distinct point, the weight of the other points within ``metres`` among the
+    ``c`` points of one neighbouring cell (sorted positions from ``first``)."""
+    total = int(c.sum())
+    out = np.zeros(len(lat), dtype=np.intp)
+    if not total:
+        return out
+    p = np.repeat(points, c)
+    offset = np.arange(total) - np.repeat(np.cumsum(c) - c, c)
+    q = by_cell[np.repeat(first, c) + offset]
+    keep = p != q
+    p, q = p[keep], q[keep]
+    close = haversine_km(lat[p], lon[p], lat[q], lon[q]) * 1000.0 <= metres
+    found: IntArray = np.bincount(p[close], weights=weight[q[close]], minlength=len(lat)).astype(
+        np.intp
+    )
+    return out + found
 
 
 def inside_polygons(
