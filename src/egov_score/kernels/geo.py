@@ -545,7 +545,10 @@ def geotag_problems(
     inside_own: dict[str, tuple[BoolArray, BoolArray]] = {}
     for level, b in bounds.items():  # a loop over levels
         unit = np.asarray(codes[level], dtype=np.str_)
-        inside_own[level] = inside_polygons(lat, lon, unit, b)
+        # Only points in India's box are judged against boundaries: NaN skips the others.
+        inside_own[level] = inside_polygons(
+            np.where(india, lat, np.nan), np.where(india, lon, np.nan), unit, b
+        )
         _, bounded = inside_own[level]
         unbounded[level] = tuple(str(c) for c in np.unique(unit[~bounded]))
     if bounds:
