@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import egov_score as eg
+from benchmarks import geotags
 from benchmarks.baselines import (
     assert_same,
     egov_score_result,
@@ -212,3 +213,10 @@ def test_panel_12_months(benchmark):
     periods = [f"2020-{m + 1:02d}" for m in range(12)]
     results = benchmark(engine.score_stacked, months, periods)
     assert len(results) == 12
+
+
+@pytest.mark.parametrize("boundaries", [False, True], ids=["box-only", "boundaries"])
+def test_geotag_checks(benchmark, boundaries):
+    w = geotags.workload()
+    report = benchmark(geotags.run, w, boundaries=boundaries)
+    assert len(report.reason) == geotags.N

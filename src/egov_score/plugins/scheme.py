@@ -17,6 +17,7 @@ import numpy as np
 from egov_score._arrays import FloatArray, IntArray, StrArray
 from egov_score.exceptions import InputError
 from egov_score.io.table import Table, closest_column
+from egov_score.kernels.geo import INDIA_LATITUDE, INDIA_LONGITUDE
 from egov_score.model.framework import (
     Aggregation,
     Field,
@@ -66,9 +67,6 @@ COLUMN_KINDS = (
     "choice",
     "text",
 )
-#: India's extent, for checking coordinates (degrees, inclusive).
-INDIA_LATITUDE = (6.5, 37.5)
-INDIA_LONGITUDE = (68.0, 97.5)
 
 
 _RULES = {
