@@ -22,6 +22,7 @@ import numpy as np
 
 from egov_score import datasets
 from egov_score.exceptions import EgovScoreError, InputError
+from egov_score.io.folders import check_output_folder, output_folder, replace_file
 from egov_score.io.periods import require_period
 from egov_score.model.result import Result
 from egov_score.pipeline import Pipeline, load
@@ -31,6 +32,7 @@ from egov_score.plugins.tables import REJECTS_FILE, write_rejects
 from egov_score.render import card as render
 from egov_score.render.awards import awards_headline, render_awards
 from egov_score.render.messages import LANGUAGES
+from egov_score.render.progress_line import progress_line
 from egov_score.render.review import review_text, write_cards
 from egov_score.render.text_table import printable, render_table
 from egov_score.review.awards import (
@@ -94,6 +96,35 @@ def _writing(what: Path | str) -> Iterator[None]:
         ) from exc
 
 
+def _add_force(p: argparse.ArgumentParser) -> None:
+    """Add ``--force``: replace an output folder that holds files egov-score did not write."""
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the output folder even if it holds files egov-score did not write "
+        "(or that changed since it wrote them)",
+    )
+
+
+def _check_output(target: Path, *, force: bool) -> None:
+    """Refuse an output folder before the run's work starts (see :func:`_output`)."""
+    with _writing(target):
+        check_output_folder(target, force=force)
+
+
+@contextlib.contextmanager
+def _output(target: Path, *, force: bool, command: str) -> Iterator[Path]:
+    """Write a command's output folder: yield a temporary folder beside ``target`` that
+    replaces it, with its manifest, when the block ends, and is removed if the block fails.
+
+    A folder holding files egov-score did not write is refused (exit 2) unless ``force``; a
+    target that is a file, or that cannot be written or moved into place, is a failed run
+    (exit 1). Call :func:`_check_output` first when the run has long work to do before writing.
+    """
+    with _writing(target), output_folder(target, force=force, command=command) as tmp:
+        yield tmp
+
+
 def _checked(
     name: str, cast: Callable[[str], float], ok: Callable[[float], bool], rule: str
 ) -> Callable[[str], float]:
@@ -137,8 +168,20 @@ def _add_score(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     _add_inputs(p)
     p.add_argument("--period", help="the period to score (required when the values hold several)")
-    p.add_argument("--out", required=True, type=Path, help="output folder (created if needed)")
-    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        help="output folder (created if needed; replaced whole when the run succeeds)",
+    )
+    _add_force(p)
+    _add_quiet(p)
+
+
+def _add_quiet(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--quiet", action="store_true", help="print nothing but errors (no progress line)"
+    )
 
 
 def _add_plugin_options(p: argparse.ArgumentParser) -> None:
@@ -217,6 +260,7 @@ def _add_report(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument("--lang", choices=LANGUAGES, default="en", help="language (default: en)")
     p.add_argument("--out", type=Path, help="output file (default: standard output)")
     _add_panel_options(p)
+    _add_quiet(p)
 
 
 def _add_awards(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -284,6 +328,7 @@ def _add_awards(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     p.add_argument("--lang", choices=LANGUAGES, default="en", help="language (default: en)")
     p.add_argument("--out", type=Path, help="output file (default: standard output)")
+    _add_quiet(p)
 
 
 def _add_panel_options(p: argparse.ArgumentParser) -> None:
@@ -312,7 +357,8 @@ def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--out",
         type=Path,
         default=Path("egov-score-review"),
-        help="folder for the report cards (default: ./egov-score-review)",
+        help="folder for the report cards (default: ./egov-score-review; replaced whole "
+        "when the run succeeds)",
     )
     p.add_argument(
         "--export",
@@ -320,6 +366,8 @@ def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="DIR",
         help="write the built-in data as the CSV/TOML files a user would start from, and stop",
     )
+    _add_force(p)
+    _add_quiet(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -391,13 +439,15 @@ def _rejects(job: Pipeline, folder: Path, *, quiet: bool = False) -> Path | None
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
+    _check_output(args.out, force=args.force)
     job = _inputs(args)
     framework = job.framework
     period = None if args.period is None else require_period(args.period, what="--period")
     result = job.score(period)
-    with _writing(args.out):
-        paths = result.write_csv(args.out)
-        rejects = _rejects(job, args.out, quiet=True)
+    with _output(args.out, force=args.force, command="score") as tmp:
+        paths = [args.out / p.relative_to(tmp) for p in result.write_csv(tmp)]
+        written = _rejects(job, tmp, quiet=True)
+    rejects = None if written is None else args.out / written.name
     if not args.quiet:
         top = framework.levels[1] if len(framework.levels) > 1 else framework.levels[0]
         _say(f"{framework.name}, period {result.period}: {top} scores\n")
@@ -435,9 +485,9 @@ def _write(args: argparse.Namespace, text: str) -> None:
         _say(text[:-1] if text.endswith("\n") else text)
     else:
         with _writing(args.out):
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.write_text(text, encoding="utf-8")
-        _say(f"wrote {args.out}")
+            replace_file(args.out, text)
+        if not args.quiet:
+            _say(f"wrote {args.out}")
 
 
 def _parse_counts(text: str) -> dict[str, int]:
@@ -494,28 +544,35 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     if args.export is not None:
-        with _writing(args.export):
-            written = datasets.export("jaipur", args.export)
-        _say("wrote " + ", ".join(str(p) for p in written))
+        with _output(args.export, force=args.force, command="demo --export") as tmp:
+            written = datasets.export("jaipur", tmp)
+        if not args.quiet:
+            _say("wrote " + ", ".join(str(args.export / p.name) for p in written))
         return 0
+    _check_output(args.out, force=args.force)
     job = datasets.load("jaipur")
     panel = score_panel(job)
     month = _month(args, panel)
     review = Review(panel=panel, period=month, hierarchy=job.hierarchy, registry=job.registry)
-    with _writing(args.out):
-        write_cards(review, args.out, args.lang)
-        _rejects(job, args.out)  # the shipped data passes every check: normally none
-    _say(review_text(review, args.lang, cards_dir=args.out))
     occasion, year = latest_occasion(month)
     try:
         awards = select_awards(panel, occasion, year)
+        no_awards = None
     except InputError as exc:  # the data holds no month of that award's window
-        _say(f"\n{exc}")
+        no_awards = exc
+    with _output(args.out, force=args.force, command="demo") as tmp:
+        write_cards(review, tmp, args.lang)
+        _rejects(job, tmp, quiet=True)  # the shipped data passes every check: normally none
+        if no_awards is None:
+            for fmt in ("md", "html", "json", "csv"):
+                text = render_awards(awards, fmt, args.lang)
+                (tmp / f"awards.{fmt}").write_text(text, encoding="utf-8")
+    if args.quiet:
         return 0
-    for fmt in ("md", "html", "json", "csv"):
-        text = render_awards(awards, fmt, args.lang)
-        with _writing(args.out / f"awards.{fmt}"):
-            (args.out / f"awards.{fmt}").write_text(text, encoding="utf-8")
+    _say(review_text(review, args.lang, cards_dir=args.out))
+    if no_awards is not None:
+        _say(f"\n{no_awards}")
+        return 0
     _say(f"\n{awards_headline(awards, args.lang)}: {args.out / 'awards.html'}")
     return 0
 
@@ -550,7 +607,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": _cmd_demo,
     }
     try:
-        return commands[args.command](args)
+        with progress_line(quiet=getattr(args, "quiet", False)):
+            return commands[args.command](args)
     except _OutputError as exc:
         return _fail(str(exc), EXIT_FAILED)
     except (EgovScoreError, OSError) as exc:
