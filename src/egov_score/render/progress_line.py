@@ -50,9 +50,12 @@ class _StepLine(logging.Handler):
                 desc=step, total=total, file=self._stream, leave=False, dynamic_ncols=True
             )
             self._step = step
+        if isinstance(total, int) and self._bar.total != total:
+            self._bar.total = total
         if isinstance(done, int):
             self._bar.update(done - self._bar.n)
             if done == total:  # the counted step is over: clear its line for what is printed next
+                self._bar.refresh()
                 self.close_bar()
 
     def close_bar(self) -> None:
@@ -77,7 +80,7 @@ def _is_terminal(stream: TextIO) -> bool:
 
 @contextlib.contextmanager
 def progress_line(
-    *, quiet: bool = False, stream: TextIO | None = None, delay: float = DELAY
+    *, quiet: bool = False, stream: TextIO | None = None, delay: float | None = None
 ) -> Iterator[None]:
     """Show the steps the library logs as a progress line on ``stream`` during the block.
 
@@ -85,9 +88,11 @@ def progress_line(
         quiet: show nothing.
         stream: where the line goes (default: standard error); nothing is shown unless it is a
             terminal.
-        delay: seconds before the line appears, so short runs print no line at all.
+        delay: seconds before the line appears (default :data:`DELAY`), so short runs print no
+            line at all.
     """
     stream = sys.stderr if stream is None else stream
+    delay = DELAY if delay is None else delay
     if quiet or not _is_terminal(stream):
         yield
         return

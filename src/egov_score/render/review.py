@@ -267,7 +267,12 @@ def write_cards(
     files: dict[str, dict[str, str]] = {}
     folders = safe_file_names(list(rv.levels[1:]))
     total = sum(len(rv.result.level(level).codes) for level in rv.levels[1:])
-    _log.info("writing %d cards into %s", total, out, extra={"egov_step": "writing cards"})
+    _log.info(
+        "writing %d cards into %s",
+        total,
+        out,
+        extra={"egov_step": "writing cards", "egov_done": 0, "egov_total": total},
+    )
     done = 0
     for level, folder_name in zip(rv.levels[1:], folders, strict=True):
         folder = _inside(out, folder_name)
