@@ -13,7 +13,7 @@ from egov_score import datasets
 from egov_score.cli import EXIT_OK, main
 from egov_score.pipeline import load
 from egov_score.render import progress_line as progress_module
-from egov_score.render.progress_line import LOGGER, progress_line
+from egov_score.render.progress_line import LOGGER, clear_progress_line, progress_line
 from egov_score.render.review import write_cards
 from egov_score.review.division import Review
 from egov_score.review.panel import score_panel
@@ -124,3 +124,34 @@ def test_the_command_line_shows_the_line_on_a_terminal_only(
     assert main(["demo", "--out", str(tmp_path / "b"), "--quiet"]) == EXIT_OK
     assert quiet.getvalue() == ""
     assert capsys.readouterr().out == ""  # --quiet: nothing but errors
+
+
+def test_the_line_is_cleared_before_anything_is_printed() -> None:
+    terminal = FakeTerminal()
+    logger = logging.getLogger("egov_score.pipeline")
+    with progress_line(stream=terminal, delay=0):
+        logger.info("reading x", extra={"egov_step": "reading"})
+        shown = terminal.getvalue()
+        clear_progress_line()
+        cleared = terminal.getvalue()[len(shown) :]
+        clear_progress_line()  # nothing shown: nothing to do
+        assert terminal.getvalue()[len(shown) + len(cleared) :] == ""
+    assert "reading" in shown
+    assert cleared.strip() == ""
+    assert cleared.startswith("\r")
+    clear_progress_line()  # outside a run: nothing to do
+
+
+def test_quiet_report_and_awards_print_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inputs = ["--units", str(SMALL / "units.csv"), "--values", str(SMALL / "values.csv")]
+    inputs += ["--framework", str(SMALL / "framework.toml")]
+    card = tmp_path / "card.md"
+    report = ["report", *inputs, "--unit", "D-087", "--format", "md", "--out", str(card)]
+    assert main([*report, "--quiet"]) == EXIT_OK
+    assert main(["awards", "--out", str(tmp_path / "awards.md"), "--quiet"]) == EXIT_OK
+    assert capsys.readouterr() == ("", "")
+    assert card.read_text(encoding="utf-8").startswith("#")
+    assert main(report) == EXIT_OK
+    assert capsys.readouterr().out == f"wrote {card}\n"

@@ -32,7 +32,7 @@ from egov_score.plugins.tables import REJECTS_FILE, write_rejects
 from egov_score.render import card as render
 from egov_score.render.awards import awards_headline, render_awards
 from egov_score.render.messages import LANGUAGES
-from egov_score.render.progress_line import progress_line
+from egov_score.render.progress_line import clear_progress_line, progress_line
 from egov_score.render.review import review_text, write_cards
 from egov_score.render.text_table import printable, render_table
 from egov_score.review.awards import (
@@ -476,7 +476,9 @@ def _panel(args: argparse.Namespace, job: Pipeline) -> Panel:
 
 
 def _say(text: str, *, file: TextIO | None = None) -> None:
-    """Print ``text`` with its control characters shown as escapes."""
+    """Print ``text`` with its control characters shown as escapes (clearing the progress
+    line first, if one is shown)."""
+    clear_progress_line()
     print(printable(text), file=sys.stdout if file is None else file)
 
 
@@ -521,7 +523,7 @@ def _cmd_awards(args: argparse.Namespace) -> int:
     )
     awards = select_awards(_panel(args, job), args.occasion, args.year, rules)
     _write(args, render_awards(awards, args.format, args.lang))
-    _rejects(job, args.out.parent if args.out is not None else Path.cwd())
+    _rejects(job, args.out.parent if args.out is not None else Path.cwd(), quiet=args.quiet)
     return 0
 
 
@@ -538,7 +540,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     period = _month(args, panel)
     card = build_report(panel, args.unit, period, hierarchy=job.hierarchy, registry=job.registry)
     _write(args, render.render_card(card, args.format, args.lang))
-    _rejects(job, args.out.parent if args.out is not None else Path.cwd())
+    _rejects(job, args.out.parent if args.out is not None else Path.cwd(), quiet=args.quiet)
     return 0
 
 

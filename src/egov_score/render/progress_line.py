@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-__all__ = ["DELAY", "LOGGER", "progress_line"]
+__all__ = ["DELAY", "LOGGER", "clear_progress_line", "progress_line"]
 
 #: The library's logger: every module logs to a child of it.
 LOGGER = "egov_score"
@@ -71,6 +71,16 @@ class _StepLine(logging.Handler):
         super().close()
 
 
+_shown: list[_StepLine] = []  # the handler of the progress_line block running, if any
+
+
+def clear_progress_line() -> None:
+    """Clear the progress line, if one is shown, so that what is printed next starts on a clean
+    line (the next step draws a new one)."""
+    for handler in _shown:
+        handler.close_bar()
+
+
 def _is_terminal(stream: TextIO) -> bool:
     try:
         return stream.isatty()
@@ -105,11 +115,13 @@ def progress_line(
     handler = _StepLine(tqdm, stream, delay)
     level = logger.level
     logger.addHandler(handler)
+    _shown.append(handler)
     if logger.getEffectiveLevel() > logging.DEBUG:  # card N of M is a DEBUG record
         logger.setLevel(logging.DEBUG)
     try:
         yield
     finally:
         logger.removeHandler(handler)
+        _shown.remove(handler)
         logger.setLevel(level)
         handler.close()
