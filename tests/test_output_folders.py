@@ -302,6 +302,32 @@ def test_the_current_folder_and_its_parents_are_refused_even_with_force(
     assert inner.is_dir()
 
 
+def test_a_folder_holding_the_inputs_is_refused_even_with_force(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "units.csv").write_text("level,code,name,parent\n", encoding="utf-8")
+    for target, inputs in (
+        (data, [data]),
+        (data, [None, data / "units.csv"]),
+        (tmp_path, [data / "units.csv"]),
+    ):
+        with pytest.raises(InputError, match="must not hold the run's inputs") as info:
+            check_output_folder(target, force=True, inputs=inputs)
+        assert f"got {str(target)!r} holding " in str(info.value)
+    check_output_folder(data / "out", inputs=[data, data / "units.csv"])  # beside them: fine
+
+
+def test_score_into_its_own_scheme_data_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    datasets.export("small", tmp_path / "data")
+    data = tmp_path / "data"
+    args = [a.replace(str(SMALL), str(data)) for a in SCORE]
+    assert main([*args, "--out", str(data), "--force"]) == EXIT_USAGE
+    assert "an output folder must not hold the run's inputs" in capsys.readouterr().err
+    assert (data / "units.csv").exists()
+
+
 # -- one file -------------------------------------------------------------------------------------
 
 

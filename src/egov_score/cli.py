@@ -106,22 +106,31 @@ def _add_force(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _check_output(target: Path, *, force: bool) -> None:
+def _input_paths(args: argparse.Namespace) -> list[Path | None]:
+    """The input files and folders among a command's arguments."""
+    names = ("units", "framework", "values", "scheme_data", "data")
+    return [getattr(args, name, None) for name in names]
+
+
+def _check_output(target: Path, args: argparse.Namespace) -> None:
     """Refuse an output folder before the run's work starts (see :func:`_output`)."""
     with _writing(target):
-        check_output_folder(target, force=force)
+        check_output_folder(target, force=args.force, inputs=_input_paths(args))
 
 
 @contextlib.contextmanager
-def _output(target: Path, *, force: bool, command: str) -> Iterator[Path]:
+def _output(target: Path, args: argparse.Namespace, command: str) -> Iterator[Path]:
     """Write a command's output folder: yield a temporary folder beside ``target`` that
     replaces it, with its manifest, when the block ends, and is removed if the block fails.
 
-    A folder holding files egov-score did not write is refused (exit 2) unless ``force``; a
-    target that is a file, or that cannot be written or moved into place, is a failed run
-    (exit 1). Call :func:`_check_output` first when the run has long work to do before writing.
+    A folder holding files egov-score did not write is refused (exit 2) unless ``args.force``;
+    so is one that holds an input (``--units``, ``--framework``, ``--values``,
+    ``--scheme-data``, ``--data``) whatever ``--force`` says. A target that is a file, or that
+    cannot be written or moved into place, is a failed run (exit 1). Call :func:`_check_output`
+    first when the run has long work to do before writing.
     """
-    with _writing(target), output_folder(target, force=force, command=command) as tmp:
+    folder = output_folder(target, force=args.force, command=command, inputs=_input_paths(args))
+    with _writing(target), folder as tmp:
         yield tmp
 
 
@@ -439,12 +448,12 @@ def _rejects(job: Pipeline, folder: Path, *, quiet: bool = False) -> Path | None
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
-    _check_output(args.out, force=args.force)
+    _check_output(args.out, args)
     job = _inputs(args)
     framework = job.framework
     period = None if args.period is None else require_period(args.period, what="--period")
     result = job.score(period)
-    with _output(args.out, force=args.force, command="score") as tmp:
+    with _output(args.out, args, "score") as tmp:
         paths = [args.out / p.relative_to(tmp) for p in result.write_csv(tmp)]
         written = _rejects(job, tmp, quiet=True)
     rejects = None if written is None else args.out / written.name
@@ -546,12 +555,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     if args.export is not None:
-        with _output(args.export, force=args.force, command="demo --export") as tmp:
+        with _output(args.export, args, "demo --export") as tmp:
             written = datasets.export("jaipur", tmp)
         if not args.quiet:
             _say("wrote " + ", ".join(str(args.export / p.name) for p in written))
         return 0
-    _check_output(args.out, force=args.force)
+    _check_output(args.out, args)
     job = datasets.load("jaipur")
     panel = score_panel(job)
     month = _month(args, panel)
@@ -562,7 +571,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         no_awards = None
     except InputError as exc:  # the data holds no month of that award's window
         no_awards = exc
-    with _output(args.out, force=args.force, command="demo") as tmp:
+    with _output(args.out, args, "demo") as tmp:
         write_cards(review, tmp, args.lang)
         _rejects(job, tmp, quiet=True)  # the shipped data passes every check: normally none
         if no_awards is None:

@@ -24,7 +24,7 @@ import os
 import secrets
 import shutil
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -128,22 +128,39 @@ def _home() -> Path | None:
         return None
 
 
+def _with_parents(path: str | os.PathLike[str]) -> tuple[Path, ...]:
+    real = Path(path).resolve()
+    return (real, *real.parents)
+
+
 def _final(target: str | os.PathLike[str]) -> Path:
     """The absolute target; a symbolic link stands for the folder it names."""
     path = Path(os.path.abspath(target))
     return path.resolve() if path.is_symlink() else path
 
 
-def check_output_folder(target: str | os.PathLike[str], *, force: bool = False) -> None:
+def check_output_folder(
+    target: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    inputs: Iterable[str | os.PathLike[str] | None] = (),
+) -> None:
     """Refuse an output folder a run must not replace.
 
     A missing target or an empty folder is fine, and so is a folder holding only files a
     previous run wrote (listed in its :data:`MANIFEST`).
 
+    Args:
+        target: the output folder.
+        force: allow a folder holding files egov-score did not write.
+        inputs: the run's input files and folders (``None`` entries are skipped): the output
+            folder may not be one of them or hold one, whatever ``force``.
+
     Raises:
         InputError: the folder holds files egov-score did not write (the first
             :data:`LISTED_FOREIGN` are named) and ``force`` is false; or, whatever ``force``,
-            the target is a file system's root, the home folder or holds the current folder.
+            the target is a file system's root, the home folder, holds the current folder or
+            holds one of ``inputs``.
         NotADirectoryError: the target is a file.
     """
     final = _final(target)
@@ -159,6 +176,12 @@ def check_output_folder(target: str | os.PathLike[str], *, force: bool = False) 
         raise InputError(
             "an output folder must not be a file system's root, the home folder or a folder "
             f"that holds the current folder, as it is replaced whole; got {str(target)!r}"
+        )
+    held = [str(i) for i in inputs if i is not None and real in _with_parents(i)]
+    if held:
+        raise InputError(
+            "an output folder must not hold the run's inputs, as it is replaced whole; got "
+            f"{str(target)!r} holding {held[0]!r}: choose another folder"
         )
     if force:
         return
@@ -225,7 +248,11 @@ def _replace(new: Path, final: Path) -> None:
 
 @contextlib.contextmanager
 def output_folder(
-    target: str | os.PathLike[str], *, force: bool = False, command: str = ""
+    target: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    command: str = "",
+    inputs: Iterable[str | os.PathLike[str] | None] = (),
 ) -> Iterator[Path]:
     """A temporary folder to write a run's output into, renamed to ``target`` at the end.
 
@@ -242,6 +269,7 @@ def output_folder(
         target: the output folder.
         force: replace a folder even if it holds files egov-score did not write.
         command: what wrote the folder, recorded in the manifest (e.g. ``"demo"``).
+        inputs: the run's input files and folders, which the target may not hold.
 
     Raises:
         InputError: see :func:`check_output_folder`.
@@ -249,7 +277,8 @@ def output_folder(
             cannot be renamed: the error says so, and the previous output is untouched).
     """
     final = _final(target)
-    check_output_folder(target, force=force)
+    inputs = tuple(inputs)
+    check_output_folder(target, force=force, inputs=inputs)
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = _beside(final, "new")
     tmp.mkdir()
@@ -258,7 +287,8 @@ def output_folder(
             os.chmod(tmp, stat.S_IMODE(final.stat().st_mode))
         yield tmp
         _write_manifest(tmp, command)
-        check_output_folder(target, force=force)  # it may have changed during the run
+        # The target may have changed during the run.
+        check_output_folder(target, force=force, inputs=inputs)
         _replace(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
