@@ -36,6 +36,7 @@ def read(path):
 def test_score_writes_one_csv_per_level(tmp_path, capsys):
     assert main([*ARGS, "--out", str(tmp_path)]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".egov-score.json",  # the manifest of every output folder (docs/output.md)
         "block.csv",
         "district.csv",
         "division.csv",

@@ -361,6 +361,7 @@ def test_cli_score_of_hostile_files_prints_no_control_characters(
     assert "\u202e" not in out
     assert SCRIPT in out  # shown as the text it is
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".egov-score.json",  # the manifest of every output folder (docs/output.md)
         "block.csv",
         "district.csv",
         "division.csv",

@@ -22,6 +22,7 @@ import numpy as np
 
 from egov_score import datasets
 from egov_score.exceptions import EgovScoreError, InputError
+from egov_score.io.folders import check_output_folder, output_folder, replace_file
 from egov_score.io.periods import require_period
 from egov_score.io.table import path_inside
 from egov_score.model.result import Result
@@ -32,6 +33,7 @@ from egov_score.plugins.tables import REJECTS_FILE, write_rejects
 from egov_score.render import card as render
 from egov_score.render.awards import awards_headline, render_awards
 from egov_score.render.messages import LANGUAGES
+from egov_score.render.progress_line import clear_progress_line, progress_line
 from egov_score.render.review import review_text, write_cards
 from egov_score.render.text_table import printable, render_table
 from egov_score.review.awards import (
@@ -95,6 +97,44 @@ def _writing(what: Path | str) -> Iterator[None]:
         ) from exc
 
 
+def _add_force(p: argparse.ArgumentParser) -> None:
+    """Add ``--force``: replace an output folder that holds files egov-score did not write."""
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the output folder even if it holds files egov-score did not write "
+        "(or that changed since it wrote them)",
+    )
+
+
+def _input_paths(args: argparse.Namespace) -> list[Path | None]:
+    """The input files and folders among a command's arguments."""
+    names = ("units", "framework", "values", "scheme_data", "data")
+    return [getattr(args, name, None) for name in names]
+
+
+def _check_output(target: Path, args: argparse.Namespace) -> None:
+    """Refuse an output folder before the run's work starts (see :func:`_output`)."""
+    with _writing(target):
+        check_output_folder(target, force=args.force, inputs=_input_paths(args))
+
+
+@contextlib.contextmanager
+def _output(target: Path, args: argparse.Namespace, command: str) -> Iterator[Path]:
+    """Write a command's output folder: yield a temporary folder beside ``target`` that
+    replaces it, with its manifest, when the block ends, and is removed if the block fails.
+
+    A folder holding files egov-score did not write is refused (exit 2) unless ``args.force``;
+    so is one that holds an input (``--units``, ``--framework``, ``--values``,
+    ``--scheme-data``, ``--data``) whatever ``--force`` says. A target that is a file, or that
+    cannot be written or moved into place, is a failed run (exit 1). Call :func:`_check_output`
+    first when the run has long work to do before writing.
+    """
+    folder = output_folder(target, force=args.force, command=command, inputs=_input_paths(args))
+    with _writing(target), folder as tmp:
+        yield tmp
+
+
 def _checked(
     name: str, cast: Callable[[str], float], ok: Callable[[float], bool], rule: str
 ) -> Callable[[str], float]:
@@ -138,8 +178,20 @@ def _add_score(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     _add_inputs(p)
     p.add_argument("--period", help="the period to score (required when the values hold several)")
-    p.add_argument("--out", required=True, type=Path, help="output folder (created if needed)")
-    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        help="output folder (created if needed; replaced whole when the run succeeds)",
+    )
+    _add_force(p)
+    _add_quiet(p)
+
+
+def _add_quiet(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--quiet", action="store_true", help="print nothing but errors (no progress line)"
+    )
 
 
 def _add_plugin_options(p: argparse.ArgumentParser) -> None:
@@ -218,6 +270,7 @@ def _add_report(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument("--lang", choices=LANGUAGES, default="en", help="language (default: en)")
     p.add_argument("--out", type=Path, help="output file (default: standard output)")
     _add_panel_options(p)
+    _add_quiet(p)
 
 
 def _add_awards(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -285,6 +338,7 @@ def _add_awards(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     p.add_argument("--lang", choices=LANGUAGES, default="en", help="language (default: en)")
     p.add_argument("--out", type=Path, help="output file (default: standard output)")
+    _add_quiet(p)
 
 
 def _add_panel_options(p: argparse.ArgumentParser) -> None:
@@ -313,7 +367,8 @@ def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--out",
         type=Path,
         default=Path("egov-score-review"),
-        help="folder for the report cards (default: ./egov-score-review)",
+        help="folder for the report cards (default: ./egov-score-review; replaced whole "
+        "when the run succeeds)",
     )
     p.add_argument(
         "--export",
@@ -321,6 +376,8 @@ def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="DIR",
         help="write the built-in data as the CSV/TOML files a user would start from, and stop",
     )
+    _add_force(p)
+    _add_quiet(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -392,13 +449,15 @@ def _rejects(job: Pipeline, folder: Path, *, quiet: bool = False) -> Path | None
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
+    _check_output(args.out, args)
     job = _inputs(args)
     framework = job.framework
     period = None if args.period is None else require_period(args.period, what="--period")
     result = job.score(period)
-    with _writing(args.out):
-        paths = result.write_csv(args.out)
-        rejects = _rejects(job, args.out, quiet=True)
+    with _output(args.out, args, "score") as tmp:
+        paths = [args.out / p.relative_to(tmp) for p in result.write_csv(tmp)]
+        written = _rejects(job, tmp, quiet=True)
+    rejects = None if written is None else args.out / written.name
     if not args.quiet:
         top = framework.levels[1] if len(framework.levels) > 1 else framework.levels[0]
         _say(f"{framework.name}, period {result.period}: {top} scores\n")
@@ -427,7 +486,9 @@ def _panel(args: argparse.Namespace, job: Pipeline) -> Panel:
 
 
 def _say(text: str, *, file: TextIO | None = None) -> None:
-    """Print ``text`` with its control characters shown as escapes."""
+    """Print ``text`` with its control characters shown as escapes (clearing the progress
+    line first, if one is shown)."""
+    clear_progress_line()
     print(printable(text), file=sys.stdout if file is None else file)
 
 
@@ -436,9 +497,9 @@ def _write(args: argparse.Namespace, text: str) -> None:
         _say(text[:-1] if text.endswith("\n") else text)
     else:
         with _writing(args.out):
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.write_text(text, encoding="utf-8")
-        _say(f"wrote {args.out}")
+            replace_file(args.out, text)
+        if not args.quiet:
+            _say(f"wrote {args.out}")
 
 
 def _parse_counts(text: str) -> dict[str, int]:
@@ -482,7 +543,7 @@ def _cmd_awards(args: argparse.Namespace) -> int:
     )
     awards = select_awards(_panel(args, job), args.occasion, args.year, rules)
     _write(args, render_awards(awards, args.format, args.lang))
-    _rejects(job, args.out.parent if args.out is not None else Path.cwd())
+    _rejects(job, args.out.parent if args.out is not None else Path.cwd(), quiet=args.quiet)
     return 0
 
 
@@ -499,34 +560,41 @@ def _cmd_report(args: argparse.Namespace) -> int:
     period = _month(args, panel)
     card = build_report(panel, args.unit, period, hierarchy=job.hierarchy, registry=job.registry)
     _write(args, render.render_card(card, args.format, args.lang))
-    _rejects(job, args.out.parent if args.out is not None else Path.cwd())
+    _rejects(job, args.out.parent if args.out is not None else Path.cwd(), quiet=args.quiet)
     return 0
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     if args.export is not None:
-        with _writing(args.export):
-            written = datasets.export("jaipur", args.export)
-        _say("wrote " + ", ".join(str(p) for p in written))
+        with _output(args.export, args, "demo --export") as tmp:
+            written = datasets.export("jaipur", tmp)
+        if not args.quiet:
+            _say("wrote " + ", ".join(str(args.export / p.name) for p in written))
         return 0
+    _check_output(args.out, args)
     job = datasets.load("jaipur")
     panel = score_panel(job)
     month = _month(args, panel)
     review = Review(panel=panel, period=month, hierarchy=job.hierarchy, registry=job.registry)
-    with _writing(args.out):
-        write_cards(review, args.out, args.lang)
-        _rejects(job, args.out)  # the shipped data passes every check: normally none
-    _say(review_text(review, args.lang, cards_dir=args.out))
     occasion, year = latest_occasion(month)
     try:
         awards = select_awards(panel, occasion, year)
+        no_awards = None
     except InputError as exc:  # the data holds no month of that award's window
-        _say(f"\n{exc}")
+        no_awards = exc
+    with _output(args.out, args, "demo") as tmp:
+        write_cards(review, tmp, args.lang)
+        _rejects(job, tmp, quiet=True)  # the shipped data passes every check: normally none
+        if no_awards is None:
+            for fmt in ("md", "html", "json", "csv"):
+                text = render_awards(awards, fmt, args.lang)
+                (tmp / f"awards.{fmt}").write_text(text, encoding="utf-8")
+    if args.quiet:
         return 0
-    for fmt in ("md", "html", "json", "csv"):
-        text = render_awards(awards, fmt, args.lang)
-        with _writing(args.out / f"awards.{fmt}"):
-            (args.out / f"awards.{fmt}").write_text(text, encoding="utf-8")
+    _say(review_text(review, args.lang, cards_dir=args.out))
+    if no_awards is not None:
+        _say(f"\n{no_awards}")
+        return 0
     _say(f"\n{awards_headline(awards, args.lang)}: {args.out / 'awards.html'}")
     return 0
 
@@ -561,7 +629,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": _cmd_demo,
     }
     try:
-        return commands[args.command](args)
+        with progress_line(quiet=getattr(args, "quiet", False)):
+            return commands[args.command](args)
     except _OutputError as exc:
         return _fail(str(exc), EXIT_FAILED)
     except (EgovScoreError, OSError) as exc:

@@ -8,6 +8,7 @@ table, and turns a period into field columns for the engine. :func:`load` builds
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -29,6 +30,8 @@ from egov_score.plugins.registry import CheckedTables, Registry
 from egov_score.plugins.tables import REJECTS_FILE
 
 __all__ = ["Gathered", "Pipeline", "levels_of", "load"]
+
+_log = logging.getLogger(__name__)
 
 
 @attrs.frozen(kw_only=True)
@@ -179,6 +182,7 @@ class Pipeline:
                     f"a period must be chosen when the data hold several; got {list(periods)!r}"
                 )
             period = periods[0]
+        _log.info("scoring %s", period, extra={"egov_step": "scoring"})
         data = self.gather(period)
         return self.engine.score_level_values(
             data.levels,
@@ -266,6 +270,11 @@ def load(
         FrameworkError: the framework is not valid.
     """
     folder = Path(data) if data is not None else None
+    _log.info(
+        "reading %s",
+        ", ".join(str(p) for p in (data, units, values) if p is not None),
+        extra={"egov_step": "reading"},
+    )
     if folder is None and values is None:
         raise InputError("scheme data (a folder), a values file or both are needed; got neither")
     if units is None:

@@ -9,6 +9,7 @@ weak told to improve and the strong praised, the five best and weakest blocks);
 from __future__ import annotations
 
 import json
+import logging
 import math
 from html import escape
 from pathlib import Path
@@ -28,6 +29,7 @@ __all__ = ["WRITTEN_FORMATS", "plugin_sections", "review_markdown", "review_text
 #: The formats :func:`write_cards` writes, by file suffix.
 WRITTEN_FORMATS = ("html", "md", "json", "csv")
 _FLAGGED = 2  # how many districts are told to improve, and how many are praised
+_log = logging.getLogger(__name__)
 
 
 def plugin_sections(
@@ -255,6 +257,14 @@ def write_cards(
     written = []
     files: dict[str, dict[str, str]] = {}
     folders = safe_file_names(list(rv.levels[1:]))
+    total = sum(len(rv.result.level(level).codes) for level in rv.levels[1:])
+    _log.info(
+        "writing %d cards into %s",
+        total,
+        out,
+        extra={"egov_step": "writing cards", "egov_done": 0, "egov_total": total},
+    )
+    done = 0
     for level, folder_name in zip(rv.levels[1:], folders, strict=True):
         folder = path_inside(out, folder_name)
         folder.mkdir(parents=True, exist_ok=True)
@@ -269,6 +279,15 @@ def write_cards(
                 path = path_inside(folder, f"{name}.{fmt}")
                 path.write_text(render.render_card(card, fmt, lang), encoding="utf-8")
                 written.append(path)
+            done += 1
+            _log.debug(
+                "card %d of %d: %s %s",
+                done,
+                total,
+                level,
+                code,
+                extra={"egov_step": "writing cards", "egov_done": done, "egov_total": total},
+            )
     out.mkdir(parents=True, exist_ok=True)
     (out / "division.md").write_text(review_markdown(rv, lang), encoding="utf-8")
     (out / "division.html").write_text(review_html(rv, lang), encoding="utf-8")

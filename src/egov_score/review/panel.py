@@ -5,6 +5,7 @@ Each period is scored with the same engine; raw scheme tables are checked once f
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import attrs
@@ -15,6 +16,8 @@ from egov_score.model.result import Result
 from egov_score.pipeline import Pipeline
 
 __all__ = ["Panel", "score_panel"]
+
+_log = logging.getLogger(__name__)
 
 
 @attrs.frozen
@@ -99,6 +102,13 @@ def score_panel(
     if not periods:
         raise InputError("a panel needs at least one period; got none")
     periods = sorted(dict.fromkeys(as_period(p) for p in periods))  # oldest first
+    _log.info(
+        "scoring %d months, %s to %s",
+        len(periods),
+        periods[0],
+        periods[-1],
+        extra={"egov_step": f"scoring {len(periods)} months"},
+    )
     gathered = [pipeline.gather(p) for p in periods]
     # Each period's notes (a scheme without data that month) go with its own result.
     notes = tuple(dict.fromkeys(d for g in gathered for d in g.diagnostics))
