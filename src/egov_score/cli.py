@@ -501,7 +501,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     job = datasets.load("jaipur")
     panel = score_panel(job)
     month = _month(args, panel)
-    review = Review(panel=panel, period=month, hierarchy=job.hierarchy, registry=job.registry)
+    review = Review(
+        panel=panel, period=month, hierarchy=job.hierarchy, registry=job.registry, tables=job.tables
+    )
     with _writing(args.out):
         write_cards(review, args.out, args.lang)
         _rejects(job, args.out)  # the shipped data passes every check: normally none
