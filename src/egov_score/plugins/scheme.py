@@ -479,12 +479,14 @@ def check_table(spec: TableSpec, table: Table, hierarchy: Hierarchy) -> list[Pro
 def valid_phones(cells: StrArray) -> np.ndarray:
     """Whether each cell is empty (missing) or a phone number (see ``PHONE_RULE``); each
     distinct value is matched once."""
+    if not len(cells):
+        return np.zeros(0, dtype=bool)
     distinct, inverse = np.unique(cells, return_inverse=True)
     squeezed = np.char.replace(np.char.replace(np.char.strip(distinct), " ", ""), "-", "")
     ok = np.array(
         [s == "" or _PHONE.fullmatch(s) is not None for s in squeezed.tolist()], dtype=bool
     )
-    return ok[inverse.reshape(-1)] if len(cells) else np.zeros(0, dtype=bool)
+    return ok[inverse.reshape(-1)]
 
 
 def problems_where(
