@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import egov_score as eg
+from egov_score.cli import main
 from egov_score.io.table import Table
 from egov_score.plugins.builtin import emitra
 from egov_score.render import card as render
@@ -18,6 +19,7 @@ from egov_score.render.actions import write_action_lists
 from egov_score.review.actions import action_tables, card_sections, division_section, list_paths
 from egov_score.review.division import Review
 from egov_score.review.panel import score_panel
+from egov_score.review.report import build_report
 
 LEVELS = ("division", "district", "block", "machine")
 UNITS = """level,code,name,parent
@@ -280,3 +282,28 @@ def test_list_files_of_unsafe_codes_stay_inside(review):
         assert p.startswith("actions/emitra.machines/block/")
         assert ".." not in p.split("/")
         assert p.count("/") == 3
+
+
+def test_a_card_written_alone_shows_the_whole_list_and_no_link(review):
+    card = build_report(
+        review.panel,
+        "D-2",
+        "2021-01",
+        hierarchy=review.hierarchy,
+        registry=review.registry,
+        actions=review.actions,
+        whole_lists=True,
+    )
+    first = next(s for s in card.sections if s.key == "emitra.machines.first")
+    assert [row[0] for row in first.rows] == ["M-MULTI", "M-SABHA", "M-SERV"]
+    assert first.link == ""
+    assert "](../actions" not in render.to_markdown(card)
+
+
+def test_the_report_command_shows_the_machines_of_its_unit(tmp_path, capsys):
+    rv = make_review(tmp_path)
+    del rv
+    args = ["report", "--units", str(tmp_path / "units.csv"), "--scheme-data", str(tmp_path)]
+    assert main([*args, "--unit", "B-3", "--format", "md"]) == 0
+    out = capsys.readouterr().out
+    assert "| M-SERV | GP Serv | Ramesh Kumar | 0141-2740000 | services not displayed |" in out

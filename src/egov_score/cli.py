@@ -33,6 +33,7 @@ from egov_score.render.awards import awards_headline, render_awards
 from egov_score.render.messages import LANGUAGES
 from egov_score.render.review import review_text, write_cards
 from egov_score.render.text_table import printable, render_table
+from egov_score.review.actions import action_tables
 from egov_score.review.awards import (
     CRITERIA,
     OCCASIONS,
@@ -486,7 +487,20 @@ def _cmd_report(args: argparse.Namespace) -> int:
     job = _inputs(args)
     panel = _panel(args, job)
     period = _month(args, panel)
-    card = build_report(panel, args.unit, period, hierarchy=job.hierarchy, registry=job.registry)
+    actions = (
+        action_tables(panel.result(period), job.hierarchy, job.registry, job.tables)
+        if job.registry is not None
+        else ()
+    )
+    card = build_report(
+        panel,
+        args.unit,
+        period,
+        hierarchy=job.hierarchy,
+        registry=job.registry,
+        actions=actions,
+        whole_lists=True,  # a card alone has no lists beside it to link to
+    )
     _write(args, render.render_card(card, args.format, args.lang))
     _rejects(job, args.out.parent if args.out is not None else Path.cwd())
     return 0

@@ -58,6 +58,7 @@ class ActionTable:
         owners: level -> the index of each listed unit's ancestor on that level, for the
             levels with lists.
         owner_names: level -> the names of those ancestors.
+        matrix: the listed units x reasons flags.
     """
 
     reasons: ActionReasons
@@ -68,11 +69,7 @@ class ActionTable:
     names: StrArray = attrs.field(eq=_int_eq)
     owners: dict[str, IntArray] = attrs.field(eq=False)
     owner_names: dict[str, StrArray] = attrs.field(eq=False)
-
-    @property
-    def matrix(self) -> np.ndarray[Any, np.dtype[np.bool_]]:
-        """The listed units x reasons flags."""
-        return self.reasons.matrix()[self.units]
+    matrix: np.ndarray[Any, np.dtype[np.bool_]] = attrs.field(eq=_int_eq)
 
     def rows_of(self, level: str, owner: int) -> IntArray:
         """Positions (in severity order) of the listed units under unit ``owner`` of
@@ -144,6 +141,7 @@ def action_tables(
                 names=readonly(np.asarray(level.names)[units]),
                 owners=owners,
                 owner_names=owner_names,
+                matrix=readonly(m[units]),
             )
         )
     return tuple(out)
@@ -165,25 +163,26 @@ def card_sections(
     level: str,
     owner: int,
     codes: Sequence[str],
-    first: int = FIRST_ROWS,
+    first: int | None = FIRST_ROWS,
 ) -> list[Section]:
     """A card's action sections: per list, the count per reason, and the first ``first``
     rows with their reasons and nodal officer, linking to the full list (the card is one
-    folder below the output folder, as :func:`list_paths` places the list).
+    folder below the output folder, as :func:`list_paths` places the list); with ``first``
+    None, every row and no link (a card written alone, with no lists beside it).
 
     Args:
         tables: the month's lists (:func:`action_tables`).
         level: the card's level.
         owner: the card's unit, an index on ``level``.
         codes: every code of ``level`` (the file names are made from them together).
-        first: how many rows to show.
+        first: how many rows to show, or None for all of them and no link.
     """
     out = []
     for t in tables:
         if level not in t.owners:
             continue
         rows = t.rows_of(level, owner)
-        link = list_paths(t, level, codes)[owner]
+        link = list_paths(t, level, codes)[owner] if first is not None else ""
         counts = t.matrix[rows].sum(axis=0)
         key = t.reasons.key
         labels = t.reasons.labels
@@ -230,7 +229,7 @@ def card_sections(
                 header=header,
                 rows=body,
                 note="actions.more" if more else ("" if len(rows) else "actions.none"),
-                link=f"../{link}" if len(rows) else "",
+                link=f"../{link}" if link and len(rows) else "",
             )
         )
     return out
