@@ -75,7 +75,7 @@ BROKEN = {
         "nodal_officer_phone": "",
         "location": "office",
     },
-    "M-HOURS": {"hours_displayed": "0"},
+    "M-HOURS": {"hours_displayed": "0", "nodal_officer_name": "<script>x</script> | *Ram*"},
     "M-SERV": {"services_displayed": "0", "nodal_officer_phone": "0141-2740000"},
     "M-SABHA": {"gram_sabha": "0", "nodal_officer_name": '=HYPERLINK("http://x")'},
     "M-MULTI": {
@@ -307,3 +307,11 @@ def test_the_report_command_shows_the_machines_of_its_unit(tmp_path, capsys):
     assert main([*args, "--unit", "B-3", "--format", "md"]) == 0
     out = capsys.readouterr().out
     assert "| M-SERV | GP Serv | Ramesh Kumar | 0141-2740000 | services not displayed |" in out
+
+
+def test_names_from_the_data_are_data_on_every_card(review):
+    card = review.report("B-2")
+    html = render.to_html(card)
+    assert "<script>" not in html
+    assert "&lt;script&gt;x&lt;/script&gt; | *Ram*" in html
+    assert r"\<script\>x\</script\> \| \*Ram\*" in render.to_markdown(card)
