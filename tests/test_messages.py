@@ -15,6 +15,7 @@ from egov_score.render import card as render
 from egov_score.render import messages
 from egov_score.render.awards import citation
 from egov_score.render.review import review_text
+from egov_score.review.actions import action_tables
 from egov_score.review.awards import Reason, select_awards
 from egov_score.review.division import Review
 from egov_score.review.panel import score_panel
@@ -32,8 +33,8 @@ msgstr "XX card"
 msgid "district"
 msgstr "XX district"
 
-msgid "emitra.machines_action"
-msgstr "XX machines to fix"
+msgid "emitra.reason.not_inspected"
+msgstr "XX not inspected"
 
 msgid "citation"
 msgid_plural "citation.plural"
@@ -136,7 +137,11 @@ def test_adding_a_language_is_adding_a_file(jaipur, panel, xx_folder):
 
     registry = eg.Registry(eg.make_plugin_manager([Marathi()], autoload=False))
     assert registry.catalogues()[-1] == xx_folder
-    card = build_report(panel, "D-87", "2021-01", hierarchy=jaipur.hierarchy, registry=registry)
+    result = panel.result("2021-01")
+    actions = action_tables(result, jaipur.hierarchy, registry, jaipur.tables)
+    card = build_report(
+        panel, "D-87", "2021-01", hierarchy=jaipur.hierarchy, registry=registry, actions=actions
+    )
     assert "xx" not in messages.languages()
     assert "xx" in messages.languages(registry.catalogues())
     md = render.render_card(card, "md", "xx")
@@ -147,7 +152,7 @@ def test_adding_a_language_is_adding_a_file(jaipur, panel, xx_folder):
         messages.messages("xx")
     assert md.startswith("# XX card: Alwar (XX district)")  # its own strings
     assert "## Scheme scores" in md  # a message it lacks falls back to English
-    assert "## XX machines to fix" in md  # the e-Mitra section, in its id from the xx file
+    assert "| XX not inspected |" in md  # an e-Mitra reason, in its id from the xx file
     with messages.catalogues(registry.catalogues()):
         xx = messages.messages("xx")
     assert [xx.plural("citation", "citation.plural", n, name="A") for n in (1, 2, 7)] == [

@@ -40,7 +40,11 @@ def panel(jaipur):
 @pytest.fixture(scope="module")
 def review(jaipur, panel):
     return Review(
-        panel=panel, period="2021-01", hierarchy=jaipur.hierarchy, registry=jaipur.registry
+        panel=panel,
+        period="2021-01",
+        hierarchy=jaipur.hierarchy,
+        registry=jaipur.registry,
+        tables=jaipur.tables,
     )
 
 
@@ -128,8 +132,14 @@ def test_html_is_self_contained(cards):
     for path in [*cards.glob("*/*.html"), cards / "division.html"]:
         html = path.read_text(encoding="utf-8")
         assert "<svg" in html
-        for external in ("<script", "<link", "src=", "href=", "url(", "@import", "@font-face"):
+        for external in ("<script", "<link", "src=", "url(", "@import", "@font-face"):
             assert external not in html, (path, external)
+        # The one link a card has: its full action list, a file beside the cards.
+        links = re.findall(r'href="([^"]*)"', html)
+        assert all(
+            re.fullmatch(r"\.\./actions/emitra\.machines/\w+/[\w.-]+\.csv", h) for h in links
+        )
+        assert all((path.parent / h).is_file() for h in links), (path, links)
         assert re.findall(r"https?://[^\"' ]+", html) == [
             "http://www.w3.org/2000/svg"
         ] * html.count("<svg")
@@ -144,7 +154,7 @@ def test_hindi_labels_are_devanagari_and_used(review, tmp_path):
     assert '<html lang="hi">' in html
     for key in ("report_card", "schemes", "trend"):
         assert hindi(key) in html
-    assert "कार्रवाई आवश्यक मशीनें" in html  # from the e-Mitra plugin's own catalogue
+    assert "जियो टैग नहीं" in html  # from the e-Mitra plugin's own catalogue
     assert "अलवर" in html
     assert "जनवरी 2021" in html
 
@@ -172,7 +182,7 @@ def test_card_contents(review):
     prev = review.panel.result("2020-12").unit("B-574")
     assert card.score_change == pytest.approx(card.score - prev.score)
     assert card.rank_change == prev.rank - card.rank
-    machines = next(s for s in card.sections if s.key == "emitra.machines_needing_action")
+    machines = next(s for s in card.sections if s.key == "emitra.machines.first")
     below = set(review.hierarchy.children("B-574"))
     assert machines.rows
     assert {row[0] for row in machines.rows} <= below
@@ -181,18 +191,26 @@ def test_card_contents(review):
 def test_machines_needing_action_by_hand(review):
     card = review.report("B-574")
     m = review.result.level("machine")
+    counts = next(s for s in card.sections if s.key == "emitra.machines.counts")
+    first = next(s for s in card.sections if s.key == "emitra.machines.first")
     with messages.catalogues(card.catalogues):
-        _, _, cells, _ = render.section_text(next(iter(card.sections)), "en")
-    rows = {row[0]: row[3] for row in cells}
+        _, _, cells, _ = render.section_text(first, "en")
+        _, _, tally, _ = render.section_text(counts, "en")
+    rows = {row[0]: row[-1] for row in cells}
+    needing = []
     for code in review.hierarchy.children("B-574"):
         i = int(np.flatnonzero(m.codes == code)[0])
         lacks = [
             m.fields[f][i] == 0
             for f in ("inspected", "transacting", "geotagged", "nodal_officer", "display_ok")
         ]
-        assert (code in rows) == any(lacks)
-        if lacks[0]:
-            assert "inspection" in rows[code]
+        needing.append(any(lacks))
+        if code in rows:
+            assert any(lacks)
+            if lacks[0]:
+                assert "not inspected/repaired" in rows[code]
+    assert tally[-1] == ["Any reason", str(sum(needing))]
+    assert len(rows) == min(10, sum(needing))
 
 
 def test_a_plugin_adds_a_section(jaipur, panel):
@@ -206,7 +224,7 @@ def test_a_plugin_adds_a_section(jaipur, panel):
 
     registry = eg.Registry(eg.make_plugin_manager([Note()], autoload=False))
     card = build_report(panel, "D-87", "2021-01", hierarchy=jaipur.hierarchy, registry=registry)
-    assert [s.key for s in card.sections] == ["emitra.machines_needing_action", "note.hello"]
+    assert [s.key for s in card.sections] == ["note.hello"]
     assert "Note for Alwar" in render.to_html(card)
     assert "Note for Alwar" in render.to_markdown(card)
 

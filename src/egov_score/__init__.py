@@ -53,6 +53,7 @@ from egov_score.model import (
 )
 
 __all__ = [
+    "ActionReasons",
     "Aggregation",
     "AwardRules",
     "Awards",
@@ -106,6 +107,7 @@ __all__ = [
     "score",
     "score_panel",
     "select_awards",
+    "write_action_lists",
 ]
 
 
@@ -113,6 +115,7 @@ __all__ = [
 #: scoring core (numpy, attrs): the plugin machinery (pluggy), the review and the renderers
 #: come in when an app first asks for them.
 _LAZY = {
+    "ActionReasons": "egov_score.plugins.actions",
     "AwardRules": "egov_score.review.awards",
     "Awards": "egov_score.review.awards",
     "Column": "egov_score.plugins.scheme",
@@ -136,16 +139,19 @@ _LAZY = {
     "render_card": "egov_score.render.card",
     "score_panel": "egov_score.review.panel",
     "select_awards": "egov_score.review.awards",
+    "write_action_lists": "egov_score.render.actions",
 }
 
 if TYPE_CHECKING:
     from egov_score.pipeline import Pipeline, load
+    from egov_score.plugins.actions import ActionReasons
     from egov_score.plugins.hookspecs import hookimpl
     from egov_score.plugins.manager import make_plugin_manager
     from egov_score.plugins.registry import Registry
     from egov_score.plugins.scheme import Column, Problem, Scheme, TableSpec
     from egov_score.plugins.section import Section
     from egov_score.plugins.testing import check_plugin
+    from egov_score.render.actions import write_action_lists
     from egov_score.render.awards import render_awards
     from egov_score.render.card import render_card
     from egov_score.review.awards import AwardRules, Awards, select_awards

@@ -36,6 +36,7 @@ from egov_score.render.messages import LANGUAGES
 from egov_score.render.progress_line import clear_progress_line, progress_line
 from egov_score.render.review import review_text, write_cards
 from egov_score.render.text_table import printable, render_table
+from egov_score.review.actions import action_tables
 from egov_score.review.awards import (
     CRITERIA,
     OCCASIONS,
@@ -558,7 +559,20 @@ def _cmd_report(args: argparse.Namespace) -> int:
     job = _inputs(args)
     panel = _panel(args, job)
     period = _month(args, panel)
-    card = build_report(panel, args.unit, period, hierarchy=job.hierarchy, registry=job.registry)
+    actions = (
+        action_tables(panel.result(period), job.hierarchy, job.registry, job.tables)
+        if job.registry is not None
+        else ()
+    )
+    card = build_report(
+        panel,
+        args.unit,
+        period,
+        hierarchy=job.hierarchy,
+        registry=job.registry,
+        actions=actions,
+        whole_lists=True,  # a card alone has no lists beside it to link to
+    )
     _write(args, render.render_card(card, args.format, args.lang))
     _rejects(job, args.out.parent if args.out is not None else Path.cwd(), quiet=args.quiet)
     return 0
@@ -575,7 +589,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     job = datasets.load("jaipur")
     panel = score_panel(job)
     month = _month(args, panel)
-    review = Review(panel=panel, period=month, hierarchy=job.hierarchy, registry=job.registry)
+    review = Review(
+        panel=panel, period=month, hierarchy=job.hierarchy, registry=job.registry, tables=job.tables
+    )
     occasion, year = latest_occasion(month)
     try:
         awards = select_awards(panel, occasion, year)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from egov_score._arrays import FloatArray, IntArray
+from egov_score._arrays import FloatArray, IntArray, StrArray
 from egov_score.io.table import Table, write_csv
 
 __all__ = ["DISTRICT_STORY", "MONTHS", "REVIEW_TOTALS", "generate"]
@@ -62,7 +62,36 @@ def _logistic(x: FloatArray) -> FloatArray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def generate(out_dir: str | Path, *, seed: int = 2021, machines: int = 2995) -> list[Path]:
+#: Names the generator gives nodal officers (village development officers and department staff).
+_GIVEN = ("Ramesh", "Sunita", "Mahesh", "Kavita", "Rajendra", "Pooja", "Anil", "Manju", "Suresh")
+_FAMILY = ("Kumar", "Devi", "Sharma", "Meena", "Singh", "Saini", "Gupta", "Jat", "Yadav")
+
+
+def _nodal_officers(
+    rng: np.random.Generator, machines: int, quality: FloatArray
+) -> tuple[StrArray, StrArray, FloatArray]:
+    """Each machine's nodal officer's name and phone (about 8% of names and a further 5% of
+    phones not recorded; one in ten a landline with Jaipur's STD code), and the key that
+    decides which machines were announced in the gram sabha."""
+    names = np.char.add(
+        np.char.add(np.array(_GIVEN)[rng.integers(0, len(_GIVEN), machines)], " "),
+        np.array(_FAMILY)[rng.integers(0, len(_FAMILY), machines)],
+    )
+    mobile = np.char.add(
+        rng.choice(np.array(["9", "8", "7", "6"]), machines),
+        np.char.zfill(rng.integers(0, 10**9, machines).astype(str), 9),
+    )
+    landline = np.char.add("0141-", rng.integers(2_000_000, 3_000_000, machines).astype(str))
+    phone = np.where(rng.random(machines) < 0.1, landline, mobile)
+    no_name = rng.random(machines) < 0.08
+    no_phone = no_name | (rng.random(machines) < 0.05)
+    sabha_key = quality + _gumbel(rng, machines)
+    return np.where(no_name, "", names), np.where(no_phone, "", phone), sabha_key
+
+
+def generate(
+    out_dir: str | Path, *, seed: int = 2021, machines: int = 2995, gram_sabha: bool = False
+) -> list[Path]:
     """Write the Jaipur division data set into ``out_dir``.
 
     Files: ``units.csv`` (division, districts, blocks, machines), ``framework.toml`` (all six
@@ -75,6 +104,10 @@ def generate(out_dir: str | Path, *, seed: int = 2021, machines: int = 2995) -> 
         seed: the random seed; the same seed gives the same files.
         machines: how many machines; the review-month counts scale with it (2995 gives the
             source document's figures exactly).
+        gram_sabha: also write the ``gram_sabha`` flags (machines announced in the gram
+            sabha). Off by default, so the shipped demo keeps its published cards: with the
+            column the indicator ``gram_sabha_rate`` has values and shows among a card's
+            strongest and weakest indicators.
 
     Returns:
         The paths written.
@@ -161,6 +194,11 @@ def generate(out_dir: str | Path, *, seed: int = 2021, machines: int = 2995) -> 
     lat = lat0[blk_dist][m_blk] + rng.normal(0, 0.18, machines)
     lon = lon0[blk_dist][m_blk] + rng.normal(0, 0.18, machines)
     services = rng.integers(12, 45, machines)
+    # The columns added later draw from their own stream, so every earlier column (and every
+    # score of the shipped data) stays what it was for the same seed.
+    officer_name, officer_phone, sabha_key = _nodal_officers(
+        np.random.default_rng([seed, 11]), machines, m_static + b_level[m_blk]
+    )
     rows: dict[str, list[np.ndarray]] = {
         k: []
         for k in (
@@ -178,6 +216,9 @@ def generate(out_dir: str | Path, *, seed: int = 2021, machines: int = 2995) -> 
             "nodal_officer",
             "hours_displayed",
             "services_displayed",
+            *(["gram_sabha"] if gram_sabha else []),
+            "nodal_officer_name",
+            "nodal_officer_phone",
         )
     }
     for m, month in enumerate(MONTHS):
@@ -216,6 +257,11 @@ def generate(out_dir: str | Path, *, seed: int = 2021, machines: int = 2995) -> 
         rows["nodal_officer"].append(nodal.astype(int))
         rows["hours_displayed"].append(hours.astype(int))
         rows["services_displayed"].append(serv.astype(int))
+        sabha = _top_k(np.where(inst, sabha_key, -np.inf), round(n_inst * (0.35 + 0.5 * share_m)))
+        if gram_sabha:
+            rows["gram_sabha"].append(sabha.astype(int))
+        rows["nodal_officer_name"].append(np.where(nodal, officer_name, ""))
+        rows["nodal_officer_phone"].append(np.where(nodal, officer_phone, ""))
     paths.append(out / "emitra_machines.csv")
     write_csv(paths[-1], {k: np.concatenate(v) for k, v in rows.items()})
 
@@ -339,8 +385,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--seed", type=int, default=2021)
     parser.add_argument("--machines", type=int, default=2995)
+    parser.add_argument("--gram-sabha", action="store_true", help="write the gram_sabha flags")
     args = parser.parse_args(argv)
-    for path in generate(args.out_dir, seed=args.seed, machines=args.machines):
+    written = generate(
+        args.out_dir, seed=args.seed, machines=args.machines, gram_sabha=args.gram_sabha
+    )
+    for path in written:
         print(f"wrote {path}")
 
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from egov_score.kernels.normalise import Normaliser
     from egov_score.model.hierarchy import Hierarchy
     from egov_score.model.result import Result
+    from egov_score.plugins.actions import ActionReasons
     from egov_score.plugins.scheme import Problem, Scheme
     from egov_score.plugins.section import Section
 
@@ -157,6 +158,32 @@ def egov_score_review_sections(result: Result, hierarchy: Hierarchy) -> Sequence
     Returns:
         :class:`~egov_score.plugins.section.Section` records, like
         :func:`egov_score_report_sections`.
+    """
+    raise NotImplementedError  # pragma: no cover - a specification
+
+
+@hookspec
+def egov_score_action_reasons(
+    result: Result, hierarchy: Hierarchy, tables: Mapping[str, Mapping[str, Table]]
+) -> Sequence[ActionReasons]:
+    """Say which units need action this month, and why: the columns of the action lists.
+
+    Called once per review month (and once per report card that shows the lists' counts).
+    Collect-all: every plugin's reasons become columns of the same lists, in plugin
+    registration order. Return nothing for schemes that are not active in
+    ``result.framework`` or have no data; work on whole columns, never unit by unit.
+
+    Args:
+        result: the month, scored (every level's fields, e.g.
+            ``result.level("machine").fields["inspected"]``).
+        hierarchy: the unit tree.
+        tables: scheme code -> table name -> the month's rows of the checked raw tables (for
+            text columns such as a nodal officer's name); empty when the run scored a values
+            table only.
+
+    Returns:
+        :class:`~egov_score.plugins.actions.ActionReasons` records: one bool column per reason
+        over every unit of one level, the reasons' message ids, optional text columns.
     """
     raise NotImplementedError  # pragma: no cover - a specification
 

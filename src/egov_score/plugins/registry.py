@@ -30,13 +30,14 @@ from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.result import Result
 from egov_score.plugins import assembly, loading
 from egov_score.plugins import tables as raw_tables
+from egov_score.plugins.actions import ActionReasons
 from egov_score.plugins.catalogue import (
     PluginInfo,
     describe_plugins,
     gather_methods,
     gather_schemes,
 )
-from egov_score.plugins.hooks import call_all, collect_records, reject_wrappers
+from egov_score.plugins.hooks import call_all, collect_records, records_of, reject_wrappers
 from egov_score.plugins.loading import SchemeData
 from egov_score.plugins.manager import make_plugin_manager
 from egov_score.plugins.scheme import Problem, Scheme
@@ -184,6 +185,59 @@ class Registry:
         return collect_records(
             self.pm, "egov_score_review_sections", Section, result=result, hierarchy=hierarchy
         )
+
+    def action_reasons(
+        self,
+        result: Result,
+        hierarchy: Hierarchy,
+        tables: CheckedTables | Mapping[str, Mapping[str, Table]] | None = None,
+    ) -> list[ActionReasons]:
+        """Every plugin's reasons for action in ``result``'s month, in registration order.
+
+        Args:
+            result: the month, scored.
+            hierarchy: the unit tree.
+            tables: the checked raw tables of all months (the month's rows are passed on), or
+                None when the run scored values only.
+
+        Raises:
+            PluginError: a plugin raised, returned something other than
+                :class:`~egov_score.plugins.actions.ActionReasons`, named a level the
+                hierarchy lacks, gave columns of the wrong length, or reused another's key
+                (naming the plugin).
+        """
+        by_scheme = tables.tables if isinstance(tables, CheckedTables) else (tables or {})
+        month = {
+            code: {name: loading.period_rows(t, result.period) for name, t in by_name.items()}
+            for code, by_name in by_scheme.items()
+        }
+        hook = "egov_score_action_reasons"
+        out: list[ActionReasons] = []
+        seen: dict[str, str] = {}
+        for plugin, returned in call_all(
+            self.pm, hook, result=result, hierarchy=hierarchy, tables=month
+        ):
+            for record in records_of(plugin, hook, returned, ActionReasons):
+                where = f"plugin {plugin!r}, hook {hook!r}"
+                if record.level not in hierarchy.level_names:
+                    raise PluginError(
+                        f"{where}: level must be one of {list(hierarchy.level_names)!r}; got "
+                        f"{record.level!r} for {record.key!r}"
+                    )
+                n = len(hierarchy.level(record.level))
+                if record.reasons and record.n_units != n:
+                    raise PluginError(
+                        f"{where}: every column must have one value per {record.level!r} unit "
+                        f"({n}); got {record.n_units} for {record.key!r}"
+                    )
+                if record.key in seen:
+                    raise PluginError(
+                        f"{where}: action-reasons keys must be unique; got {record.key!r}, "
+                        f"also from plugin {seen[record.key]!r}"
+                    )
+                seen[record.key] = plugin
+                out.append(record)
+        return out
 
     def catalogues(self) -> tuple[Path, ...]:
         """The plugins' message catalogue folders, in registration order.

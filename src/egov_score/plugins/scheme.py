@@ -8,6 +8,7 @@ declared rules on a whole table at once and returns every :class:`Problem` found
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -43,6 +44,7 @@ __all__ = [
     "COLUMN_KINDS",
     "INDIA_LATITUDE",
     "INDIA_LONGITUDE",
+    "PHONE_RULE",
     "Column",
     "Problem",
     "Scheme",
@@ -52,6 +54,7 @@ __all__ = [
     "problems_where",
     "spread",
     "to_level",
+    "valid_phones",
 ]
 
 #: The kinds of raw column a table may declare: the value kinds fields declare too
@@ -66,6 +69,7 @@ COLUMN_KINDS = (
     "longitude",
     "choice",
     "text",
+    "phone",
 )
 
 
@@ -77,7 +81,17 @@ _RULES = {
     "longitude": "within India (68–97.5 °E)",
     "choice": "one of",
     "text": "any text",
+    "phone": "a 10-digit Indian mobile (6-9 first, +91 or 0 before it allowed) or a landline "
+    "with its STD code (0 and 10 digits); spaces and hyphens allowed",
 }
+#: A phone number once spaces and hyphens are removed: a mobile (+91, 91 or 0 before it
+#: allowed) or a landline as 0 + STD code + number, 11 digits in all.
+_PHONE = re.compile(r"(?:(?:\+?91|0)?[6-9]\d{9}|0[1-9]\d{9})")
+#: What a ``phone`` cell must be, in messages.
+PHONE_RULE = (
+    "must be a 10-digit Indian mobile number or a landline with its STD code (e.g. "
+    "9414012345, 0141-2740000)"
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -89,8 +103,9 @@ class Column:
         kind: ``code`` (a unit code of the table's level), ``period``, a value kind as fields
             declare them (``flag`` 0 or 1, ``count`` a whole number >= 0, ``amount`` >= 0,
             ``percent`` 0-100, ``real`` any finite number; ``number`` is ``real``),
-            ``latitude``, ``longitude`` (within India), ``choice`` (one of ``choices``) or
-            ``text``.
+            ``latitude``, ``longitude`` (within India), ``choice`` (one of ``choices``),
+            ``text`` or ``phone`` (text: a 10-digit Indian mobile or a landline with its STD
+            code, leading zeros kept).
         required: the column must be in the table (cells may still be empty = missing,
             except ``code``).
         at_most: the name of another column this one may not exceed (a numerator above its
@@ -143,7 +158,7 @@ class Column:
     @property
     def numeric(self) -> bool:
         """Whether the cells are numbers (a value kind, ``number``, or a coordinate)."""
-        return self.kind not in ("code", "period", "choice", "text")
+        return self.kind not in ("code", "period", "choice", "text", "phone")
 
     @property
     def value_kind(self) -> str:
@@ -393,6 +408,9 @@ def check_table(spec: TableSpec, table: Table, hierarchy: Hierarchy) -> list[Pro
             continue
         if col.kind in ("text", "period"):
             continue
+        if col.kind == "phone":
+            flag(~valid_phones(cells), col.name, cells, PHONE_RULE)
+            continue
         if col.kind == "choice":
             ok = np.isin(cells, np.array(col.choices, dtype=np.str_)) | (cells == "")
             flag(~ok, col.name, cells, f"must be one of {list(col.choices)!r}")
@@ -458,6 +476,19 @@ def check_table(spec: TableSpec, table: Table, hierarchy: Hierarchy) -> list[Pro
             )
     problems.sort(key=lambda p: (p.row, p.column))
     return problems
+
+
+def valid_phones(cells: StrArray) -> np.ndarray:
+    """Whether each cell is empty (missing) or a phone number (see ``PHONE_RULE``); each
+    distinct value is matched once."""
+    if not len(cells):
+        return np.zeros(0, dtype=bool)
+    distinct, inverse = np.unique(cells, return_inverse=True)
+    squeezed = np.char.replace(np.char.replace(np.char.strip(distinct), " ", ""), "-", "")
+    ok = np.array(
+        [s == "" or _PHONE.fullmatch(s) is not None for s in squeezed.tolist()], dtype=bool
+    )
+    return ok[inverse.reshape(-1)]
 
 
 def problems_where(

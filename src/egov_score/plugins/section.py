@@ -8,11 +8,17 @@ language. An id missing from every catalogue is shown as it is, so plain text wo
 
 from __future__ import annotations
 
+import re
+
 import attrs
 
 from egov_score.exceptions import PluginError
 
 __all__ = ["Cell", "Msg", "Name", "Section"]
+
+#: A link a section may carry: empty, or a relative path with no scheme, query or markup
+#: (``../actions/emitra.machines/block/B-574.csv``), safe in Markdown and HTML as it is.
+_SAFE_LINK = re.compile(r"(?:(?:\.\./)?\w[\w.-]*(?:/\w[\w.-]*)*)?")
 
 
 @attrs.frozen
@@ -69,6 +75,9 @@ class Section:
         rows: rows of cells (:data:`Cell`).
         note: the message id of a sentence under the table, or ``""``.
         numeric: the columns to right-align (numbers).
+        link: a relative link shown under the table (the full list a card shortens), or
+            ``""``: a plain relative path of word characters, ``-``, ``.`` and ``/``, one
+            leading ``../`` allowed (no scheme, no other ``..``), safe in Markdown and HTML.
     """
 
     key: str
@@ -77,9 +86,15 @@ class Section:
     rows: tuple[tuple[Cell, ...], ...]
     note: str = ""
     numeric: frozenset[int] = frozenset()
+    link: str = ""
 
     def __attrs_post_init__(self) -> None:
         width = len(self.header)
+        if not isinstance(self.link, str) or not _SAFE_LINK.fullmatch(self.link):
+            raise PluginError(
+                f"section {self.key!r}: link must be empty or a relative path of letters, "
+                f"digits, '_', '-', '.' and '/' (one leading '../'); got {self.link!r}"
+            )
         if not isinstance(self.key, str) or not self.key:
             raise PluginError(f"a section's key must be a non-empty string; got {self.key!r}")
         bad = next((r for r in self.rows if len(r) != width), None)

@@ -320,6 +320,8 @@ def to_markdown(r: UnitReport, lang: str = "en") -> str:
                 out.append(md_table(header, rows))
             if note:
                 out += ["", md(note, line_start=True)]
+            if section.link:  # a checked relative path: nothing to escape
+                out += ["", f"[{md(gettext(lang, 'actions.full_list'))}]({section.link})"]
         out += ["", f"_{md(gettext(lang, 'generated_by'))}_", ""]
         return "\n".join(out)
 
@@ -369,7 +371,11 @@ def _json_standing(s: Standing) -> dict[str, Any]:
 
 def _json_section(s: Section, lang: str) -> dict[str, Any]:
     title, header, rows, note = section_text(s, lang)
-    return {"key": s.key, "title": title, "header": header, "rows": rows, "note": note}
+    out: dict[str, Any] = {"key": s.key, "title": title, "header": header, "rows": rows}
+    out["note"] = note
+    if s.link:
+        out["link"] = s.link
+    return out
 
 
 def to_json(r: UnitReport, lang: str = "en") -> dict[str, Any]:
@@ -683,6 +689,9 @@ def to_html(r: UnitReport, lang: str = "en") -> str:
             title, head, rows, note = section_text(s, lang)
             body = _html_table(head, rows, set(s.numeric)) if rows else ""
             para = f"<p>{escape(note)}</p>" if note else ""
+            if s.link:
+                label = escape(gettext(lang, "actions.full_list"))
+                para += f'<p><a href="{escape(s.link)}">{label}</a></p>'
             sections.append(f"<section><h2>{escape(title)}</h2>{body}{para}</section>")
         header = (
             f"<p>{escape(gettext(lang, 'to'))}: {escape(r.officer)} · "

@@ -19,8 +19,10 @@ import numpy as np
 from egov_score.io.table import path_inside, safe_file_names
 from egov_score.model.result import LevelResult
 from egov_score.render import card as render
+from egov_score.render.actions import write_action_lists
 from egov_score.render.messages import band_label, catalogues, gettext, messages, month_name
 from egov_score.render.text_table import printable, render_table
+from egov_score.review.actions import division_section
 from egov_score.review.division import Review
 from egov_score.review.report import Bar
 
@@ -42,7 +44,8 @@ def plugin_sections(
     out = []
     with catalogues(rv.registry.catalogues()):
         messages(lang)
-        for section in rv.registry.review_sections(rv.result, rv.hierarchy):
+        extra = division_section(rv.actions, rv.result)
+        for section in [*rv.registry.review_sections(rv.result, rv.hierarchy), *extra]:
             title, header, rows, _ = render.section_text(section, lang)
             out.append((title, header, rows, set(section.numeric)))
     return out
@@ -251,7 +254,8 @@ def write_cards(
     :func:`~egov_score.io.table.safe_file_names`: a plain code is its own name; any other
     (``../../evil``, ``a/b``, ``CON``) is made safe and given a hash, so every file lands inside
     ``out_dir`` and no two cards share one. ``index.json`` maps every code to its file
-    (``files``).
+    (``files``). The action lists the cards link to are written too
+    (:func:`~egov_score.render.actions.write_action_lists`).
     """
     out = Path(out_dir)
     written = []
@@ -298,4 +302,5 @@ def write_cards(
         ),
         encoding="utf-8",
     )
-    return [*written, out / "division.md", out / "division.html", out / "index.json"]
+    lists = write_action_lists(rv, out)  # the cards link to them
+    return [*written, *lists, out / "division.md", out / "division.html", out / "index.json"]

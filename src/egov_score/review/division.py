@@ -7,6 +7,8 @@ import attrs
 from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.result import Result
 from egov_score.plugins.registry import Registry
+from egov_score.plugins.tables import CheckedTables
+from egov_score.review.actions import ActionTable, action_tables
 from egov_score.review.panel import Panel
 from egov_score.review.report import UnitReport, build_report
 
@@ -21,14 +23,31 @@ class Review:
         panel: the scored months.
         period: the review month.
         hierarchy: the unit tree.
-        registry: the plugins (for report-card sections), if any.
-        top: the level reviewed as a whole (the division), and the two below it.
+        registry: the plugins (for report-card sections and action lists), if any.
+        tables: the checked raw scheme tables the panel was scored from, if any (the action
+            lists' text columns: nodal officers' names and phones).
     """
 
     panel: Panel
     period: str
     hierarchy: Hierarchy
     registry: Registry | None = None
+    tables: CheckedTables | None = attrs.field(default=None, eq=False, repr=False)
+    _actions: tuple[ActionTable, ...] | None = attrs.field(
+        default=None, init=False, eq=False, repr=False
+    )
+
+    @property
+    def actions(self) -> tuple[ActionTable, ...]:
+        """The review month's action lists, from every plugin's reasons (built once)."""
+        if self._actions is None:
+            built = (
+                action_tables(self.result, self.hierarchy, self.registry, self.tables)
+                if self.registry is not None
+                else ()
+            )
+            object.__setattr__(self, "_actions", built)  # a cache on a frozen record
+        return self._actions if self._actions is not None else ()
 
     @property
     def result(self) -> Result:
@@ -44,5 +63,10 @@ class Review:
         """The report card of unit ``code`` for the review month (data in no language: the
         renderers choose it)."""
         return build_report(
-            self.panel, code, self.period, hierarchy=self.hierarchy, registry=self.registry
+            self.panel,
+            code,
+            self.period,
+            hierarchy=self.hierarchy,
+            registry=self.registry,
+            actions=self.actions,
         )

@@ -8,6 +8,7 @@ e-Mitra plugin adds the machines that need action). Rendering lives in ``render.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import attrs
@@ -21,6 +22,7 @@ from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.result import LevelResult, Result
 from egov_score.plugins.registry import Registry
 from egov_score.plugins.section import Section
+from egov_score.review.actions import FIRST_ROWS, ActionTable, card_sections
 from egov_score.review.awards import AwardRules, Reason, award_window, select_awards
 from egov_score.review.panel import Panel
 from egov_score.review.progress import progress
@@ -240,6 +242,8 @@ def build_report(
     *,
     hierarchy: Hierarchy,
     registry: Registry | None = None,
+    actions: Sequence[ActionTable] = (),
+    whole_lists: bool = False,
 ) -> UnitReport:
     """Gather one unit's report card for ``period``.
 
@@ -250,6 +254,11 @@ def build_report(
         hierarchy: the unit tree.
         registry: the plugins asked for extra sections (``egov_score_report_sections``) and
             their message catalogues (``egov_score_catalogues``).
+        actions: the month's action lists (:func:`~egov_score.review.actions.action_tables`):
+            a district or block card shows their counts per reason and first rows, linking
+            to the full list.
+        whole_lists: show every row of the action lists and no link (a card written alone,
+            as ``egov-score report`` does, has no lists beside it).
 
     Raises:
         InputError: unknown unit or period.
@@ -351,5 +360,7 @@ def build_report(
     )
     if registry is not None:
         sections = registry.report_sections(result, hierarchy, code, unit.level)
+        first = None if whole_lists else FIRST_ROWS
+        sections += card_sections(actions, unit.level, i, lv.codes.tolist(), first)
         report = attrs.evolve(report, sections=tuple(sections), catalogues=registry.catalogues())
     return report

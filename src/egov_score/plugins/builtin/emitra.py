@@ -17,6 +17,7 @@ from egov_score.io.table import Table
 from egov_score.model.framework import Field, Indicator, Normalisation
 from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.result import LevelResult, Result
+from egov_score.plugins.actions import ActionReasons
 from egov_score.plugins.builtin._common import SAMPLE_UNITS, SAMPLES, flag, numbers, rate
 from egov_score.plugins.hookspecs import hookimpl
 from egov_score.plugins.scheme import Column, Problem, Scheme, TableSpec, problems_where, spread
@@ -57,6 +58,26 @@ TABLE = TableSpec(
         Column(name="nodal_officer", kind="flag", description="1 if a nodal officer is appointed"),
         Column(name="hours_displayed", kind="flag", description="1 if hours are on a notice board"),
         Column(name="services_displayed", kind="flag", description="1 if services are listed"),
+        Column(
+            name="gram_sabha",
+            kind="flag",
+            required=False,
+            at_most="installed",
+            description="1 if the machine and its services were announced in the gram sabha",
+        ),
+        Column(
+            name="nodal_officer_name",
+            kind="text",
+            required=False,
+            description="the nodal officer's name (the VDO for a gram panchayat's machine; a "
+            "staff member of the department for one in its office)",
+        ),
+        Column(
+            name="nodal_officer_phone",
+            kind="phone",
+            required=False,
+            description="the nodal officer's phone: a 10-digit mobile or a landline with STD code",
+        ),
     ),
 )
 
@@ -72,6 +93,7 @@ _FIELDS = (
     ("display_ok", "Installed kiosks displaying both hours and services (product of the flags)"),
     ("rgsk_installed", "Installed machines in Rajiv Gandhi Seva Kendras (others: missing)"),
     ("rgsk_transacting", "Transacting machines in Rajiv Gandhi Seva Kendras (others: missing)"),
+    ("gram_sabha", "Machines announced in the gram sabha (missing without the column)"),
 )
 
 SCHEME = Scheme(
@@ -162,6 +184,15 @@ SCHEME = Scheme(
             CODE,
             target=100.0,
         ),
+        rate(
+            "gram_sabha_rate",
+            "Machines announced in the gram sabha",
+            "ग्राम सभा में जानकारी दी गई मशीनें",
+            "gram_sabha",
+            "installed",
+            CODE,
+            target=100.0,
+        ),
     ),
     weight=2.0,
     samples={TABLE.name: SAMPLES / "emitra_machines.csv"},
@@ -235,18 +266,35 @@ def egov_score_load_scheme(
         # Only machines in a Rajiv Gandhi Seva Kendra count; others are not "0 of 0".
         "rgsk_installed": np.where(in_rgsk, installed, np.nan),
         "rgsk_transacting": np.where(in_rgsk, transacting, np.nan),
+        # An optional column: without it the field is missing, not "none announced".
+        "gram_sabha": numbers(t, "gram_sabha")
+        if "gram_sabha" in t.columns
+        else np.full(t.n_rows, np.nan),
     }
     index = hierarchy.level("machine").index(t.columns["code"])  # looked up once
     n = len(hierarchy.level("machine"))
     return {f: spread(index, n, v) for f, v in fields.items()}
 
 
-_REASONS = (
-    ("inspected", "emitra.not_inspected"),
-    ("transacting", "emitra.not_transacting"),
-    ("geotagged", "emitra.not_geotagged"),
-    ("nodal_officer", "emitra.no_nodal_officer"),
-    ("display_ok", "emitra.display_missing"),
+#: The reasons a machine is on the action list: code, message id, and the column (of the raw
+#: table, or the field when the run has no raw table) whose 0 on an installed machine is that
+#: reason. A merged geo-tag check (``kernels/geo.py``) adds ``geotag_suspect`` after
+#: ``not_geotagged``, from the month's latitude and longitude, in :func:`_reason_flags`.
+REASONS = (
+    ("not_inspected", "emitra.reason.not_inspected", "inspected"),
+    ("not_transacting", "emitra.reason.not_transacting", "transactions"),
+    ("not_geotagged", "emitra.reason.not_geotagged", "geotagged"),
+    ("no_nodal_officer", "emitra.reason.no_nodal_officer", "nodal_officer"),
+    ("hours_not_displayed", "emitra.reason.hours_not_displayed", "hours_displayed"),
+    ("services_not_displayed", "emitra.reason.services_not_displayed", "services_displayed"),
+    ("not_announced", "emitra.reason.not_announced", "gram_sabha"),
+)
+#: Reasons read from a field when the month has no raw table (a values table scored).
+_FIELD_OF = {"transactions": "transacting"}
+#: The text columns shown beside the reasons: column, message id.
+DETAILS = (
+    ("nodal_officer_name", "emitra.nodal_officer_name"),
+    ("nodal_officer_phone", "emitra.nodal_officer_phone"),
 )
 
 
@@ -256,45 +304,62 @@ def egov_score_catalogues() -> Path:
     return LOCALE
 
 
+def _reason_flags(
+    table: Table | None, machines: LevelResult, hierarchy: Hierarchy
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Each reason's bool column over the machines, and the text columns (empty without the
+    raw table). A reason whose column the data lacks is left out."""
+    n = len(hierarchy.level("machine"))
+    if table is None:
+        installed = machines.fields["installed"] == 1
+        values = {
+            col: machines.fields[_FIELD_OF.get(col, col)]
+            for _, _, col in REASONS
+            if _FIELD_OF.get(col, col) in machines.fields
+        }
+        return {
+            code: installed & (values[col] == 0) for code, _, col in REASONS if col in values
+        }, {}
+    index = hierarchy.level("machine").index(table.columns["code"])  # looked up once
+    installed = spread(index, n, numbers(table, "installed")) == 1
+    flags = {}
+    for code, _, col in REASONS:
+        if col in table.columns:
+            flags[code] = installed & (spread(index, n, numbers(table, col)) == 0)
+    details = {}
+    for col, _ in DETAILS:
+        if col in table.columns:
+            text = np.full(n, "", dtype=table.columns[col].dtype)
+            text[index] = np.char.strip(table.columns[col])
+            details[col] = text
+    return flags, details
+
+
 @hookimpl
-def egov_score_report_sections(
-    result: Result, hierarchy: Hierarchy, code: str, level: str
-) -> Sequence[Section]:
-    """The installed machines under a district or block that need action, and why."""
-    if level == "machine" or "machine" not in result.framework.levels:
+def egov_score_action_reasons(
+    result: Result, hierarchy: Hierarchy, tables: Mapping[str, Mapping[str, Table]]
+) -> Sequence[ActionReasons]:
+    """The installed machines that need action, one column per reason: not inspected and
+    repaired, not transacting, not geo-tagged, no nodal officer, hours or services not on the
+    notice board, not announced in the gram sabha (when the data says); with the nodal
+    officer's name and phone."""
+    if "machine" not in result.framework.levels or "machine" not in hierarchy.level_names:
         return []
     machines = result.level("machine")
-    if not all(field in machines.fields for field, _ in (("installed", ""), *_REASONS)):
+    if "installed" not in machines.fields:
         return []  # the scheme is not active in this framework
-    own = int(hierarchy.level(level).index([code])[0])
-    below = np.flatnonzero(hierarchy.ancestors("machine", level) == own)
-    installed = machines.fields["installed"][below] == 1
-    lacking = (
-        np.column_stack([machines.fields[f][below] == 0 for f, _ in _REASONS]) & installed[:, None]
-    )
-    rows = np.flatnonzero(lacking.any(axis=1))
-    blocks = result.level("block") if "block" in result.framework.levels else None
-    block_names = (
-        blocks.names[machines.parent[below[rows]]]
-        if blocks is not None
-        else np.array([""] * len(rows))
-    )
-    table = tuple(
-        (
-            str(machines.codes[below[r]]),
-            str(machines.names[below[r]]),
-            str(block_names[k]),
-            Msg(tuple(_REASONS[c][1] for c in np.flatnonzero(lacking[r]))),
-        )
-        for k, r in enumerate(rows)
-    )
+    table = tables.get(CODE, {}).get(TABLE.name)
+    flags, details = _reason_flags(table, machines, hierarchy)
+    labels = {code: label for code, label, _ in REASONS}
     return [
-        Section(
-            key="emitra.machines_needing_action",
-            title="emitra.machines_action",
-            header=("code", "emitra.location", "block", "emitra.reasons"),
-            rows=table,
-            note="" if table else "emitra.none_need_action",
+        ActionReasons(
+            key="emitra.machines",
+            level="machine",
+            reasons=tuple(flags),
+            labels=tuple(labels[c] for c in flags),
+            flags=flags,
+            details=details,
+            detail_labels=tuple(label for col, label in DETAILS if col in details),
         )
     ]
 
