@@ -120,6 +120,22 @@ _positive = _checked("positive", int, lambda x: x >= 1, "a whole number >= 1")
 _year = _checked("year", int, lambda x: 1900 <= x <= 9999, "a year from 1900 to 9999")
 
 
+#: The formats ``score --formats`` writes.
+SCORE_FORMATS = ("csv", "xlsx")
+#: The workbook ``score --formats xlsx`` writes in its output folder.
+SCORES_WORKBOOK = "scores.xlsx"
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",")))
+    unknown = [f for f in chosen if f not in SCORE_FORMATS]
+    if not chosen or unknown or "" in chosen:
+        raise argparse.ArgumentTypeError(
+            f"must be a comma-separated list of {', '.join(SCORE_FORMATS)}; got {text!r}"
+        )
+    return chosen
+
+
 def _fmt(x: float, digits: int = 1) -> str:
     return "" if np.isnan(x) else f"{x:.{digits}f}"
 
@@ -138,6 +154,14 @@ def _add_score(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     _add_inputs(p)
     p.add_argument("--period", help="the period to score (required when the values hold several)")
     p.add_argument("--out", required=True, type=Path, help="output folder (created if needed)")
+    p.add_argument(
+        "--formats",
+        type=_formats,
+        default=("csv",),
+        metavar="LIST",
+        help="comma-separated output formats: csv (DIR/<level>.csv), xlsx (DIR/scores.xlsx, "
+        "one sheet per level and a notes sheet; the 'excel' extra) or both (default: csv)",
+    )
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
 
@@ -396,7 +420,10 @@ def _cmd_score(args: argparse.Namespace) -> int:
     period = None if args.period is None else require_period(args.period, what="--period")
     result = job.score(period)
     with _writing(args.out):
-        paths = result.write_csv(args.out)
+        # The workbook first: a missing extra then stops the run before any file is written.
+        book = result.write_xlsx(args.out / SCORES_WORKBOOK) if "xlsx" in args.formats else None
+        paths = result.write_csv(args.out) if "csv" in args.formats else []
+        paths += [book] if book is not None else []
         rejects = _rejects(job, args.out, quiet=True)
     if not args.quiet:
         top = framework.levels[1] if len(framework.levels) > 1 else framework.levels[0]
