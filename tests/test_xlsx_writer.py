@@ -174,3 +174,17 @@ def test_floats_read_back_to_16_significant_digits(tmp_path: Path) -> None:
     book.close()
     np.testing.assert_allclose(back, values, rtol=1e-15, atol=0)
     assert back[0] == 70.51917151427686
+
+
+def test_the_examples_of_docs_excel_md_run(tmp_path: Path, monkeypatch) -> None:
+    import re
+
+    text = (Path(__file__).parent.parent / "docs" / "excel.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```python\n(.*?)^```$", text, re.S | re.M)
+    assert len(blocks) == 2
+    monkeypatch.chdir(tmp_path)
+    for block in blocks:
+        exec(compile(block, "docs/excel.md", "exec"), {})
+    assert openpyxl.load_workbook("scores.xlsx", read_only=True).sheetnames[-1] == "notes"
+    ws = _read(tmp_path / "actions.xlsx")["Alwar"]
+    assert [c.value for c in ws[3]] == ["M-0002", 1, None, None]
