@@ -27,17 +27,32 @@ def test_numbers_text_empty_integers_and_booleans(tmp_path: Path) -> None:
                 "rank": np.array([2, 1, 3], dtype=np.int64),
                 "ok": np.array([True, False, True]),
                 "rank_gaps": np.array([1, None, 2], dtype=object),
+                "masked": np.ma.masked_array([4, 0, 5], mask=[False, True, False]),
             }
         },
     )
     ws = _read(path)["data"]
     rows = [[c.value for c in row] for row in ws.iter_rows()]
-    assert rows[0] == ["name", "score", "rank", "ok", "rank_gaps"]
-    assert rows[1] == ["Alwar", 70.51917151427686, 2, True, 1]
-    assert rows[2] == [None, None, 1, False, None]
-    assert rows[3] == ["Dausa", 0.1, 3, True, 2]
-    assert [c.data_type for c in ws[2]] == ["s", "n", "n", "b", "n"]
+    assert rows[0] == ["name", "score", "rank", "ok", "rank_gaps", "masked"]
+    assert rows[1] == ["Alwar", 70.51917151427686, 2, True, 1, 4]
+    assert rows[2] == [None, None, 1, False, None, None]
+    assert rows[3] == ["Dausa", 0.1, 3, True, 2, 5]
+    assert [c.data_type for c in ws[2]] == ["s", "n", "n", "b", "n", "n"]
+    assert isinstance(ws["F2"].value, int)
     assert isinstance(ws["C2"].value, int)
+
+
+def test_empty_and_wholly_masked_columns(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "t.xlsx",
+        {
+            "gaps": {"rank": np.ma.masked_array([0, 0], mask=True), "x": np.array([1.0, 2.0])},
+            "empty": {"code": np.array([], dtype=np.str_), "rank": np.array([], dtype=np.int64)},
+        },
+    )
+    book = _read(path)
+    assert [c.value for c in book["gaps"]["A"]] == ["rank", None, None]
+    assert [[c.value for c in row] for row in book["empty"].iter_rows()] == [["code", "rank"]]
 
 
 def test_infinities_are_empty_cells(tmp_path: Path) -> None:

@@ -8,8 +8,11 @@ way :func:`~egov_score.io.table.write_csv` writes a CSV:
 - text columns are text cells, always: a cell starting with ``=``, ``+``, ``-`` or ``@``
   is written as a string with Excel's quote prefix, never as a formula, and ``http://...`` is
   never turned into a link; NUL characters are dropped;
-- an object column may mix numbers, text and ``None`` (an empty cell): how callers write an
-  integer column with gaps, such as ranks where 0 means unranked;
+- a masked array (``numpy.ma``) writes its masked cells empty: how callers write an integer
+  column with gaps, such as ranks where 0 means unranked
+  (``np.ma.masked_array(rank, mask=rank == 0)``);
+- an object column may mix numbers, text and ``None`` (an empty cell); its cells are looked
+  at one by one, so prefer typed and masked columns for long tables;
 - ``number_formats`` maps a column name to an Excel number format (``"0.0"`` shows one
   decimal; the cell keeps the number), in every sheet that has that column;
 - the header row is frozen (``freeze_header=False`` to leave it), filters are on, and column
@@ -99,7 +102,7 @@ def sheet_names(names: Sequence[str], reserved: Collection[str] = ()) -> list[st
 
 
 def _cells(column: Column) -> npt.NDArray[Any]:
-    arr = np.asarray(column)
+    arr = np.asanyarray(column)  # a masked array keeps its mask
     if arr.dtype.kind in "SV":  # bytes: not text this writer can name
         return arr.astype(object)
     return arr
@@ -185,6 +188,14 @@ def _prepared(
     cells: npt.NDArray[Any], fmt: Any, quoted: Any
 ) -> tuple[str, list[Any], list[Any] | None]:
     """One column as (kind, cells with None for empty, formats per cell or None)."""
+    if isinstance(cells, np.ma.MaskedArray):
+        mask = np.ma.getmaskarray(cells)
+        kind, listed, per_cell = _prepared(np.ma.getdata(cells), fmt, quoted)
+        if mask.any():
+            held = np.array(listed, dtype=object)
+            held[mask] = None
+            listed = list(held.tolist())
+        return kind, listed, per_cell
     kind = cells.dtype.kind
     if kind == "f":
         values = cells.astype(object)
@@ -223,7 +234,8 @@ def _width(name: str, cells: npt.NDArray[Any]) -> float:
     if sample.dtype.kind == "f":
         longest = 10 if len(sample) else 0
     elif sample.dtype.kind in "iub":
-        longest = len(str(int(np.abs(sample).max()))) + 1 if len(sample) else 0
+        plain = np.ma.getdata(sample)  # a masked cell's data still bounds the width
+        longest = len(str(int(np.abs(plain).max()))) + 1 if len(plain) else 0
     else:
         texts = np.array([str(c) if c is not None else "" for c in sample.tolist()], np.str_)
         longest = int(np.strings.str_len(texts).max()) if len(texts) else 0

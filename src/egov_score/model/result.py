@@ -232,9 +232,7 @@ def _xlsx_table(lv: LevelResult) -> dict[str, npt.NDArray[Any]]:
     """The columns of :meth:`LevelResult.table`, ranks as whole numbers (unranked empty)."""
     cols = lv.table()
     for key, ranks in (("rank", lv.rank), ("rank_in_parent", lv.rank_in_parent)):
-        whole = ranks.astype(object)
-        whole[ranks <= 0] = None
-        cols[key] = whole
+        cols[key] = np.ma.masked_array(ranks, mask=ranks <= 0)
     return cols
 
 
