@@ -162,6 +162,22 @@ _positive = _checked("positive", int, lambda x: x >= 1, "a whole number >= 1")
 _year = _checked("year", int, lambda x: 1900 <= x <= 9999, "a year from 1900 to 9999")
 
 
+#: The formats ``score --formats`` writes.
+SCORE_FORMATS = ("csv", "xlsx")
+#: The workbook ``score --formats xlsx`` writes in its output folder.
+SCORES_WORKBOOK = "scores.xlsx"
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",")))
+    unknown = [f for f in chosen if f not in SCORE_FORMATS]
+    if not chosen or unknown or "" in chosen:
+        raise argparse.ArgumentTypeError(
+            f"must be a comma-separated list of {', '.join(SCORE_FORMATS)}; got {text!r}"
+        )
+    return chosen
+
+
 def _fmt(x: float, digits: int = 1) -> str:
     return "" if np.isnan(x) else f"{x:.{digits}f}"
 
@@ -184,6 +200,14 @@ def _add_score(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         required=True,
         type=Path,
         help="output folder (created if needed; replaced whole when the run succeeds)",
+    )
+    p.add_argument(
+        "--formats",
+        type=_formats,
+        default=("csv",),
+        metavar="LIST",
+        help="comma-separated output formats: csv (DIR/<level>.csv), xlsx (DIR/scores.xlsx, "
+        "one sheet per level and a notes sheet; the 'excel' extra) or both (default: csv)",
     )
     _add_force(p)
     _add_quiet(p)
@@ -456,9 +480,13 @@ def _cmd_score(args: argparse.Namespace) -> int:
     period = None if args.period is None else require_period(args.period, what="--period")
     result = job.score(period)
     with _output(args.out, args, "score") as tmp:
-        paths = [args.out / p.relative_to(tmp) for p in result.write_csv(tmp)]
-        written = _rejects(job, tmp, quiet=True)
-    rejects = None if written is None else args.out / written.name
+        # The workbook first: a missing extra then stops the run before any file is written.
+        book = result.write_xlsx(tmp / SCORES_WORKBOOK) if "xlsx" in args.formats else None
+        written = result.write_csv(tmp) if "csv" in args.formats else []
+        written += [book] if book is not None else []
+        paths = [args.out / p.relative_to(tmp) for p in written]
+        rejected = _rejects(job, tmp, quiet=True)
+    rejects = None if rejected is None else args.out / rejected.name
     if not args.quiet:
         top = framework.levels[1] if len(framework.levels) > 1 else framework.levels[0]
         _say(f"{framework.name}, period {result.period}: {top} scores\n")

@@ -39,6 +39,7 @@ __all__ = [
     "parse_floats",
     "path_inside",
     "safe_file_names",
+    "strip_nul",
     "write_csv",
 ]
 
@@ -715,6 +716,11 @@ def _without_nul(cells: StrArray) -> StrArray:
     out = cells.astype(object)
     out[where] = [str(c).replace("\0", "") for c in cells[where]]  # only the cells with a NUL
     return out.astype(np.str_)
+
+
+def strip_nul(cells: StrArray) -> StrArray:
+    """Text cells with NUL characters dropped (as every writer of the package drops them)."""
+    return _without_nul(np.asarray(cells, dtype=np.str_))
 
 
 def csv_text(columns: Mapping[str, npt.NDArray[np.generic] | Sequence[object]]) -> str:

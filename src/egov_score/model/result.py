@@ -14,6 +14,7 @@ import numpy.typing as npt
 from egov_score._arrays import FloatArray, IntArray, StrArray, array_eq, columns_eq
 from egov_score.exceptions import InputError
 from egov_score.io.table import path_inside, safe_file_names, write_csv
+from egov_score.io.xlsx import write_xlsx
 from egov_score.model.framework import Framework
 from egov_score.model.plausibility import Problem
 
@@ -219,6 +220,22 @@ class LevelResult:
         return cols
 
 
+#: The number format of scores in a workbook: one decimal shown, the full number kept.
+SCORE_FORMAT = "0.0"
+#: The number format of coverage (a share of 0-1) in a workbook.
+COVERAGE_FORMAT = "0.00"
+#: The name of the notes sheet of :meth:`Result.write_xlsx`.
+NOTES_SHEET = "notes"
+
+
+def _xlsx_table(lv: LevelResult) -> dict[str, npt.NDArray[Any]]:
+    """The columns of :meth:`LevelResult.table`, ranks as whole numbers (unranked empty)."""
+    cols = lv.table()
+    for key, ranks in (("rank", lv.rank), ("rank_in_parent", lv.rank_in_parent)):
+        cols[key] = np.ma.masked_array(ranks, mask=ranks <= 0)
+    return cols
+
+
 def _blank_unranked(ranks: RankArray) -> npt.NDArray[np.str_]:
     return np.where(ranks > 0, ranks.astype(np.str_), "")
 
@@ -367,6 +384,59 @@ class Result:
             write_csv(path, lv.table())
             paths.append(path)
         return paths
+
+    def notes(self) -> dict[str, list[str]]:
+        """The run's provenance as ``item,value`` rows: framework name and digest, period,
+        normalisation, version, plugins, sources, the rejected-cell count and one row per
+        diagnostic (its kind as the item, its message as the value)."""
+        prov = self.provenance
+        items = [
+            ("framework", self.framework.name),
+            ("framework_digest", prov.framework_digest),
+            ("period", prov.period),
+            ("normalisation", prov.normalisation),
+            ("egov_score_version", prov.version),
+            ("plugins", ", ".join(prov.plugins)),
+            ("sources", ", ".join(prov.sources)),
+            ("rejected_cells", str(len(self.rejected))),
+            *((f"diagnostic: {d.kind}", d.message) for d in self.diagnostics),
+        ]
+        return {"item": [k for k, _ in items], "value": [v for _, v in items]}
+
+    def write_xlsx(self, path: str | os.PathLike[str]) -> Path:
+        """Write the score tables as one Excel workbook (the ``excel`` extra).
+
+        One sheet per level, top first (names made safe for Excel:
+        :func:`~egov_score.io.xlsx.sheet_names`), with the columns of :meth:`write_csv`: ranks
+        as whole numbers (unranked: an empty cell), scores, groups, coverage, indicators and
+        normalised values shown with one decimal (coverage with two) while the cell keeps the
+        number; then a
+        ``notes`` sheet (:meth:`notes`). The header row is frozen; text is never a formula.
+
+        Returns:
+            The path written.
+
+        Raises:
+            InputError: the ``excel`` extra is missing, or a level is too large for a sheet.
+        """
+        sheets: dict[str, Mapping[str, Any]] = {}
+        names = [lv.level for lv in self.levels]
+        for lv, name in zip(self.levels, names, strict=True):
+            sheets[name] = _xlsx_table(lv)
+        formats = {
+            k: SCORE_FORMAT
+            for lv in self.levels
+            for k, v in lv.table().items()
+            if np.asarray(v).dtype.kind == "f"
+        }
+        formats["coverage"] = COVERAGE_FORMAT
+        out = Path(path)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if NOTES_SHEET in {n.casefold() for n in names}:
+            sheets = {**sheets, f"{NOTES_SHEET} (run)": self.notes()}
+        else:
+            sheets[NOTES_SHEET] = self.notes()
+        return write_xlsx(out, sheets, number_formats=formats)
 
 
 def _unit_score(lv: LevelResult, i: int) -> UnitScore:

@@ -233,7 +233,8 @@ class Scheme:
         weight: the default weight of the scheme in the composite.
         aggregate: how its indicators are combined.
         min_coverage: share of the indicators' weight that must be present.
-        samples: table name -> path of a small sample table that ships with the plugin.
+        samples: table name -> path of a small sample table that ships with the plugin (CSV
+            or Excel).
         sample_units: path of the units CSV the samples refer to.
         sample_period: the period of the sample rows.
         description: a paragraph for docs and ``egov-score plugins``.

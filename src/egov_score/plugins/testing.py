@@ -78,7 +78,7 @@ def check_plugin(plugin: object, *, levels: Sequence[str] = DEFAULT_LEVELS) -> l
         try:
             framework = registry.framework(levels, active=[code])
             hierarchy = Hierarchy.from_csv(scheme.sample_units, framework.levels)
-            tables = {name: Table.from_csv(path) for name, path in scheme.samples.items()}
+            tables = {name: Table.read(path) for name, path in scheme.samples.items()}
             period = scheme.sample_period
             data = registry.load({code: tables}, hierarchy, framework, period)
             result = registry.engine(framework, hierarchy).score_level_values(
