@@ -1,8 +1,8 @@
 """The divisional review: the commissioner's tables and every CEO's and BDO's report card.
 
-:func:`run_review` scores a panel and returns a :class:`Review`; :func:`review_text` prints what
-the commissioner saw (machines per district, district scores with change since last month, the
-weak told to improve and the strong praised, the five best and weakest blocks);
+:func:`review_text` prints what the commissioner saw (machines per district, district scores with
+change since last month, the weak told to improve and the strong praised, the five best and
+weakest blocks);
 :func:`write_cards` writes a card for every district and block and the division summary.
 """
 
@@ -24,7 +24,14 @@ from egov_score.render.text_table import printable, render_table
 from egov_score.review.division import Review
 from egov_score.review.report import Bar
 
-__all__ = ["WRITTEN_FORMATS", "plugin_sections", "review_markdown", "review_text", "write_cards"]
+__all__ = [
+    "WRITTEN_FORMATS",
+    "card_files",
+    "plugin_sections",
+    "review_markdown",
+    "review_text",
+    "write_cards",
+]
 
 #: The formats :func:`write_cards` writes, by file suffix.
 WRITTEN_FORMATS = ("html", "md", "json", "csv")
@@ -248,6 +255,21 @@ def _inside(folder: Path, name: str) -> Path:
     return path
 
 
+def card_files(rv: Review) -> dict[str, dict[str, str]]:
+    """Where :func:`write_cards` puts each card: level, then code, to the card's path inside
+    the output folder without its format suffix (``district/D-87``), the names made safe by
+    :func:`~egov_score.io.table.safe_file_names`."""
+    files = {}
+    folders = safe_file_names(list(rv.levels[1:]))
+    for level, folder_name in zip(rv.levels[1:], folders, strict=True):
+        codes = rv.result.level(level).codes.tolist()
+        names = safe_file_names(codes)
+        files[level] = {
+            code: f"{folder_name}/{name}" for code, name in zip(codes, names, strict=True)
+        }
+    return files
+
+
 def write_cards(
     rv: Review, out_dir: str | Path, lang: str = "en", formats: tuple[str, ...] = WRITTEN_FORMATS
 ) -> list[Path]:
@@ -262,20 +284,14 @@ def write_cards(
     """
     out = Path(out_dir)
     written = []
-    files: dict[str, dict[str, str]] = {}
-    folders = safe_file_names(list(rv.levels[1:]))
-    for level, folder_name in zip(rv.levels[1:], folders, strict=True):
-        folder = _inside(out, folder_name)
-        folder.mkdir(parents=True, exist_ok=True)
-        codes = rv.result.level(level).codes.tolist()
-        names = safe_file_names(codes)
-        files[level] = {
-            code: f"{folder_name}/{name}" for code, name in zip(codes, names, strict=True)
-        }
-        for code, name in zip(codes, names, strict=True):
+    files = card_files(rv)
+    for cards in files.values():
+        for folder_name in sorted({stem.rpartition("/")[0] for stem in cards.values()}):
+            _inside(out, folder_name).mkdir(parents=True, exist_ok=True)
+        for code, stem in cards.items():
             card = rv.report(code)
             for fmt in formats:
-                path = _inside(folder, f"{name}.{fmt}")
+                path = _inside(out, f"{stem}.{fmt}")
                 path.write_text(render.render_card(card, fmt, lang), encoding="utf-8")
                 written.append(path)
     out.mkdir(parents=True, exist_ok=True)

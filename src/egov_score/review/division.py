@@ -29,6 +29,8 @@ class Review:
     period: str
     hierarchy: Hierarchy
     registry: Registry | None = None
+    # Cards built once and kept: a run writes each card in several formats and languages.
+    _cards: dict[str, UnitReport] = attrs.field(factory=dict, init=False, repr=False, eq=False)
 
     @property
     def result(self) -> Result:
@@ -42,7 +44,9 @@ class Review:
 
     def report(self, code: str) -> UnitReport:
         """The report card of unit ``code`` for the review month (data in no language: the
-        renderers choose it)."""
-        return build_report(
-            self.panel, code, self.period, hierarchy=self.hierarchy, registry=self.registry
-        )
+        renderers choose it); built on first use and kept."""
+        if code not in self._cards:
+            self._cards[code] = build_report(
+                self.panel, code, self.period, hierarchy=self.hierarchy, registry=self.registry
+            )
+        return self._cards[code]
