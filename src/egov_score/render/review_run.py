@@ -229,6 +229,7 @@ def run_review(
     written: list[Path] = []
     editions = []
     award_formats = tuple(f for f in chosen if f in _AWARD_FORMATS)
+    same_in_every_language: dict[str, str] = {}  # the awards CSV: every candidate, in codes
     for one in langs:
         folder_name = one if len(langs) > 1 else ""
         folder = root / folder_name if folder_name else root
@@ -239,7 +240,13 @@ def run_review(
         if selected is not None and award_formats:
             for fmt in award_formats:
                 path = folder / f"awards.{fmt}"
-                path.write_text(render_awards(selected, fmt, one), encoding="utf-8")
+                if fmt == "csv":
+                    if fmt not in same_in_every_language:
+                        same_in_every_language[fmt] = render_awards(selected, fmt, one)
+                    text = same_in_every_language[fmt]
+                else:
+                    text = render_awards(selected, fmt, one)
+                path.write_text(text, encoding="utf-8")
                 written.append(path)
             page = "awards.html" if "html" in award_formats else f"awards.{award_formats[0]}"
         editions.append(Edition(lang=one, folder=folder_name, formats=chosen, awards=page))
