@@ -25,6 +25,15 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+def _copy(exported: Path, data: Path, leave_out: str = "") -> Path:
+    """A copy of the exported data to spoil, without the file ``leave_out``."""
+    data.mkdir()
+    for p in exported.iterdir():
+        if p.name != leave_out:
+            (data / p.name).write_bytes(p.read_bytes())
+    return data
+
+
 def _files(folder: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
@@ -152,11 +161,7 @@ def test_the_api_refuses_an_unknown_language_or_format(exported: Path, tmp_path:
 
 
 def test_units_may_come_from_elsewhere(exported: Path, tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    data.mkdir()
-    for p in exported.iterdir():
-        if p.name != "units.csv":
-            (data / p.name).write_bytes(p.read_bytes())
+    data = _copy(exported, tmp_path / "data", leave_out="units.csv")
     with pytest.raises(InputError, match=r"must hold units\.csv or units\.xlsx"):
         eg.run_review(data, out=tmp_path / "out")
     run = eg.run_review(data, units=exported / "units.csv", formats=["json"], out=tmp_path / "out")
@@ -164,10 +169,7 @@ def test_units_may_come_from_elsewhere(exported: Path, tmp_path: Path) -> None:
 
 
 def test_unit_names_are_data_on_the_index(exported: Path, tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    data.mkdir()
-    for p in exported.iterdir():
-        (data / p.name).write_bytes(p.read_bytes())
+    data = _copy(exported, tmp_path / "data")
     units = Table.from_csv(data / "units.csv")
     names = units.columns["name"].copy()
     names[units.columns["code"] == "D-87"] = "<script>alert(1)</script> [x](javascript:y)"
@@ -184,10 +186,7 @@ def test_unit_names_are_data_on_the_index(exported: Path, tmp_path: Path) -> Non
 def test_the_review_command_writes_rejects_with_drop_bad_rows(
     exported: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    data = tmp_path / "data"
-    data.mkdir()
-    for p in exported.iterdir():
-        (data / p.name).write_bytes(p.read_bytes())
+    data = _copy(exported, tmp_path / "data")
     pension = Table.from_csv(data / "pension.csv")
     verified = pension.columns["verified"].copy()
     verified[0] = "lots"
