@@ -1,10 +1,11 @@
 """The ``egov-score`` command line.
 
-``egov-score score`` scores a user's files; ``egov-score demo`` runs the review on the data that
-ships with the package. Exit status: 0 done, 2 bad input or usage (a message on stderr, no
-traceback), 1 a failed run (an output that cannot be written, or an internal error; set
-``EGOV_SCORE_DEBUG=1`` to see its traceback). Everything printed has its control characters
-shown as escapes.
+``egov-score score`` scores a user's files; ``egov-score review`` runs the month's divisional
+review (tables, every card, awards, an index page) on a data folder; ``egov-score demo`` is the
+same review on the data that ships with the package. Exit status: 0 done, 2 bad input or
+usage (a message on stderr, no traceback), 1 a failed run (an output that cannot be written,
+or an internal error; set ``EGOV_SCORE_DEBUG=1`` to see its traceback). Everything printed has
+its control characters shown as escapes.
 """
 
 from __future__ import annotations
