@@ -340,7 +340,8 @@ def _add_review_output(p: argparse.ArgumentParser) -> None:
         "--out",
         type=Path,
         default=Path("egov-score-review"),
-        help="folder for the report cards (default: ./egov-score-review)",
+        metavar="OUT",
+        help="output folder (default: ./egov-score-review)",
     )
 
 
@@ -381,7 +382,7 @@ def _add_review(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument(
         "--drop-bad-rows",
         action="store_true",
-        help=f"set aside the raw cells that fail their checks, listed in DIR/{REJECTS_FILE}",
+        help=f"set aside the raw cells that fail their checks, listed in OUT/{REJECTS_FILE}",
     )
     _add_plugin_options(p)
     _add_panel_options(p)
