@@ -8,7 +8,9 @@ The tasks an embedding app needs, in one screen (``docs/api.md`` has a runnable 
 - score every month at once: :func:`score_panel` gives a :class:`Panel`;
 - change over time: :func:`progress`; the 15 August and 26 January awards: :func:`select_awards`;
 - a unit's report card: :func:`build_report`, rendered by :func:`render_card` to HTML,
-  Markdown, JSON, CSV or text, in English or Hindi; the awards by :func:`render_awards`.
+  Markdown, JSON, CSV or text, in English or Hindi; the awards by :func:`render_awards`;
+- the whole monthly review of a data folder (division page, every card, awards, an index
+  page), as ``egov-score review`` writes it: :func:`run_review`.
 
 Importing the package does no work: no plugin discovery, no file reads; the plugin, review and
 render layers load on first use.
@@ -86,6 +88,7 @@ __all__ = [
     "Registry",
     "Result",
     "Review",
+    "ReviewRun",
     "Scheme",
     "ScoringError",
     "Section",
@@ -104,6 +107,7 @@ __all__ = [
     "progress",
     "render_awards",
     "render_card",
+    "run_review",
     "score",
     "score_panel",
     "select_awards",
@@ -125,6 +129,7 @@ _LAZY = {
     "Progress": "egov_score.review.progress",
     "Registry": "egov_score.plugins.registry",
     "Review": "egov_score.review.division",
+    "ReviewRun": "egov_score.render.review_run",
     "Scheme": "egov_score.plugins.scheme",
     "Section": "egov_score.plugins.section",
     "TableSpec": "egov_score.plugins.scheme",
@@ -137,6 +142,7 @@ _LAZY = {
     "progress": "egov_score.review.progress",
     "render_awards": "egov_score.render.awards",
     "render_card": "egov_score.render.card",
+    "run_review": "egov_score.render.review_run",
     "score_panel": "egov_score.review.panel",
     "select_awards": "egov_score.review.awards",
     "write_action_lists": "egov_score.render.actions",
@@ -154,6 +160,7 @@ if TYPE_CHECKING:
     from egov_score.render.actions import write_action_lists
     from egov_score.render.awards import render_awards
     from egov_score.render.card import render_card
+    from egov_score.render.review_run import ReviewRun, run_review
     from egov_score.review.awards import AwardRules, Awards, select_awards
     from egov_score.review.division import Review
     from egov_score.review.panel import Panel, score_panel

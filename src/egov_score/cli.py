@@ -1,10 +1,11 @@
 """The ``egov-score`` command line.
 
-``egov-score score`` scores a user's files; ``egov-score demo`` runs the review on the data that
-ships with the package. Exit status: 0 done, 2 bad input or usage (a message on stderr, no
-traceback), 1 a failed run (an output that cannot be written, or an internal error; set
-``EGOV_SCORE_DEBUG=1`` to see its traceback). Everything printed has its control characters
-shown as escapes.
+``egov-score score`` scores a user's files; ``egov-score review`` runs the month's divisional
+review (tables, every card, awards, an index page) on a data folder; ``egov-score demo`` is the
+same review on the data that ships with the package. Exit status: 0 done, 2 bad input or
+usage (a message on stderr, no traceback), 1 a failed run (an output that cannot be written,
+or an internal error; set ``EGOV_SCORE_DEBUG=1`` to see its traceback). Everything printed has
+its control characters shown as escapes.
 """
 
 from __future__ import annotations
@@ -34,17 +35,11 @@ from egov_score.render import card as render
 from egov_score.render.awards import awards_headline, render_awards
 from egov_score.render.messages import LANGUAGES
 from egov_score.render.progress_line import clear_progress_line, progress_line
-from egov_score.render.review import review_text, write_cards
+from egov_score.render.review import WRITTEN_FORMATS, review_text
+from egov_score.render.review_run import REVIEW_LANGUAGES, ReviewRun, load_data, run_review
 from egov_score.render.text_table import printable, render_table
 from egov_score.review.actions import action_tables
-from egov_score.review.awards import (
-    CRITERIA,
-    OCCASIONS,
-    AwardRules,
-    latest_occasion,
-    select_awards,
-)
-from egov_score.review.division import Review
+from egov_score.review.awards import CRITERIA, OCCASIONS, AwardRules, select_awards
 from egov_score.review.panel import Panel, score_panel
 from egov_score.review.report import build_report
 
@@ -387,20 +382,92 @@ def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         ),
     )
     p.add_argument("--month", help="the month to review (default: the latest, 2021-01)")
-    p.add_argument("--lang", choices=LANGUAGES, default="en", help="language (default: en)")
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=Path("egov-score-review"),
-        help="folder for the report cards (default: ./egov-score-review; replaced whole "
-        "when the run succeeds)",
-    )
+    _add_review_output(p)
     p.add_argument(
         "--export",
         type=Path,
         metavar="DIR",
         help="write the built-in data as the CSV/TOML files a user would start from, and stop",
     )
+    _add_force(p)
+    _add_quiet(p)
+
+
+def _card_formats(text: str) -> tuple[str, ...]:
+    """``--formats`` of ``review``/``demo``: a comma-separated list of card formats."""
+    chosen = tuple(dict.fromkeys(f.strip() for f in text.split(",") if f.strip()))
+    if not chosen or any(f not in WRITTEN_FORMATS for f in chosen):
+        raise argparse.ArgumentTypeError(
+            f"must be a comma-separated list of {', '.join(WRITTEN_FORMATS)}; got {text!r}"
+        )
+    return chosen
+
+
+def _add_review_output(p: argparse.ArgumentParser) -> None:
+    """The options ``review`` and ``demo`` share: language, formats, output folder."""
+    p.add_argument(
+        "--lang",
+        choices=REVIEW_LANGUAGES,
+        default="en",
+        help="language: en, hi, or both (en/ and hi/ subfolders; default: en)",
+    )
+    p.add_argument(
+        "--formats",
+        type=_card_formats,
+        default=WRITTEN_FORMATS,
+        metavar="LIST",
+        help=f"card formats, comma-separated (default: {','.join(WRITTEN_FORMATS)})",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("egov-score-review"),
+        metavar="OUT",
+        help="output folder (default: ./egov-score-review)",
+    )
+
+
+def _add_review(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "review",
+        help="run the month's divisional review on a data folder: tables, cards, awards, index",
+        description=(
+            "Score every month of a data folder laid out like 'egov-score demo --export' writes "
+            "it, print the commissioner's tables, and write the division summary, a card for "
+            "every district and block in every format, the awards when the data holds the "
+            "latest occasion's window (or --awards), and index.html / index.md linking them."
+        ),
+    )
+    p.add_argument(
+        "--data",
+        required=True,
+        type=Path,
+        metavar="DIR",
+        help="folder of the schemes' tables, units.csv and an optional framework.toml (CSV or "
+        ".xlsx)",
+    )
+    p.add_argument("--units", type=Path, help="units file (default: DIR/units.csv or .xlsx)")
+    p.add_argument(
+        "--framework",
+        type=Path,
+        help="framework TOML (default: DIR/framework.toml, else every scheme with data)",
+    )
+    p.add_argument("--month", help="the month to review, YYYY-MM (default: the latest)")
+    _add_review_output(p)
+    p.add_argument(
+        "--awards",
+        choices=sorted(OCCASIONS),
+        metavar="OCCASION",
+        help="write this occasion's awards (independence_day or republic_day; default: the "
+        "latest occasion's, when the data holds its window)",
+    )
+    p.add_argument(
+        "--drop-bad-rows",
+        action="store_true",
+        help=f"set aside the raw cells that fail their checks, listed in OUT/{REJECTS_FILE}",
+    )
+    _add_plugin_options(p)
+    _add_panel_options(p)
     _add_force(p)
     _add_quiet(p)
 
@@ -418,6 +485,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report(sub)
     _add_awards(sub)
     _add_plugins(sub)
+    _add_review(sub)
     _add_demo(sub)
     for command in sub.choices.values():
         command.epilog = _EXIT_CODES
@@ -614,32 +682,50 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             _say("wrote " + ", ".join(str(args.export / p.name) for p in written))
         return 0
     _check_output(args.out, args)
-    job = datasets.load("jaipur")
-    panel = score_panel(job)
-    month = _month(args, panel)
-    review = Review(
-        panel=panel, period=month, hierarchy=job.hierarchy, registry=job.registry, tables=job.tables
+    return _review(args, datasets.load("jaipur"))
+
+
+def _cmd_review(args: argparse.Namespace) -> int:
+    _check_output(args.out, args)
+    job = load_data(
+        args.data,
+        units=args.units,
+        framework=args.framework,
+        block=args.block,
+        drop_bad_rows=args.drop_bad_rows,
     )
-    occasion, year = latest_occasion(month)
-    try:
-        awards = select_awards(panel, occasion, year)
-        no_awards = None
-    except InputError as exc:  # the data holds no month of that award's window
-        no_awards = exc
-    with _output(args.out, args, "demo") as tmp:
-        write_cards(review, tmp, args.lang)
-        _rejects(job, tmp, quiet=True)  # the shipped data passes every check: normally none
-        if no_awards is None:
-            for fmt in ("md", "html", "json", "csv"):
-                text = render_awards(awards, fmt, args.lang)
-                (tmp / f"awards.{fmt}").write_text(text, encoding="utf-8")
-    if args.quiet:
-        return 0
-    _say(review_text(review, args.lang, cards_dir=args.out))
-    if no_awards is not None:
-        _say(f"\n{no_awards}")
-        return 0
-    _say(f"\n{awards_headline(awards, args.lang)}: {args.out / 'awards.html'}")
+    return _review(args, job)
+
+
+def _review(args: argparse.Namespace, job: Pipeline) -> int:
+    """``review`` and ``demo``: one code path, :func:`run_review` on a loaded job, written
+    into a temporary folder that replaces ``--out`` when the run succeeds."""
+    command = "review" if getattr(args, "data", None) is not None else "demo"
+    with _output(args.out, args, command) as tmp:
+        run = run_review(
+            job=job,
+            month=args.month,
+            lang=args.lang,
+            formats=args.formats,
+            out=tmp,
+            awards=getattr(args, "awards", None),
+            normalisation=getattr(args, "normalisation", "period"),
+        )
+    run = run.moved(tmp, args.out)
+    return 0 if args.quiet else _print_review(run)
+
+
+def _print_review(run: ReviewRun) -> int:
+    """Print what the commissioner reads in the terminal, and where the files went."""
+    lang = run.editions[0].lang
+    if run.rejects is not None:
+        _say(f"{len(run.job.rejected)} cells rejected; see {run.rejects}", file=sys.stderr)
+    _say(review_text(run.review, lang, cards_dir=run.out))
+    ed = run.editions[0]
+    if run.awards is not None and ed.awards is not None:
+        _say(f"\n{awards_headline(run.awards, lang)}: {run.folder(lang) / ed.awards}")
+    elif run.awards_note is not None:
+        _say(f"\n{run.awards_note}")
     return 0
 
 
@@ -670,6 +756,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "report": _cmd_report,
         "awards": _cmd_awards,
         "plugins": _cmd_plugins,
+        "review": _cmd_review,
         "demo": _cmd_demo,
     }
     try:

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from egov_score._arrays import FloatArray, IntArray, StrArray
+from egov_score.exceptions import InputError
 from egov_score.io.table import Table, write_csv
 
 __all__ = ["DISTRICT_STORY", "MONTHS", "REVIEW_TOTALS", "generate"]
@@ -89,8 +90,35 @@ def _nodal_officers(
     return np.where(no_name, "", names), np.where(no_phone, "", phone), sabha_key
 
 
+def _state(districts: int, blocks: int) -> dict[str, np.ndarray]:
+    """A made-up state in the LGD file's layout: ``districts`` districts, ``blocks`` blocks
+    dealt out to them in turn (codes from 1001 and 10001)."""
+    d = np.arange(districts)
+    b = np.arange(blocks)
+    d_code = (1001 + d).astype(str)
+    columns = {
+        "level": np.array(["district"] * districts + ["block"] * blocks),
+        "lgd_code": np.concatenate([d_code, (10001 + b).astype(str)]),
+        "name": np.concatenate(
+            [
+                np.char.add("District ", (d + 1).astype(str)),
+                np.char.add("Block ", (b + 1).astype(str)),
+            ]
+        ),
+        "name_hi": np.concatenate([np.char.add("जिला ", (d + 1).astype(str)), np.full(blocks, "")]),
+        "parent_lgd_code": np.concatenate([np.full(districts, ""), d_code[b % districts]]),
+    }
+    return columns
+
+
 def generate(
-    out_dir: str | Path, *, seed: int = 2021, machines: int = 2995, gram_sabha: bool = False
+    out_dir: str | Path,
+    *,
+    seed: int = 2021,
+    machines: int = 2995,
+    gram_sabha: bool = False,
+    districts: int | None = None,
+    blocks: int | None = None,
 ) -> list[Path]:
     """Write the Jaipur division data set into ``out_dir``.
 
@@ -108,6 +136,11 @@ def generate(
             sabha). Off by default, so the shipped demo keeps its published cards: with the
             column the indicator ``gram_sabha_rate`` has values and shows among a card's
             strongest and weakest indicators.
+        districts: with ``blocks``, a made-up state of that many districts (``District 1``,
+            …) instead of the Jaipur division's real ones, e.g. 50 districts, 350 blocks and
+            100,000 machines for the state-sized benchmark. Without them (the default) the
+            output is the shipped data set, draw for draw.
+        blocks: the number of blocks of the made-up state, dealt out to the districts in turn.
 
     Returns:
         The paths written.
@@ -115,14 +148,21 @@ def generate(
     rng = np.random.default_rng(seed)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    lgd = Table.from_csv(_LGD_FILE)
-    level = lgd.columns["level"]
-    dist_lgd = lgd.columns["lgd_code"][level == "district"]
-    dist_names = lgd.columns["name"][level == "district"]
-    dist_hi = lgd.columns["name_hi"][level == "district"]
-    blk_lgd = lgd.columns["lgd_code"][level == "block"]
-    blk_names = lgd.columns["name"][level == "block"]
-    blk_parent_lgd = lgd.columns["parent_lgd_code"][level == "block"]
+    if (districts is None) != (blocks is None):
+        raise InputError(f"districts and blocks go together; got {districts=}, {blocks=}")
+    if districts is not None and blocks is not None:
+        if not 1 <= districts <= blocks:
+            raise InputError(f"need 1 <= districts <= blocks; got {districts=}, {blocks=}")
+        lgd = _state(districts, blocks)
+    else:
+        lgd = dict(Table.from_csv(_LGD_FILE).columns)
+    level = lgd["level"]
+    dist_lgd = lgd["lgd_code"][level == "district"]
+    dist_names = lgd["name"][level == "district"]
+    dist_hi = lgd["name_hi"][level == "district"]
+    blk_lgd = lgd["lgd_code"][level == "block"]
+    blk_names = lgd["name"][level == "block"]
+    blk_parent_lgd = lgd["parent_lgd_code"][level == "block"]
     blk_dist = np.searchsorted(dist_lgd, blk_parent_lgd, sorter=np.argsort(dist_lgd))
     blk_dist = np.argsort(dist_lgd)[blk_dist]
     n_blk, n_months = len(blk_lgd), len(MONTHS)
@@ -386,9 +426,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=2021)
     parser.add_argument("--machines", type=int, default=2995)
     parser.add_argument("--gram-sabha", action="store_true", help="write the gram_sabha flags")
+    parser.add_argument("--districts", type=int, help="a made-up state (with --blocks)")
+    parser.add_argument("--blocks", type=int, help="its number of blocks")
     args = parser.parse_args(argv)
     written = generate(
-        args.out_dir, seed=args.seed, machines=args.machines, gram_sabha=args.gram_sabha
+        args.out_dir,
+        seed=args.seed,
+        machines=args.machines,
+        gram_sabha=args.gram_sabha,
+        districts=args.districts,
+        blocks=args.blocks,
     )
     for path in written:
         print(f"wrote {path}")

@@ -1,8 +1,8 @@
 """The divisional review: the commissioner's tables and every CEO's and BDO's report card.
 
-:func:`run_review` scores a panel and returns a :class:`Review`; :func:`review_text` prints what
-the commissioner saw (machines per district, district scores with change since last month, the
-weak told to improve and the strong praised, the five best and weakest blocks);
+:func:`review_text` prints what the commissioner saw (machines per district, district scores with
+change since last month, the weak told to improve and the strong praised, the five best and
+weakest blocks);
 :func:`write_cards` writes a card for every district and block and the division summary.
 """
 
@@ -26,7 +26,14 @@ from egov_score.review.actions import division_section
 from egov_score.review.division import Review
 from egov_score.review.report import Bar
 
-__all__ = ["WRITTEN_FORMATS", "plugin_sections", "review_markdown", "review_text", "write_cards"]
+__all__ = [
+    "WRITTEN_FORMATS",
+    "card_files",
+    "plugin_sections",
+    "review_markdown",
+    "review_text",
+    "write_cards",
+]
 
 #: The formats :func:`write_cards` writes, by file suffix.
 WRITTEN_FORMATS = ("html", "md", "json", "csv")
@@ -244,6 +251,21 @@ def review_html(rv: Review, lang: str = "en") -> str:
     return render.page(title, lang, f"<p>{escape(month_name(rv.period, lang))}</p>", body)
 
 
+def card_files(rv: Review) -> dict[str, dict[str, str]]:
+    """Where :func:`write_cards` puts each card: level, then code, to the card's path inside
+    the output folder without its format suffix (``district/D-87``), the names made safe by
+    :func:`~egov_score.io.table.safe_file_names`."""
+    files = {}
+    folders = safe_file_names(list(rv.levels[1:]))
+    for level, folder_name in zip(rv.levels[1:], folders, strict=True):
+        codes = rv.result.level(level).codes.tolist()
+        names = safe_file_names(codes)
+        files[level] = {
+            code: f"{folder_name}/{name}" for code, name in zip(codes, names, strict=True)
+        }
+    return files
+
+
 def write_cards(
     rv: Review, out_dir: str | Path, lang: str = "en", formats: tuple[str, ...] = WRITTEN_FORMATS
 ) -> list[Path]:
@@ -259,9 +281,8 @@ def write_cards(
     """
     out = Path(out_dir)
     written = []
-    files: dict[str, dict[str, str]] = {}
-    folders = safe_file_names(list(rv.levels[1:]))
-    total = sum(len(rv.result.level(level).codes) for level in rv.levels[1:])
+    files = card_files(rv)
+    total = sum(len(cards) for cards in files.values())
     _log.info(
         "writing %d cards into %s",
         total,
@@ -269,18 +290,13 @@ def write_cards(
         extra={"egov_step": "writing cards", "egov_done": 0, "egov_total": total},
     )
     done = 0
-    for level, folder_name in zip(rv.levels[1:], folders, strict=True):
-        folder = path_inside(out, folder_name)
-        folder.mkdir(parents=True, exist_ok=True)
-        codes = rv.result.level(level).codes.tolist()
-        names = safe_file_names(codes)
-        files[level] = {
-            code: f"{folder_name}/{name}" for code, name in zip(codes, names, strict=True)
-        }
-        for code, name in zip(codes, names, strict=True):
+    for level, cards in files.items():
+        for folder_name in sorted({stem.rpartition("/")[0] for stem in cards.values()}):
+            path_inside(out, folder_name).mkdir(parents=True, exist_ok=True)
+        for code, stem in cards.items():
             card = rv.report(code)
             for fmt in formats:
-                path = path_inside(folder, f"{name}.{fmt}")
+                path = path_inside(out, f"{stem}.{fmt}")
                 path.write_text(render.render_card(card, fmt, lang), encoding="utf-8")
                 written.append(path)
             done += 1

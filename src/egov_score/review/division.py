@@ -36,6 +36,8 @@ class Review:
     _actions: tuple[ActionTable, ...] | None = attrs.field(
         default=None, init=False, eq=False, repr=False
     )
+    # Cards built once and kept: a run writes each card in several formats and languages.
+    _cards: dict[str, UnitReport] = attrs.field(factory=dict, init=False, repr=False, eq=False)
 
     @property
     def actions(self) -> tuple[ActionTable, ...]:
@@ -61,12 +63,14 @@ class Review:
 
     def report(self, code: str) -> UnitReport:
         """The report card of unit ``code`` for the review month (data in no language: the
-        renderers choose it)."""
-        return build_report(
-            self.panel,
-            code,
-            self.period,
-            hierarchy=self.hierarchy,
-            registry=self.registry,
-            actions=self.actions,
-        )
+        renderers choose it); built on first use and kept."""
+        if code not in self._cards:
+            self._cards[code] = build_report(
+                self.panel,
+                code,
+                self.period,
+                hierarchy=self.hierarchy,
+                registry=self.registry,
+                actions=self.actions,
+            )
+        return self._cards[code]

@@ -8,6 +8,7 @@ e-Mitra plugin adds the machines that need action). Rendering lives in ``render.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,7 +24,13 @@ from egov_score.model.result import LevelResult, Result
 from egov_score.plugins.registry import Registry
 from egov_score.plugins.section import Section
 from egov_score.review.actions import FIRST_ROWS, ActionTable, card_sections
-from egov_score.review.awards import AwardRules, Reason, award_window, select_awards
+from egov_score.review.awards import (
+    AwardRules,
+    Candidate,
+    Reason,
+    award_window,
+    select_awards,
+)
 from egov_score.review.panel import Panel
 from egov_score.review.progress import progress
 
@@ -208,6 +215,47 @@ def _standing(
     )
 
 
+@attrs.frozen
+class _Standings:
+    """Every candidate of one level in one award window, by code, and their places."""
+
+    periods: tuple[str, ...]
+    by_code: dict[str, Candidate]
+    place: dict[str, int]
+    ranked: int
+
+
+#: The last panel's award standings (one entry, the panel held weakly): a review builds every
+#: card of a level against the same window, so the window's candidates are ranked once, not
+#: once per card.
+_STANDINGS: list[tuple[weakref.ref[Panel], tuple[str, str, int, str, str], _Standings | None]] = []
+
+
+def _standings(
+    panel: Panel, level: str, occasion: str, year: int, window: tuple[str, str]
+) -> _Standings | None:
+    key = (level, occasion, year, *window)
+    for ref, cached_key, value in _STANDINGS:
+        if ref() is panel and cached_key == key:
+            return value
+    rules = AwardRules(levels=(level,), winners={level: 1}, runners_up=0, window=window)
+    try:
+        awards = select_awards(panel, occasion, year, rules)
+    except InputError:
+        value = None
+    else:
+        everyone = awards.candidates[level]
+        ranked = [c for c in everyone if not np.isnan(c.criterion_value)]
+        value = _Standings(
+            periods=awards.periods,
+            by_code={c.code: c for c in everyone},
+            place={c.code: n for n, c in enumerate(ranked, start=1)},
+            ranked=len(ranked),
+        )
+    _STANDINGS[:] = [(weakref.ref(panel), key, value)]
+    return value
+
+
 def _award_standing(panel: Panel, level: str, code: str, period: str) -> AwardStanding | None:
     """The unit's standing in the award window that ``period`` falls in, so far."""
     year, _, month = period.partition("-")
@@ -216,20 +264,16 @@ def _award_standing(panel: Panel, level: str, code: str, period: str) -> AwardSt
     occasion = "independence_day" if int(month) <= 7 else "republic_day"
     occasion_year = int(year) if occasion == "independence_day" else int(year) + 1
     start, _ = award_window(occasion, occasion_year)
-    rules = AwardRules(levels=(level,), winners={level: 1}, runners_up=0, window=(start, period))
-    try:
-        awards = select_awards(panel, occasion, occasion_year, rules)
-    except InputError:
+    standings = _standings(panel, level, occasion, occasion_year, (start, period))
+    if standings is None:
         return None
-    ranked = [c for c in awards.candidates[level] if not np.isnan(c.criterion_value)]
-    me = next(c for c in awards.candidates[level] if c.code == code)
-    place = next((n for n, c in enumerate(ranked, start=1) if c.code == code), 0)
+    me = standings.by_code[code]
     return AwardStanding(
         occasion=occasion,
         year=occasion_year,
-        window=(awards.periods[0], awards.periods[-1]),
-        place=place,
-        candidates=len(ranked),
+        window=(standings.periods[0], standings.periods[-1]),
+        place=standings.place.get(code, 0),
+        candidates=standings.ranked,
         eligible=me.eligible,
         reasons=me.reasons,
     )

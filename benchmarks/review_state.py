@@ -1,0 +1,89 @@
+"""A state-sized monthly review: ``python benchmarks/review_state.py [--profile]``.
+
+50 districts, 350 blocks, 100,000 e-Mitra machines, 12 months, six schemes (the seeded
+generator of ``egov_score.datasets.synthetic`` with ``districts=50, blocks=350``), reviewed
+with ``egov-score review --lang both --formats html,csv``: English and Hindi HTML and CSV cards
+for every district and block, the division page, the awards and the index.
+
+The data is generated once, untimed. The review then runs as the command would, in a fresh
+process, for its wall time and peak memory (the child's maximum resident set size); then in
+this process phase by phase (load and check the tables, score the twelve months, write
+everything), and with ``--profile`` under cProfile, printing the top 15 functions by
+cumulative time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import egov_score as eg
+from egov_score.datasets.synthetic import generate
+from egov_score.render.review_run import load_data
+
+DISTRICTS, BLOCKS, MACHINES = 50, 350, 100_000
+ARGS = {"lang": "both", "formats": ("html", "csv")}
+
+
+def _command(data: Path, out: Path) -> tuple[float, float]:
+    """Wall seconds and peak resident MiB of ``egov-score review`` in a fresh process."""
+    code = (
+        "import sys; from egov_score.cli import main; sys.exit(main(["
+        f"'review', '--data', {str(data)!r}, '--lang', 'both', '--formats', 'html,csv', "
+        f"'--out', {str(out)!r}]))"
+    )
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
+    return wall, peak
+
+
+def _phases(data: Path, out: Path) -> dict[str, float]:
+    """Seconds per phase, in this process."""
+    times = {}
+    start = time.perf_counter()
+    job = load_data(data)
+    times["load and check the tables"] = time.perf_counter() - start
+    start = time.perf_counter()
+    eg.score_panel(job)
+    times["score the 12 months (once more, for this timing)"] = time.perf_counter() - start
+    start = time.perf_counter()
+    eg.run_review(job=job, out=out, **ARGS)  # type: ignore[arg-type]
+    times["score, cards, awards, index (run_review)"] = time.perf_counter() - start
+    return times
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Generate the state, then time the review and print what dominates."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--profile", action="store_true", help="print cProfile's top 15")
+    parser.add_argument("--machines", type=int, default=MACHINES)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        start = time.perf_counter()
+        generate(data, machines=args.machines, districts=DISTRICTS, blocks=BLOCKS)
+        print(f"generated {args.machines:,} machines in {time.perf_counter() - start:.1f} s")
+        wall, peak = _command(data, Path(tmp) / "cli")
+        files = sum(1 for p in (Path(tmp) / "cli").rglob("*") if p.is_file())
+        print(f"egov-score review: {wall:.1f} s, peak {peak:,.0f} MiB, {files} files")
+        for phase, seconds in _phases(data, Path(tmp) / "api").items():
+            print(f"  {phase}: {seconds:.1f} s")
+        if args.profile:
+            profile = cProfile.Profile()
+            profile.enable()
+            eg.run_review(data, out=Path(tmp) / "profiled", **ARGS)  # type: ignore[arg-type]
+            profile.disable()
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(15)
+
+
+if __name__ == "__main__":
+    main()

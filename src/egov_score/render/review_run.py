@@ -1,0 +1,291 @@
+"""The monthly review in one call: ``egov-score review`` and ``egov-score demo`` are this.
+
+:func:`run_review` scores every month of a data folder once, then writes, for the review month
+and in each language asked for, the division summary, every district's and block's card in
+every format, the awards (when the data holds the latest occasion's window, or the occasion
+asked for), and an index page linking them all. ``egov-score demo`` is the same function on
+the built-in data.
+
+Output layout (``out``): one language writes straight into ``out`` (``division.html``,
+``district/<code>.<fmt>``, ``block/<code>.<fmt>``, ``awards.<fmt>``, ``index.json``);
+``lang="both"`` writes ``out/en/`` and ``out/hi/`` laid out the same way. ``index.html`` and
+``index.md`` always sit in ``out`` itself and link every language written.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import attrs
+
+from egov_score.exceptions import InputError
+from egov_score.io.periods import require_period
+from egov_score.pipeline import Pipeline, load
+from egov_score.plugins.tables import REJECTS_FILE, write_rejects
+from egov_score.render.awards import render_awards
+from egov_score.render.index import Edition, index_html, index_markdown
+from egov_score.render.messages import LANGUAGES
+from egov_score.render.review import WRITTEN_FORMATS, write_cards
+from egov_score.review.awards import OCCASIONS, Awards, latest_occasion, select_awards
+from egov_score.review.division import Review
+from egov_score.review.panel import Panel, score_panel
+
+__all__ = [
+    "BOTH",
+    "REVIEW_LANGUAGES",
+    "ReviewRun",
+    "awards_occasion",
+    "load_data",
+    "run_review",
+]
+
+#: ``lang`` value that writes every language, each in its own subfolder.
+BOTH = "both"
+#: The accepted ``lang`` values.
+REVIEW_LANGUAGES = (*LANGUAGES, BOTH)
+_AWARD_FORMATS = ("md", "html", "json", "csv")
+
+
+@attrs.frozen(kw_only=True)
+class ReviewRun:
+    """What one review run did.
+
+    Attributes:
+        review: the month's review (scores, cards on demand).
+        job: the loaded data (hierarchy, plugins, rejected cells).
+        out: the output folder.
+        editions: each language's files, in the order written.
+        written: every file written, index pages last.
+        awards: the awards selected, or None.
+        awards_note: why no awards were written (the data holds no month of the latest
+            occasion's window), or None.
+        rejects: the rejected-cells file, when cells were set aside.
+    """
+
+    review: Review
+    job: Pipeline
+    out: Path
+    editions: tuple[Edition, ...]
+    written: tuple[Path, ...]
+    awards: Awards | None = None
+    awards_note: str | None = None
+    rejects: Path | None = None
+
+    def folder(self, lang: str) -> Path:
+        """The folder holding the cards of ``lang``."""
+        for ed in self.editions:
+            if ed.lang == lang:
+                return self.out / ed.folder if ed.folder else self.out
+        raise InputError(f"lang must be one of {[e.lang for e in self.editions]!r}; got {lang!r}")
+
+    def moved(self, old: Path, new: Path) -> ReviewRun:
+        """This run as if written into ``new``: after its folder ``old`` was renamed there (the
+        CLI writes into a temporary folder that replaces the output folder)."""
+
+        def there(path: Path) -> Path:
+            return new / path.relative_to(old)
+
+        return attrs.evolve(
+            self,
+            out=there(self.out),
+            written=tuple(there(p) for p in self.written),
+            rejects=None if self.rejects is None else there(self.rejects),
+        )
+
+
+def _formats(formats: Iterable[str]) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(formats))
+    bad = [f for f in chosen if f not in WRITTEN_FORMATS]
+    if bad or not chosen:
+        raise InputError(
+            f"formats must be one or more of {list(WRITTEN_FORMATS)!r}; got {list(chosen)!r}"
+        )
+    return chosen
+
+
+def _languages(lang: str) -> tuple[str, ...]:
+    if lang == BOTH:
+        return LANGUAGES
+    if lang not in LANGUAGES:
+        raise InputError(f"lang must be one of {list(REVIEW_LANGUAGES)!r}; got {lang!r}")
+    return (lang,)
+
+
+def _month(panel: Panel, month: str | None) -> str:
+    if month is None:
+        return panel.periods[-1]
+    period = require_period(month, what="--month")
+    if period not in panel.periods:
+        raise InputError(
+            f"--month must be a month the data holds, {panel.periods[0]} to "
+            f"{panel.periods[-1]}; got {month!r}"
+        )
+    return period
+
+
+def awards_occasion(month: str, occasion: str | None = None) -> tuple[str, int]:
+    """The occasion whose awards a review of ``month`` writes, and its year: the latest
+    occasion up to the month, or the latest ``occasion`` up to it (Independence Day of the
+    year before for a month before August).
+
+    Raises:
+        InputError: an unknown occasion, or a month that is not ``YYYY-MM``.
+    """
+    latest, year = latest_occasion(month)
+    if occasion is None or occasion == latest:
+        return latest, year
+    if occasion not in OCCASIONS:
+        raise InputError(f"--awards must be one of {sorted(OCCASIONS)!r}; got {occasion!r}")
+    month_no = int(month.partition("-")[2])
+    return occasion, year if month_no >= OCCASIONS[occasion][0] else year - 1
+
+
+def load_data(
+    data: str | os.PathLike[str],
+    *,
+    units: str | os.PathLike[str] | None = None,
+    framework: str | os.PathLike[str] | None = None,
+    block: Iterable[str] = (),
+    drop_bad_rows: bool = False,
+) -> Pipeline:
+    """Load a review's data folder (see :func:`run_review` for the arguments), refusing a
+    path that is not a folder and a folder without a units file before anything is read.
+
+    Raises:
+        InputError: not a folder, no units file, or bad input in the files.
+    """
+    folder = Path(data)
+    if not folder.is_dir():
+        raise InputError(
+            f"--data must be a folder of the schemes' tables (as 'egov-score demo --export' "
+            f"writes it); got {str(folder)!r}, which is not a folder"
+        )
+    if units is None and not any((folder / f"units{x}").is_file() for x in (".csv", ".xlsx")):
+        raise InputError(
+            f"{folder}: the data folder must hold units.csv or units.xlsx, or give the units "
+            "file with --units; got neither"
+        )
+    return load(folder, units=units, framework=framework, block=block, drop_bad_rows=drop_bad_rows)
+
+
+def run_review(
+    data: str | os.PathLike[str] | None = None,
+    *,
+    units: str | os.PathLike[str] | None = None,
+    framework: str | os.PathLike[str] | None = None,
+    month: str | None = None,
+    lang: str = "en",
+    formats: Sequence[str] = WRITTEN_FORMATS,
+    out: str | os.PathLike[str] = "egov-score-review",
+    awards: str | None = None,
+    drop_bad_rows: bool = False,
+    block: Iterable[str] = (),
+    normalisation: str = "period",
+    job: Pipeline | None = None,
+) -> ReviewRun:
+    """Run the month's divisional review on a data folder and write every output.
+
+    Args:
+        data: the folder of the schemes' tables, laid out as ``egov-score demo --export``
+            writes it (``units.csv``, an optional ``framework.toml``, one file per raw table;
+            each CSV or Excel).
+        units: the units file (default: ``data/units.csv`` or ``.xlsx``).
+        framework: a framework TOML (default: ``data/framework.toml`` if present, else every
+            scheme with data at its default weights).
+        month: the review month, ``YYYY-MM`` (default: the latest in the data).
+        lang: ``en``, ``hi`` or ``both`` (``en/`` and ``hi/`` subfolders).
+        formats: the card formats: any of ``html``, ``md``, ``json``, ``csv``.
+        out: the output folder (created if needed).
+        awards: ``independence_day`` or ``republic_day`` to write that occasion's awards
+            (the latest one up to the month); default: the latest occasion's, when the data
+            holds months of its window.
+        drop_bad_rows: set bad raw cells aside instead of stopping (see :func:`load`); they
+            are listed in ``out/rejects.csv``.
+        block: plugin names not to load.
+        normalisation: ``period`` or ``global`` (see :func:`score_panel`).
+        job: an already loaded job (then ``data``, ``units``, ``framework``, ``block`` and
+            ``drop_bad_rows`` are not used); ``egov-score demo`` passes the built-in data so.
+
+    Returns:
+        What was done: the review, the files written, the awards.
+
+    Raises:
+        InputError: bad input, named with file, row, column and value; a month the data does
+            not hold; an unknown language, format or occasion; an award occasion asked for
+            whose window the data does not hold.
+        OSError: an output that cannot be written.
+
+    Example:
+        ``run_review("my-exports", month="2021-01", lang="both", out="review-2021-01")``
+    """
+    langs = _languages(lang)
+    chosen = _formats(formats)
+    if job is None:
+        if data is None:
+            raise InputError("a data folder or a loaded job is needed; got neither")
+        job = load_data(
+            data, units=units, framework=framework, block=block, drop_bad_rows=drop_bad_rows
+        )
+    panel = score_panel(job, normalisation=normalisation)
+    period = _month(panel, month)
+    occasion, year = awards_occasion(period, awards)
+    review = Review(
+        panel=panel,
+        period=period,
+        hierarchy=job.hierarchy,
+        registry=job.registry,
+        tables=job.tables,
+    )
+    selected, note = None, None
+    try:
+        selected = select_awards(panel, occasion, year)
+    except InputError as exc:  # the data holds no month of that occasion's window
+        if awards is not None:
+            raise
+        note = str(exc)
+    root = Path(out)
+    written: list[Path] = []
+    editions = []
+    award_formats = tuple(f for f in chosen if f in _AWARD_FORMATS)
+    same_in_every_language: dict[str, str] = {}  # the awards CSV: every candidate, in codes
+    for one in langs:
+        folder_name = one if len(langs) > 1 else ""
+        folder = root / folder_name if folder_name else root
+        written += write_cards(review, folder, one, chosen)  # with the action lists
+        page = None
+        if selected is not None and award_formats:
+            for fmt in award_formats:
+                path = folder / f"awards.{fmt}"
+                if fmt == "csv":
+                    if fmt not in same_in_every_language:
+                        same_in_every_language[fmt] = render_awards(selected, fmt, one)
+                    text = same_in_every_language[fmt]
+                else:
+                    text = render_awards(selected, fmt, one)
+                path.write_text(text, encoding="utf-8")
+                written.append(path)
+            page = "awards.html" if "html" in award_formats else f"awards.{award_formats[0]}"
+        editions.append(Edition(lang=one, folder=folder_name, formats=chosen, awards=page))
+    rejects = None
+    if job.rejected:
+        rejects = root / REJECTS_FILE
+        write_rejects(job.rejected, rejects)
+        written.append(rejects)
+    for name, text in (
+        ("index.html", index_html(review, editions)),
+        ("index.md", index_markdown(review, editions)),
+    ):
+        (root / name).write_text(text, encoding="utf-8")
+        written.append(root / name)
+    return ReviewRun(
+        review=review,
+        job=job,
+        out=root,
+        editions=tuple(editions),
+        written=tuple(written),
+        awards=selected,
+        awards_note=note,
+        rejects=rejects,
+    )
