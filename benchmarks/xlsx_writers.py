@@ -60,7 +60,7 @@ def _openpyxl(path: Path, columns: dict[str, np.ndarray]) -> None:
 def main() -> None:
     """Print the time of each writer on the machine level of ``N`` machines."""
     w = workload(N)
-    result = eg.Engine(w.framework, w.hierarchy).score(w.values, "P")
+    result = eg.Engine(w.framework, w.hierarchy).score(w.values, "2021-01")
     machine = result.level("machine")
     columns = machine.table()
     print(f"machine level: {len(machine):,} rows x {len(columns)} columns")
