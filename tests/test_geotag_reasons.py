@@ -12,6 +12,7 @@ import pytest
 
 from egov_score.cli import main
 from egov_score.exceptions import InputError
+from egov_score.kernels.geo import GeoSettings
 from egov_score.render.review_run import run_review
 
 UNITS = """level,code,name,parent
@@ -199,3 +200,40 @@ def test_non_numeric_coordinates_stay_an_error(tmp_path):
     extra = {"M-TEXT": ("27°30'N", "76.5012", "")}
     with pytest.raises(InputError, match=r"column 'latitude': must be a finite number; got"):
         review(tmp_path, extra=extra)
+
+
+def test_action_settings_refuse_boundaries_that_are_not_read():
+    import egov_score as eg
+
+    with pytest.raises(InputError, match=r"boundaries must map level names to Boundaries"):
+        eg.ActionSettings(boundaries={"block": "blocks.geojson"})
+    assert eg.ActionSettings().boundaries == {}
+
+
+def test_the_hook_passes_the_settings_and_old_plugins_still_work(tmp_path):
+    import egov_score as eg
+    from egov_score.plugins.hookspecs import hookimpl
+
+    seen = []
+
+    class Old:  # written before issue 11: no settings argument
+        @hookimpl
+        def egov_score_action_reasons(self, result, hierarchy, tables):
+            return []
+
+    class New:
+        @hookimpl
+        def egov_score_action_reasons(self, result, hierarchy, tables, settings):
+            seen.append(settings)
+            return []
+
+    data = write_data(tmp_path / "data")
+    registry = eg.Registry()
+    registry.pm.register(Old(), name="old")
+    registry.pm.register(New(), name="new")
+    job = eg.load(data)
+    result = eg.score_panel(job).result("2021-01")
+    settings = eg.ActionSettings(geo=GeoSettings(min_km=5.0))
+    records = registry.action_reasons(result, job.hierarchy, job.tables, settings)
+    assert [r.key for r in records] == ["emitra.machines"]
+    assert seen == [settings]
