@@ -12,7 +12,6 @@ import pytest
 import egov_score as eg
 from egov_score.cli import main
 from egov_score.io.table import Table
-from egov_score.plugins.builtin import emitra
 from egov_score.render import card as render
 from egov_score.render import messages
 from egov_score.render.actions import write_action_lists
@@ -103,6 +102,18 @@ BROKEN = {
     )
     | {"latitude": "", "longitude": ""},
 }
+#: Every reason of the e-Mitra list, in order: the geo-tag check's reason right after
+#: ``not_geotagged`` (issue 11).
+ALL_REASONS = (
+    "not_inspected",
+    "not_transacting",
+    "not_geotagged",
+    "geotag_suspect",
+    "no_nodal_officer",
+    "hours_not_displayed",
+    "services_not_displayed",
+    "not_announced",
+)
 EXPECTED = {
     "M-INSP": {"not_inspected"},
     "M-TX": {"not_transacting"},
@@ -118,8 +129,11 @@ EXPECTED = {
 def machines_csv(drop: tuple[str, ...] = ()) -> str:
     cols = [c for c in HEADER.split(",") if c not in drop]
     lines = [",".join(cols)]
-    for code, broken in BROKEN.items():
-        row = {"code": code, "period": "2021-01", **GOOD, **broken}
+    for i, (code, broken) in enumerate(BROKEN.items()):
+        # Every machine at its own place, 4 decimals, ~110 m apart: a clean geo-tag (issue 11's
+        # geo-tag checks judge a shared or 1-decimal location suspect).
+        spot = {"latitude": f"27.5{i:02d}3", "longitude": f"76.5{i:02d}7"}
+        row = {"code": code, "period": "2021-01", **GOOD, **spot, **broken}
         out = io.StringIO()
         csv.writer(out, lineterminator="").writerow([row[c] for c in cols])
         lines.append(out.getvalue())
@@ -158,7 +172,7 @@ def reasons_of(table) -> dict[str, set[str]]:
 
 def test_every_reason_is_a_known_answer(review):
     (table,) = review.actions
-    assert table.reasons.reasons == tuple(code for code, _, _ in emitra.REASONS)
+    assert table.reasons.reasons == ALL_REASONS
     assert reasons_of(table) == EXPECTED  # M-OK and M-NOTINST need nothing
 
 
@@ -191,20 +205,21 @@ def test_the_lists_are_written_as_csv_beside_the_cards(review, tmp_path):
         "block",
         "nodal_officer_name",
         "nodal_officer_phone",
+        "geotag_check",
         "reasons",
-        *(code for code, _, _ in emitra.REASONS),
+        *ALL_REASONS,
     ]
-    assert rows[1][:7] == ["M-MULTI", "GP Multi", "South", "Gamma", "", "", "3"]
+    assert rows[1][:8] == ["M-MULTI", "GP Multi", "South", "Gamma", "", "", "", "3"]
     by_code = {r[0]: r for r in rows[1:]}
     assert by_code["M-SERV"][5] == "0141-2740000"  # a phone is text: its leading 0 kept
     assert by_code["M-SABHA"][4].startswith("'=")  # a formula is neutralised
-    assert by_code["M-SABHA"][7:] == ["0", "0", "0", "0", "0", "0", "1"]
+    assert by_code["M-SABHA"][8:] == ["0", "0", "0", "0", "0", "0", "0", "1"]
 
 
 def test_a_card_shows_counts_the_first_rows_and_links_the_list(review):
     blocks = review.hierarchy.level("block").codes.tolist()
     counts, first = card_sections(review.actions, "block", blocks.index("B-3"), blocks, first=2)
-    assert [row[1] for row in counts.rows] == ["1", "0", "1", "1", "0", "1", "1", "3"]
+    assert [row[1] for row in counts.rows] == ["1", "0", "1", "0", "1", "0", "1", "1", "3"]
     assert [row[0] for row in first.rows] == ["M-MULTI", "M-SABHA"]
     assert first.note == "actions.more"
     assert first.link == "../actions/emitra.machines/block/B-3.csv"
@@ -234,9 +249,9 @@ def test_the_division_page_counts_per_district(review):
         _, header, rows, _ = render.section_text(section, "en")
     assert header[1] == "not inspected/repaired"
     assert rows == [
-        ["North", "1", "1", "1", "1", "1", "0", "0", "5"],
-        ["South", "1", "0", "1", "1", "0", "1", "1", "3"],
-        ["Total", "2", "1", "2", "2", "1", "1", "1", "8"],
+        ["North", "1", "1", "1", "0", "1", "1", "0", "0", "5"],
+        ["South", "1", "0", "1", "0", "1", "0", "1", "1", "3"],
+        ["Total", "2", "1", "2", "0", "2", "1", "1", "1", "8"],
     ]
 
 
@@ -244,7 +259,7 @@ def test_without_the_optional_columns_their_reason_and_details_are_left_out(tmp_
     rv = make_review(tmp_path, drop=("gram_sabha", "nodal_officer_name", "nodal_officer_phone"))
     (table,) = rv.actions
     assert "not_announced" not in table.reasons.reasons
-    assert table.reasons.details == {}
+    assert list(table.reasons.details) == ["geotag_check"]  # from the coordinates
     assert "M-SABHA" not in table.codes.tolist()
     ind = rv.result.level("block").indicators["gram_sabha_rate"]
     assert np.isnan(ind).all()  # missing, not "none announced"
@@ -306,7 +321,7 @@ def test_the_report_command_shows_the_machines_of_its_unit(tmp_path, capsys):
     args = ["report", "--units", str(tmp_path / "units.csv"), "--scheme-data", str(tmp_path)]
     assert main([*args, "--unit", "B-3", "--format", "md"]) == 0
     out = capsys.readouterr().out
-    assert "| M-SERV | GP Serv | Ramesh Kumar | 0141-2740000 | services not displayed |" in out
+    assert "| M-SERV | GP Serv | Ramesh Kumar | 0141-2740000 |  | services not displayed |" in out
 
 
 def test_names_from_the_data_are_data_on_every_card(review):

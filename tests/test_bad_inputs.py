@@ -24,6 +24,7 @@ def _args(case: Path, raw: list[str], out: Path) -> list[str]:
         "small": str(datasets.path("small")),
         "jaipur": str(datasets.path("jaipur")),
         "out": str(out),
+        "case": str(case),  # for a path inside an argument, e.g. block={case}/blocks.geojson
     }
     args = [arg.format(**where) for arg in raw]
     return [str(case / a) if (case / a).exists() and not Path(a).is_absolute() else a for a in args]

@@ -56,6 +56,7 @@ from egov_score.model import (
 
 __all__ = [
     "ActionReasons",
+    "ActionSettings",
     "Aggregation",
     "AwardRules",
     "Awards",
@@ -120,6 +121,7 @@ __all__ = [
 #: come in when an app first asks for them.
 _LAZY = {
     "ActionReasons": "egov_score.plugins.actions",
+    "ActionSettings": "egov_score.plugins.actions",
     "AwardRules": "egov_score.review.awards",
     "Awards": "egov_score.review.awards",
     "Column": "egov_score.plugins.scheme",
@@ -150,7 +152,7 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from egov_score.pipeline import Pipeline, load
-    from egov_score.plugins.actions import ActionReasons
+    from egov_score.plugins.actions import ActionReasons, ActionSettings
     from egov_score.plugins.hookspecs import hookimpl
     from egov_score.plugins.manager import make_plugin_manager
     from egov_score.plugins.registry import Registry

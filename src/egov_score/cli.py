@@ -24,6 +24,7 @@ import numpy as np
 from egov_score import datasets
 from egov_score.exceptions import EgovScoreError, InputError
 from egov_score.io.folders import check_output_folder, output_folder, replace_file
+from egov_score.io.geojson import Boundaries, read_boundaries
 from egov_score.io.periods import require_period
 from egov_score.io.table import path_inside
 from egov_score.model.result import Result
@@ -403,8 +404,48 @@ def _card_formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
+def _level_file(text: str) -> tuple[str, Path]:
+    """One ``--boundaries LEVEL=FILE.geojson``."""
+    level, sep, path = text.partition("=")
+    if not sep or not level.strip() or not path.strip():
+        raise argparse.ArgumentTypeError(
+            f"must be LEVEL=FILE.geojson (e.g. block=blocks.geojson); got {text!r}"
+        )
+    return level.strip(), Path(path.strip())
+
+
+def _boundaries(args: argparse.Namespace) -> dict[str, Boundaries]:
+    """``--boundaries`` as level -> polygons, each level at most once, read before the data
+    so that a bad file is refused at once."""
+    files: dict[str, Path] = {}
+    for level, path in getattr(args, "boundaries", None) or ():  # a loop over levels
+        if level in files:
+            raise InputError(
+                f"--boundaries: give each level once; got {level!r} twice ({str(files[level])!r} "
+                f"and {str(path)!r})"
+            )
+        files[level] = path
+    code = args.boundaries_code_property
+    return {level: read_boundaries(path, code_property=code) for level, path in files.items()}
+
+
 def _add_review_output(p: argparse.ArgumentParser) -> None:
-    """The options ``review`` and ``demo`` share: language, formats, output folder."""
+    """The options ``review`` and ``demo`` share: language, formats, output folder,
+    boundaries for the geo-tag checks."""
+    p.add_argument(
+        "--boundaries",
+        type=_level_file,
+        action="append",
+        metavar="LEVEL=FILE",
+        help="GeoJSON polygons of one level's units (e.g. block=blocks.geojson; repeat for "
+        "district and block): the action lists flag geo-tags outside their own unit",
+    )
+    p.add_argument(
+        "--boundaries-code-property",
+        default="code",
+        metavar="NAME",
+        help="the GeoJSON feature property holding the unit code (default: code)",
+    )
     p.add_argument(
         "--lang",
         choices=REVIEW_LANGUAGES,
@@ -682,11 +723,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             _say("wrote " + ", ".join(str(args.export / p.name) for p in written))
         return 0
     _check_output(args.out, args)
+    args.boundaries = _boundaries(args)
     return _review(args, datasets.load("jaipur"))
 
 
 def _cmd_review(args: argparse.Namespace) -> int:
     _check_output(args.out, args)
+    args.boundaries = _boundaries(args)
     job = load_data(
         args.data,
         units=args.units,
@@ -710,6 +753,8 @@ def _review(args: argparse.Namespace, job: Pipeline) -> int:
             out=tmp,
             awards=getattr(args, "awards", None),
             normalisation=getattr(args, "normalisation", "period"),
+            boundaries=args.boundaries,
+            boundaries_code_property=args.boundaries_code_property,
         )
     run = run.moved(tmp, args.out)
     return 0 if args.quiet else _print_review(run)

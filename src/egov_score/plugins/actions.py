@@ -16,9 +16,11 @@ import attrs
 import numpy as np
 
 from egov_score._arrays import StrArray, columns_eq, readonly
-from egov_score.exceptions import PluginError
+from egov_score.exceptions import InputError, PluginError
+from egov_score.io.geojson import Boundaries
+from egov_score.kernels.geo import GeoSettings
 
-__all__ = ["ActionReasons"]
+__all__ = ["ActionReasons", "ActionSettings"]
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -30,6 +32,33 @@ def _frozen_columns(columns: Mapping[str, Any]) -> dict[str, Any]:
     return {
         k: readonly(np.array(v)) if isinstance(v, np.ndarray) else v for k, v in columns.items()
     }
+
+
+def _boundaries(value: Mapping[str, Boundaries]) -> Mapping[str, Boundaries]:
+    """A plain dict copy of the level -> boundaries map (refused with words when not one)."""
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, Boundaries) for k, v in value.items()
+    ):
+        raise InputError(
+            f"boundaries must map level names to Boundaries (read_boundaries); got {value!r}"
+        )
+    return dict(value)
+
+
+@attrs.frozen(kw_only=True)
+class ActionSettings:
+    """What the user chose for the action lists' checks, passed to every plugin's
+    ``egov_score_action_reasons``.
+
+    Attributes:
+        boundaries: level name (``district``, ``block``) -> that level's unit polygons
+            (:func:`~egov_score.io.geojson.read_boundaries`); each level given adds the check
+            that a machine's geo-tag lies inside its own unit. Empty: no such check.
+        geo: the thresholds of the geo-tag checks (:class:`~egov_score.kernels.geo.GeoSettings`).
+    """
+
+    boundaries: Mapping[str, Boundaries] = attrs.field(factory=dict, converter=_boundaries)
+    geo: GeoSettings = attrs.field(factory=GeoSettings)
 
 
 @attrs.frozen(kw_only=True)

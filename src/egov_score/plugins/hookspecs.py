@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from egov_score.kernels.normalise import Normaliser
     from egov_score.model.hierarchy import Hierarchy
     from egov_score.model.result import Result
-    from egov_score.plugins.actions import ActionReasons
+    from egov_score.plugins.actions import ActionReasons, ActionSettings
     from egov_score.plugins.scheme import Problem, Scheme
     from egov_score.plugins.section import Section
 
@@ -164,7 +164,10 @@ def egov_score_review_sections(result: Result, hierarchy: Hierarchy) -> Sequence
 
 @hookspec
 def egov_score_action_reasons(
-    result: Result, hierarchy: Hierarchy, tables: Mapping[str, Mapping[str, Table]]
+    result: Result,
+    hierarchy: Hierarchy,
+    tables: Mapping[str, Mapping[str, Table]],
+    settings: ActionSettings,
 ) -> Sequence[ActionReasons]:
     """Say which units need action this month, and why: the columns of the action lists.
 
@@ -180,6 +183,10 @@ def egov_score_action_reasons(
         tables: scheme code -> table name -> the month's rows of the checked raw tables (for
             text columns such as a nodal officer's name); empty when the run scored a values
             table only.
+        settings: the user's choices for the checks
+            (:class:`~egov_score.plugins.actions.ActionSettings`): unit boundaries per level
+            (``--boundaries``) and the geo-tag thresholds. An implementation may leave this
+            argument out of its signature (pluggy passes only the arguments it names).
 
     Returns:
         :class:`~egov_score.plugins.actions.ActionReasons` records: one bool column per reason

@@ -30,7 +30,7 @@ from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.result import Result
 from egov_score.plugins import assembly, loading
 from egov_score.plugins import tables as raw_tables
-from egov_score.plugins.actions import ActionReasons
+from egov_score.plugins.actions import ActionReasons, ActionSettings
 from egov_score.plugins.catalogue import (
     PluginInfo,
     describe_plugins,
@@ -191,6 +191,7 @@ class Registry:
         result: Result,
         hierarchy: Hierarchy,
         tables: CheckedTables | Mapping[str, Mapping[str, Table]] | None = None,
+        settings: ActionSettings | None = None,
     ) -> list[ActionReasons]:
         """Every plugin's reasons for action in ``result``'s month, in registration order.
 
@@ -199,6 +200,8 @@ class Registry:
             hierarchy: the unit tree.
             tables: the checked raw tables of all months (the month's rows are passed on), or
                 None when the run scored values only.
+            settings: the user's choices for the checks (boundaries, geo-tag thresholds);
+                None: the defaults, no boundaries.
 
         Raises:
             PluginError: a plugin raised, returned something other than
@@ -215,7 +218,12 @@ class Registry:
         out: list[ActionReasons] = []
         seen: dict[str, str] = {}
         for plugin, returned in call_all(
-            self.pm, hook, result=result, hierarchy=hierarchy, tables=month
+            self.pm,
+            hook,
+            result=result,
+            hierarchy=hierarchy,
+            tables=month,
+            settings=settings if settings is not None else ActionSettings(),
         ):
             for record in records_of(plugin, hook, returned, ActionReasons):
                 where = f"plugin {plugin!r}, hook {hook!r}"

@@ -77,8 +77,8 @@ _RULES = {
     "code": "a unit code of the table's level",
     "period": "the month, e.g. 2021-01",
     "number": "finite number",
-    "latitude": "within India (6.5–37.5 °N)",
-    "longitude": "within India (68–97.5 °E)",
+    "latitude": "a decimal number, degrees north (outside India: a geo-tag reason, not an error)",
+    "longitude": "a decimal number, degrees east (outside India: a geo-tag reason, not an error)",
     "choice": "one of",
     "text": "any text",
     "phone": "a 10-digit Indian mobile (6-9 first, +91 or 0 before it allowed) or a landline "
@@ -103,7 +103,8 @@ class Column:
         kind: ``code`` (a unit code of the table's level), ``period``, a value kind as fields
             declare them (``flag`` 0 or 1, ``count`` a whole number >= 0, ``amount`` >= 0,
             ``percent`` 0-100, ``real`` any finite number; ``number`` is ``real``),
-            ``latitude``, ``longitude`` (within India), ``choice`` (one of ``choices``),
+            ``latitude``, ``longitude`` (a decimal number; outside India is a geo-tag reason
+            in the action lists, not an error), ``choice`` (one of ``choices``),
             ``text`` or ``phone`` (text: a 10-digit Indian mobile or a landline with its STD
             code, leading zeros kept).
         required: the column must be in the table (cells may still be empty = missing,
@@ -428,23 +429,8 @@ def check_table(spec: TableSpec, table: Table, hierarchy: Hierarchy) -> list[Pro
         # once, not again against every numerator of its row
         implausible = np.logical_or.reduce([m for m, _ in broken]) if broken else None
         numbers[col.name] = values if implausible is None else np.where(implausible, np.nan, values)
-        with np.errstate(invalid="ignore"):
-            if col.kind == "latitude":
-                lo, hi = INDIA_LATITUDE
-                flag(
-                    (values < lo) | (values > hi),
-                    col.name,
-                    cells,
-                    f"a latitude in India must lie in [{lo}, {hi}]",
-                )
-            elif col.kind == "longitude":
-                lo, hi = INDIA_LONGITUDE
-                flag(
-                    (values < lo) | (values > hi),
-                    col.name,
-                    cells,
-                    f"a longitude in India must lie in [{lo}, {hi}]",
-                )
+        # A latitude or longitude outside India is a geo-tag problem, which the action lists
+        # name (``geotag_outside_india``, ``geotag_swapped``): a reason, not an error (issue 11).
     for col in spec.columns:
         if col.at_most and col.name in numbers and col.at_most in numbers:
             above = exceeds(numbers[col.name], numbers[col.at_most])

@@ -15,14 +15,18 @@ Output layout (``out``): one language writes straight into ``out`` (``division.h
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import attrs
+import numpy as np
 
 from egov_score.exceptions import InputError
+from egov_score.io.geojson import Boundaries, read_boundaries
 from egov_score.io.periods import require_period
+from egov_score.model.hierarchy import Hierarchy
 from egov_score.pipeline import Pipeline, load
+from egov_score.plugins.actions import ActionSettings
 from egov_score.plugins.tables import REJECTS_FILE, write_rejects
 from egov_score.render.awards import render_awards
 from egov_score.render.index import Edition, index_html, index_markdown
@@ -36,6 +40,7 @@ __all__ = [
     "BOTH",
     "REVIEW_LANGUAGES",
     "ReviewRun",
+    "action_settings",
     "awards_occasion",
     "load_data",
     "run_review",
@@ -170,6 +175,51 @@ def load_data(
     return load(folder, units=units, framework=framework, block=block, drop_bad_rows=drop_bad_rows)
 
 
+def action_settings(
+    boundaries: Mapping[str, str | os.PathLike[str] | Boundaries],
+    hierarchy: Hierarchy,
+    *,
+    code_property: str = "code",
+) -> ActionSettings:
+    """The action lists' settings from the boundaries a user gives, one file per level.
+
+    Args:
+        boundaries: level name -> a GeoJSON file (or boundaries already read).
+        hierarchy: the unit tree the codes must name.
+        code_property: the GeoJSON feature property holding the unit code.
+
+    Raises:
+        InputError: a level the hierarchy lacks or the machines' own level; a file that
+            cannot be read as boundaries (every problem named, see
+            :func:`~egov_score.io.geojson.read_boundaries`); a file none of whose features
+            names a unit of its level (the wrong level or code property).
+    """
+    levels = list(hierarchy.level_names[:-1])
+    read: dict[str, Boundaries] = {}
+    for level, given in boundaries.items():  # a loop over levels
+        if level not in levels:
+            raise InputError(
+                f"--boundaries: the level must be one of {levels!r} (LEVEL=FILE.geojson); "
+                f"got {level!r}"
+            )
+        b = (
+            given
+            if isinstance(given, Boundaries)
+            else read_boundaries(given, code_property=code_property)
+        )
+        codes = np.asarray(b.polygon_code, dtype=np.str_)
+        known = hierarchy.level(level).find(codes) >= 0
+        if not known.any():
+            example = str(hierarchy.level(level).codes[0])
+            raise InputError(
+                f"{b.source}: property {code_property!r} of the features must hold the codes "
+                f"of {level!r} units (e.g. {example!r}; --boundaries-code-property names the "
+                f"property); got none of them, e.g. {str(codes[0])!r}"
+            )
+        read[level] = b
+    return ActionSettings(boundaries=read)
+
+
 def run_review(
     data: str | os.PathLike[str] | None = None,
     *,
@@ -184,6 +234,8 @@ def run_review(
     block: Iterable[str] = (),
     normalisation: str = "period",
     job: Pipeline | None = None,
+    boundaries: Mapping[str, str | os.PathLike[str] | Boundaries] | None = None,
+    boundaries_code_property: str = "code",
 ) -> ReviewRun:
     """Run the month's divisional review on a data folder and write every output.
 
@@ -207,6 +259,10 @@ def run_review(
         normalisation: ``period`` or ``global`` (see :func:`score_panel`).
         job: an already loaded job (then ``data``, ``units``, ``framework``, ``block`` and
             ``drop_bad_rows`` are not used); ``egov-score demo`` passes the built-in data so.
+        boundaries: level name (``district``, ``block``) -> a GeoJSON file of that level's
+            units (or :class:`~egov_score.io.geojson.Boundaries`): the action lists then flag
+            geo-tagged machines outside their own unit (``geotag_outside_<level>``).
+        boundaries_code_property: the GeoJSON feature property holding the unit code.
 
     Returns:
         What was done: the review, the files written, the awards.
@@ -228,6 +284,9 @@ def run_review(
         job = load_data(
             data, units=units, framework=framework, block=block, drop_bad_rows=drop_bad_rows
         )
+    settings = action_settings(
+        boundaries or {}, job.hierarchy, code_property=boundaries_code_property
+    )
     panel = score_panel(job, normalisation=normalisation)
     period = _month(panel, month)
     occasion, year = awards_occasion(period, awards)
@@ -237,6 +296,7 @@ def run_review(
         hierarchy=job.hierarchy,
         registry=job.registry,
         tables=job.tables,
+        settings=settings,
     )
     selected, note = None, None
     try:

@@ -18,7 +18,7 @@ from egov_score._arrays import IntArray, StrArray, readonly
 from egov_score.io.table import safe_file_names
 from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.result import Result
-from egov_score.plugins.actions import ActionReasons
+from egov_score.plugins.actions import ActionReasons, ActionSettings
 from egov_score.plugins.registry import Registry
 from egov_score.plugins.section import Cell, Msg, Name, Section
 from egov_score.plugins.tables import CheckedTables
@@ -103,6 +103,7 @@ def action_tables(
     hierarchy: Hierarchy,
     registry: Registry,
     tables: CheckedTables | None = None,
+    settings: ActionSettings | None = None,
 ) -> tuple[ActionTable, ...]:
     """Every plugin's action list for ``result``'s month, ordered and grouped.
 
@@ -111,13 +112,14 @@ def action_tables(
         hierarchy: the unit tree.
         registry: the plugins (``egov_score_action_reasons``).
         tables: the checked raw tables, for the plugins' text columns (names, phones).
+        settings: the user's choices for the checks (boundaries, geo-tag thresholds).
 
     Raises:
         PluginError: a plugin's reasons break the hook's contract.
     """
     out = []
     list_levels = [hierarchy.level_names[d] for d in LIST_DEPTHS if d < len(hierarchy.levels)]
-    for record in registry.action_reasons(result, hierarchy, tables):
+    for record in registry.action_reasons(result, hierarchy, tables, settings):
         level = hierarchy.level(record.level)
         depth = hierarchy.depth(record.level)
         m = record.matrix()

@@ -6,6 +6,7 @@ import attrs
 
 from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.result import Result
+from egov_score.plugins.actions import ActionSettings
 from egov_score.plugins.registry import Registry
 from egov_score.plugins.tables import CheckedTables
 from egov_score.review.actions import ActionTable, action_tables
@@ -26,6 +27,8 @@ class Review:
         registry: the plugins (for report-card sections and action lists), if any.
         tables: the checked raw scheme tables the panel was scored from, if any (the action
             lists' text columns: nodal officers' names and phones).
+        settings: the user's choices for the action lists' checks (unit boundaries for the
+            geo-tag checks, thresholds); None: the defaults.
     """
 
     panel: Panel
@@ -33,6 +36,7 @@ class Review:
     hierarchy: Hierarchy
     registry: Registry | None = None
     tables: CheckedTables | None = attrs.field(default=None, eq=False, repr=False)
+    settings: ActionSettings | None = attrs.field(default=None, eq=False, repr=False)
     _actions: tuple[ActionTable, ...] | None = attrs.field(
         default=None, init=False, eq=False, repr=False
     )
@@ -44,7 +48,9 @@ class Review:
         """The review month's action lists, from every plugin's reasons (built once)."""
         if self._actions is None:
             built = (
-                action_tables(self.result, self.hierarchy, self.registry, self.tables)
+                action_tables(
+                    self.result, self.hierarchy, self.registry, self.tables, self.settings
+                )
                 if self.registry is not None
                 else ()
             )

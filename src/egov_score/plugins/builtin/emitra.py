@@ -14,10 +14,11 @@ import numpy as np
 
 from egov_score._arrays import FloatArray
 from egov_score.io.table import Table
+from egov_score.kernels.geo import geotag_problems
 from egov_score.model.framework import Field, Indicator, Normalisation
 from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.result import LevelResult, Result
-from egov_score.plugins.actions import ActionReasons
+from egov_score.plugins.actions import ActionReasons, ActionSettings
 from egov_score.plugins.builtin._common import SAMPLE_UNITS, SAMPLES, flag, numbers, rate
 from egov_score.plugins.hookspecs import hookimpl
 from egov_score.plugins.scheme import Column, Problem, Scheme, TableSpec, problems_where, spread
@@ -278,8 +279,8 @@ def egov_score_load_scheme(
 
 #: The reasons a machine is on the action list: code, message id, and the column (of the raw
 #: table, or the field when the run has no raw table) whose 0 on an installed machine is that
-#: reason. A merged geo-tag check (``kernels/geo.py``) adds ``geotag_suspect`` after
-#: ``not_geotagged``, from the month's latitude and longitude, in :func:`_reason_flags`.
+#: reason. ``geotag_suspect`` (:data:`GEOTAG_SUSPECT`) comes right after ``not_geotagged``,
+#: from the month's latitude and longitude text, in :func:`_geotag_suspect`.
 REASONS = (
     ("not_inspected", "emitra.reason.not_inspected", "inspected"),
     ("not_transacting", "emitra.reason.not_transacting", "transactions"),
@@ -289,6 +290,11 @@ REASONS = (
     ("services_not_displayed", "emitra.reason.services_not_displayed", "services_displayed"),
     ("not_announced", "emitra.reason.not_announced", "gram_sabha"),
 )
+#: The reason for a geo-tagged installed machine whose coordinates fail a check of
+#: :func:`~egov_score.kernels.geo.geotag_problems`: code, message id; and its detail column
+#: (the failing check's name, e.g. ``geotag_imprecise``) with that column's message id.
+GEOTAG_SUSPECT = ("geotag_suspect", "emitra.reason.geotag_suspect")
+GEOTAG_CHECK = ("geotag_check", "emitra.geotag_check")
 #: Reasons read from a field when the month has no raw table (a values table scored).
 _FIELD_OF = {"transactions": "transacting"}
 #: The text columns shown beside the reasons: column, message id.
@@ -304,11 +310,59 @@ def egov_score_catalogues() -> Path:
     return LOCALE
 
 
+def _geotag_suspect(
+    table: Table,
+    index: np.ndarray,
+    tagged: np.ndarray,
+    hierarchy: Hierarchy,
+    settings: ActionSettings,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which geo-tagged machines' coordinates fail a geo-tag check, and the first failing
+    check's name per machine (``""`` where none fails or the machine is not judged).
+
+    Only the installed, geo-tagged machines are judged, against each other (a machine not
+    tagged says nothing about where the others are). The coordinates are the text as written,
+    so decimals are counted as the data has them.
+    """
+    n = len(tagged)
+    text = {}
+    for col in ("latitude", "longitude"):
+        text[col] = np.full(n, "", dtype=table.columns[col].dtype)
+        text[col][index] = table.columns[col]
+    judged = np.flatnonzero(tagged)
+    parent = hierarchy.level_names[hierarchy.depth("machine") - 1]
+    block = hierarchy.ancestors("machine", parent)[judged] if judged.size else judged
+    levels = [lv for lv in settings.boundaries if lv in hierarchy.level_names]
+    unit_codes = {
+        lv: np.asarray(hierarchy.level(lv).codes, dtype=np.str_)[
+            hierarchy.ancestors("machine", lv)[judged]
+        ]
+        for lv in levels  # a loop over levels
+    }
+    report = geotag_problems(
+        text["latitude"][judged],
+        text["longitude"][judged],
+        block,
+        settings=settings.geo,
+        boundaries={lv: settings.boundaries[lv] for lv in levels},
+        unit_codes=unit_codes,
+    )
+    suspect = np.zeros(n, dtype=bool)
+    suspect[judged] = report.failing
+    check = np.full(n, "", dtype=report.reason.dtype if judged.size else np.str_)
+    check[judged] = report.reason
+    return suspect, check
+
+
 def _reason_flags(
-    table: Table | None, machines: LevelResult, hierarchy: Hierarchy
+    table: Table | None,
+    machines: LevelResult,
+    hierarchy: Hierarchy,
+    settings: ActionSettings,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Each reason's bool column over the machines, and the text columns (empty without the
-    raw table). A reason whose column the data lacks is left out."""
+    raw table). A reason whose column the data lacks is left out; ``geotag_suspect`` needs the
+    raw table (the coordinates as written)."""
     n = len(hierarchy.level("machine"))
     if table is None:
         installed = machines.fields["installed"] == 1
@@ -323,34 +377,46 @@ def _reason_flags(
     index = hierarchy.level("machine").index(table.columns["code"])  # looked up once
     installed = spread(index, n, numbers(table, "installed")) == 1
     flags = {}
+    check = None
     for code, _, col in REASONS:
         if col in table.columns:
             flags[code] = installed & (spread(index, n, numbers(table, col)) == 0)
+        if code == "not_geotagged" and {col, "latitude", "longitude"} <= set(table.columns):
+            tagged = installed & (spread(index, n, numbers(table, col)) == 1)
+            flags[GEOTAG_SUSPECT[0]], check = _geotag_suspect(
+                table, index, tagged, hierarchy, settings
+            )
     details = {}
     for col, _ in DETAILS:
         if col in table.columns:
             text = np.full(n, "", dtype=table.columns[col].dtype)
             text[index] = np.char.strip(table.columns[col])
             details[col] = text
+    if check is not None:
+        details[GEOTAG_CHECK[0]] = check
     return flags, details
 
 
 @hookimpl
 def egov_score_action_reasons(
-    result: Result, hierarchy: Hierarchy, tables: Mapping[str, Mapping[str, Table]]
+    result: Result,
+    hierarchy: Hierarchy,
+    tables: Mapping[str, Mapping[str, Table]],
+    settings: ActionSettings,
 ) -> Sequence[ActionReasons]:
     """The installed machines that need action, one column per reason: not inspected and
-    repaired, not transacting, not geo-tagged, no nodal officer, hours or services not on the
-    notice board, not announced in the gram sabha (when the data says); with the nodal
-    officer's name and phone."""
+    repaired, not transacting, not geo-tagged, geo-tag suspect (with the failing check), no
+    nodal officer, hours or services not on the notice board, not announced in the gram sabha
+    (when the data says); with the nodal officer's name and phone."""
     if "machine" not in result.framework.levels or "machine" not in hierarchy.level_names:
         return []
     machines = result.level("machine")
     if "installed" not in machines.fields:
         return []  # the scheme is not active in this framework
     table = tables.get(CODE, {}).get(TABLE.name)
-    flags, details = _reason_flags(table, machines, hierarchy)
-    labels = {code: label for code, label, _ in REASONS}
+    flags, details = _reason_flags(table, machines, hierarchy, settings)
+    labels = {code: label for code, label, _ in REASONS} | dict([GEOTAG_SUSPECT])
+    detail_labels = dict(DETAILS) | dict([GEOTAG_CHECK])
     return [
         ActionReasons(
             key="emitra.machines",
@@ -359,7 +425,7 @@ def egov_score_action_reasons(
             labels=tuple(labels[c] for c in flags),
             flags=flags,
             details=details,
-            detail_labels=tuple(label for col, label in DETAILS if col in details),
+            detail_labels=tuple(detail_labels[col] for col in details),
         )
     ]
 
