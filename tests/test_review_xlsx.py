@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import attrs
 import pytest
 
 import egov_score as eg
 from egov_score.cli import main
 from egov_score.exceptions import InputError
+from egov_score.render.actions import workbook_paths, write_action_workbooks
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -179,3 +182,20 @@ def test_the_formats_are_checked_before_the_data_is_read(
     err = capsys.readouterr().err
     assert "beside xlsx" in err
     assert "not a folder" not in err
+
+
+def test_a_hostile_list_key_cannot_name_a_workbook_outside(
+    run: eg.ReviewRun, tmp_path: Path
+) -> None:
+    (table,) = run.review.actions
+    hostile = attrs.evolve(table, reasons=attrs.evolve(table.reasons, key="../../evil"))
+    review = SimpleNamespace(actions=(hostile,))
+    (name,) = workbook_paths(review)  # type: ignore[arg-type]
+    assert name.startswith("actions/")
+    assert name.endswith(".xlsx")
+    assert ".." not in name.split("/")
+    assert name.count("/") == 1
+    out = tmp_path / "out"
+    (path,) = write_action_workbooks(review, out)  # type: ignore[arg-type]
+    assert path.resolve().is_relative_to(out.resolve())
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
