@@ -37,7 +37,15 @@ from egov_score.render.awards import awards_headline, render_awards
 from egov_score.render.messages import LANGUAGES
 from egov_score.render.progress_line import clear_progress_line, progress_line
 from egov_score.render.review import WRITTEN_FORMATS, review_text
-from egov_score.render.review_run import REVIEW_LANGUAGES, ReviewRun, load_data, run_review
+from egov_score.render.review_run import (
+    REVIEW_FORMATS,
+    REVIEW_LANGUAGES,
+    SCORES_WORKBOOK,
+    ReviewRun,
+    load_data,
+    review_formats,
+    run_review,
+)
 from egov_score.render.text_table import printable, render_table
 from egov_score.review.actions import action_tables
 from egov_score.review.awards import CRITERIA, OCCASIONS, AwardRules, select_awards
@@ -160,8 +168,6 @@ _year = _checked("year", int, lambda x: 1900 <= x <= 9999, "a year from 1900 to 
 
 #: The formats ``score --formats`` writes.
 SCORE_FORMATS = ("csv", "xlsx")
-#: The workbook ``score --formats xlsx`` writes in its output folder.
-SCORES_WORKBOOK = "scores.xlsx"
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -395,11 +401,12 @@ def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _card_formats(text: str) -> tuple[str, ...]:
-    """``--formats`` of ``review``/``demo``: a comma-separated list of card formats."""
+    """``--formats`` of ``review``/``demo``: a comma-separated list of card formats, and
+    ``xlsx`` for the score tables' and action lists' workbooks."""
     chosen = tuple(dict.fromkeys(f.strip() for f in text.split(",") if f.strip()))
-    if not chosen or any(f not in WRITTEN_FORMATS for f in chosen):
+    if not chosen or any(f not in REVIEW_FORMATS for f in chosen):
         raise argparse.ArgumentTypeError(
-            f"must be a comma-separated list of {', '.join(WRITTEN_FORMATS)}; got {text!r}"
+            f"must be a comma-separated list of {', '.join(REVIEW_FORMATS)}; got {text!r}"
         )
     return chosen
 
@@ -457,7 +464,8 @@ def _add_review_output(p: argparse.ArgumentParser) -> None:
         type=_card_formats,
         default=WRITTEN_FORMATS,
         metavar="LIST",
-        help=f"card formats, comma-separated (default: {','.join(WRITTEN_FORMATS)})",
+        help=f"card formats, comma-separated (default: {','.join(WRITTEN_FORMATS)}); add xlsx "
+        "for OUT/scores.xlsx and OUT/actions/<list>.xlsx (the 'excel' extra)",
     )
     p.add_argument(
         "--out",
@@ -723,12 +731,20 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             _say("wrote " + ", ".join(str(args.export / p.name) for p in written))
         return 0
     _check_output(args.out, args)
+    _check_formats(args)
     args.boundaries = _boundaries(args)
     return _review(args, datasets.load("jaipur"))
 
 
+def _check_formats(args: argparse.Namespace) -> None:
+    """``--formats`` of ``review``/``demo``, checked before the data is read (``xlsx`` beside
+    a card format, and the ``excel`` extra for it)."""
+    review_formats(args.formats)
+
+
 def _cmd_review(args: argparse.Namespace) -> int:
     _check_output(args.out, args)
+    _check_formats(args)
     args.boundaries = _boundaries(args)
     job = load_data(
         args.data,

@@ -49,6 +49,7 @@ __all__ = [
     "MAX_ROWS",
     "MAX_SHEET_NAME",
     "MAX_TEXT",
+    "require_excel",
     "sheet_names",
     "write_xlsx",
 ]
@@ -72,6 +73,24 @@ _MAX_WIDTH = 60
 _WIDTH_SAMPLE = 1000
 
 _EXTRA = "writing Excel files needs the 'excel' extra: pip install 'egov-score[excel]'"
+
+
+def require_excel() -> None:
+    """Check that the ``excel`` extra is installed, before a run writes anything.
+
+    Raises:
+        InputError: XlsxWriter cannot be imported; the message names the extra.
+    """
+    _writer()
+
+
+def _writer() -> Any:
+    """The XlsxWriter module, imported when first needed."""
+    try:
+        import xlsxwriter
+    except ImportError:
+        raise InputError(_EXTRA) from None
+    return xlsxwriter
 
 
 def sheet_names(names: Sequence[str], reserved: Collection[str] = ()) -> list[str]:
@@ -267,10 +286,7 @@ def write_xlsx(
             and column); nothing is written then.
         OSError: the file cannot be written.
     """
-    try:
-        import xlsxwriter
-    except ImportError:
-        raise InputError(_EXTRA) from None
+    xlsxwriter = _writer()
     path = Path(path)
     names = sheet_names(list(sheets))
     tables = {

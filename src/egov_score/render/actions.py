@@ -1,4 +1,5 @@
-"""Writing the action lists: one CSV per district and per block, beside the cards.
+"""Writing the action lists: one CSV per district and per block, beside the cards, and one
+Excel workbook per list holding every unit needing action.
 
 Every file goes through :func:`~egov_score.io.table.write_csv` (formula-leading cells such as a
 nodal officer's name ``=HYPERLINK(...)`` neutralised) and every name through
@@ -13,11 +14,47 @@ from pathlib import Path
 import numpy as np
 
 from egov_score.exceptions import InputError
-from egov_score.io.table import write_csv
-from egov_score.review.actions import list_paths
+from egov_score.io.table import path_inside, safe_file_names, write_csv
+from egov_score.io.xlsx import write_xlsx
+from egov_score.review.actions import ACTIONS_FOLDER, list_paths
 from egov_score.review.division import Review
 
-__all__ = ["write_action_lists"]
+__all__ = ["workbook_paths", "write_action_lists", "write_action_workbooks"]
+
+
+def workbook_paths(rv: Review) -> list[str]:
+    """The action-list workbooks of ``rv``, relative to the output folder:
+    ``actions/<list key>.xlsx``, one per list, the key made safe by
+    :func:`~egov_score.io.table.safe_file_names` as the CSV lists' folder is."""
+    keys = safe_file_names([t.reasons.key for t in rv.actions])
+    return [f"{ACTIONS_FOLDER}/{key}.xlsx" for key in keys]
+
+
+def write_action_workbooks(rv: Review, out_dir: str | Path) -> list[Path]:
+    """Write every action list of the review month as one Excel workbook (the ``excel`` extra).
+
+    Files: ``<out_dir>/actions/<list key>.xlsx`` (:func:`workbook_paths`), one sheet named
+    after the list holding every unit needing action, across the whole hierarchy, with the
+    columns of the CSV lists (code, name, the district and block, the plugin's text columns,
+    ``reasons``, then one 0/1 number column per reason), in the same severity order (most
+    reasons first, then by code); header frozen, filters on. Text is never a formula
+    (:func:`~egov_score.io.xlsx.write_xlsx`).
+
+    Returns:
+        The files written.
+
+    Raises:
+        InputError: the extra is missing, a list is longer than a sheet holds, or a file would
+            land outside ``out_dir``.
+    """
+    out = Path(out_dir)
+    written = []
+    for t, name in zip(rv.actions, workbook_paths(rv), strict=True):
+        path = path_inside(out, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        everyone = np.arange(len(t.units))
+        written.append(write_xlsx(path, {t.reasons.key: t.columns(everyone)}))
+    return written
 
 
 def write_action_lists(rv: Review, out_dir: str | Path) -> list[Path]:
@@ -29,7 +66,7 @@ def write_action_lists(rv: Review, out_dir: str | Path) -> list[Path]:
     breaks. Columns: ``code``, ``name`` (gram panchayat or office), the district and block,
     the plugin's text columns (``nodal_officer_name``, ``nodal_officer_phone``), ``reasons``
     (how many), then one 0/1 column per reason; rows most reasons first, then by code.
-    ``XLSX`` lists are left to the Excel writer.
+    The Excel workbooks are :func:`write_action_workbooks`.
 
     Returns:
         The files written.

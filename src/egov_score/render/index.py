@@ -3,7 +3,9 @@
 :func:`index_html` and :func:`index_markdown` list, per language written, the division summary,
 the awards (when written) and every district's and block's card, each unit under its own name
 (the Hindi name on the Hindi list, where the units file has one) with a link per format. Links
-are relative to the index, so the folder can be moved, zipped or served as it is.
+are relative to the index, so the folder can be moved, zipped or served as it is. The Excel
+workbooks of a review with ``xlsx`` (scores and action lists, one set for every language) are
+linked above the languages.
 """
 
 from __future__ import annotations
@@ -73,10 +75,17 @@ def _title(rv: Review, lang: str) -> str:
     return f"{gettext(lang, 'card_index')}: {_name(top, 0, lang)} · {month_name(rv.period, lang)}"
 
 
-def index_html(rv: Review, editions: Sequence[Edition]) -> str:
+def index_html(rv: Review, editions: Sequence[Edition], workbooks: Sequence[str] = ()) -> str:
     """The index as one self-contained HTML page (in the first edition's language, each
-    edition's section marked with its own ``lang``)."""
+    edition's section marked with its own ``lang``), linking the Excel ``workbooks`` (paths
+    relative to the index) first."""
     sections = []
+    if workbooks:
+        books = " · ".join(
+            f'<a href="{escape(quote(book))}">{escape(book)}</a>' for book in workbooks
+        )
+        label = escape(gettext(editions[0].lang, "excel_workbooks"))
+        sections.append(f"<p>{label}: {books}</p>")
     for ed in editions:
         lang = ed.lang
         links = [
@@ -113,11 +122,15 @@ def index_html(rv: Review, editions: Sequence[Edition]) -> str:
     return render.page(_title(rv, lang), lang, "", "".join(sections))
 
 
-def index_markdown(rv: Review, editions: Sequence[Edition]) -> str:
-    """The index as Markdown: a heading per edition, then a bullet per card."""
+def index_markdown(rv: Review, editions: Sequence[Edition], workbooks: Sequence[str] = ()) -> str:
+    """The index as Markdown: the Excel ``workbooks`` (paths relative to the index), then a
+    heading per edition and a bullet per card."""
     md = render.md_text
     lang = editions[0].lang
     out = [f"# {md(_title(rv, lang))}", ""]
+    if workbooks:
+        links = " · ".join(f"[{md(book)}](<{quote(book)}>)" for book in workbooks)
+        out += [f"{md(gettext(lang, 'excel_workbooks'))}: {links}", ""]
     for ed in editions:
         lang = ed.lang
         out += [f"## {md(LANGUAGE_NAMES.get(ed.lang, ed.lang))}", ""]

@@ -10,6 +10,14 @@ Output layout (``out``): one language writes straight into ``out`` (``division.h
 ``district/<code>.<fmt>``, ``block/<code>.<fmt>``, ``awards.<fmt>``, ``index.json``);
 ``lang="both"`` writes ``out/en/`` and ``out/hi/`` laid out the same way. ``index.html`` and
 ``index.md`` always sit in ``out`` itself and link every language written.
+
+With ``xlsx`` among the formats, two kinds of workbook are written once, in ``out`` itself
+(they hold codes, names and numbers, the same in every language): ``scores.xlsx``, the
+month's score tables as ``egov-score score --formats xlsx`` writes them
+(:meth:`~egov_score.model.result.Result.write_xlsx`), and ``actions/<list key>.xlsx``, every
+unit needing action in one sheet per list
+(:func:`~egov_score.render.actions.write_action_workbooks`). The index links them; the cards
+themselves are not written as Excel.
 """
 
 from __future__ import annotations
@@ -24,10 +32,12 @@ import numpy as np
 from egov_score.exceptions import InputError
 from egov_score.io.geojson import Boundaries, read_boundaries
 from egov_score.io.periods import require_period
+from egov_score.io.xlsx import require_excel
 from egov_score.model.hierarchy import Hierarchy
 from egov_score.pipeline import Pipeline, load
 from egov_score.plugins.actions import ActionSettings
 from egov_score.plugins.tables import REJECTS_FILE, write_rejects
+from egov_score.render.actions import write_action_workbooks
 from egov_score.render.awards import render_awards
 from egov_score.render.index import Edition, index_html, index_markdown
 from egov_score.render.messages import LANGUAGES
@@ -38,11 +48,15 @@ from egov_score.review.panel import Panel, score_panel
 
 __all__ = [
     "BOTH",
+    "REVIEW_FORMATS",
     "REVIEW_LANGUAGES",
+    "SCORES_WORKBOOK",
+    "XLSX",
     "ReviewRun",
     "action_settings",
     "awards_occasion",
     "load_data",
+    "review_formats",
     "run_review",
 ]
 
@@ -51,6 +65,12 @@ BOTH = "both"
 #: The accepted ``lang`` values.
 REVIEW_LANGUAGES = (*LANGUAGES, BOTH)
 _AWARD_FORMATS = ("md", "html", "json", "csv")
+#: The format that adds the Excel workbooks (scores and action lists) to the cards' formats.
+XLSX = "xlsx"
+#: The accepted ``formats``: the card formats and ``xlsx``.
+REVIEW_FORMATS = (*WRITTEN_FORMATS, XLSX)
+#: The score tables' workbook, as ``egov-score score --formats xlsx`` names it.
+SCORES_WORKBOOK = "scores.xlsx"
 
 
 @attrs.frozen(kw_only=True)
@@ -100,13 +120,27 @@ class ReviewRun:
         )
 
 
-def _formats(formats: Iterable[str]) -> tuple[str, ...]:
+def review_formats(formats: Iterable[str]) -> tuple[str, ...]:
+    """The formats of a review, checked before anything is read or written: each one of
+    :data:`REVIEW_FORMATS`, ``xlsx`` only beside a card format, and with the ``excel`` extra
+    installed.
+
+    Raises:
+        InputError: an unknown format, ``xlsx`` alone, or ``xlsx`` without the extra.
+    """
     chosen = tuple(dict.fromkeys(formats))
-    bad = [f for f in chosen if f not in WRITTEN_FORMATS]
+    bad = [f for f in chosen if f not in REVIEW_FORMATS]
     if bad or not chosen:
         raise InputError(
-            f"formats must be one or more of {list(WRITTEN_FORMATS)!r}; got {list(chosen)!r}"
+            f"formats must be one or more of {list(REVIEW_FORMATS)!r}; got {list(chosen)!r}"
         )
+    if chosen == (XLSX,):
+        raise InputError(
+            f"formats must hold a card format ({', '.join(WRITTEN_FORMATS)}) beside {XLSX}, "
+            f"as the cards are not written as Excel; got {list(chosen)!r}"
+        )
+    if XLSX in chosen:
+        require_excel()
     return chosen
 
 
@@ -248,7 +282,9 @@ def run_review(
             scheme with data at its default weights).
         month: the review month, ``YYYY-MM`` (default: the latest in the data).
         lang: ``en``, ``hi`` or ``both`` (``en/`` and ``hi/`` subfolders).
-        formats: the card formats: any of ``html``, ``md``, ``json``, ``csv``.
+        formats: the card formats: any of ``html``, ``md``, ``json``, ``csv``; and ``xlsx``
+            for the score tables' and action lists' workbooks (the ``excel`` extra), beside at
+            least one card format.
         out: the output folder (created if needed).
         awards: ``independence_day`` or ``republic_day`` to write that occasion's awards
             (the latest one up to the month); default: the latest occasion's, when the data
@@ -270,14 +306,16 @@ def run_review(
     Raises:
         InputError: bad input, named with file, row, column and value; a month the data does
             not hold; an unknown language, format or occasion; an award occasion asked for
-            whose window the data does not hold.
+            whose window the data does not hold; ``xlsx`` without the ``excel`` extra
+            (before anything is read or written).
         OSError: an output that cannot be written.
 
     Example:
         ``run_review("my-exports", month="2021-01", lang="both", out="review-2021-01")``
     """
     langs = _languages(lang)
-    chosen = _formats(formats)
+    chosen = review_formats(formats)
+    card_formats = tuple(f for f in chosen if f != XLSX)
     if job is None:
         if data is None:
             raise InputError("a data folder or a loaded job is needed; got neither")
@@ -308,12 +346,19 @@ def run_review(
     root = Path(out)
     written: list[Path] = []
     editions = []
-    award_formats = tuple(f for f in chosen if f in _AWARD_FORMATS)
+    workbooks = []
+    if XLSX in chosen:  # first: a list too long for a sheet stops the run before the cards
+        workbooks = [
+            review.result.write_xlsx(root / SCORES_WORKBOOK),
+            *write_action_workbooks(review, root),
+        ]
+        written += workbooks
+    award_formats = tuple(f for f in card_formats if f in _AWARD_FORMATS)
     same_in_every_language: dict[str, str] = {}  # the awards CSV: every candidate, in codes
     for one in langs:
         folder_name = one if len(langs) > 1 else ""
         folder = root / folder_name if folder_name else root
-        written += write_cards(review, folder, one, chosen)  # with the action lists
+        written += write_cards(review, folder, one, card_formats)  # with the action lists
         page = None
         if selected is not None and award_formats:
             for fmt in award_formats:
@@ -327,15 +372,16 @@ def run_review(
                 path.write_text(text, encoding="utf-8")
                 written.append(path)
             page = "awards.html" if "html" in award_formats else f"awards.{award_formats[0]}"
-        editions.append(Edition(lang=one, folder=folder_name, formats=chosen, awards=page))
+        editions.append(Edition(lang=one, folder=folder_name, formats=card_formats, awards=page))
     rejects = None
     if job.rejected:
         rejects = root / REJECTS_FILE
         write_rejects(job.rejected, rejects)
         written.append(rejects)
+    books = [p.relative_to(root).as_posix() for p in workbooks]
     for name, text in (
-        ("index.html", index_html(review, editions)),
-        ("index.md", index_markdown(review, editions)),
+        ("index.html", index_html(review, editions, books)),
+        ("index.md", index_markdown(review, editions, books)),
     ):
         (root / name).write_text(text, encoding="utf-8")
         written.append(root / name)
