@@ -186,12 +186,18 @@ class Table:
 
     @classmethod
     def from_text(cls, text: str, *, source: str) -> Table:
-        """Parse CSV text (see :meth:`from_csv`)."""
-        nul = nul_problem(text, source)
-        if nul is not None:
-            raise InputError(nul)
-        if not text or text.isspace():  # isspace stops at the first other character
-            raise InputError(f"{source}: a CSV file must have a header row; got an empty file")
+        """Parse CSV text (see :meth:`from_csv`).
+
+        A plain file (no quotes, no blank or ragged lines) is split in one pass; any other
+        goes through Python's CSV reader. Both give the same table for the same text.
+        """
+        _require_text(text, source)
+        fast = _plain_text_table(text, source)
+        return fast if fast is not None else _careful_table(text, source)
+
+    @classmethod
+    def _from_records(cls, text: str, source: str) -> Table:
+        """Parse CSV text with Python's CSV reader, cell by cell: every file, every message."""
         records = _records(text, source)
         header = tuple(h.strip() for h in records[0])
         blank = [i + 1 for i, h in enumerate(header) if not h]
@@ -362,7 +368,8 @@ def _plain_csv_header(text: str) -> tuple[tuple[str, ...], str] | None:
     """The header and body of a plain CSV file — no quotes, no blank or ragged lines, unique
     non-empty column names — which the fast readers may take; None for anything else."""
     first, _, body = text.partition("\n")
-    header = tuple(h.strip() for h in first.rstrip("\r").split(","))
+    first = first.removesuffix("\r")
+    header = tuple(h.strip() for h in first.split(","))
     if "\r" in body:
         body = body.replace("\r\n", "\n")
     body = body.rstrip("\n")
@@ -372,13 +379,61 @@ def _plain_csv_header(text: str) -> tuple[tuple[str, ...], str] | None:
         or '"' in text
         or _EMPTY in text
         or "\n\n" in body
+        or body.startswith("\n")
         or "\r" in body
+        or "\r" in first
         or len(set(header)) != len(header)
         or not all(header)
         or body.count(",") != (body.count("\n") + 1) * (len(header) - 1)  # ragged rows
     ):
         return None
     return header, body
+
+
+def _require_text(text: str, source: str) -> None:
+    """Raise :class:`InputError` for text holding a NUL, or nothing but whitespace."""
+    nul = nul_problem(text, source)
+    if nul is not None:
+        raise InputError(nul)
+    if not text or text.isspace():  # isspace stops at the first other character
+        raise InputError(f"{source}: a CSV file must have a header row; got an empty file")
+
+
+def _careful_table(text: str, source: str) -> Table:
+    """The table of CSV text read by Python's CSV reader alone (see :meth:`Table.from_text`)."""
+    _require_text(text, source)
+    return Table._from_records(text, source)
+
+
+def _plain_text_table(text: str, source: str) -> Table | None:
+    """Read a plain CSV file (see :func:`_plain_csv_header`) with every column as text, by
+    splitting the text once, into the very table the careful reader builds; None where the
+    careful reader is needed (a quote, a blank or ragged line, a cell over the field limit),
+    so every message stays its own."""
+    plain_csv = _plain_csv_header(text)
+    if plain_csv is None:
+        return None
+    header, body = plain_csv
+    width = len(header)
+    data = np.frombuffer(body.encode("utf-8"), dtype=np.uint8)
+    ends = np.flatnonzero(data == ord("\n"))
+    commas = np.flatnonzero(data == ord(","))
+    del data
+    per_line = np.diff(np.searchsorted(commas, ends), prepend=0, append=len(commas))
+    if (per_line != width - 1).any():
+        return None  # a ragged row: the careful reader names it
+    cells = body.replace("\n", ",").split(",")
+    if len(text) >= FIELD_LIMIT and max(map(len, cells)) >= FIELD_LIMIT:
+        return None  # a cell at the CSV field limit: the careful reader decides
+    raw = {h: cells[i::width] for i, h in enumerate(header)}
+    del cells
+
+    def strings(name: str) -> StrArray:
+        return np.char.strip(_str_array(raw[name]))
+
+    columns: LazyColumns[StrArray] = LazyColumns(header, strings)
+    n = len(ends) + 1
+    return Table(source, header, columns, np.arange(2, n + 2, dtype=np.intp), raw)
 
 
 def _numeric_table(
