@@ -57,7 +57,10 @@ def format_problems(problems: Sequence[str], what: str) -> str:
 
 
 def _str_array(values: Iterable[str]) -> StrArray:
-    return np.array(list(values), dtype=np.str_)
+    cells = list(values)
+    # Sized up front: numpy's own search for the longest string is several times slower.
+    width = max(map(len, cells), default=0)
+    return np.array(cells, dtype=f"<U{max(width, 1)}")
 
 
 @attrs.frozen
