@@ -259,6 +259,17 @@ class Table:
             self._parsed[column] = values
         return self._parsed[column]
 
+    def compact(self) -> Table:
+        """This table with every column built as a string array and the cells as read let go
+        (a Python string per cell takes several times the memory); numbers already parsed
+        are carried over. The same table: the same header, rows, cells and numbers."""
+        if self.raw is None:
+            return self
+        columns = {name: self.columns[name] for name in self.header}
+        out = Table(self.source, self.header, columns, self.rows)
+        out._parsed.update(self._parsed)
+        return out
+
     def select(self, keep: npt.NDArray[np.bool_]) -> Table:
         """The rows where ``keep`` holds, as a table; numbers already parsed are carried over
         and string columns are cut when first read."""
