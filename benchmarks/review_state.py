@@ -37,17 +37,32 @@ ARGS = {"lang": "both", "formats": FORMATS}
 
 
 def _command(data: Path, out: Path) -> tuple[float, float]:
-    """Wall seconds and peak resident MiB of ``egov-score review`` in a fresh process."""
+    """Wall seconds and peak resident MiB of ``egov-score review`` in a fresh process.
+
+    The peak is the child's own high-water mark (``VmHWM``, read by the child as it ends):
+    ``getrusage(RUSAGE_CHILDREN)`` would report the generator's peak in this process, which
+    a forked child inherits.
+    """
     code = (
-        "import sys; from egov_score.cli import main; sys.exit(main(["
-        f"'review', '--data', {str(data)!r}, '--lang', 'both', '--formats', {','.join(FORMATS)!r}, "
-        f"'--out', {str(out)!r}]))"
+        "import sys; from egov_score.cli import main; rc = main(["
+        f"'review', '--data', {str(data)!r}, '--lang', 'both', '--formats', "
+        f"{','.join(FORMATS)!r}, '--out', {str(out)!r}]); "
+        "hwm = [x for x in open('/proc/self/status') if x.startswith('VmHWM')]; "
+        "sys.stderr.write(hwm[0] if hwm else ''); sys.exit(rc)"
     )
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, stdout=subprocess.DEVNULL)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     wall = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
-    return wall, peak
+    kib = done.stderr.split()[-2] if "VmHWM" in done.stderr else None
+    if kib is None:  # not Linux: the children's peak, which may be this process's
+        kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, float(kib) / 1024
 
 
 def _phases(data: Path, out: Path) -> dict[str, float]:

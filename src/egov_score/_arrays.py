@@ -93,6 +93,10 @@ class LazyColumns(Mapping[str, _V]):
                 self._compute = None  # nothing left to compute: free what it held
         return self._done[key]
 
+    def __contains__(self, key: object) -> bool:
+        # Without computing the value (``Mapping``'s own test reads it).
+        return key in self._keys
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._keys)
 

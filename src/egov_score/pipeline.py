@@ -211,7 +211,11 @@ def levels_of(units: str | os.PathLike[str]) -> tuple[str, ...]:
         InputError: the file lacks ``level``, ``code`` or ``parent``, or its top-level units
             are of more than one level.
     """
-    table = Table.read(units)
+    return _levels_of_table(Table.read(units), units)
+
+
+def _levels_of_table(table: Table, units: str | os.PathLike[str]) -> tuple[str, ...]:
+    """:func:`levels_of` on the units file already read (it is read once for both)."""
     table.require("level", "code", "parent")
     level, parent = table.columns["level"], table.columns["parent"]
     roots = np.unique(level[parent == ""])
@@ -297,12 +301,13 @@ def load(
     if not tables:
         names = sorted(f"{t.name}.csv" for s in registry.schemes.values() for t in s.tables)
         raise InputError(f"{folder}: no scheme table found; expected files among {names!r}")
-    levels = levels_of(units)
+    units_table = Table.read(units)
+    levels = _levels_of_table(units_table, units)
     if framework is not None:
         fw = registry.framework_from_toml(framework, levels)
     else:
         fw = registry.framework(levels, active=list(tables))
-    hierarchy = Hierarchy.from_csv(units, fw.levels)
+    hierarchy = Hierarchy.from_table(units_table, fw.levels)  # the same rows: read once
     extra = (
         Values.from_csv(values, hierarchy, fw, drop_bad_cells=drop_bad_rows)
         if values is not None

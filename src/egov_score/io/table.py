@@ -57,7 +57,10 @@ def format_problems(problems: Sequence[str], what: str) -> str:
 
 
 def _str_array(values: Iterable[str]) -> StrArray:
-    return np.array(list(values), dtype=np.str_)
+    cells = list(values)
+    # Sized up front: numpy's own search for the longest string is several times slower.
+    width = max(map(len, cells), default=0)
+    return np.array(cells, dtype=f"<U{max(width, 1)}")
 
 
 @attrs.frozen
@@ -186,12 +189,18 @@ class Table:
 
     @classmethod
     def from_text(cls, text: str, *, source: str) -> Table:
-        """Parse CSV text (see :meth:`from_csv`)."""
-        nul = nul_problem(text, source)
-        if nul is not None:
-            raise InputError(nul)
-        if not text or text.isspace():  # isspace stops at the first other character
-            raise InputError(f"{source}: a CSV file must have a header row; got an empty file")
+        """Parse CSV text (see :meth:`from_csv`).
+
+        A plain file (no quotes, no blank or ragged lines) is split in one pass; any other
+        goes through Python's CSV reader. Both give the same table for the same text.
+        """
+        _require_text(text, source)
+        fast = _plain_text_table(text, source)
+        return fast if fast is not None else _careful_table(text, source)
+
+    @classmethod
+    def _from_records(cls, text: str, source: str) -> Table:
+        """Parse CSV text with Python's CSV reader, cell by cell: every file, every message."""
         records = _records(text, source)
         header = tuple(h.strip() for h in records[0])
         blank = [i + 1 for i, h in enumerate(header) if not h]
@@ -249,6 +258,17 @@ class Table:
             values.setflags(write=False)
             self._parsed[column] = values
         return self._parsed[column]
+
+    def compact(self) -> Table:
+        """This table with every column built as a string array and the cells as read let go
+        (a Python string per cell takes several times the memory); numbers already parsed
+        are carried over. The same table: the same header, rows, cells and numbers."""
+        if self.raw is None:
+            return self
+        columns = {name: self.columns[name] for name in self.header}
+        out = Table(self.source, self.header, columns, self.rows)
+        out._parsed.update(self._parsed)
+        return out
 
     def select(self, keep: npt.NDArray[np.bool_]) -> Table:
         """The rows where ``keep`` holds, as a table; numbers already parsed are carried over
@@ -362,7 +382,8 @@ def _plain_csv_header(text: str) -> tuple[tuple[str, ...], str] | None:
     """The header and body of a plain CSV file — no quotes, no blank or ragged lines, unique
     non-empty column names — which the fast readers may take; None for anything else."""
     first, _, body = text.partition("\n")
-    header = tuple(h.strip() for h in first.rstrip("\r").split(","))
+    first = first.removesuffix("\r")
+    header = tuple(h.strip() for h in first.split(","))
     if "\r" in body:
         body = body.replace("\r\n", "\n")
     body = body.rstrip("\n")
@@ -372,13 +393,61 @@ def _plain_csv_header(text: str) -> tuple[tuple[str, ...], str] | None:
         or '"' in text
         or _EMPTY in text
         or "\n\n" in body
+        or body.startswith("\n")
         or "\r" in body
+        or "\r" in first
         or len(set(header)) != len(header)
         or not all(header)
         or body.count(",") != (body.count("\n") + 1) * (len(header) - 1)  # ragged rows
     ):
         return None
     return header, body
+
+
+def _require_text(text: str, source: str) -> None:
+    """Raise :class:`InputError` for text holding a NUL, or nothing but whitespace."""
+    nul = nul_problem(text, source)
+    if nul is not None:
+        raise InputError(nul)
+    if not text or text.isspace():  # isspace stops at the first other character
+        raise InputError(f"{source}: a CSV file must have a header row; got an empty file")
+
+
+def _careful_table(text: str, source: str) -> Table:
+    """The table of CSV text read by Python's CSV reader alone (see :meth:`Table.from_text`)."""
+    _require_text(text, source)
+    return Table._from_records(text, source)
+
+
+def _plain_text_table(text: str, source: str) -> Table | None:
+    """Read a plain CSV file (see :func:`_plain_csv_header`) with every column as text, by
+    splitting the text once, into the very table the careful reader builds; None where the
+    careful reader is needed (a quote, a blank or ragged line, a cell over the field limit),
+    so every message stays its own."""
+    plain_csv = _plain_csv_header(text)
+    if plain_csv is None:
+        return None
+    header, body = plain_csv
+    width = len(header)
+    data = np.frombuffer(body.encode("utf-8"), dtype=np.uint8)
+    ends = np.flatnonzero(data == ord("\n"))
+    commas = np.flatnonzero(data == ord(","))
+    del data
+    per_line = np.diff(np.searchsorted(commas, ends), prepend=0, append=len(commas))
+    if (per_line != width - 1).any():
+        return None  # a ragged row: the careful reader names it
+    cells = body.replace("\n", ",").split(",")
+    if len(text) >= FIELD_LIMIT and max(map(len, cells)) >= FIELD_LIMIT:
+        return None  # a cell at the CSV field limit: the careful reader decides
+    raw = {h: cells[i::width] for i, h in enumerate(header)}
+    del cells
+
+    def strings(name: str) -> StrArray:
+        return np.char.strip(_str_array(raw[name]))
+
+    columns: LazyColumns[StrArray] = LazyColumns(header, strings)
+    n = len(ends) + 1
+    return Table(source, header, columns, np.arange(2, n + 2, dtype=np.intp), raw)
 
 
 def _numeric_table(

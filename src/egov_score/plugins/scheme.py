@@ -9,7 +9,7 @@ declared rules on a whole table at once and returns every :class:`Problem` found
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import attrs
@@ -372,6 +372,25 @@ def _try_float(cell: str) -> float:
         return float("nan")
 
 
+def _check_text_column(
+    spec: TableSpec,
+    col: Column,
+    table: Table,
+    hierarchy: Hierarchy,
+    flag: Callable[[np.ndarray, str, StrArray | None, str], None],
+) -> None:
+    """Flag the bad cells of a code, phone or choice column (see :func:`check_table`)."""
+    cells = table.columns[col.name]
+    if col.kind == "code":
+        found = hierarchy.level(spec.level).find(cells)
+        flag(found < 0, col.name, cells, f"must be the code of a {spec.level!r} unit")
+    elif col.kind == "phone":
+        flag(~valid_phones(cells), col.name, cells, PHONE_RULE)
+    else:
+        ok = np.isin(cells, np.array(col.choices, dtype=np.str_)) | (cells == "")
+        flag(~ok, col.name, cells, f"must be one of {list(col.choices)!r}")
+
+
 def check_table(spec: TableSpec, table: Table, hierarchy: Hierarchy) -> list[Problem]:
     """Every problem in ``table`` against ``spec``'s column rules, found column by column.
 
@@ -396,35 +415,25 @@ def check_table(spec: TableSpec, table: Table, hierarchy: Hierarchy) -> list[Pro
     if problems:
         return problems  # cells cannot be checked against rules of missing columns
 
-    def flag(mask: np.ndarray, column: str, cells: StrArray, rule: str) -> None:
+    def flag(mask: np.ndarray, column: str, cells: StrArray | None, rule: str) -> None:
         problems.extend(problems_where(table, mask, column, rule, cells))
 
     numbers: dict[str, FloatArray] = {}
     for col in spec.columns:
-        if col.name not in table.columns:
+        if col.name not in table.columns or col.kind in ("text", "period"):
             continue
-        cells = table.columns[col.name]
-        if col.kind == "code":
-            found = hierarchy.level(spec.level).find(cells)
-            flag(found < 0, col.name, cells, f"must be the code of a {spec.level!r} unit")
-            continue
-        if col.kind in ("text", "period"):
-            continue
-        if col.kind == "phone":
-            flag(~valid_phones(cells), col.name, cells, PHONE_RULE)
-            continue
-        if col.kind == "choice":
-            ok = np.isin(cells, np.array(col.choices, dtype=np.str_)) | (cells == "")
-            flag(~ok, col.name, cells, f"must be one of {list(col.choices)!r}")
+        # A numeric column is read as numbers; its cells as text only to name a bad one.
+        if col.kind in ("code", "phone", "choice"):
+            _check_text_column(spec, col, table, hierarchy, flag)
             continue
         try:  # parsed once and kept by the table, so loading does not parse again
-            values, bad = table.floats(col.name), np.zeros(len(cells), dtype=bool)
+            values, bad = table.floats(col.name), np.zeros(table.n_rows, dtype=bool)
         except InputError:
-            values, bad = _numbers(cells)
-        flag(bad, col.name, cells, "must be a finite number")
+            values, bad = _numbers(table.columns[col.name])
+        flag(bad, col.name, None, "must be a finite number")
         broken = violations(values, col.value_kind, col.min, col.max)
         for mask, rule in broken:
-            flag(mask, col.name, cells, rule)
+            flag(mask, col.name, None, rule)
         # a bounded comparison uses only plausible cells: a negative denominator is reported
         # once, not again against every numerator of its row
         implausible = np.logical_or.reduce([m for m, _ in broken]) if broken else None
@@ -494,6 +503,8 @@ def problems_where(
         rule: what must hold, for the message.
         cells: the values to show (default: the column's cells).
     """
+    if not np.any(mask):
+        return []  # the cells are not read (a numeric column may never be made text)
     shown = table.columns[column] if cells is None else cells
     return [
         Problem(

@@ -293,7 +293,7 @@ def check_tables(
                 rejected.extend(problems)
             else:
                 refused.extend(problems)
-            checked[code][name] = table
+            checked[code][name] = table.compact()  # checked: the cells as read are let go
     if refused:
         raise InputError(
             format_problems([str(p) for p in refused], "scheme data failed its checks")
