@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from html import escape
 from typing import Any
 
 import attrs
+import numpy as np
 
 from egov_score.exceptions import InputError
+from egov_score.io.table import csv_text
 from egov_score.model.framework import DEFAULT_BANDS, Bands
-from egov_score.render.card import md_text, page, reason_text, rows_csv
+from egov_score.render.card import md_text, page, reason_text
 from egov_score.render.messages import band_label, gettext, month_name, ngettext
-from egov_score.review.awards import Awards, Candidate
+from egov_score.review.awards import REASONS, Awards, Candidate, CandidateColumns, Reason
 
 __all__ = [
     "AWARD_FORMATS",
@@ -147,50 +150,147 @@ def awards_json(a: Awards) -> dict[str, Any]:
     }
 
 
-def awards_csv(a: Awards) -> str:
-    """Every candidate of every level, one row each (through the package's one CSV writer)."""
-    header = [
-        "level",
-        "outcome",
-        "place",
-        "code",
-        "name",
-        "parent",
-        "months",
-        "mean_score",
-        "improvement",
-        "lowest_band",
-        "mean_coverage",
-        "criterion",
-        "reasons",
-    ]
-    rows: list[list[object]] = []
-    for level in a.rules.levels:
-        won = {c.code for c in a.winners[level]}
-        ran = {c.code for c in a.runners_up[level]}
-        rows += [
-            [
-                level,
-                "winner"
-                if c.code in won
-                else "runner_up"
-                if c.code in ran
-                else ("eligible" if c.eligible else "not_eligible"),
-                c.place or "",
-                c.code,
-                c.name,
-                c.parent_name,
-                c.months,
-                f"{c.mean_score:.6f}",
-                f"{c.improvement:.6f}",
-                c.lowest_band,
-                f"{c.mean_coverage:.6f}",
-                f"{c.criterion_value:.6f}",
-                _reasons(c, a, "en"),
-            ]
-            for c in a.candidates[level]
+#: Stands in for a value in a message so the message is formatted once for every row.
+_SLOT = "\x00slot\x00"
+#: Format specs of the str.format mini-language that printf-style formatting writes the same.
+_PRINTF = re.compile(r"([-+ ]?)(#?)(0?)(\d*)(\.\d+)?([eEfFgG%])")
+
+
+class _Slot:
+    """A placeholder value that records the format specs it is formatted with."""
+
+    def __init__(self) -> None:
+        self.specs: list[str] = []
+
+    def __format__(self, spec: str) -> str:
+        self.specs.append(spec)
+        return _SLOT
+
+    def __str__(self) -> str:  # ``{got!s}`` / ``{got!r}``: not vectorised
+        self.specs.append("!")
+        return _SLOT
+
+    __repr__ = __str__
+
+
+def _format_all(values: np.ndarray[Any, Any], spec: str) -> np.ndarray[Any, Any] | None:
+    """``format(x, spec)`` for every value, vectorised, or None for a spec not handled."""
+    if values.dtype.kind in "iu" and spec in ("", "d"):
+        return values.astype(np.int64).astype(np.str_)
+    m = _PRINTF.fullmatch(spec)
+    if values.dtype.kind != "f" or m is None:
+        return None
+    sign, alt, zero, width, precision, kind = m.groups()
+    precision = precision or ".6"
+    if kind == "%":  # str.format multiplies by 100 and writes it fixed, then the percent sign
+        if width:
+            return None
+        return np.strings.add(np.char.mod(f"%{sign}{alt}{precision}f", values * 100), "%")
+    return np.char.mod(f"%{sign}{alt}{zero}{width}{precision}{kind}", values)
+
+
+def _reason_column(
+    rule: str, cols: CandidateColumns, rows: np.ndarray[Any, Any], a: Awards, lang: str
+) -> np.ndarray[Any, Any]:
+    """The words of ``rule`` (message ``reason.<rule>``) for candidates ``rows``, as
+    :func:`~egov_score.render.card.reason_text` writes them one at a time."""
+    if rule not in cols.got:
+        one = reason_text(
+            Reason(rule=rule, band=cols.band if rule == "min_band" else ""), lang, a.bands
+        )
+        return np.full(len(rows), one)
+    got = cols.got[rule][rows]
+    needs: float | int = cols.needs[rule]
+    if rule == "min_months":
+        got, needs = got.astype(np.int64), int(needs)
+    slot = _Slot()
+    text = gettext(lang, f"reason.{rule}", got=slot, needs=needs, band="")
+    parts = text.split(_SLOT)
+    maybe = [_format_all(got, spec) for spec in slot.specs]
+    formatted = [f for f in maybe if f is not None]
+    if len(parts) != len(maybe) + 1 or len(formatted) != len(maybe):
+        # A catalogue's own spec: one message per distinct value, not per row.
+        distinct, back = np.unique(got, return_inverse=True)
+        words = [
+            reason_text(Reason(rule=rule, got=float(x), needs=float(needs)), lang, a.bands)
+            for x in distinct
         ]
-    return rows_csv(header, rows)
+        return np.asarray(words, dtype=np.str_)[back.reshape(-1)]
+    out = np.full(len(rows), parts[0])
+    for f, part in zip(formatted, parts[1:], strict=True):
+        out = np.strings.add(np.strings.add(out, f), part)
+    return out
+
+
+def _reasons_column(cols: CandidateColumns, a: Awards, lang: str) -> np.ndarray[Any, Any]:
+    """Every candidate's reasons, ``"; "``-joined: the rows grouped by the rules they fail, so
+    the loop is over combinations of rules, not candidates."""
+    n = len(cols.codes)
+    combo = np.zeros(n, dtype=np.int64)
+    for k, rule in enumerate(REASONS):
+        combo |= cols.failed[rule].astype(np.int64) << k
+    out = np.full(n, "", dtype=object)
+    for c in np.unique(combo):
+        if not c:
+            continue
+        rows = np.flatnonzero(combo == c)
+        pieces = [
+            _reason_column(rule, cols, rows, a, lang)
+            for k, rule in enumerate(REASONS)
+            if c >> k & 1
+        ]
+        text = pieces[0]
+        for piece in pieces[1:]:
+            text = np.strings.add(np.strings.add(text, "; "), piece)
+        out[rows] = text
+    return out.astype(np.str_)
+
+
+def _fixed(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    return np.char.mod("%.6f", values)
+
+
+def awards_csv(a: Awards) -> str:
+    """Every candidate of every level, one row each, built from the candidates' columns
+    (``Awards.columns``) and written through the package's one CSV writer."""
+    parts: dict[str, list[np.ndarray[Any, Any]]] = {
+        h: []
+        for h in (
+            "level",
+            "outcome",
+            "place",
+            "code",
+            "name",
+            "parent",
+            "months",
+            "mean_score",
+            "improvement",
+            "lowest_band",
+            "mean_coverage",
+            "criterion",
+            "reasons",
+        )
+    }
+    for level in a.rules.levels:
+        cols = a.columns[level]
+        n = len(cols.codes)
+        for h, col in (
+            ("level", np.full(n, level)),
+            ("outcome", cols.outcome.astype(np.str_)),
+            ("place", np.where(cols.place > 0, cols.place.astype(np.str_), "")),
+            ("code", cols.codes),
+            ("name", cols.names),
+            ("parent", cols.parent_names),
+            ("months", cols.months.astype(np.int64)),
+            ("mean_score", _fixed(cols.mean_score)),
+            ("improvement", _fixed(cols.improvement)),
+            ("lowest_band", cols.lowest_band),
+            ("mean_coverage", _fixed(cols.mean_coverage)),
+            ("criterion", _fixed(cols.criterion_value)),
+            ("reasons", _reasons_column(cols, a, "en")),
+        ):
+            parts[h].append(col)
+    return csv_text({h: np.concatenate(c) if c else np.zeros(0) for h, c in parts.items()})
 
 
 def awards_html(a: Awards, lang: str = "en") -> str:

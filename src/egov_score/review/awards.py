@@ -27,6 +27,7 @@ __all__ = [
     "AwardRules",
     "Awards",
     "Candidate",
+    "CandidateColumns",
     "Reason",
     "award_window",
     "latest_occasion",
@@ -186,6 +187,45 @@ class Candidate:
 
 
 @attrs.frozen(kw_only=True)
+class CandidateColumns:
+    """Every candidate of one level as columns, best first (the order of
+    ``Awards.candidates``): what :class:`Candidate` records hold, for all candidates at once.
+
+    Attributes:
+        outcome: ``winner``, ``runner_up``, ``eligible`` or ``not_eligible``.
+        place: 1-based among eligible candidates; 0 if not eligible.
+        lowest_band: the framework label of the lowest band with data; ``""`` if none.
+        first_period, last_period: the first and last month with a score; ``""`` if none.
+        failed: per rule of ``REASONS``, whether each candidate fails it.
+        got: per rule with a value (``min_months``, ``min_coverage``), what each candidate has.
+        needs: per rule with a value, what the rule needs.
+        band: the band ``min_band`` names (``""`` without the rule).
+    """
+
+    level: str
+    codes: np.ndarray[Any, Any]
+    names: np.ndarray[Any, Any]
+    names_hi: np.ndarray[Any, Any]
+    parent_names: np.ndarray[Any, Any]
+    parent_names_hi: np.ndarray[Any, Any]
+    months: np.ndarray[Any, Any]
+    mean_score: np.ndarray[Any, Any]
+    improvement: np.ndarray[Any, Any]
+    first_period: np.ndarray[Any, Any]
+    last_period: np.ndarray[Any, Any]
+    lowest_band: np.ndarray[Any, Any]
+    mean_coverage: np.ndarray[Any, Any]
+    criterion_value: np.ndarray[Any, Any]
+    eligible: np.ndarray[Any, Any]
+    place: np.ndarray[Any, Any]
+    outcome: np.ndarray[Any, Any]
+    failed: Mapping[str, np.ndarray[Any, Any]]
+    got: Mapping[str, np.ndarray[Any, Any]]
+    needs: Mapping[str, float]
+    band: str
+
+
+@attrs.frozen(kw_only=True)
 class Awards:
     """The outcome of an award selection."""
 
@@ -198,6 +238,7 @@ class Awards:
     runners_up: dict[str, tuple[Candidate, ...]]
     near_misses: dict[str, tuple[Candidate, ...]]
     candidates: Mapping[str, tuple[Candidate, ...]]  # every candidate, best first; built on use
+    columns: Mapping[str, CandidateColumns]  # the same candidates as columns; built on use
     bands: Bands  # the framework's bands, for naming them
 
 
@@ -279,6 +320,71 @@ class _LevelVerdicts:
         self.first_i, self.last_i, self.mean_cov, self.crit = first_i, last_i, mean_cov, crit
         self.eligible, self.place, self.labels = eligible, place, labels
         self.order, self.ranked_eligible = order, ranked_eligible
+
+    def failed(self) -> dict[str, np.ndarray[Any, Any]]:
+        """Per rule of ``REASONS``, whether each candidate (column index) fails it; as
+        :func:`_reasons` decides for one."""
+        rules = self.rules
+        no_data = np.isnan(self.mean_cov)
+        with np.errstate(invalid="ignore"):
+            below_cov = ~no_data & (self.mean_cov < rules.min_coverage)
+        below_band = (
+            (self.lowest >= 0) & (self.lowest < self.band_index)
+            if rules.min_band is not None
+            else np.zeros(len(self.codes), dtype=bool)
+        )
+        return {
+            "min_months": self.months < rules.min_months,
+            "no_data": no_data,
+            "min_coverage": below_cov,
+            "min_band": below_band,
+        }
+
+    def columns(self, n_win: int, n_run: int) -> CandidateColumns:
+        """Every candidate, best first, as columns (``n_win`` winners, then ``n_run``
+        runners-up among the eligible): :meth:`candidate` for all at once."""
+        o = self.order
+        months = self.months[o]
+        has = months > 0
+        periods = np.asarray((*self.periods, ""), dtype=np.str_)
+        blank = len(self.periods)
+        labels = np.asarray([*self.labels, ""], dtype=np.str_)
+        lowest = self.lowest[o]
+        top = self.ranked_eligible[: n_win + n_run]
+        won = np.isin(self.codes[o], self.codes[top[:n_win]])
+        ran = np.isin(self.codes[o], self.codes[top[n_win:]])
+        eligible = self.eligible[o]
+        outcome = np.where(
+            won,
+            "winner",
+            np.where(ran, "runner_up", np.where(eligible, "eligible", "not_eligible")),
+        )
+        return CandidateColumns(
+            level=self.level,
+            codes=np.asarray(self.codes[o]).astype(np.str_),
+            names=np.asarray(self.names)[o].astype(np.str_),
+            names_hi=np.asarray(self.names_hi)[o].astype(np.str_),
+            parent_names=np.asarray(self.parent_names)[o].astype(np.str_),
+            parent_names_hi=np.asarray(self.parent_names_hi)[o].astype(np.str_),
+            months=months.astype(int),
+            mean_score=self.mean[o].astype(float),
+            improvement=self.improvement[o].astype(float),
+            first_period=periods[np.where(has, self.first_i[o], blank)],
+            last_period=periods[np.where(has, self.last_i[o], blank)],
+            lowest_band=labels[np.where(lowest >= 0, lowest, len(self.labels))],
+            mean_coverage=self.mean_cov[o].astype(float),
+            criterion_value=self.crit[o].astype(float),
+            eligible=eligible.astype(bool),
+            place=self.place[o].astype(int),
+            outcome=outcome,
+            failed={rule: mask[o] for rule, mask in self.failed().items()},
+            got={
+                "min_months": months.astype(int),
+                "min_coverage": self.mean_cov[o].astype(float),
+            },
+            needs={"min_months": self.rules.min_months, "min_coverage": self.rules.min_coverage},
+            band=self.rules.min_band or "",
+        )
 
     def candidate(self, i: int) -> Candidate:
         """The record of candidate ``i`` (a column index)."""
@@ -366,6 +472,9 @@ def select_awards(
         v = verdicts[level]
         return tuple(v.candidate(int(i)) for i in v.order)
 
+    def all_columns(level: str) -> CandidateColumns:
+        return verdicts[level].columns(rules.winners.get(level, 1), rules.runners_up)
+
     return Awards(
         occasion=occasion,
         year=year,
@@ -376,6 +485,7 @@ def select_awards(
         runners_up=runners,
         near_misses=misses,
         candidates=LazyColumns(tuple(verdicts), all_candidates),
+        columns=LazyColumns(tuple(verdicts), all_columns),
         bands=fw.bands,
     )
 
