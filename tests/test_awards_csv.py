@@ -140,3 +140,17 @@ def test_vectorised_format_is_str_format(spec, values):
 def test_a_spec_not_vectorised_is_formatted_per_distinct_value(jaipur_panel, monkeypatch):
     monkeypatch.setattr("egov_score.render.awards._format_all", lambda values, spec: None)
     same_as_records(select_awards(jaipur_panel, "republic_day", 2021, AwardRules()))
+
+
+def test_a_level_with_no_winners_and_no_runners_up_has_no_near_misses():
+    # found while building the columns: top[-1] of an empty ranking was an IndexError
+    from egov_score import datasets
+    from egov_score.review.awards import AwardRules, select_awards
+    from egov_score.review.panel import score_panel
+
+    panel = score_panel(datasets.load("jaipur"))
+    rules = AwardRules(winners={"district": 0, "block": 1, "machine": 1}, runners_up=0)
+    awards = select_awards(panel, "republic_day", 2021, rules)
+    assert awards.winners["district"] == ()
+    assert awards.near_misses["district"] == ()
+    assert len(awards.winners["block"]) == 1

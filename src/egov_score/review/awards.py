@@ -463,7 +463,10 @@ def select_awards(
         runners[level] = tuple(v.candidate(int(i)) for i in top[n_win:])
         # Near misses: ineligible candidates whose criterion would have placed them among the
         # winners and runners-up.
-        bar = v.crit[top[-1]] if len(top) == n_win + rules.runners_up else -np.inf
+        if n_win + rules.runners_up == 0:
+            bar = np.inf  # no place to miss: no near misses
+        else:
+            bar = v.crit[top[-1]] if len(top) == n_win + rules.runners_up else -np.inf
         with np.errstate(invalid="ignore"):
             missed = v.order[(~v.eligible & ~np.isnan(v.crit) & (v.crit >= bar))[v.order]]
         misses[level] = tuple(v.candidate(int(i)) for i in missed)
