@@ -170,14 +170,23 @@ _year = _checked("year", int, lambda x: 1900 <= x <= 9999, "a year from 1900 to 
 SCORE_FORMATS = ("csv", "xlsx")
 
 
-def _formats(text: str) -> tuple[str, ...]:
-    chosen = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",")))
-    unknown = [f for f in chosen if f not in SCORE_FORMATS]
-    if not chosen or unknown or "" in chosen:
-        raise argparse.ArgumentTypeError(
-            f"must be a comma-separated list of {', '.join(SCORE_FORMATS)}; got {text!r}"
-        )
-    return chosen
+def _format_list(allowed: Sequence[str]) -> Callable[[str], tuple[str, ...]]:
+    """An argument type for ``--formats``: a comma-separated list of ``allowed`` names, each
+    once, in the order given."""
+
+    def parse(text: str) -> tuple[str, ...]:
+        chosen = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",")))
+        if not chosen or "" in chosen or any(f not in allowed for f in chosen):
+            raise argparse.ArgumentTypeError(
+                f"must be a comma-separated list of {', '.join(allowed)}; got {text!r}"
+            )
+        return chosen
+
+    return parse
+
+
+#: ``score --formats``: the score tables as CSV files and/or one workbook.
+_formats = _format_list(SCORE_FORMATS)
 
 
 def _fmt(x: float, digits: int = 1) -> str:
@@ -400,15 +409,9 @@ def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     _add_quiet(p)
 
 
-def _card_formats(text: str) -> tuple[str, ...]:
-    """``--formats`` of ``review``/``demo``: a comma-separated list of card formats, and
-    ``xlsx`` for the score tables' and action lists' workbooks."""
-    chosen = tuple(dict.fromkeys(f.strip() for f in text.split(",") if f.strip()))
-    if not chosen or any(f not in REVIEW_FORMATS for f in chosen):
-        raise argparse.ArgumentTypeError(
-            f"must be a comma-separated list of {', '.join(REVIEW_FORMATS)}; got {text!r}"
-        )
-    return chosen
+#: ``review``/``demo --formats``: card formats, and ``xlsx`` for the score tables' and action
+#: lists' workbooks.
+_card_formats = _format_list(REVIEW_FORMATS)
 
 
 def _level_file(text: str) -> tuple[str, Path]:

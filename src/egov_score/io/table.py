@@ -366,10 +366,11 @@ def _records(text: str, source: str) -> list[list[str]]:
         return records
 
 
-def closest_column(name: str, header: Iterable[str]) -> str | None:
-    """The column of ``header`` most like ``name`` (a typo or a renaming such as ``service``
-    for ``services``), or None where none is close."""
-    close = difflib.get_close_matches(name, list(header), n=1, cutoff=0.6)
+def closest_column(name: str, header: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The name of ``header`` most like ``name`` (a typo or a renaming such as ``service`` for
+    ``services``), or None where none is at least ``cutoff`` alike (difflib's ratio). Every
+    "did you mean" of the package asks this one function."""
+    close = difflib.get_close_matches(name, list(header), n=1, cutoff=cutoff)
     return close[0] if close else None
 
 

@@ -10,7 +10,6 @@ name the line of the key that holds it.
 from __future__ import annotations
 
 import bisect
-import difflib
 import os
 import re
 import tomllib
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from egov_score.exceptions import FrameworkError
+from egov_score.io.table import closest_column
 
 __all__ = ["KeyPath", "describe_path", "did_you_mean", "key_lines", "located", "read_toml"]
 
@@ -36,9 +36,8 @@ def did_you_mean(word: object, choices: Iterable[object]) -> str:
     close (difflib's ratio of at least 0.6)."""
     if not isinstance(word, str):
         return ""
-    names = sorted({c for c in choices if isinstance(c, str)})
-    close = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    close = closest_column(word, sorted({c for c in choices if isinstance(c, str)}))
+    return f"; did you mean {close!r}?" if close is not None else ""
 
 
 def _decode(raw: bytes, name: str, what: str) -> str:

@@ -17,7 +17,8 @@ import numpy as np
 
 from egov_score._arrays import FloatArray, IntArray, StrArray
 from egov_score.exceptions import InputError
-from egov_score.io.table import Table, closest_column
+from egov_score.io.table import Table
+from egov_score.io.toml import did_you_mean
 from egov_score.kernels.geo import INDIA_LATITUDE, INDIA_LONGITUDE
 from egov_score.model.framework import (
     Aggregation,
@@ -353,8 +354,7 @@ def _require_name(value: object, what: str, who: str) -> None:
 def _did_you_mean(name: str, header: Sequence[str], spec: TableSpec) -> str:
     """``; did you mean 'x'?`` for the undeclared column of ``header`` closest to ``name``."""
     declared = {c.name for c in spec.columns}
-    close = closest_column(name, [h for h in header if h not in declared])
-    return f"; did you mean {close!r}?" if close is not None else ""
+    return did_you_mean(name, [h for h in header if h not in declared])
 
 
 def _numbers(cells: StrArray) -> tuple[FloatArray, np.ndarray]:
