@@ -154,3 +154,20 @@ def test_a_level_with_no_winners_and_no_runners_up_has_no_near_misses():
     assert awards.winners["district"] == ()
     assert awards.near_misses["district"] == ()
     assert len(awards.winners["block"]) == 1
+
+
+def test_demo_awards_csv_known_rows(jaipur_panel):
+    # Known answers, as the demo wrote them before the CSV was built from columns (the record
+    # path above is a reference implementation; these rows pin the output itself).
+    lines = awards_csv(select_awards(jaipur_panel, "republic_day", 2021)).splitlines()
+    assert lines[0] == (
+        "level,outcome,place,code,name,parent,months,mean_score,improvement,lowest_band,"
+        "mean_coverage,criterion,reasons"
+    )
+    assert lines[1] == (
+        "district,winner,1,D-87,Alwar,Jaipur,5,72.325884,4.834264,Front Runner,1.000000,72.325884,"
+    )
+    assert (
+        "block,not_eligible,,B-7439,Sikandara,Dausa,5,54.111748,12.054886,Aspirant,1.000000,"
+        "54.111748,a month below Performer"
+    ) in lines

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import egov_score as eg
 from egov_score.io.table import Table
@@ -69,3 +73,25 @@ def test_a_bad_phone_is_named_by_file_row_column_and_value(tmp_path):
         {"emitra": {"emitra_machines": table}}, hierarchy, drop_bad_rows=True
     )
     assert [(p.row, p.column) for p in checked.rejected] == [(3, "nodal_officer_phone")]
+
+
+_REFERENCE = re.compile(r"(?:(?:\+?91|0)?[6-9][0-9]{9}|0[1-9][0-9]{9})", re.ASCII)
+
+
+def _slow_valid(cell: str) -> bool:
+    """The rule as a regular expression, one cell at a time: the reference."""
+    squeezed = cell.strip().replace(" ", "").replace("-", "")
+    return squeezed == "" or _REFERENCE.fullmatch(squeezed) is not None
+
+
+_PHONE_TEXT = st.text(alphabet="0123456789+- 9١٢٣０a", max_size=16)
+
+
+@given(st.lists(st.one_of(_PHONE_TEXT, st.sampled_from(GOOD + BAD)), min_size=1, max_size=30))
+def test_valid_phones_agrees_with_the_regular_expression(cells):
+    fast = valid_phones(np.array(cells, dtype=np.str_)).tolist()
+    assert fast == [_slow_valid(c) for c in cells]
+
+
+def test_digits_other_than_ascii_are_not_a_phone():
+    assert valid_phones(np.array(["９４１４０１２３４５", "٩٤١٤٠١٢٣٤٥"])).tolist() == [False, False]
