@@ -300,10 +300,7 @@ class Hierarchy:
     def from_table(cls, table: Table, levels: Sequence[str]) -> Hierarchy:
         """Build a hierarchy from a :class:`~egov_score.io.table.Table` (see :meth:`from_csv`)."""
         table.require(*_CORE_COLUMNS)
-        if table.n_rows == 0:
-            raise HierarchyError(
-                f"{table.source}: a units table must list at least one unit; got only its header"
-            )
+        table.require_rows("units table")
         return _build(table, tuple(levels))
 
     @classmethod
