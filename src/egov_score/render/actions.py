@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 
-from egov_score.exceptions import InputError
 from egov_score.io.table import path_inside, safe_file_names, write_csv
 from egov_score.io.xlsx import write_xlsx
 from egov_score.review.actions import ACTIONS_FOLDER, list_paths
@@ -75,7 +74,6 @@ def write_action_lists(rv: Review, out_dir: str | Path) -> list[Path]:
         InputError: a file would land outside ``out_dir`` (a symbolic link out).
     """
     out = Path(out_dir)
-    root = out.resolve()
     written = []
     for t in rv.actions:
         for level, owners in t.owners.items():
@@ -83,12 +81,8 @@ def write_action_lists(rv: Review, out_dir: str | Path) -> list[Path]:
             order = np.argsort(owners, kind="stable")  # severity order kept within a unit
             bounds = np.concatenate(([0], np.cumsum(np.bincount(owners, minlength=len(codes)))))
             for i, name in enumerate(list_paths(t, level, codes)):
-                path = out / name
+                path = path_inside(out, name)  # checked before a folder is made through it
                 path.parent.mkdir(parents=True, exist_ok=True)
-                if not path.resolve().is_relative_to(root):
-                    raise InputError(
-                        f"{path}: every action list must be written inside {str(out)!r}"
-                    )
                 write_csv(path, t.columns(order[bounds[i] : bounds[i + 1]]))
                 written.append(path)
     return written
