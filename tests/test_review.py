@@ -18,9 +18,9 @@ from egov_score.plugins.section import Section
 from egov_score.render import card as render
 from egov_score.render import messages
 from egov_score.render.review import review_text, write_cards
-from egov_score.review.division import Review
 from egov_score.review.panel import score_panel
 from egov_score.review.report import build_report
+from tests import demo
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "docs" / "report-card.schema.json").read_text(encoding="utf-8"))
@@ -39,13 +39,7 @@ def panel(jaipur):
 
 @pytest.fixture(scope="module")
 def review(jaipur, panel):
-    return Review(
-        panel=panel,
-        period="2021-01",
-        hierarchy=jaipur.hierarchy,
-        registry=jaipur.registry,
-        tables=jaipur.tables,
-    )
+    return demo.jaipur_review(jaipur, panel)
 
 
 @pytest.fixture(scope="module")

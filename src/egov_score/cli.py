@@ -549,7 +549,7 @@ def _summary(result: Result, level: str) -> str:
     fw = result.framework
     order = np.lexsort((lv.codes, np.where(lv.rank > 0, lv.rank, np.iinfo(np.int64).max)))
     groups = [g for g in fw.children(fw.root) if g in lv.groups]
-    header = ["Rank", "Code", "Name", "Score", "Band", *groups]
+    header = ["Rank", "Code", "Name", "Score", "Band", *(fw.groups[g].name or g for g in groups)]
     rows = [
         [
             str(lv.rank[i]) if lv.rank[i] else "-",

@@ -8,13 +8,14 @@ language. An id missing from every catalogue is shown as it is, so plain text wo
 
 from __future__ import annotations
 
+import math
 import re
 
 import attrs
 
 from egov_score.exceptions import PluginError
 
-__all__ = ["Cell", "Msg", "Name", "Section"]
+__all__ = ["Cell", "Msg", "Name", "Num", "Section"]
 
 #: A link a section may carry: empty, or a relative path with no scheme, query or markup
 #: (``../actions/emitra.machines/block/B-574.csv``), safe in Markdown and HTML as it is.
@@ -59,9 +60,42 @@ class Name:
             )
 
 
-#: A section's cell: text shown as it is (codes, names, formatted numbers), message ids, or a
-#: unit's name.
-Cell = str | Msg | Name
+@attrs.frozen
+class Num:
+    """A cell holding a number, written by the renderer as its reader reads numbers (Indian
+    grouping, ``2,995``; the catalogue's digits) and as a plain number in JSON.
+
+    Attributes:
+        value: the number (NaN shows as ``–``).
+        digits: decimals shown.
+        share: a percentage shown after it in brackets (``2,995 (98.1%)``), or None.
+    """
+
+    value: float
+    digits: int = 0
+    share: float | None = None
+
+    def __attrs_post_init__(self) -> None:
+        numbers = (self.value,) if self.share is None else (self.value, self.share)
+        if not all(isinstance(x, int | float) and not isinstance(x, bool) for x in numbers):
+            raise PluginError(f"a Num's value and share must be numbers; got {self!r}")
+        if not isinstance(self.digits, int) or not 0 <= self.digits <= 6:
+            raise PluginError(f"a Num's digits must be an int from 0 to 6; got {self.digits!r}")
+
+    def plain(self) -> str:
+        """The cell as a machine reads it: ``2995``, ``2995 (98.1%)``; ``–`` if missing."""
+        if math.isnan(self.value):
+            return "–"
+        shown = f"{self.value:.{self.digits}f}"
+        if self.share is None:
+            return shown
+        share = "–" if math.isnan(self.share) else f"{self.share:.1f}%"
+        return f"{shown} ({share})"
+
+
+#: A section's cell: text shown as it is (codes, names), message ids, a unit's name, or a
+#: number.
+Cell = str | Msg | Name | Num
 
 
 @attrs.frozen(kw_only=True)
@@ -103,14 +137,16 @@ class Section:
                 f"section {self.key!r}: every row must have one cell per header column "
                 f"({width}); got {bad!r}"
             )
-        odd = next((c for r in self.rows for c in r if not isinstance(c, str | Msg | Name)), None)
+        odd = next(
+            (c for r in self.rows for c in r if not isinstance(c, str | Msg | Name | Num)), None
+        )
         if odd is not None or any(not isinstance(h, str) for h in self.header):
             cell = (
                 odd if odd is not None else next(h for h in self.header if not isinstance(h, str))
             )
             raise PluginError(
                 f"section {self.key!r}: every cell must be text, a Msg or a Name; got "
-                f"{type(cell).__name__} {cell!r}"
+                f"{type(cell).__name__} {cell!r} (a number in a row goes in a Num)"
             )
         for what in ("title", "note"):
             if not isinstance(getattr(self, what), str):

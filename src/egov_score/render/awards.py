@@ -16,6 +16,7 @@ from egov_score.io.table import csv_text
 from egov_score.model.framework import DEFAULT_BANDS, Bands
 from egov_score.render.card import md_text, page, reason_text
 from egov_score.render.messages import band_label, gettext, month_name, ngettext
+from egov_score.render.numbers import Localised, format_plain
 from egov_score.review.awards import REASONS, Awards, Candidate, CandidateColumns, Reason
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "awards_json_text",
     "awards_markdown",
     "citation",
+    "criterion_text",
     "render_awards",
 ]
 
@@ -50,17 +52,22 @@ def citation(c: Candidate, lang: str = "en", bands: Bands = DEFAULT_BANDS) -> st
         c.months,
         name=_cname(c, lang),
         where=f" ({parent})" if parent else "",
-        mean=c.mean_score,
-        improvement=c.improvement,
+        mean=Localised(c.mean_score, lang),
+        improvement=Localised(c.improvement, lang),
         first=month_name(c.first_period, lang),
         last=month_name(c.last_period, lang),
         band=band_label(bands, c.lowest_band, lang),
     )
 
 
+def criterion_text(a: Awards, lang: str = "en") -> str:
+    """The award criterion in words (message ``criterion.<criterion>``)."""
+    return gettext(lang, f"criterion.{a.rules.criterion}")
+
+
 def _title(a: Awards, lang: str) -> str:
     occasion = gettext(lang, f"occasion.{a.occasion}")
-    return gettext(lang, "awards_title", year=a.year, occasion=occasion)
+    return gettext(lang, "awards_title", year=format_plain(a.year, lang), occasion=occasion)
 
 
 def _reasons(c: Candidate, a: Awards, lang: str) -> str:
@@ -85,7 +92,7 @@ def awards_markdown(a: Awards, lang: str = "en") -> str:
         f"# {md(_title(a, lang))}",
         "",
         f"**{md(gettext(lang, 'window'))}:** {md(_window_text(a, lang))} · "
-        f"**{md(gettext(lang, 'criterion'))}:** {md(a.rules.criterion)}",
+        f"**{md(gettext(lang, 'criterion'))}:** {md(criterion_text(a, lang))}",
         "",
     ]
     for level in a.rules.levels:

@@ -18,14 +18,23 @@ from typing import Any
 from egov_score.exceptions import InputError
 from egov_score.io.table import csv_text
 from egov_score.model.framework import Bands
-from egov_score.plugins.section import Cell, Msg, Name, Section
+from egov_score.plugins.section import Cell, Msg, Name, Num, Section
 from egov_score.render.messages import (
+    FALLBACK,
     Messages,
     band_label,
     catalogues,
     gettext,
     messages,
     month_name,
+    officer_title,
+)
+from egov_score.render.numbers import (
+    format_count,
+    format_number,
+    format_plain,
+    format_signed,
+    format_text,
 )
 from egov_score.render.text_table import printable, render_table
 from egov_score.review.awards import Reason
@@ -39,6 +48,7 @@ __all__ = [
     "format_rank",
     "format_value",
     "html_table",
+    "level_plural",
     "md_table",
     "md_text",
     "no_data_lines",
@@ -54,6 +64,7 @@ __all__ = [
     "to_markdown",
     "to_text",
     "trend_svg",
+    "unit_text",
 ]
 
 #: The identifier of the JSON report-card schema (``docs/report-card.schema.json``).
@@ -64,15 +75,21 @@ def _num(x: float, digits: int = 1) -> str:
     return "–" if math.isnan(x) else f"{x:.{digits}f}"
 
 
-def _signed(x: float, digits: int = 1) -> str:
-    return "–" if math.isnan(x) else f"{x:+.{digits}f}"
-
-
 def format_rank(rank: int, of: int, lang: str) -> str:
     """``"3 of 7"`` in ``lang``; ``"–"`` when unranked (0)."""
     if not rank:
         return "–"
-    return gettext(lang, "rank_of", rank=rank, of=of)
+    return gettext(lang, "rank_of", rank=format_count(rank, lang), of=format_count(of, lang))
+
+
+def level_plural(level: str, lang: str) -> str:
+    """A level's name in the plural as a sentence uses it after a postposition (message
+    ``levels.<level>``: ``districts``; Hindi ``जिलों``, the oblique plural of ``जिला``), else
+    the level's name (with an ``s`` in English)."""
+    found = messages(lang).lookup(f"levels.{level}")
+    if found:
+        return found
+    return gettext(lang, level) + ("s" if lang == FALLBACK else "")
 
 
 def _rank_move(change: int | None, lang: str) -> str:
@@ -103,7 +120,21 @@ def reason_text(reason: Reason, lang: str, bands: Bands) -> str:
     return gettext(lang, f"reason.{reason.rule}", got=got, needs=needs, band=band)
 
 
-def _cell(cell: Cell, t: Messages) -> str:
+def _num_cell(cell: Num, lang: str, plain: bool) -> str:
+    if plain:
+        return cell.plain()
+    shown = format_number(cell.value, lang, cell.digits)
+    if cell.share is None:
+        return shown
+    share = "–" if math.isnan(cell.share) else f"{format_number(cell.share, lang, 1)}%"
+    return f"{shown} ({share})"
+
+
+def _cell(cell: Cell, t: Messages, plain: bool = False, numeric: bool = False) -> str:
+    if isinstance(cell, Num):
+        return _num_cell(cell, t.lang, plain)
+    if isinstance(cell, str) and numeric and not plain:  # a number a plugin wrote as text
+        return format_text(cell, t.lang)
     if isinstance(cell, Msg):
         return cell.sep.join(t(i) for i in cell.ids)
     if isinstance(cell, Name):
@@ -111,40 +142,59 @@ def _cell(cell: Cell, t: Messages) -> str:
     return cell
 
 
-def section_text(section: Section, lang: str) -> tuple[str, list[str], list[list[str]], str]:
+def section_text(
+    section: Section, lang: str, *, plain: bool = False
+) -> tuple[str, list[str], list[list[str]], str]:
     """A plugin's section in ``lang``: title, header, rows and note, translated with the core
     catalogues and the plugin catalogues in force (:func:`~egov_score.render.messages.
-    catalogues`)."""
+    catalogues`); numbers (:class:`~egov_score.plugins.section.Num` cells, and plain numbers
+    written as text in the section's numeric columns) in Indian grouping, or as plain machine
+    numbers with ``plain`` (JSON)."""
     t = messages(lang)
     return (
         t(section.title),
         [t(h) for h in section.header],
-        [[_cell(c, t) for c in row] for row in section.rows],
+        [
+            [_cell(c, t, plain, k in section.numeric) for k, c in enumerate(row)]
+            for row in section.rows
+        ],
         t(section.note) if section.note else "",
     )
 
 
-def format_value(s: Standing) -> str:
-    """An indicator's value with its unit (``"87.5 %"``); ``"–"`` if missing."""
+def unit_text(unit: str, lang: str) -> str:
+    """An indicator's unit in ``lang``: the catalogue's ``unit.<unit>`` (``unit.days`` →
+    ``दिन``), else the unit as the framework gives it."""
+    return messages(lang).lookup(f"unit.{unit}") or unit if unit else ""
+
+
+def format_value(s: Standing, lang: str = "en") -> str:
+    """An indicator's value in Indian grouping with its unit in ``lang`` (``"87.5 %"``,
+    ``"77.2 दिन"``); ``"–"`` if missing."""
     if math.isnan(s.value):
         return "–"
-    return f"{s.value:,.1f}{' %' if s.unit == '%' else ' ' + s.unit if s.unit else ''}".strip()
+    unit = " %" if s.unit == "%" else f" {unit_text(s.unit, lang)}" if s.unit else ""
+    return f"{format_number(s.value, lang)}{unit}"
 
 
-def _best(s: Standing) -> str:
+def _best(s: Standing, lang: str) -> str:
     if math.isnan(s.best_value):
         return "–"
-    shown = f"{s.best_value:,.1f}{' %' if s.unit == '%' else ''}"
-    return f"{shown} ({s.best_name})"
+    shown = f"{format_number(s.best_value, lang)}{' %' if s.unit == '%' else ''}"
+    name = s.best_name_hi if lang == "hi" and s.best_name_hi else s.best_name
+    return f"{shown} ({name})"
 
 
 def _headline(r: UnitReport, lang: str) -> list[tuple[str, str]]:
-    level = gettext(lang, r.level)
+    level, levels = gettext(lang, r.level), level_plural(r.level, lang)
     band = band_label(r.framework.bands, r.band, lang)
     rows = [
-        (gettext(lang, "score"), _num(r.score)),
+        (gettext(lang, "score"), format_number(r.score, lang)),
         (gettext(lang, "band"), band),
-        (gettext(lang, "rank_level", level=level), format_rank(r.rank, r.peers, lang)),
+        (
+            gettext(lang, "rank_level", level=level, levels=levels),
+            format_rank(r.rank, r.peers, lang),
+        ),
     ]
     if r.parent_name:
         parent = r.parent_name_hi if lang == "hi" and r.parent_name_hi else r.parent_name
@@ -155,16 +205,19 @@ def _headline(r: UnitReport, lang: str) -> list[tuple[str, str]]:
             )
         )
     rows.append(
-        (gettext(lang, "change"), f"{_signed(r.score_change)} ({_rank_move(r.rank_change, lang)})")
+        (
+            gettext(lang, "change"),
+            f"{format_signed(r.score_change, lang)} ({_rank_move(r.rank_change, lang)})",
+        )
     )
     if r.previous_period is not None:
         rows.append((gettext(lang, "delta_rank"), format_rank(r.delta_rank, r.delta_peers, lang)))
-    rows.append((gettext(lang, "streak"), str(r.streak)))
+    rows.append((gettext(lang, "streak"), format_count(r.streak, lang)))
     if r.award is not None:
         rows.append((gettext(lang, "award_standing"), award_text(r, lang)))
-    rows.append((gettext(lang, "coverage"), f"{_num(100 * r.coverage, 0)} %"))
+    rows.append((gettext(lang, "coverage"), f"{format_number(100 * r.coverage, lang, 0)} %"))
     if rejected := len(r.result.rejected):  # implausible input cells set aside for this run
-        rows.append((gettext(lang, "rejected_cells"), str(rejected)))
+        rows.append((gettext(lang, "rejected_cells"), format_count(rejected, lang)))
     return rows
 
 
@@ -179,7 +232,7 @@ def award_text(r: UnitReport, lang: str) -> str:
         status = gettext(lang, "eligible")
     else:
         status = "; ".join(reason_text(x, lang, r.framework.bands) for x in a.reasons)
-    return f"{occasion} {a.year}: {where} ({status})"
+    return f"{occasion} {format_plain(a.year, lang)}: {where} ({status})"
 
 
 @contextlib.contextmanager
@@ -198,10 +251,10 @@ def _standing_rows(items: tuple[Standing, ...], lang: str) -> list[list[str]]:
     return [
         [
             display_name(s, lang),
-            format_value(s),
-            _num(s.score),
+            format_value(s, lang),
+            format_number(s.score, lang),
             format_rank(s.rank, s.peers, lang),
-            _best(s),
+            _best(s, lang),
         ]
         for s in items
     ]
@@ -221,9 +274,9 @@ def _scheme_rows(r: UnitReport, lang: str) -> list[list[str]]:
     return [
         [
             display_name(s, lang),
-            _num(s.score),
+            format_number(s.score, lang),
             format_rank(s.rank, s.peers, lang),
-            _signed(s.change),
+            format_signed(s.change, lang),
         ]
         for s in r.schemes
     ]
@@ -287,8 +340,8 @@ def to_markdown(r: UnitReport, lang: str = "en") -> str:
         md = md_text
         out = [f"# {md(_title(r, lang))}", ""]
         out.append(
-            f"**{md(gettext(lang, 'to'))}:** {md(r.officer)} · **{md(gettext(lang, 'period'))}:** "
-            f"{md(month_name(r.period, lang))}"
+            f"**{md(gettext(lang, 'to'))}:** {md(officer_title(r.officer, lang))} · "
+            f"**{md(gettext(lang, 'period'))}:** {md(month_name(r.period, lang))}"
         )
         out += [f"\n> {md(line)}" for line in no_data_lines(r, lang)]
         out += ["", md_table(["", ""], [list(row) for row in _headline(r, lang)]), ""]
@@ -310,7 +363,14 @@ def to_markdown(r: UnitReport, lang: str = "en") -> str:
         out.append(
             md_table(
                 [gettext(lang, "period"), gettext(lang, "score"), gettext(lang, "rank")],
-                [[month_name(p.period, lang), _num(p.score), str(p.rank or "–")] for p in r.trend],
+                [
+                    [
+                        month_name(p.period, lang),
+                        format_number(p.score, lang),
+                        format_count(p.rank, lang) if p.rank else "–",
+                    ]
+                    for p in r.trend
+                ],
             )
         )
         for section in r.sections:
@@ -334,7 +394,8 @@ def to_text(r: UnitReport, lang: str = "en") -> str:
     with _words_of(r, lang):
         lines = [
             _title(r, lang),
-            f"{gettext(lang, 'to')}: {r.officer} · {month_name(r.period, lang)}",
+            f"{gettext(lang, 'to')}: {officer_title(r.officer, lang)} · "
+            f"{month_name(r.period, lang)}",
             *no_data_lines(r, lang),
             "",
         ]
@@ -365,12 +426,13 @@ def _json_standing(s: Standing) -> dict[str, Any]:
         "peers": s.peers,
         "best_value": _json_num(s.best_value),
         "best_name": s.best_name,
+        "best_name_hi": s.best_name_hi,
         "change": _json_num(s.change),
     }
 
 
 def _json_section(s: Section, lang: str) -> dict[str, Any]:
-    title, header, rows, note = section_text(s, lang)
+    title, header, rows, note = section_text(s, lang, plain=True)
     out: dict[str, Any] = {"key": s.key, "title": title, "header": header, "rows": rows}
     out["note"] = note
     if s.link:
@@ -432,7 +494,13 @@ def to_json(r: UnitReport, lang: str = "en") -> dict[str, Any]:
                 for p in r.trend
             ],
             "peers_chart": [
-                {"code": b.code, "name": b.name, "score": _json_num(b.score), "is_self": b.is_self}
+                {
+                    "code": b.code,
+                    "name": b.name,
+                    "name_hi": b.name_hi,
+                    "score": _json_num(b.score),
+                    "is_self": b.is_self,
+                }
                 for b in r.bars
             ],
             "sections": [_json_section(s, lang) for s in r.sections],
@@ -577,12 +645,14 @@ def bars_svg(bars: tuple[Bar, ...], lang: str) -> str:
         w = 0.0 if math.isnan(b.score) else (width - label_w - 60) * b.score / 100
         colour = "#123c69" if b.is_self else "#9fb3c8"
         weight = "700" if b.is_self else "400"
+        name = b.name_hi if lang == "hi" and b.name_hi else b.name
         parts.append(
             f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end" font-size="13" '
-            f'font-weight="{weight}">{escape(b.name)}</text>'
+            f'font-weight="{weight}">{escape(name)}</text>'
             f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 8}" rx="3" '
             f'fill="{colour}"/>'
-            f'<text x="{label_w + w + 6:.1f}" y="{y + 15}" font-size="12">{_num(b.score)}</text>'
+            f'<text x="{label_w + w + 6:.1f}" y="{y + 15}" font-size="12">'
+            f"{format_number(b.score, lang)}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -606,7 +676,7 @@ def trend_svg(r: UnitReport, lang: str) -> str:
         parts.append(
             f'<line x1="{pad}" x2="{width - pad}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e4e8ec"/>'
             f'<text x="{pad - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
-            f'fill="#5b6b7c">{level}</text>'
+            f'fill="#5b6b7c">{format_plain(level, lang)}</text>'
         )
     if pts:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(k, s) for k, s in pts))
@@ -650,12 +720,17 @@ def to_html(r: UnitReport, lang: str = "en") -> str:
             "up" if (r.rank_change or 0) > 0 else "down" if (r.rank_change or 0) < 0 else ""
         )
         cards = [
-            (gettext(lang, "score"), _num(r.score)),
+            (gettext(lang, "score"), format_number(r.score, lang)),
             (
-                gettext(lang, "rank_level", level=gettext(lang, r.level)),
+                gettext(
+                    lang,
+                    "rank_level",
+                    level=gettext(lang, r.level),
+                    levels=level_plural(r.level, lang),
+                ),
                 format_rank(r.rank, r.peers, lang),
             ),
-            (gettext(lang, "change"), _signed(r.score_change)),
+            (gettext(lang, "change"), format_signed(r.score_change, lang)),
         ]
         card_html = "".join(
             f'<div class="card"><div class="k">{escape(k)}</div>'
@@ -678,7 +753,13 @@ def to_html(r: UnitReport, lang: str = "en") -> str:
         parent = (
             r.parent_name_hi if lang == "hi" and r.parent_name_hi else r.parent_name
         ) or r.name
-        chart_title = gettext(lang, "peers_chart", parent=parent, level=gettext(lang, r.level))
+        chart_title = gettext(
+            lang,
+            "peers_chart",
+            parent=parent,
+            level=gettext(lang, r.level),
+            levels=level_plural(r.level, lang),
+        )
         sections.append(
             f"<section><h2>{escape(chart_title)}</h2>{bars_svg(r.bars, lang)}</section>"
         )
@@ -694,7 +775,7 @@ def to_html(r: UnitReport, lang: str = "en") -> str:
                 para += f'<p><a href="{escape(s.link)}">{label}</a></p>'
             sections.append(f"<section><h2>{escape(title)}</h2>{body}{para}</section>")
         header = (
-            f"<p>{escape(gettext(lang, 'to'))}: {escape(r.officer)} · "
+            f"<p>{escape(gettext(lang, 'to'))}: {escape(officer_title(r.officer, lang))} · "
             f"{escape(month_name(r.period, lang))} · "
             f'<span class="band {_band_class(r)}">{escape(band)}</span> '
             f'<span class="{move_class}">{escape(move)}</span></p>'

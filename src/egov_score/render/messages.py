@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from pathlib import Path
@@ -34,6 +35,7 @@ __all__ = [
     "FALLBACK",
     "LANGUAGES",
     "LOCALE",
+    "NUMBER_SYSTEMS",
     "Messages",
     "band_label",
     "catalogue_folders",
@@ -43,12 +45,18 @@ __all__ = [
     "messages",
     "month_name",
     "ngettext",
+    "number_system",
+    "officer_title",
+    "plain_digits",
+    "to_digits",
 ]
 
 #: The folder of the core catalogues.
 LOCALE = Path(__file__).resolve().parent / "locale"
 #: The language every other one falls back to for a missing message.
 FALLBACK = "en"
+#: The catalogues' ``number_system`` values: Latin (ASCII) digits or Devanagari digits.
+NUMBER_SYSTEMS = ("latn", "deva")
 
 
 def _stems(folder: Path) -> set[str]:
@@ -144,6 +152,25 @@ class Messages:
             if english is not None:
                 chain.add_fallback(english)
         self._chain = chain
+        self._number_system: str | None = None
+
+    @property
+    def number_system(self) -> str:
+        """The digits this catalogue asks for (message ``number_system``): ``latn`` or
+        ``deva``.
+
+        Raises:
+            InputError: the catalogue names another system.
+        """
+        if self._number_system is None:
+            system = self.lookup("number_system") or "latn"
+            if system not in NUMBER_SYSTEMS:
+                raise InputError(
+                    f"catalogue {self.lang}.po: number_system must be one of "
+                    f"{list(NUMBER_SYSTEMS)!r}; got {system!r}"
+                )
+            self._number_system = system
+        return self._number_system
 
     def lookup(self, msgid: str) -> str | None:
         """The message in this language only (no fallback), or None if it has none."""
@@ -196,6 +223,43 @@ def ngettext(lang: str, msgid: str, msgid_plural: str, n: int, **params: Any) ->
     return messages(lang).plural(msgid, msgid_plural, n, **params)
 
 
+#: ASCII digit -> Devanagari digit, from the Unicode database (Babel writes Latin digits only).
+_DEVANAGARI = {
+    ord(str(unicodedata.digit(ch))): ch
+    for ch in map(chr, range(0x0900, 0x0980))
+    if unicodedata.category(ch) == "Nd"
+}
+
+
+def number_system(lang: str) -> str:
+    """The digits ``lang``'s catalogue asks for (its message ``number_system``): ``latn``
+    (the default, also in Hindi) or ``deva`` (०१२…).
+
+    Raises:
+        InputError: the catalogue names another system.
+    """
+    return messages(lang).number_system
+
+
+def to_digits(text: str, system: str) -> str:
+    """``text``'s ASCII digits written in ``system`` (one of :data:`NUMBER_SYSTEMS`)."""
+    return text.translate(_DEVANAGARI) if system == "deva" else text
+
+
+def plain_digits(text: str, lang: str) -> str:
+    """``text``'s ASCII digits in the catalogue's digits (:func:`number_system`): unchanged
+    for ``latn``, Devanagari for ``deva``."""
+    return to_digits(text, number_system(lang))
+
+
+def officer_title(title: str, lang: str) -> str:
+    """An officer's title from the data in ``lang``: the catalogue's ``officer.<title>``
+    (``officer.BDO`` → ``खंड विकास अधिकारी``), else the title as the data gives it."""
+    if not title:
+        return title
+    return messages(lang).lookup(f"officer.{title}") or title
+
+
 def month_name(period: str, lang: str = "en", *, short: bool = False) -> str:
     """``"2021-01"`` -> ``"January 2021"`` / ``"जनवरी 2021"`` (``short``: the month alone, as
     the catalogue abbreviates it); other periods unchanged."""
@@ -204,7 +268,8 @@ def month_name(period: str, lang: str = "en", *, short: bool = False) -> str:
         return period
     if short:
         return gettext(lang, f"month_short.{int(month)}")
-    return gettext(lang, "month_year", month=gettext(lang, f"month.{int(month)}"), year=year)
+    month_word = gettext(lang, f"month.{int(month)}")
+    return gettext(lang, "month_year", month=month_word, year=plain_digits(year, lang))
 
 
 def band_label(bands: Bands, label: str, lang: str) -> str:

@@ -21,6 +21,7 @@ from egov_score.model.result import LevelResult
 from egov_score.render import card as render
 from egov_score.render.actions import write_action_lists
 from egov_score.render.messages import band_label, catalogues, gettext, messages, month_name
+from egov_score.render.numbers import format_column, format_count, format_signed
 from egov_score.render.text_table import printable, render_table
 from egov_score.review.actions import division_section
 from egov_score.review.division import Review
@@ -62,15 +63,16 @@ def _local_name(lv: LevelResult, i: int, lang: str) -> str:
     return str(lv.names_hi[i]) if lang == "hi" and lv.names_hi[i] else str(lv.names[i])
 
 
-def _move(change: float) -> str:
-    return "" if math.isnan(change) else f"{change:+.1f}"
+def _move(change: float, lang: str) -> str:
+    return "" if math.isnan(change) else format_signed(change, lang)
 
 
 def district_rows(
     rv: Review, lang: str, *, short: bool = False
 ) -> tuple[list[str], list[list[str]]]:
-    """Districts by rank: score, band, change since last month, and every scheme's score
-    (headed by the scheme's code when ``short``, for the terminal)."""
+    """Districts by rank: score, band, change since last month, and every scheme's score,
+    headed by the scheme's name in ``lang`` (by its code when ``short``); numbers in Indian
+    grouping, each column formatted at once."""
     fw = rv.result.framework
     lv = rv.result.levels[1]
     prev = rv.panel.previous(rv.period)
@@ -88,6 +90,9 @@ def district_rows(
         for g in schemes
     ]
     rows = []
+    shown = {"": format_column(lv.score, lang)} | {
+        g: format_column(lv.groups[g], lang) for g in schemes
+    }
     for i in np.lexsort((lv.codes, np.where(lv.rank > 0, lv.rank, 1 << 30))):
         change = np.nan
         if before is not None:
@@ -96,12 +101,12 @@ def district_rows(
                 change = float(lv.score[i] - before.score[j[0]])
         rows.append(
             [
-                str(lv.rank[i] or "–"),
+                format_count(lv.rank[i], lang) if lv.rank[i] else "–",
                 _local_name(lv, i, lang),
-                f"{lv.score[i]:.1f}",
+                str(shown[""][i]),
                 band_label(fw.bands, lv.band_of(i), lang),
-                _move(change),
-                *(f"{lv.groups[g][i]:.1f}" for g in schemes),
+                _move(change, lang),
+                *(str(shown[g][i]) for g in schemes),
             ]
         )
     return header, rows
@@ -126,7 +131,7 @@ def district_flags(rv: Review, lang: str) -> list[str]:
         card = rv.report(str(lv.codes[i]))
         what = (
             ", ".join(
-                f"{render.display_name(s, lang)} ({render.format_value(s)}; "
+                f"{render.display_name(s, lang)} ({render.format_value(s, lang)}; "
                 f"{render.format_rank(s.rank, s.peers, lang)})"
                 for s in card.weakest
             )
@@ -155,12 +160,14 @@ def block_rows(
         gettext(lang, "band"),
     ]
 
+    shown = format_column(blocks.score, lang)
+
     def row(i: int) -> list[str]:
         return [
-            str(blocks.rank[i]),
-            str(blocks.names[i]),
+            format_count(blocks.rank[i], lang),
+            _local_name(blocks, i, lang),
             _local_name(districts, int(blocks.parent[i]), lang),
-            f"{blocks.score[i]:.1f}",
+            str(shown[i]),
             band_label(rv.result.framework.bands, blocks.band_of(i), lang),
         ]
 
@@ -178,7 +185,7 @@ def review_text(rv: Review, lang: str = "en", cards_dir: Path | None = None) -> 
     for title, head, rows, nums in plugin_sections(rv, lang):
         aligned = [k in nums for k in range(len(head))]
         out += [title, render_table(head, rows, aligned), ""]
-    header, rows = district_rows(rv, lang, short=True)
+    header, rows = district_rows(rv, lang)
     out += [
         gettext(lang, "district_scores"),
         render_table(header, rows, [True, False, True, False, True] + [True] * (len(header) - 5)),

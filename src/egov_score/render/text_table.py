@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Sequence
 
@@ -17,6 +18,10 @@ _SHOWN = {c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}" for c in _UNSAFE}
 _SHOWN_IN_CELL = {**_SHOWN, 0x09: " ", 0x0A: " "}
 
 
+#: Categories that take no column: nonspacing and enclosing marks, format characters.
+_ZERO_WIDTH = frozenset({"Mn", "Me", "Cf"})
+
+
 def printable(text: str, *, cell: bool = False) -> str:
     """``text`` safe to print to a terminal: every control character that a terminal would act
     on (``ESC[2J`` clears the screen) is shown as an escape instead (``\\x1b[2J``), and so are
@@ -24,9 +29,19 @@ def printable(text: str, *, cell: bool = False) -> str:
     return text.translate(_SHOWN_IN_CELL if cell else _SHOWN)
 
 
+@functools.lru_cache(maxsize=1 << 12)
 def display_width(text: str) -> int:
-    """Terminal columns ``text`` takes: combining marks (virama, nukta, anusvara) take none."""
-    return sum(0 if unicodedata.category(ch) in ("Mn", "Me", "Cf") else 1 for ch in text)
+    """Terminal columns ``text`` takes, as a terminal's ``wcwidth`` counts them: combining
+    marks that sit on a letter (Devanagari virama, nukta, anusvara, the vowel signs above and
+    below: Unicode categories Mn and Me) and invisible format characters (zero-width joiners,
+    Cf) take none; East Asian wide and fullwidth characters take two; every other character,
+    including the spacing vowel signs (Mc: ``ा``, ``ि``, ``ो``), takes one."""
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in _ZERO_WIDTH:
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+    return width
 
 
 def _pad(text: str, width: int, right: bool) -> str:

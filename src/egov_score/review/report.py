@@ -61,6 +61,7 @@ class Standing:
         peers: how many units of the level have a score.
         best_value: the value (or score, for a scheme) of the best peer.
         best_name: the best peer's name.
+        best_name_hi: the best peer's Hindi name, or ``""``.
         change: change in score since the previous period (NaN if unknown).
     """
 
@@ -75,6 +76,7 @@ class Standing:
     best_value: float
     best_name: str
     change: float
+    best_name_hi: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -89,12 +91,13 @@ class TrendPoint:
 
 @attrs.frozen(kw_only=True)
 class Bar:
-    """One peer in the card's bar chart."""
+    """One peer in the card's bar chart (``name_hi``: its Hindi name, or ``""``)."""
 
     code: str
     name: str
     score: float
     is_self: bool
+    name_hi: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -211,6 +214,7 @@ def _standing(
         peers=peers,
         best_value=float(values[best]),
         best_name=str(lv.names[best]),
+        best_name_hi=str(lv.names_hi[best]),
         change=change,
     )
 
@@ -359,6 +363,7 @@ def build_report(
             name=str(lv.names[s]),
             score=float(lv.score[s]),
             is_self=bool(s == i),
+            name_hi=str(lv.names_hi[s]),
         )
         for s in siblings[np.argsort(-np.nan_to_num(lv.score[siblings], nan=-1), kind="stable")]
     )

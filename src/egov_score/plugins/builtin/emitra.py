@@ -22,7 +22,7 @@ from egov_score.plugins.actions import ActionReasons, ActionSettings
 from egov_score.plugins.builtin._common import SAMPLE_UNITS, SAMPLES, flag, numbers, rate
 from egov_score.plugins.hookspecs import hookimpl
 from egov_score.plugins.scheme import Column, Problem, Scheme, TableSpec, problems_where, spread
-from egov_score.plugins.section import Cell, Msg, Name, Section
+from egov_score.plugins.section import Cell, Msg, Name, Num, Section
 
 CODE = "emitra"
 #: The plugin's message catalogues (``<lang>.po``; ids ``emitra.*``).
@@ -433,23 +433,21 @@ def egov_score_action_reasons(
 _MACHINE_FIELDS = ("allotted", "installed", "inspected", "geotagged", "transacting")
 
 
-def _pct(part: float, whole: float) -> str:
+def _share(part: float, whole: float) -> float:
+    """``part`` as a percentage of ``whole``; NaN when either is missing or ``whole`` is 0."""
     return (
-        "–" if not whole or math.isnan(whole) or math.isnan(part) else f"{100 * part / whole:.1f}%"
+        float("nan") if not whole or math.isnan(whole) or math.isnan(part) else 100 * part / whole
     )
 
 
-def _count(x: float) -> str:
-    return "–" if math.isnan(x) else f"{x:,.0f}"
-
-
 def _machine_row(name: Cell, lv: LevelResult, i: int) -> tuple[Cell, ...]:
-    """One row of the machine table: counts, and shares of the allotted or installed."""
+    """One row of the machine table: counts, and shares of the allotted or installed (numbers
+    the renderer writes in the reader's grouping)."""
     f = {k: float(lv.fields[k][i]) for k in _MACHINE_FIELDS}
-    cells: list[Cell] = [name, _count(f["allotted"])]
-    cells.append(f"{_count(f['installed'])} ({_pct(f['installed'], f['allotted'])})")
+    cells: list[Cell] = [name, Num(f["allotted"])]
+    cells.append(Num(f["installed"], share=_share(f["installed"], f["allotted"])))
     for k in ("inspected", "geotagged", "transacting"):
-        cells.append(f"{_count(f[k])} ({_pct(f[k], f['installed'])})")
+        cells.append(Num(f[k], share=_share(f[k], f["installed"])))
     return tuple(cells)
 
 
