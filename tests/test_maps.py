@@ -24,7 +24,7 @@ from egov_score.render.messages import catalogues
 from egov_score.render.review import review_html
 from egov_score.render.review_run import run_review
 from egov_score.review.division import Review
-from egov_score.review.maps import PointMap
+from egov_score.review.maps import BandMap, PointMap
 from egov_score.review.panel import score_panel
 from egov_score.review.report import build_report
 from tests.test_geotag_reasons import BROKEN, CLEAN, UNTAGGED, box, write_data, write_geojson
@@ -315,7 +315,12 @@ def test_emitra_locates_installed_machines_that_pass_the_geo_checks(tmp_path):
     drawn, missing = m.counts()
     assert drawn.tolist() == [len(CLEAN), 0]
     assert missing == len(BROKEN) + 1
-    assert rv.report("D-2").maps[0].codes.size == 0  # no machines in the south
+    # The south has a block but no machine: its card's machine map is empty, and its block
+    # (no location, no boundaries) gets no map by band either.
+    (south,) = rv.report("D-2").maps
+    assert isinstance(south, PointMap)
+    assert south.codes.size == 0
+    assert 'class="map"' not in render.render_card(rv.report("D-2"), "html", "en")
 
 
 def test_the_division_page_uses_the_district_boundaries_when_given(tmp_path):
@@ -383,8 +388,12 @@ def test_the_hindi_division_map_names_districts_as_the_page_does(review):
 def test_a_district_card_draws_every_located_machine_once(review, code):
     card = review.report(code)
     html = render.render_card(card, "html", "en")
-    (m,) = card.maps
-    svg = re.search(r'<svg xmlns="[^"]+" class="map".*?</svg>', html).group(0)
+    blocks, m = card.maps
+    assert isinstance(blocks, BandMap)
+    assert isinstance(m, PointMap)
+    svgs = re.findall(r'<svg xmlns="[^"]+" class="map".*?</svg>', html)
+    assert len(svgs) == 2  # the blocks by band, then the machines by status
+    svg = svgs[1]
     root = parse(svg)
     dots = shapes(root, "point")
     machines = np.asarray(review.hierarchy.level("machine").codes)[card.descendants("machine")]
@@ -403,8 +412,32 @@ def test_a_district_card_draws_every_located_machine_once(review, code):
 
 def test_maps_are_built_once_per_review(review):
     assert review.maps is review.maps
-    a, b = review.report("D-87").maps[0], review.maps.card_maps("district", 0)[0]
-    assert a.key == b.key
+    i = int(np.flatnonzero(review.result.level("district").codes == "D-87")[0])
+    a, b = review.report("D-87").maps[1], review.maps.card_maps("district", i)[0]
+    assert a == b  # the card's map is the slice prepared once
+
+
+def test_a_district_card_maps_its_blocks_by_band(review):
+    card = review.report("D-87")
+    html = render.render_card(card, "html", "hi")
+    root = parse(re.findall(r'<svg xmlns="[^"]+" class="map".*?</svg>', html)[0])
+    blocks = review.result.level("block")
+    i = int(np.flatnonzero(review.result.level("district").codes == "D-87")[0])
+    mine = np.flatnonzero(blocks.parent == i)
+    drawn = shapes(root, "unit")
+    assert sorted(e.get("data-code") for e in drawn) == sorted(blocks.codes[mine].tolist())
+    for e in drawn:
+        k = int(np.flatnonzero(blocks.codes == e.get("data-code"))[0])
+        assert e.get("class") == f"unit b{min(int(blocks.band[k]), 3)}"
+    named = {t.text for t in root.iter(f"{SVG}text")}
+    shown = np.where(blocks.names_hi[mine] != "", blocks.names_hi[mine], blocks.names[mine])
+    assert set(shown.tolist()) <= named  # as the Hindi card names them
+
+
+def test_a_block_card_has_only_its_machines(review):
+    blocks = review.result.level("block")
+    (m,) = review.report(str(blocks.codes[0])).maps
+    assert isinstance(m, PointMap)
 
 
 def test_a_card_built_alone_has_no_map(review):

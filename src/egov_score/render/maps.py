@@ -36,7 +36,7 @@ from egov_score.kernels.projection import View, fit_view, km_per_px, project
 from egov_score.model.framework import Bands
 from egov_score.render.messages import band_label, gettext
 from egov_score.review.division import Review
-from egov_score.review.maps import PointMap
+from egov_score.review.maps import BandMap, PointMap, child_map
 from egov_score.review.report import UnitReport
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "card_map_sections",
     "division_map_svg",
     "point_map_svg",
+    "units_map_svg",
 ]
 
 #: The band colours of the cards' badges (``.b0`` … ``.b3``), weakest first; more bands share
@@ -492,33 +493,42 @@ def point_map_svg(m: PointMap, lang: str) -> str:
 
 def division_map_svg(rv: Review, lang: str) -> str:
     """The division page's map: its districts by band, named as the page names them (Hindi
-    names on a Hindi page), from the district boundaries when given (``--boundaries``)."""
-    lv = rv.result.levels[1]
-    maps = rv.maps
-    names = lv.names_hi if lang == "hi" else lv.names
-    names = np.where(np.asarray(names, dtype=np.str_) != "", names, lv.names)
-    nan = np.full(len(lv), np.nan)
+    names on a Hindi page), from the district boundaries when given (``--boundaries``);
+    ``""`` for a division without districts."""
+    m = child_map(rv.maps, rv.result, rv.result.levels[0].level, 0)
+    return "" if m is None else units_map_svg(m, rv.result.framework.bands, lang)
+
+
+def units_map_svg(m: BandMap, bands: Bands, lang: str) -> str:
+    """A :class:`~egov_score.review.maps.BandMap` drawn by :func:`band_map_svg`, the units
+    named in ``lang`` (``name_hi`` in Hindi where given)."""
+    names = np.where(m.names_hi != "", m.names_hi, m.names) if lang == "hi" else m.names
     return band_map_svg(
-        codes=lv.codes,
+        codes=m.codes,
         names=names,
-        band=lv.band,
-        band_labels=lv.band_labels,
-        score=lv.score,
-        bands=rv.result.framework.bands,
+        band=m.band,
+        band_labels=m.band_labels,
+        score=m.score,
+        bands=bands,
         lang=lang,
-        latitude=maps.latitude.get(lv.level, nan),
-        longitude=maps.longitude.get(lv.level, nan),
-        boundaries=maps.boundaries.get(lv.level),
+        latitude=m.latitude,
+        longitude=m.longitude,
+        boundaries=m.boundaries,
     )
 
 
 def card_map_sections(r: UnitReport, lang: str) -> str:
-    """A card's map sections (HTML): one per plugin's locations under its unit; ``""`` for a
+    """A card's map sections (HTML): the units one level below by band (a district's blocks,
+    named as the card names them), then each plugin's located units by status; ``""`` for a
     card without maps. The card's plugin catalogues must be in force."""
     out = []
-    for m in r.maps:  # a loop over plugins' records
-        svg = point_map_svg(m, lang)
+    for m in r.maps:  # a loop over maps
+        if isinstance(m, BandMap):
+            svg = units_map_svg(m, r.framework.bands, lang)
+            title = gettext(lang, "map.title_units")
+        else:
+            svg = point_map_svg(m, lang)
+            title = gettext(lang, "map.title_points")
         if svg:
-            title = escape(gettext(lang, "map.title_points"))
-            out.append(f'<section class="map"><h2>{title}</h2>{svg}</section>')
+            out.append(f'<section class="map"><h2>{escape(title)}</h2>{svg}</section>')
     return "".join(out)

@@ -11,7 +11,7 @@ from egov_score.plugins.actions import ActionSettings
 from egov_score.plugins.registry import Registry
 from egov_score.plugins.tables import CheckedTables
 from egov_score.review.actions import ActionTable, action_tables
-from egov_score.review.maps import ReviewMaps, review_maps
+from egov_score.review.maps import ReviewMaps, child_map, review_maps
 from egov_score.review.panel import Panel
 from egov_score.review.report import UnitReport, build_report
 
@@ -95,6 +95,11 @@ class Review:
             )
             card = self._cards[code]
             index = int(np.flatnonzero(self.result.level(card.level).codes == code)[0])
-            if maps := self.maps.card_maps(card.level, index):
+            bands = child_map(self.maps, self.result, card.level, index)
+            maps = (
+                *((bands,) if bands is not None else ()),
+                *self.maps.card_maps(card.level, index),
+            )
+            if maps:
                 self._cards[code] = attrs.evolve(card, maps=maps)
         return self._cards[code]

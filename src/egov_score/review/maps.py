@@ -25,7 +25,7 @@ from egov_score.plugins.locations import Locations
 from egov_score.plugins.registry import Registry
 from egov_score.plugins.tables import CheckedTables
 
-__all__ = ["PointMap", "ReviewMaps", "review_maps"]
+__all__ = ["BandMap", "PointMap", "ReviewMaps", "child_map", "review_maps"]
 
 
 @attrs.frozen(kw_only=True)
@@ -65,6 +65,33 @@ class PointMap:
         """Units drawn per status (legend order) and units not drawn (no location)."""
         drawn: IntArray = np.bincount(self.status[self.located], minlength=len(self.labels))
         return drawn, int((~self.located).sum())
+
+
+@attrs.frozen(kw_only=True)
+class BandMap:
+    """The units one level below a card's unit (a district's blocks), for a map by band.
+
+    Attributes:
+        level: their level.
+        codes, names, names_hi: the units.
+        band: each unit's band index into ``band_labels`` (-1: none).
+        band_labels: the level's band labels.
+        score: each unit's composite.
+        latitude, longitude: each unit's location (the median of its located units; NaN:
+            none).
+        boundaries: the level's polygons, when the user gave them.
+    """
+
+    level: str
+    codes: StrArray = attrs.field(eq=array_eq)
+    names: StrArray = attrs.field(eq=array_eq)
+    names_hi: StrArray = attrs.field(eq=array_eq)
+    band: IntArray = attrs.field(eq=array_eq)
+    band_labels: tuple[str, ...]
+    score: FloatArray = attrs.field(eq=array_eq)
+    latitude: FloatArray = attrs.field(eq=array_eq)
+    longitude: FloatArray = attrs.field(eq=array_eq)
+    boundaries: Boundaries | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -120,6 +147,39 @@ class ReviewMaps:
                 )
             )
         return tuple(out)
+
+
+def child_map(maps: ReviewMaps, result: Result, level: str, index: int) -> BandMap | None:
+    """The map by band of the units one level below unit ``index`` of ``level`` (the
+    division's districts, a district's blocks).
+
+    None when there are none, or when none of them is located and no boundaries were given for
+    their level, unless ``level`` is the top (the division page always has its map: tiles when
+    nothing is located); the plugins' own units (machines) are drawn by status instead.
+    """
+    levels = result.framework.levels
+    depth = levels.index(level)
+    if depth + 1 >= len(levels):
+        return None
+    child = levels[depth + 1]
+    lv = result.level(child)
+    rows = np.flatnonzero(lv.parent == index)
+    nan = np.full(len(lv), np.nan)
+    located = np.isfinite(maps.latitude.get(child, nan)[rows]).any()
+    if not len(rows) or (depth > 0 and not located and child not in maps.boundaries):
+        return None
+    return BandMap(
+        level=child,
+        codes=lv.codes[rows],
+        names=lv.names[rows],
+        names_hi=lv.names_hi[rows],
+        band=lv.band[rows],
+        band_labels=lv.band_labels,
+        score=lv.score[rows],
+        latitude=maps.latitude.get(child, nan)[rows],
+        longitude=maps.longitude.get(child, nan)[rows],
+        boundaries=maps.boundaries.get(child),
+    )
 
 
 def review_maps(
