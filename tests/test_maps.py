@@ -444,3 +444,18 @@ def test_a_card_built_alone_has_no_map(review):
     card = build_report(review.panel, "D-87", "2021-01", hierarchy=review.hierarchy)
     assert card.maps == ()
     assert 'class="map"' not in render.render_card(card, "html", "en")
+
+
+def test_check_plugin_calls_the_locations_hook():
+    from egov_score.plugins.builtin import emitra
+    from egov_score.plugins.testing import check_plugin
+    from tests.test_check_plugin import PensionPlus
+
+    class Misplaced(PensionPlus):
+        @eg.hookimpl
+        def egov_score_locations(self, result, hierarchy, tables):
+            return [locations()]  # two values, whatever the units
+
+    assert check_plugin(emitra) == ["emitra"]  # its own locations keep the contract
+    with pytest.raises(PluginError, match=r"hook 'egov_score_locations': every column must"):
+        check_plugin(Misplaced())
