@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from egov_score.model.hierarchy import Hierarchy
     from egov_score.model.result import Result
     from egov_score.plugins.actions import ActionReasons, ActionSettings
+    from egov_score.plugins.locations import Locations
     from egov_score.plugins.scheme import Problem, Scheme
     from egov_score.plugins.section import Section
 
@@ -191,6 +192,36 @@ def egov_score_action_reasons(
     Returns:
         :class:`~egov_score.plugins.actions.ActionReasons` records: one bool column per reason
         over every unit of one level, the reasons' message ids, optional text columns.
+    """
+    raise NotImplementedError  # pragma: no cover - a specification
+
+
+@hookspec
+def egov_score_locations(
+    result: Result,
+    hierarchy: Hierarchy,
+    tables: Mapping[str, Mapping[str, Table]],
+    settings: ActionSettings,
+) -> Sequence[Locations]:
+    """Say where units are and what status colours them on the maps of the cards and the
+    division page.
+
+    Called once per review month. Collect-all: the division page places each district at the
+    median location of the units of every record below it; a card draws the units of each
+    record under its own unit, coloured by status. Work on whole columns, never unit by unit.
+
+    Args:
+        result: the month, scored.
+        hierarchy: the unit tree.
+        tables: scheme code -> table name -> the month's rows of the checked raw tables (the
+            coordinates as written); empty when the run scored a values table only.
+        settings: the user's choices for the geo-tag checks (boundaries, thresholds), so a
+            location the action lists call suspect is not drawn either. An implementation
+            may leave this argument out of its signature.
+
+    Returns:
+        :class:`~egov_score.plugins.locations.Locations` records: per unit of one level, its
+        latitude and longitude (NaN: not located) and a status index into message ids.
     """
     raise NotImplementedError  # pragma: no cover - a specification
 

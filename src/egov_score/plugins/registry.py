@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pluggy
 
@@ -39,6 +39,7 @@ from egov_score.plugins.catalogue import (
 )
 from egov_score.plugins.hooks import call_all, collect_records, records_of, reject_wrappers
 from egov_score.plugins.loading import SchemeData
+from egov_score.plugins.locations import Locations
 from egov_score.plugins.manager import make_plugin_manager
 from egov_score.plugins.scheme import Problem, Scheme
 from egov_score.plugins.section import Section
@@ -209,43 +210,44 @@ class Registry:
                 hierarchy lacks, gave columns of the wrong length, or reused another's key
                 (naming the plugin).
         """
-        by_scheme = tables.tables if isinstance(tables, CheckedTables) else (tables or {})
-        month = {
-            code: {name: loading.period_rows(t, result.period) for name, t in by_name.items()}
-            for code, by_name in by_scheme.items()
-        }
+        month = _month_tables(tables, result.period)
         hook = "egov_score_action_reasons"
-        out: list[ActionReasons] = []
-        seen: dict[str, str] = {}
-        for plugin, returned in call_all(
+        answers = call_all(
             self.pm,
             hook,
             result=result,
             hierarchy=hierarchy,
             tables=month,
             settings=settings if settings is not None else ActionSettings(),
-        ):
-            for record in records_of(plugin, hook, returned, ActionReasons):
-                where = f"plugin {plugin!r}, hook {hook!r}"
-                if record.level not in hierarchy.level_names:
-                    raise PluginError(
-                        f"{where}: level must be one of {list(hierarchy.level_names)!r}; got "
-                        f"{record.level!r} for {record.key!r}"
-                    )
-                n = len(hierarchy.level(record.level))
-                if record.reasons and record.n_units != n:
-                    raise PluginError(
-                        f"{where}: every column must have one value per {record.level!r} unit "
-                        f"({n}); got {record.n_units} for {record.key!r}"
-                    )
-                if record.key in seen:
-                    raise PluginError(
-                        f"{where}: action-reasons keys must be unique; got {record.key!r}, "
-                        f"also from plugin {seen[record.key]!r}"
-                    )
-                seen[record.key] = plugin
-                out.append(record)
-        return out
+        )
+        return _level_records(hook, answers, ActionReasons, hierarchy, "action-reasons")
+
+    def locations(
+        self,
+        result: Result,
+        hierarchy: Hierarchy,
+        tables: CheckedTables | Mapping[str, Mapping[str, Table]] | None = None,
+        settings: ActionSettings | None = None,
+    ) -> list[Locations]:
+        """Every plugin's unit locations and statuses in ``result``'s month, for the maps, in
+        registration order (arguments as :meth:`action_reasons`).
+
+        Raises:
+            PluginError: a plugin raised, returned something other than
+                :class:`~egov_score.plugins.locations.Locations`, named a level the hierarchy
+                lacks, gave columns of the wrong length, or reused another's key (naming the
+                plugin).
+        """
+        hook = "egov_score_locations"
+        answers = call_all(
+            self.pm,
+            hook,
+            result=result,
+            hierarchy=hierarchy,
+            tables=_month_tables(tables, result.period),
+            settings=settings if settings is not None else ActionSettings(),
+        )
+        return _level_records(hook, answers, Locations, hierarchy, "locations")
 
     def catalogues(self) -> tuple[Path, ...]:
         """The plugins' message catalogue folders, in registration order.
@@ -338,3 +340,53 @@ class Registry:
         return loading.load_period(
             self.pm, self.schemes, self.owner, tables, hierarchy, framework, period
         )
+
+
+def _month_tables(
+    tables: CheckedTables | Mapping[str, Mapping[str, Table]] | None, period: str
+) -> dict[str, dict[str, Table]]:
+    """The rows of ``period`` of every raw table (none when the run scored values only)."""
+    by_scheme = tables.tables if isinstance(tables, CheckedTables) else (tables or {})
+    return {
+        code: {name: loading.period_rows(t, period) for name, t in by_name.items()}
+        for code, by_name in by_scheme.items()
+    }
+
+
+_Level = TypeVar("_Level", ActionReasons, Locations)
+
+
+def _level_records(
+    hook: str,
+    answers: list[tuple[str, Any]],
+    record: type[_Level],
+    hierarchy: Hierarchy,
+    what: str,
+) -> list[_Level]:
+    """The plugins' records of columns over one level's units, checked: a level the hierarchy
+    has, one value per unit of it (when the record has columns), keys unique."""
+    out: list[_Level] = []
+    seen: dict[str, str] = {}
+    for plugin, returned in answers:
+        for item in records_of(plugin, hook, returned, record):
+            where = f"plugin {plugin!r}, hook {hook!r}"
+            if item.level not in hierarchy.level_names:
+                raise PluginError(
+                    f"{where}: level must be one of {list(hierarchy.level_names)!r}; got "
+                    f"{item.level!r} for {item.key!r}"
+                )
+            n = len(hierarchy.level(item.level))
+            has_columns = not isinstance(item, ActionReasons) or bool(item.reasons)
+            if has_columns and item.n_units != n:
+                raise PluginError(
+                    f"{where}: every column must have one value per {item.level!r} unit "
+                    f"({n}); got {item.n_units} for {item.key!r}"
+                )
+            if item.key in seen:
+                raise PluginError(
+                    f"{where}: {what} keys must be unique; got {item.key!r}, "
+                    f"also from plugin {seen[item.key]!r}"
+                )
+            seen[item.key] = plugin
+            out.append(item)
+    return out

@@ -41,13 +41,14 @@ def check_plugin(plugin: object, *, levels: Sequence[str] = DEFAULT_LEVELS) -> l
     one per unit, finite or NaN, within the declared range, a number where the same-named
     column has one) and score, with every indicator present for at least one unit on its own
     level; the report sections (for the first unit of every level) and the review sections
-    of the scored samples are ``Section`` records, and the action reasons
-    ``ActionReasons`` records over the units of a known level; every contributed
-    normalisation method returns scores in 0-100 (NaN only where the input is missing or the
-    peer group constant), and every aggregation method stays within each unit's children's
-    range (NaN only where no weighted child is present), on realistic inputs with missing
-    values, two peer groups and both directions (a method whose parameters have no defaults
-    is called only through the samples); the catalogue folder exists.
+    of the scored samples are ``Section`` records, and the action reasons and the maps'
+    locations ``ActionReasons`` and ``Locations`` records over the units of a known level;
+    every contributed normalisation method returns scores in 0-100 (NaN only where the input
+    is missing or the peer group constant), and every aggregation method stays within each
+    unit's children's range (NaN only where no weighted child is present), on realistic
+    inputs with missing values, two peer groups and both directions (a method whose
+    parameters have no defaults is called only through the samples); the catalogue folder
+    exists.
 
     Args:
         plugin: the plugin module or object.
@@ -142,8 +143,9 @@ def _check_sections(
     hierarchy: Hierarchy,
     tables: Mapping[str, Table],
 ) -> list[str]:
-    """The report sections of the first unit of every level, the review sections, and the
-    action reasons (``egov_score_action_reasons``, checked by the registry as in a review)."""
+    """The report sections of the first unit of every level, the review sections, the action
+    reasons (``egov_score_action_reasons``) and the maps' locations (``egov_score_locations``),
+    checked by the registry as in a review."""
     out = []
     try:
         for level in hierarchy.levels:
@@ -151,6 +153,7 @@ def _check_sections(
                 registry.report_sections(result, hierarchy, str(level.codes[0]), level.name)
         registry.review_sections(result, hierarchy)
         registry.action_reasons(result, hierarchy, {code: tables})
+        registry.locations(result, hierarchy, {code: tables})
     except EgovScoreError as exc:
         out.append(f"scheme {code!r}: the sections of the scored samples must build; {exc}")
     return out

@@ -19,6 +19,7 @@ from egov_score.exceptions import InputError
 from egov_score.io.table import csv_text
 from egov_score.model.framework import Bands
 from egov_score.plugins.section import Cell, Msg, Name, Num, Section
+from egov_score.render.maps import card_map_sections
 from egov_score.render.messages import (
     FALLBACK,
     Messages,
@@ -766,6 +767,7 @@ def to_html(r: UnitReport, lang: str = "en") -> str:
         sections.append(
             f"<section><h2>{escape(gettext(lang, 'trend'))}</h2>{trend_svg(r, lang)}</section>"
         )
+        sections.append(card_map_sections(r, lang))  # "" without maps
         for s in r.sections:
             title, head, rows, note = section_text(s, lang)
             body = _html_table(head, rows, set(s.numeric)) if rows else ""

@@ -20,6 +20,7 @@ from egov_score.io.table import path_inside, safe_file_names
 from egov_score.model.result import LevelResult
 from egov_score.render import card as render
 from egov_score.render.actions import write_action_lists
+from egov_score.render.maps import division_map_svg
 from egov_score.render.messages import band_label, catalogues, gettext, messages, month_name
 from egov_score.render.numbers import format_column, format_count, format_signed
 from egov_score.render.text_table import printable, render_table
@@ -249,6 +250,7 @@ def review_html(rv: Review, lang: str = "en") -> str:
             render.bars_svg(bars, lang) + table + f"<ul>{flags}</ul>",
         )
     )
+    sections.append((gettext(lang, "map.title_units"), division_map_svg(rv, lang)))
     if len(rv.levels) > 2:
         header, best, worst = block_rows(rv, lang)
         sections.append((gettext(lang, "best_blocks"), render.html_table(header, best, {0, 3})))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import attrs
+import numpy as np
 
 from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.result import Result
@@ -10,6 +11,7 @@ from egov_score.plugins.actions import ActionSettings
 from egov_score.plugins.registry import Registry
 from egov_score.plugins.tables import CheckedTables
 from egov_score.review.actions import ActionTable, action_tables
+from egov_score.review.maps import ReviewMaps, child_map, review_maps
 from egov_score.review.panel import Panel
 from egov_score.review.report import UnitReport, build_report
 
@@ -40,6 +42,7 @@ class Review:
     _actions: tuple[ActionTable, ...] | None = attrs.field(
         default=None, init=False, eq=False, repr=False
     )
+    _maps: ReviewMaps | None = attrs.field(default=None, init=False, eq=False, repr=False)
     # Cards built once and kept: a run writes each card in several formats and languages.
     _cards: dict[str, UnitReport] = attrs.field(factory=dict, init=False, repr=False, eq=False)
 
@@ -56,6 +59,17 @@ class Review:
             )
             object.__setattr__(self, "_actions", built)  # a cache on a frozen record
         return self._actions if self._actions is not None else ()
+
+    @property
+    def maps(self) -> ReviewMaps:
+        """The month's maps: unit locations and statuses from every plugin (built once)."""
+        maps = self._maps
+        if maps is None:
+            maps = review_maps(
+                self.result, self.hierarchy, self.registry, self.tables, self.settings
+            )
+            object.__setattr__(self, "_maps", maps)  # a cache on a frozen record
+        return maps
 
     @property
     def result(self) -> Result:
@@ -79,4 +93,13 @@ class Review:
                 registry=self.registry,
                 actions=self.actions,
             )
+            card = self._cards[code]
+            index = int(np.flatnonzero(self.result.level(card.level).codes == code)[0])
+            bands = child_map(self.maps, self.result, card.level, index)
+            maps = (
+                *((bands,) if bands is not None else ()),
+                *self.maps.card_maps(card.level, index),
+            )
+            if maps:
+                self._cards[code] = attrs.evolve(card, maps=maps)
         return self._cards[code]

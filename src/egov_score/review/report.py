@@ -31,6 +31,7 @@ from egov_score.review.awards import (
     award_window,
     select_awards,
 )
+from egov_score.review.maps import BandMap, PointMap
 from egov_score.review.panel import Panel
 from egov_score.review.progress import progress
 
@@ -169,6 +170,11 @@ class UnitReport:
     sections: tuple[Section, ...] = ()
     catalogues: tuple[Path, ...] = ()
     no_data: tuple[str, ...] = ()
+    #: The maps of the units under this one, set by the review (none for a card built alone):
+    #: the units one level below by band (:func:`~egov_score.review.maps.child_map`), then
+    #: each plugin's located units by status (:meth:`~egov_score.review.maps.ReviewMaps.
+    #: card_maps`).
+    maps: tuple[BandMap | PointMap, ...] = attrs.field(default=(), eq=False, repr=False)
 
     def descendants(self, level: str) -> IntArray:
         """Indices, on ``level``, of the units below this one."""

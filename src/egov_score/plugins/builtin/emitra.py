@@ -14,13 +14,14 @@ import numpy as np
 
 from egov_score._arrays import FloatArray
 from egov_score.io.table import Table
-from egov_score.kernels.geo import geotag_problems
+from egov_score.kernels.geo import GeoReport, geotag_problems
 from egov_score.model.framework import Field, Indicator, Normalisation
 from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.result import LevelResult, Result
 from egov_score.plugins.actions import ActionReasons, ActionSettings
 from egov_score.plugins.builtin._common import SAMPLE_UNITS, SAMPLES, flag, numbers, rate
 from egov_score.plugins.hookspecs import hookimpl
+from egov_score.plugins.locations import Locations
 from egov_score.plugins.scheme import Column, Problem, Scheme, TableSpec, problems_where, spread
 from egov_score.plugins.section import Cell, Msg, Name, Num, Section
 
@@ -310,15 +311,14 @@ def egov_score_catalogues() -> Path:
     return LOCALE
 
 
-def _geotag_suspect(
+def _geotag_report(
     table: Table,
     index: np.ndarray,
     tagged: np.ndarray,
     hierarchy: Hierarchy,
     settings: ActionSettings,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Which geo-tagged machines' coordinates fail a geo-tag check, and the first failing
-    check's name per machine (``""`` where none fails or the machine is not judged).
+) -> tuple[np.ndarray, GeoReport]:
+    """The machines judged (indices of ``tagged``) and their geo-tag checks.
 
     Only the installed, geo-tagged machines are judged, against each other (a machine not
     tagged says nothing about where the others are). The coordinates are the text as written,
@@ -347,6 +347,21 @@ def _geotag_suspect(
         boundaries={lv: settings.boundaries[lv] for lv in levels},
         unit_codes=unit_codes,
     )
+    return judged, report
+
+
+def _geotag_suspect(
+    table: Table,
+    index: np.ndarray,
+    tagged: np.ndarray,
+    hierarchy: Hierarchy,
+    settings: ActionSettings,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which geo-tagged machines' coordinates fail a geo-tag check, and the first failing
+    check's name per machine (``""`` where none fails or the machine is not judged); see
+    :func:`_geotag_report`."""
+    n = len(tagged)
+    judged, report = _geotag_report(table, index, tagged, hierarchy, settings)
     suspect = np.zeros(n, dtype=bool)
     suspect[judged] = report.failing
     check = np.full(n, "", dtype=report.reason.dtype if judged.size else np.str_)
@@ -426,6 +441,54 @@ def egov_score_action_reasons(
             flags=flags,
             details=details,
             detail_labels=tuple(detail_labels[col] for col in details),
+        )
+    ]
+
+
+#: The statuses of installed machines on the maps, in legend order: transacting (at least one
+#: transaction this month), not transacting (none).
+MAP_STATUSES = ("emitra.status.transacting", "emitra.status.not_transacting")
+#: The legend line counting installed machines not drawn (not geo-tagged, or failing a check).
+MAP_UNLOCATED = "emitra.map.unlocated"
+
+
+@hookimpl
+def egov_score_locations(
+    result: Result,
+    hierarchy: Hierarchy,
+    tables: Mapping[str, Mapping[str, Table]],
+    settings: ActionSettings,
+) -> Sequence[Locations]:
+    """Where the installed machines are (the geo-tags that pass every geo-tag check the action
+    lists apply) and whether each transacts this month."""
+    if "machine" not in hierarchy.level_names or "machine" not in result.framework.levels:
+        return []
+    table = tables.get(CODE, {}).get(TABLE.name)
+    if table is None or not {"latitude", "longitude"} <= set(table.columns):
+        return []
+    n = len(hierarchy.level("machine"))
+    index = hierarchy.level("machine").index(table.columns["code"])  # looked up once
+    installed = spread(index, n, numbers(table, "installed")) == 1
+    tagged = installed & (spread(index, n, numbers(table, "geotagged")) == 1)
+    transactions = spread(index, n, numbers(table, "transactions"))
+    judged, report = _geotag_report(table, index, tagged, hierarchy, settings)
+    good = ~report.failing
+    latitude, longitude = np.full(n, np.nan), np.full(n, np.nan)
+    latitude[judged[good]] = report.latitude[good]
+    longitude[judged[good]] = report.longitude[good]
+    with np.errstate(invalid="ignore"):
+        status = np.select(
+            [installed & (transactions > 0), installed & (transactions == 0)], [0, 1], -1
+        )
+    return [
+        Locations(
+            key="emitra.machines",
+            level="machine",
+            latitude=latitude,
+            longitude=longitude,
+            status=status.astype(np.intp),
+            labels=MAP_STATUSES,
+            unlocated=MAP_UNLOCATED,
         )
     ]
 
