@@ -267,7 +267,8 @@ class Values:
 
     def _pick(self, period: str, d: int) -> tuple[IntArray, IntArray, bool]:
         """The rows of ``period`` on level ``d``, their units, and whether they are the
-        level's units in order, one each (so a column can be used as it is)."""
+        level's units in order, one each, in consecutive rows (so a column's slice can be
+        used as it is: a panel's months stacked one after the other are not copied)."""
         key = (period, d)
         if key not in self._picks:
             on_level = self.depth == d
@@ -276,7 +277,11 @@ class Values:
             sel = np.flatnonzero(on_level)
             idx = self.index[sel]
             n = self.level_sizes[d]
-            whole = len(sel) == n == len(self.depth) and bool((idx == np.arange(n)).all())
+            whole = (
+                len(sel) == n
+                and (n == 0 or int(sel[-1]) - int(sel[0]) == n - 1)
+                and bool((idx == np.arange(n)).all())
+            )
             self._picks[key] = (sel, idx, whole)
         return self._picks[key]
 
@@ -289,7 +294,8 @@ class Values:
             d = self.field_levels[code]
             sel, idx, whole = self._pick(period, d)
             if whole:
-                out[d][code] = col
+                first = int(sel[0]) if len(sel) else 0
+                out[d][code] = col[first : first + len(sel)]  # a view: no copy
                 continue
             arr = np.full(self.level_sizes[d], np.nan)
             arr[idx] = col[sel]
