@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import egov_score as eg
 from egov_score.engine.fields import _adjoining
@@ -133,3 +135,27 @@ def test_columns_out_of_order_are_copied() -> None:
     joined = _adjoining([base[2:6], base[6:10]])
     assert joined is not None
     assert joined.tolist() == base[2:10].tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["2021-01", "2021-02", "2020-12", "P1"]), min_size=1, max_size=30))
+def test_months_in_any_row_order(labels: list[str]) -> None:
+    """Rows in any order of periods: the sorted distinct periods and each period's columns
+    are what a slow lookup, row by row, gives."""
+    n = len(labels)
+    rng = np.random.default_rng(n)
+    column = rng.random(n)
+    values = eg.Values(
+        source="<rows>",
+        periods=np.array(labels),
+        depth=np.zeros(n, dtype=np.intp),
+        index=np.arange(n, dtype=np.intp),  # one unit per row: a level of n units
+        columns={"x": column},
+        level_sizes=(n,),
+        field_levels={"x": 0},
+    )
+    assert values.period_list == tuple(sorted(set(labels)))
+    for period in values.period_list:
+        want = [float(column[i]) if labels[i] == period else None for i in range(n)]
+        got = [None if np.isnan(x) else float(x) for x in values.at(period)[0]["x"]]
+        assert got == want

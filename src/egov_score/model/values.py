@@ -14,6 +14,7 @@ from pathlib import Path
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from egov_score._arrays import FloatArray, IntArray, StrArray, array_eq
 from egov_score.exceptions import InputError, ValuesError
@@ -241,7 +242,20 @@ class Values:
         """The distinct periods, sorted."""
         if len(self.periods) and (self.periods == self.periods[0]).all():
             return (str(self.periods[0]),)  # one period: no sort of a million strings
-        return tuple(np.unique(self.periods).tolist())
+        return self._period_index[0]
+
+    @functools.cached_property
+    def _period_index(self) -> tuple[tuple[str, ...], npt.NDArray[np.int32]]:
+        """The distinct periods, sorted, and every row's position among them; found from
+        the runs of equal periods (a panel's rows come month by month), so only the runs'
+        periods are sorted, not twelve million strings."""
+        periods = self.periods
+        if len(periods) == 0:
+            return (), np.zeros(0, dtype=np.int32)
+        starts = np.flatnonzero(np.concatenate(([True], periods[1:] != periods[:-1])))
+        names, run_of = np.unique(periods[starts], return_inverse=True)
+        lengths = np.diff(np.append(starts, len(periods)))
+        return tuple(names.tolist()), np.repeat(run_of.astype(np.int32), lengths)
 
     def resolve_period(self, period: str | None) -> str:
         """The period to score: ``period`` if present, else the only one (``period`` may be
@@ -273,7 +287,9 @@ class Values:
         if key not in self._picks:
             on_level = self.depth == d
             if self.period_list != (period,):
-                on_level &= self.periods == period
+                names, position = self._period_index
+                at = names.index(period) if period in names else -1
+                on_level &= position == at
             sel = np.flatnonzero(on_level)
             idx = self.index[sel]
             n = self.level_sizes[d]
