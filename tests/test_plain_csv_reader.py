@@ -49,14 +49,15 @@ def _outcome(read: Callable[[str, str], Table], text: str) -> tuple[str, object]
     except InputError as exc:
         return "error", str(exc)
     columns = {h: (table.columns[h].tolist(), table.columns[h].dtype.kind) for h in table.header}
-    raw = {h: list(table.raw[h]) for h in table.header} if table.raw is not None else None
-    return "table", (table.source, table.header, table.rows.tolist(), columns, raw)
+    # The cells as read (``raw``) are not compared: the one-pass reader cuts its columns from
+    # the bytes and keeps no Python string per cell; the numbers are compared below.
+    return "table", (table.source, table.header, table.rows.tolist(), columns)
 
 
 @settings(max_examples=400, deadline=None)
 @given(scheme_csv())
 def test_fast_and_careful_readers_agree(text: str) -> None:
-    """Same bytes, same table (header, rows, cells, raw cells) or the same message."""
+    """Same bytes, same table (header, rows, cells) or the same message."""
     assert _outcome(_fast, text) == _outcome(_careful_table, text)
 
 
@@ -86,7 +87,10 @@ def test_floats_agree(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        'a,b\n1,"2"\n',  # a quote
+        'a,b\n1,"2"x\n',  # text after a closing quote
+        'a,b\n1,x"2\n',  # a quote inside an unquoted cell
+        'a,b\n"1\n2",3\n',  # a line break inside quotes
+        'a,b\n1,"2\n',  # a quote left open
         "a,b\n1,2\n\n3,4\n",  # a blank line inside
         "a,b\n1,2,3\n4\n",  # ragged rows whose commas add up
         "a,b\n1,2\r3,4\n",  # a lone carriage return
@@ -102,14 +106,13 @@ def test_not_plain_goes_the_careful_way(text: str) -> None:
 
 
 def test_plain_text_is_split() -> None:
-    """A plain file is read in one pass: raw cells as written, columns stripped."""
+    """A plain file is read in one pass: columns stripped, no Python string per cell kept."""
     table = _plain_text_table("m, p \r\nEM-1, 2021-01 \r\nEM-2,\n", "t")
     assert table is not None
     assert table.header == ("m", "p")
     assert table.rows.tolist() == [2, 3]
     assert table.columns["p"].tolist() == ["2021-01", ""]
-    assert table.raw is not None
-    assert list(table.raw["p"]) == [" 2021-01 ", ""]
+    assert table.raw is None
 
 
 def test_cell_at_the_field_limit_goes_the_careful_way() -> None:

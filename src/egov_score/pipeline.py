@@ -308,6 +308,7 @@ def load(
     else:
         fw = registry.framework(levels, active=list(tables))
     hierarchy = Hierarchy.from_table(units_table, fw.levels)  # the same rows: read once
+    del units_table  # its string columns are not held while the scheme tables are checked
     extra = (
         Values.from_csv(values, hierarchy, fw, drop_bad_cells=drop_bad_rows)
         if values is not None

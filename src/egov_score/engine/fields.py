@@ -41,9 +41,37 @@ def stack_inputs(
                     )
                 )
         present = [np.full(stack.sizes[d], np.nan) if c is None else c for c in cols]
-        # One period scores its input columns as they are: no copy.
-        inputs[code] = present[0] if stack.n_periods == 1 else np.concatenate(present)
+        # One period scores its input columns as they are: no copy; nor do periods whose
+        # columns lie one after the other in one array (a panel's months in one column).
+        joined = present[0] if stack.n_periods == 1 else _adjoining(present)
+        inputs[code] = np.concatenate(present) if joined is None else joined
     return inputs, diagnostics
+
+
+def _adjoining(columns: Sequence[FloatArray]) -> FloatArray | None:
+    """The one float64 array made of ``columns`` where they are contiguous slices of one
+    array's memory, end to end in order, as a read-only view; None otherwise (they are
+    then copied)."""
+    first = columns[0]
+    base = first.base
+    if base is None:
+        return None
+    address = first.__array_interface__["data"][0]
+    for col in columns:
+        if (
+            col.base is not base
+            or col.dtype != np.float64
+            or not col.flags.c_contiguous
+            or col.__array_interface__["data"][0] != address
+        ):
+            return None
+        address += col.nbytes
+    # Every byte of the view lies in one of the columns: they tile it end to end.
+    total = sum(len(c) for c in columns)
+    joined: FloatArray = np.lib.stride_tricks.as_strided(
+        first, shape=(total,), strides=(first.itemsize,), writeable=False
+    )
+    return joined
 
 
 class FieldColumns:

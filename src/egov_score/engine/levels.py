@@ -118,10 +118,10 @@ class LevelScorer:
         level = self.hierarchy.levels[depth]
         return LevelResult(
             level=fw.levels[depth],
-            codes=stack.tile(level.codes),
-            names=stack.tile(level.names),
-            names_hi=stack.tile(level.names_hi),
-            parent=stack.tile(level.parent),
+            codes=stack.placeholder(level.codes),
+            names=stack.placeholder(level.names),
+            names_hi=stack.placeholder(level.names_hi),
+            parent=stack.placeholder(level.parent),
             parent_level_codes=(
                 self.hierarchy.levels[depth - 1].codes if depth > 0 else np.array([], dtype=np.str_)
             ),

@@ -179,7 +179,10 @@ class Engine:
             )
             results.append(
                 Result(
-                    levels=tuple(period_rows(lv, p, len(periods)) for lv in stacked),
+                    levels=tuple(
+                        period_rows(lv, p, len(periods), units)
+                        for lv, units in zip(stacked, self.hierarchy.levels, strict=True)
+                    ),
                     framework=self.framework,
                     diagnostics=(
                         *(d for d in diagnostics if d.period in ("", period)),

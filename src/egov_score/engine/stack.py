@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from egov_score._arrays import IntArray, LazyColumns, readonly
+from egov_score.model.hierarchy import Level
 from egov_score.model.result import LevelResult
 
 __all__ = ["Stack", "period_rows"]
@@ -49,6 +50,20 @@ class Stack:
         """A per-unit column repeated for every period (the column itself for one period)."""
         return arr if self.n_periods == 1 else np.tile(arr, self.n_periods)
 
+    def placeholder(self, arr: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        """A per-unit column of the level's units (codes, names, parents) for a stacked level
+        result: the column itself for one period; for several, a read-only view of the
+        stacked length that takes no memory and holds the first unit's value on every row.
+        :func:`period_rows` puts the level's own column in every period's result, so a
+        million codes are not copied once a month."""
+        if self.n_periods == 1:
+            return arr
+        rows = self.n_periods * len(arr)
+        view: np.ndarray[Any, Any] = np.lib.stride_tricks.as_strided(
+            arr[:1], shape=(rows,), strides=(0,), writeable=False
+        )
+        return view
+
     def by_period(
         self, depth: int, codes: np.ndarray[Any, Any], rows: IntArray
     ) -> dict[int, np.ndarray[Any, Any]]:
@@ -64,8 +79,9 @@ class Stack:
         return out
 
 
-def period_rows(lv: LevelResult, p: int, n_periods: int) -> LevelResult:
-    """Period ``p``'s rows of a stacked level result (the result itself for one period)."""
+def period_rows(lv: LevelResult, p: int, n_periods: int, units: Level) -> LevelResult:
+    """Period ``p``'s rows of a stacked level result (the result itself for one period), with
+    the codes, names and parents of ``units``, the level's units."""
     if n_periods == 1:
         return lv
     n = len(lv.codes) // n_periods
@@ -79,10 +95,10 @@ def period_rows(lv: LevelResult, p: int, n_periods: int) -> LevelResult:
 
     return LevelResult(
         level=lv.level,
-        codes=lv.codes[rows],
-        names=lv.names[rows],
-        names_hi=lv.names_hi[rows],
-        parent=lv.parent[rows],
+        codes=units.codes,
+        names=units.names,
+        names_hi=units.names_hi,
+        parent=units.parent,
         parent_level_codes=lv.parent_level_codes,
         fields=cut_lazily(lv.fields),
         indicators=cut(lv.indicators),

@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 from egov_score._arrays import FloatArray, IntArray, LazyColumns, StrArray, array_eq
 from egov_score.exceptions import InputError
+from egov_score.io.byte_columns import split_columns
 from egov_score.io.cells import PLAIN_NUMBER, cell_problem, is_missing, is_number
 from egov_score.io.encodings import decode, nul_problem
 
@@ -421,34 +422,16 @@ def _careful_table(text: str, source: str) -> Table:
 
 
 def _plain_text_table(text: str, source: str) -> Table | None:
-    """Read a plain CSV file (see :func:`_plain_csv_header`) with every column as text, by
-    splitting the text once, into the very table the careful reader builds; None where the
-    careful reader is needed (a quote, a blank or ragged line, a cell over the field limit),
-    so every message stays its own."""
-    plain_csv = _plain_csv_header(text)
-    if plain_csv is None:
+    """Read a plain CSV file (see :func:`~egov_score.io.byte_columns.split_columns`: quotes
+    only around whole cells) with every column as text, cut from its bytes, into the very
+    table the careful reader builds, holding no Python string per cell; None where the
+    careful reader is needed (a stray quote, a blank or ragged line, a cell over the field
+    limit), so every message stays its own."""
+    split = split_columns(text)
+    if split is None:
         return None
-    header, body = plain_csv
-    width = len(header)
-    data = np.frombuffer(body.encode("utf-8"), dtype=np.uint8)
-    ends = np.flatnonzero(data == ord("\n"))
-    commas = np.flatnonzero(data == ord(","))
-    del data
-    per_line = np.diff(np.searchsorted(commas, ends), prepend=0, append=len(commas))
-    if (per_line != width - 1).any():
-        return None  # a ragged row: the careful reader names it
-    cells = body.replace("\n", ",").split(",")
-    if len(text) >= FIELD_LIMIT and max(map(len, cells)) >= FIELD_LIMIT:
-        return None  # a cell at the CSV field limit: the careful reader decides
-    raw = {h: cells[i::width] for i, h in enumerate(header)}
-    del cells
-
-    def strings(name: str) -> StrArray:
-        return np.char.strip(_str_array(raw[name]))
-
-    columns: LazyColumns[StrArray] = LazyColumns(header, strings)
-    n = len(ends) + 1
-    return Table(source, header, columns, np.arange(2, n + 2, dtype=np.intp), raw)
+    header, columns, n = split
+    return Table(source, header, columns, np.arange(2, n + 2, dtype=np.intp))
 
 
 def _numeric_table(

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from egov_score._arrays import FloatArray, IntArray, StrArray, array_eq
 from egov_score.exceptions import InputError, ValuesError
@@ -241,7 +242,20 @@ class Values:
         """The distinct periods, sorted."""
         if len(self.periods) and (self.periods == self.periods[0]).all():
             return (str(self.periods[0]),)  # one period: no sort of a million strings
-        return tuple(np.unique(self.periods).tolist())
+        return self._period_index[0]
+
+    @functools.cached_property
+    def _period_index(self) -> tuple[tuple[str, ...], npt.NDArray[np.int32]]:
+        """The distinct periods, sorted, and every row's position among them; found from
+        the runs of equal periods (a panel's rows come month by month), so only the runs'
+        periods are sorted, not twelve million strings."""
+        periods = self.periods
+        if len(periods) == 0:
+            return (), np.zeros(0, dtype=np.int32)
+        starts = np.flatnonzero(np.concatenate(([True], periods[1:] != periods[:-1])))
+        names, run_of = np.unique(periods[starts], return_inverse=True)
+        lengths = np.diff(np.append(starts, len(periods)))
+        return tuple(names.tolist()), np.repeat(run_of.astype(np.int32), lengths)
 
     def resolve_period(self, period: str | None) -> str:
         """The period to score: ``period`` if present, else the only one (``period`` may be
@@ -267,16 +281,23 @@ class Values:
 
     def _pick(self, period: str, d: int) -> tuple[IntArray, IntArray, bool]:
         """The rows of ``period`` on level ``d``, their units, and whether they are the
-        level's units in order, one each (so a column can be used as it is)."""
+        level's units in order, one each, in consecutive rows (so a column's slice can be
+        used as it is: a panel's months stacked one after the other are not copied)."""
         key = (period, d)
         if key not in self._picks:
             on_level = self.depth == d
             if self.period_list != (period,):
-                on_level &= self.periods == period
+                names, position = self._period_index
+                at = names.index(period) if period in names else -1
+                on_level &= position == at
             sel = np.flatnonzero(on_level)
             idx = self.index[sel]
             n = self.level_sizes[d]
-            whole = len(sel) == n == len(self.depth) and bool((idx == np.arange(n)).all())
+            whole = (
+                len(sel) == n
+                and (n == 0 or int(sel[-1]) - int(sel[0]) == n - 1)
+                and bool((idx == np.arange(n)).all())
+            )
             self._picks[key] = (sel, idx, whole)
         return self._picks[key]
 
@@ -289,7 +310,8 @@ class Values:
             d = self.field_levels[code]
             sel, idx, whole = self._pick(period, d)
             if whole:
-                out[d][code] = col
+                first = int(sel[0]) if len(sel) else 0
+                out[d][code] = col[first : first + len(sel)]  # a view: no copy
                 continue
             arr = np.full(self.level_sizes[d], np.nan)
             arr[idx] = col[sel]
