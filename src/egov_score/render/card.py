@@ -27,6 +27,7 @@ from egov_score.render.messages import (
     messages,
     month_name,
 )
+from egov_score.render.style import CARD_CSS
 from egov_score.render.text_table import printable, render_table
 from egov_score.review.awards import Reason
 from egov_score.review.report import Bar, Standing, UnitReport
@@ -518,29 +519,6 @@ def to_csv(r: UnitReport, lang: str = "en") -> str:
 
 # -- HTML ---------------------------------------------------------------------------------------
 
-_CSS = """
-body{font-family:"Noto Sans","Noto Sans Devanagari","Nirmala UI",Mangal,system-ui,sans-serif;
-margin:0;background:#f4f6f8;color:#1d2733}
-main{max-width:980px;margin:0 auto;padding:24px}
-header{background:#123c69;color:#fff;padding:20px 24px;border-radius:10px}
-header h1{margin:0 0 6px;font-size:1.5em}header p{margin:0;opacity:.9}
-.cards{display:flex;gap:12px;flex-wrap:wrap;margin:16px 0}
-.card{background:#fff;border-radius:10px;padding:14px 18px;flex:1 1 160px;
-box-shadow:0 1px 3px rgba(0,0,0,.08)}
-.card .k{font-size:.8em;color:#5b6b7c}.card .v{font-size:1.6em;font-weight:600}
-section{background:#fff;border-radius:10px;padding:16px 20px;margin:14px 0;
-box-shadow:0 1px 3px rgba(0,0,0,.08)}
-h2{font-size:1.1em;margin:0 0 10px;color:#123c69}
-table{border-collapse:collapse;width:100%;font-size:.92em}
-th,td{padding:6px 8px;border-bottom:1px solid #e4e8ec;text-align:left}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-.band{display:inline-block;padding:2px 10px;border-radius:12px;color:#fff;font-weight:600}
-.b0{background:#c0392b}.b1{background:#e67e22}.b2{background:#27ae60}.b3{background:#1e8449}
-.bx{background:#7f8c8d}.up{color:#1e8449}.down{color:#c0392b}
-footer{color:#5b6b7c;font-size:.8em;text-align:center;margin:20px 0}
-.no-data{background:#fff3cd;border-left:4px solid #e67e22;padding:8px 14px;border-radius:6px}
-"""
-
 
 def _band_class(r: UnitReport) -> str:
     labels = r.framework.bands.labels
@@ -630,7 +608,7 @@ def page(title: str, lang: str, header_html: str, body_html: str) -> str:
     return (
         f'<!DOCTYPE html>\n<html lang="{escape(lang)}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body><main>"
+        f"<title>{escape(title)}</title><style>{CARD_CSS}</style></head><body><main>"
         f"<header><h1>{escape(title)}</h1>{header_html}</header>{body_html}"
         f"<footer>{escape(gettext(lang, 'generated_by'))}</footer></main></body></html>\n"
     )
