@@ -114,7 +114,7 @@ def test_charts_scale_to_their_box(card, lang):
     svgs = re.findall(r"<svg[^>]*>", html)
     assert len(svgs) == 2
     for svg in svgs:
-        assert 'class="chart"' in svg
+        assert re.search(r'class="chart( bars)?"', svg)
         assert re.search(r'viewBox="0 0 \d+ \d+"', svg)
         assert not re.search(r"\swidth=", svg)
         assert not re.search(r"\sheight=", svg)
@@ -134,9 +134,7 @@ def test_every_table_scrolls_in_its_own_box(card, jaipur, panel, lang):
 
 
 def test_a_rank_in_a_table_never_wraps():
-    assert "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}" in (
-        style.CARD_CSS
-    )
+    assert "td.n{white-space:nowrap}" in style.CARD_CSS
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,8 @@ ARGS = [
 ]
 #: A phone's and a desktop's viewport width.
 PHONE, DESKTOP = 390, 1280
+#: The width an A4 page prints on, in CSS px: 210 mm less the 12 mm margins each side.
+A4_WIDTH = round((210 - 2 * 12) / 25.4 * 96)
 
 
 def missing() -> str:

@@ -70,6 +70,34 @@ def test_no_page_scrolls_sideways(browser, demo_pages, width):
     assert not outside, outside
 
 
+def test_no_printed_page_is_cut_at_the_right(browser, demo_pages):
+    wide = []
+    with opened(browser, chromium.A4_WIDTH) as (page, outside):
+        page.emulate_media(media="print")
+        for path in html_pages(demo_pages):
+            page.goto(path.as_uri())
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            if scroll > chromium.A4_WIDTH:
+                wide.append((path.relative_to(demo_pages).as_posix(), scroll))
+    assert not wide, f"printed pages wider than A4's {chromium.A4_WIDTH} px: {wide}"
+    assert not outside, outside
+
+
+def test_chart_labels_stay_readable_on_a_phone(browser, demo_pages):
+    small = []
+    with opened(browser, chromium.PHONE) as (page, _):
+        for lang in LANGS:
+            for path in sorted((demo_pages / lang / "district").glob("*.html"))[:2]:
+                page.goto(path.as_uri())
+                least = page.evaluate(
+                    "Math.min(...[...document.querySelectorAll('svg.bars text')]"
+                    ".map((t) => t.getBoundingClientRect().height))"
+                )
+                if least < 12:  # px of a label's box: about a 9 px font
+                    small.append((path.relative_to(demo_pages).as_posix(), least))
+    assert not small, f"bar labels too small at {chromium.PHONE} px: {small}"
+
+
 def test_cards_print_on_few_a4_pages(browser, demo_pages):
     too_long = []
     with opened(browser, chromium.DESKTOP) as (page, outside):

@@ -565,7 +565,7 @@ def bars_svg(bars: tuple[Bar, ...], lang: str) -> str:
     row_h, label_w, width = 24, 170, 640
     height = row_h * len(bars) + 10
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart bars" '
         f'viewBox="0 0 {width} {height}" '
         f'aria-label="{escape(gettext(lang, "score"))}">'
     ]

@@ -130,7 +130,7 @@ h2{{font-size:1.1em;margin:0 0 10px;color:{_NAVY}}}
 .scroll{{overflow-x:auto;max-width:100%}}
 table{{border-collapse:collapse;width:100%;font-size:.92em}}
 th,td{{padding:6px 8px;border-bottom:1px solid #e4e8ec;text-align:left}}
-td.n,th.n{{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}}
+td.n,th.n{{text-align:right;font-variant-numeric:tabular-nums}}td.n{{white-space:nowrap}}
 .kv td.n{{white-space:normal}}
 svg.chart{{display:block;width:100%;max-width:640px;height:auto}}
 .band,.move{{display:inline-block;padding:2px 10px;border-radius:12px;font-weight:600;
@@ -142,7 +142,8 @@ footer{{color:{_MUTED};font-size:.8em;text-align:center;margin:20px 0}}
 .no-data{{background:{_NOTE};border-left:4px solid #a84300;padding:8px 14px;border-radius:6px}}
 @media (max-width:600px){{main{{padding:10px}}header{{padding:14px 16px}}
 header h1{{font-size:1.25em}}section{{padding:12px 12px}}th,td{{padding:5px 5px}}
-.scroll table:has(th:nth-child(5)){{min-width:560px}}}}
+.scroll table:has(th:nth-child(5)){{min-width:560px}}
+svg.bars text{{font-size:20px}}}}
 @media print{{
 body{{background:{_PAPER};font-size:9.5pt}}
 main{{max-width:none;padding:0}}
@@ -154,6 +155,7 @@ header h1{{font-size:1.35em;color:{_NAVY}}}
 section{{box-shadow:none;border-radius:0;padding:0;margin:10px 0}}
 h2{{break-after:avoid;page-break-after:avoid;margin:0 0 4px}}
 th,td{{padding:2px 6px}}
+table:has(th:nth-child(7)){{font-size:8pt}}th,td{{hyphens:auto}}
 tr,li,.card,svg.chart{{break-inside:avoid;page-break-inside:avoid}}
 thead{{display:table-header-group}}
 section.figure{{break-inside:avoid;page-break-inside:avoid}}
