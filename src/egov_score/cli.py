@@ -719,7 +719,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
         hierarchy=job.hierarchy,
         registry=job.registry,
         actions=actions,
-        whole_lists=True,  # a card alone has no lists beside it to link to
+        # A card alone has no lists beside it to link to: its first rows and the counts,
+        # so it prints on a few pages (issue 12), and no link.
+        linked_lists=False,
     )
     _write(args, render.render_card(card, args.format, args.lang))
     _rejects(job, args.out.parent if args.out is not None else Path.cwd(), quiet=args.quiet)

@@ -37,6 +37,7 @@ from egov_score.render.numbers import (
     format_signed,
     format_text,
 )
+from egov_score.render.style import CARD_CSS, page_css
 from egov_score.render.text_table import printable, render_table
 from egov_score.review.awards import Reason
 from egov_score.review.report import Bar, Standing, UnitReport
@@ -54,6 +55,7 @@ __all__ = [
     "md_text",
     "no_data_lines",
     "page",
+    "rank_move_text",
     "reason_text",
     "render_card",
     "rows_csv",
@@ -587,28 +589,17 @@ def to_csv(r: UnitReport, lang: str = "en") -> str:
 
 # -- HTML ---------------------------------------------------------------------------------------
 
-_CSS = """
-body{font-family:"Noto Sans","Noto Sans Devanagari","Nirmala UI",Mangal,system-ui,sans-serif;
-margin:0;background:#f4f6f8;color:#1d2733}
-main{max-width:980px;margin:0 auto;padding:24px}
-header{background:#123c69;color:#fff;padding:20px 24px;border-radius:10px}
-header h1{margin:0 0 6px;font-size:1.5em}header p{margin:0;opacity:.9}
-.cards{display:flex;gap:12px;flex-wrap:wrap;margin:16px 0}
-.card{background:#fff;border-radius:10px;padding:14px 18px;flex:1 1 160px;
-box-shadow:0 1px 3px rgba(0,0,0,.08)}
-.card .k{font-size:.8em;color:#5b6b7c}.card .v{font-size:1.6em;font-weight:600}
-section{background:#fff;border-radius:10px;padding:16px 20px;margin:14px 0;
-box-shadow:0 1px 3px rgba(0,0,0,.08)}
-h2{font-size:1.1em;margin:0 0 10px;color:#123c69}
-table{border-collapse:collapse;width:100%;font-size:.92em}
-th,td{padding:6px 8px;border-bottom:1px solid #e4e8ec;text-align:left}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-.band{display:inline-block;padding:2px 10px;border-radius:12px;color:#fff;font-weight:600}
-.b0{background:#c0392b}.b1{background:#e67e22}.b2{background:#27ae60}.b3{background:#1e8449}
-.bx{background:#7f8c8d}.up{color:#1e8449}.down{color:#c0392b}
-footer{color:#5b6b7c;font-size:.8em;text-align:center;margin:20px 0}
-.no-data{background:#fff3cd;border-left:4px solid #e67e22;padding:8px 14px;border-radius:6px}
-"""
+
+def rank_move_text(r: UnitReport, lang: str) -> str:
+    """The rank move since the previous month in words and an arrow ("Rank ▲2 since December
+    2020", "Rank unchanged since …"); ``""`` without a previous month."""
+    if r.rank_change is None or r.previous_period is None:
+        return ""
+    since = month_name(r.previous_period, lang)
+    if r.rank_change == 0:
+        return gettext(lang, "rank_move.same", month=since)
+    key = "rank_move.up" if r.rank_change > 0 else "rank_move.down"
+    return gettext(lang, key, n=abs(r.rank_change), month=since)
 
 
 def _band_class(r: UnitReport) -> str:
@@ -616,7 +607,7 @@ def _band_class(r: UnitReport) -> str:
     return f"b{min(labels.index(r.band), 3)}" if r.band in labels else "bx"
 
 
-def _html_table(header: list[str], rows: list[list[str]], numeric: set[int]) -> str:
+def _html_table(header: list[str], rows: list[list[str]], numeric: set[int], cls: str = "") -> str:
     head = "".join(
         f'<th class="n">{escape(h)}</th>' if i in numeric else f"<th>{escape(h)}</th>"
         for i, h in enumerate(header)
@@ -630,7 +621,12 @@ def _html_table(header: list[str], rows: list[list[str]], numeric: set[int]) -> 
         + "</tr>"
         for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    table = f'<table class="{cls}">' if cls else "<table>"
+    # A wide table scrolls inside its own box, never the page (a phone's 390 px).
+    return (
+        f'<div class="scroll">{table}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
 def bars_svg(bars: tuple[Bar, ...], lang: str) -> str:
@@ -638,8 +634,9 @@ def bars_svg(bars: tuple[Bar, ...], lang: str) -> str:
     row_h, label_w, width = 24, 170, 640
     height = row_h * len(bars) + 10
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" aria-label="{escape(gettext(lang, "score"))}">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart bars" '
+        f'viewBox="0 0 {width} {height}" '
+        f'aria-label="{escape(gettext(lang, "score"))}">'
     ]
     for k, b in enumerate(bars):
         y = 5 + k * row_h
@@ -669,8 +666,9 @@ def trend_svg(r: UnitReport, lang: str) -> str:
         return pad + k * (width - 2 * pad) / n, height - pad - s * (height - 2 * pad) / 100
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" aria-label="{escape(gettext(lang, "trend"))}">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" '
+        f'viewBox="0 0 {width} {height}" '
+        f'aria-label="{escape(gettext(lang, "trend"))}">'
     ]
     for level in (0, 50, 65, 100):
         _, y = xy(0, level)
@@ -696,12 +694,20 @@ def trend_svg(r: UnitReport, lang: str) -> str:
     return "".join(parts)
 
 
-def page(title: str, lang: str, header_html: str, body_html: str) -> str:
-    """A self-contained HTML page with the cards' style."""
+def _page_of(lang: str) -> str:
+    """The catalogue's "Page {page} of {pages}", its two fields left for CSS counters."""
+    return gettext(lang, "page_of", page="{page}", pages="{pages}")
+
+
+def page(title: str, lang: str, header_html: str, body_html: str, *, month: str = "") -> str:
+    """A self-contained HTML page with the cards' style; printed, each A4 page is headed by
+    ``title`` and ``month`` and numbered "Page 1 of 3" (:func:`~egov_score.render.style.
+    page_css`)."""
+    style = CARD_CSS + page_css(title, month, _page_of(lang))
     return (
         f'<!DOCTYPE html>\n<html lang="{escape(lang)}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body><main>"
+        f"<title>{escape(title)}</title><style>{style}</style></head><body><main>"
         f"<header><h1>{escape(title)}</h1>{header_html}</header>{body_html}"
         f"<footer>{escape(gettext(lang, 'generated_by'))}</footer></main></body></html>\n"
     )
@@ -716,7 +722,7 @@ def to_html(r: UnitReport, lang: str = "en") -> str:
     """The card as one self-contained HTML page (inline CSS and SVG, no external references)."""
     with _words_of(r, lang):
         band = band_label(r.framework.bands, r.band, lang)
-        move = _rank_move(r.rank_change, lang)
+        move = rank_move_text(r, lang)
         move_class = (
             "up" if (r.rank_change or 0) > 0 else "down" if (r.rank_change or 0) < 0 else ""
         )
@@ -738,7 +744,7 @@ def to_html(r: UnitReport, lang: str = "en") -> str:
             f'<div class="v">{escape(v)}</div></div>'
             for k, v in cards
         )
-        headline = _html_table(["", ""], [list(row) for row in _headline(r, lang)], {1})
+        headline = _html_table(["", ""], [list(row) for row in _headline(r, lang)], {1}, "kv")
         sections = [
             f"<section><h2>{escape(gettext(lang, 'schemes'))}</h2>"
             + _html_table(_scheme_header(lang), _scheme_rows(r, lang), {1, 2, 3})
@@ -762,10 +768,12 @@ def to_html(r: UnitReport, lang: str = "en") -> str:
             levels=level_plural(r.level, lang),
         )
         sections.append(
-            f"<section><h2>{escape(chart_title)}</h2>{bars_svg(r.bars, lang)}</section>"
+            f'<section class="figure"><h2>{escape(chart_title)}</h2>'
+            f"{bars_svg(r.bars, lang)}</section>"
         )
         sections.append(
-            f"<section><h2>{escape(gettext(lang, 'trend'))}</h2>{trend_svg(r, lang)}</section>"
+            f'<section class="figure"><h2>{escape(gettext(lang, "trend"))}</h2>'
+            f"{trend_svg(r, lang)}</section>"
         )
         sections.append(card_map_sections(r, lang))  # "" without maps
         for s in r.sections:
@@ -779,15 +787,16 @@ def to_html(r: UnitReport, lang: str = "en") -> str:
         header = (
             f"<p>{escape(gettext(lang, 'to'))}: {escape(officer_title(r.officer, lang))} · "
             f"{escape(month_name(r.period, lang))} · "
-            f'<span class="band {_band_class(r)}">{escape(band)}</span> '
-            f'<span class="{move_class}">{escape(move)}</span></p>'
+            f'<span class="band {_band_class(r)}">{escape(band)}</span>'
+            + (f' <span class="move {move_class or "same"}">{escape(move)}</span>' if move else "")
+            + "</p>"
         )
         notes = "".join(f'<p class="no-data">{escape(x)}</p>' for x in no_data_lines(r, lang))
         body = (
             f'{notes}<div class="cards">{card_html}</div><section>{headline}</section>'
             + "".join(sections)
         )
-        return page(_title(r, lang), lang, header, body)
+        return page(_title(r, lang), lang, header, body, month=month_name(r.period, lang))
 
 
 #: The formats a report card renders to.

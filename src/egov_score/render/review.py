@@ -257,7 +257,8 @@ def review_html(rv: Review, lang: str = "en") -> str:
         sections.append((gettext(lang, "weakest_blocks"), render.html_table(header, worst, {0, 3})))
     body = "".join(f"<section><h2>{escape(t)}</h2>{b}</section>" for t, b in sections)
     title = f"{gettext(lang, 'division_review')}: {_local_name(top, 0, lang)}"
-    return render.page(title, lang, f"<p>{escape(month_name(rv.period, lang))}</p>", body)
+    month = month_name(rv.period, lang)
+    return render.page(title, lang, f"<p>{escape(month)}</p>", body, month=month)
 
 
 def card_files(rv: Review) -> dict[str, dict[str, str]]:

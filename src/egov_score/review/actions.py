@@ -166,11 +166,14 @@ def card_sections(
     owner: int,
     codes: Sequence[str],
     first: int | None = FIRST_ROWS,
+    *,
+    linked: bool = True,
 ) -> list[Section]:
     """A card's action sections: per list, the count per reason, and the first ``first``
     rows with their reasons and nodal officer, linking to the full list (the card is one
     folder below the output folder, as :func:`list_paths` places the list); with ``first``
-    None, every row and no link (a card written alone, with no lists beside it).
+    None, every row and no link; with ``linked`` false, the first rows and the counts but no
+    link (a card written alone, with no lists beside it, that must stay short to print).
 
     Args:
         tables: the month's lists (:func:`action_tables`).
@@ -178,13 +181,14 @@ def card_sections(
         owner: the card's unit, an index on ``level``.
         codes: every code of ``level`` (the file names are made from them together).
         first: how many rows to show, or None for all of them and no link.
+        linked: link the full list (false when no list is written beside the card).
     """
     out = []
     for t in tables:
         if level not in t.owners:
             continue
         rows = t.rows_of(level, owner)
-        link = list_paths(t, level, codes)[owner] if first is not None else ""
+        link = list_paths(t, level, codes)[owner] if first is not None and linked else ""
         counts = t.matrix[rows].sum(axis=0)
         key = t.reasons.key
         labels = t.reasons.labels
@@ -230,7 +234,9 @@ def card_sections(
                 title="actions.first",
                 header=header,
                 rows=body,
-                note="actions.more" if more else ("" if len(rows) else "actions.none"),
+                note=("actions.more" if link else "actions.more_alone")
+                if more
+                else ("" if len(rows) else "actions.none"),
                 link=f"../{link}" if link and len(rows) else "",
             )
         )

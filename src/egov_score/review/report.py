@@ -298,6 +298,7 @@ def build_report(
     registry: Registry | None = None,
     actions: Sequence[ActionTable] = (),
     whole_lists: bool = False,
+    linked_lists: bool = True,
 ) -> UnitReport:
     """Gather one unit's report card for ``period``.
 
@@ -312,7 +313,9 @@ def build_report(
             a district or block card shows their counts per reason and first rows, linking
             to the full list.
         whole_lists: show every row of the action lists and no link (a card written alone,
-            as ``egov-score report`` does, has no lists beside it).
+            as the API may want it, has no lists beside it).
+        linked_lists: link each action list's full file; false for a card written alone
+            (``egov-score report``): its first rows and counts, no link, so it stays short.
 
     Raises:
         InputError: unknown unit or period.
@@ -416,6 +419,8 @@ def build_report(
     if registry is not None:
         sections = registry.report_sections(result, hierarchy, code, unit.level)
         first = None if whole_lists else FIRST_ROWS
-        sections += card_sections(actions, unit.level, i, lv.codes.tolist(), first)
+        sections += card_sections(
+            actions, unit.level, i, lv.codes.tolist(), first, linked=linked_lists
+        )
         report = attrs.evolve(report, sections=tuple(sections), catalogues=registry.catalogues())
     return report
