@@ -153,11 +153,13 @@ def _fails(
 
 
 def log_ct(values: FloatArray, groups: IntArray, n_groups: int) -> FloatArray:
-    """COINr's ``log_CT`` per group: ``log(x - min + 0.01 (max - min))``."""
+    """COINr's ``log_CT`` per group: ``log(x - min + 0.01 (max - min))``; a constant group
+    (where COINr's would be -Inf) is left as it is."""
     lo, hi = group_min(values, groups, n_groups), group_max(values, groups, n_groups)
+    flat = (hi == lo)[groups]
     with np.errstate(divide="ignore", invalid="ignore"):
         out: FloatArray = np.log(values - lo[groups] + 0.01 * (hi - lo)[groups])
-    return out
+    return np.where(flat, values, out)
 
 
 def boxcox(values: FloatArray, groups: IntArray, n_groups: int, lam: float) -> FloatArray:

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import attrs
 
 from egov_score.exceptions import FrameworkError
+from egov_score.io.toml import did_you_mean
 from egov_score.model.plausibility import is_finite_number
 
 __all__ = [
@@ -204,7 +205,8 @@ def _table(raw: object, key: str, who: str, allowed: frozenset[str]) -> Mapping[
     unknown = sorted(k for k in raw if k not in allowed)
     if unknown:
         raise PreparationError(
-            f"{key} keys must be among {sorted(allowed)!r}; got unknown {unknown!r} for {who}",
+            f"{key} keys must be among {sorted(allowed)!r}; got unknown {unknown!r} for {who}"
+            + did_you_mean(unknown[0], allowed),
             str(unknown[0]),
         )
     return raw

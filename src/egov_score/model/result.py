@@ -221,6 +221,14 @@ class LevelResult:
         return labels[self.band]
 
     @property
+    def imputed_count(self) -> npt.NDArray[np.int64]:
+        """How many of each unit's indicators are imputed estimates (0 without imputation)."""
+        count = np.zeros(len(self.codes), dtype=np.int64)
+        for flags in self.imputed.values():
+            count += flags
+        return count
+
+    @property
     def insufficient(self) -> npt.NDArray[np.bool_]:
         """True where the composite is missing ("insufficient data")."""
         return np.isnan(self.score)
@@ -228,9 +236,9 @@ class LevelResult:
     def table(self) -> dict[str, npt.NDArray[Any]]:
         """The level as output columns: ``code,name,parent,score,rank,rank_in_parent,band,
         coverage``, then one column per group, one per indicator and one ``<code>_norm`` per
-        indicator; where the framework prepares the data, ``screened_out``, ``<code>_imputed``
-        (0/1) per imputed indicator and ``<code>_treated`` (a :data:`TREATED_LABELS` label)
-        per treated indicator."""
+        indicator; where the framework prepares the data, ``screened_out``, ``imputed_count``,
+        ``<code>_imputed`` (0/1) per imputed indicator and ``<code>_treated`` (a
+        :data:`TREATED_LABELS` label) per treated indicator."""
         cols: dict[str, npt.NDArray[Any]] = {
             "code": self.codes,
             "name": self.names,
@@ -246,6 +254,8 @@ class LevelResult:
         cols.update({f"{code}_norm": v for code, v in self.normalised.items()})
         if self.screened_out is not None:
             cols["screened_out"] = self.screened_out.astype(np.int8)
+        if self.imputed:
+            cols["imputed_count"] = self.imputed_count
         cols.update({f"{code}_imputed": v.astype(np.int8) for code, v in self.imputed.items()})
         labels = np.array(TREATED_LABELS, dtype=np.str_)
         cols.update({f"{code}_treated": labels[v] for code, v in self.treated.items()})
