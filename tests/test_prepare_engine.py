@@ -197,6 +197,8 @@ def test_screening_by_hand():
     [note] = [d for d in result.diagnostics if d.kind == "screened_out" and d.level == "unit"]
     assert note.units == ("N3", "S3")
     assert lv.table()["screened_out"].tolist() == [0, 0, 1, 0, 0, 1]
+    assert result.unit("N3").screened_out
+    assert not result.unit("N1").screened_out
 
 
 def test_screening_per_group():
@@ -223,6 +225,12 @@ def test_treatment_flags_on_the_result():
     assert lv.table()["b_treated"].tolist() == [""] * 5 + ["winsorised_high"]
     assert lv.normalised["b"][5] == 100.0
     assert lv.normalised["b"][4] == 100.0  # tied with the winsorised point
+    fw = framework(root='impute = { within = "parent" }\ntreat = "coinr"')
+    result = eg.score(hierarchy(), fw, values(fw, A, [1, 2, 3, 4, 5, 1000]))
+    assert result.unit("S3").estimated == ("a",)
+    assert result.unit("S3").treated == {"b": "winsorised_high"}
+    assert result.unit("S1").estimated == ()
+    assert result.unit("S1").treated == {}
     assert lv.indicators["b"][5] == 1000  # the column shows the value reported
 
 

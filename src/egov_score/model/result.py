@@ -284,7 +284,13 @@ def _blank_unranked(ranks: RankArray) -> npt.NDArray[np.str_]:
 
 @attrs.frozen(kw_only=True)
 class UnitScore:
-    """One unit's full breakdown (a record for reports and APIs)."""
+    """One unit's full breakdown (a record for reports and APIs).
+
+    ``estimated`` names the indicators whose value is an imputed estimate, ``treated`` what
+    outlier treatment did to an indicator (a :data:`TREATED_LABELS` label) where it did
+    something, and ``screened_out`` whether the unit had too little data to be scored; they
+    are empty without data preparation (``docs/analysis.md``).
+    """
 
     level: str
     code: str
@@ -301,6 +307,9 @@ class UnitScore:
     normalised: Mapping[str, float]
     groups: Mapping[str, float]
     group_ranks: Mapping[str, tuple[int, int]]
+    estimated: tuple[str, ...] = ()
+    treated: Mapping[str, str] = attrs.field(factory=dict)
+    screened_out: bool = False
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.code, str) or not self.code:
@@ -500,4 +509,7 @@ def _unit_score(lv: LevelResult, i: int) -> UnitScore:
         group_ranks={
             k: (int(lv.group_ranks[k][i]), int(lv.group_ranks_in_parent[k][i])) for k in lv.groups
         },
+        estimated=tuple(k for k, flags in lv.imputed.items() if flags[i]),
+        treated={k: TREATED_LABELS[int(c[i])] for k, c in lv.treated.items() if c[i]},
+        screened_out=bool(lv.screened_out[i]) if lv.screened_out is not None else False,
     )
