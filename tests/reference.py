@@ -234,3 +234,126 @@ def reference_score(units, framework: Framework, values):
                 "band": band,
             }
     return out
+
+
+# -- data preparation (docs/analysis.md), one group and one value at a time -------------------
+
+
+def _mean(xs):
+    return math.fsum(xs) / len(xs)
+
+
+def reference_quantile(xs, q):
+    """R's type 7 quantile of a list of numbers."""
+    s = sorted(xs)
+    h = (len(s) - 1) * q
+    lo = math.floor(h)
+    hi = min(lo + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (h - lo)
+
+
+def reference_impute(values, groups, method):
+    """Missing (None) values replaced by the mean or median of their group's present values."""
+    out = list(values)
+    for i, x in enumerate(values):
+        if x is None:
+            peers = [
+                v for v, g in zip(values, groups, strict=True) if g == groups[i] and v is not None
+            ]
+            if peers:
+                out[i] = _mean(peers) if method == "mean" else reference_quantile(peers, 0.5)
+    return out
+
+
+def reference_carry_forward(panel, max_age):
+    """panel: per period (in time order, one month apart) a list of values per unit."""
+    out = [list(row) for row in panel]
+    for u in range(len(panel[0])):
+        for t in range(len(panel)):
+            if panel[t][u] is None:
+                for back in range(1, max_age + 1):
+                    if t - back >= 0 and panel[t - back][u] is not None:
+                        out[t][u] = panel[t - back][u]  # the most recent value within reach
+                        break
+    return out
+
+
+def _deviations(xs, least):
+    """The deviations from the mean and their sum of squares, or None for fewer than ``least``
+    values or no spread."""
+    if len(xs) < least:
+        return None
+    m = _mean(xs)
+    d = [x - m for x in xs]
+    m2 = math.fsum(v * v for v in d)
+    return None if m2 <= 0 else (d, m2)
+
+
+def reference_skew(xs):
+    """COINr's skew (e1071 type 2) of a list, or None."""
+    if (dev := _deviations(xs, 3)) is None:
+        return None
+    d, m2 = dev
+    n = len(xs)
+    g1 = math.sqrt(n) * math.fsum(v**3 for v in d) / m2**1.5
+    return g1 * math.sqrt(n * (n - 1)) / (n - 2)
+
+
+def reference_kurt(xs):
+    """COINr's kurt (e1071 type 2) of a list, or None."""
+    if (dev := _deviations(xs, 4)) is None:
+        return None
+    d, m2 = dev
+    n = len(xs)
+    r = n * math.fsum(v**4 for v in d) / m2**2
+    return ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))
+
+
+def _passes(xs, skew_max, kurt_max):
+    s, k = reference_skew(xs), reference_kurt(xs)
+    if s is None or k is None:
+        return True
+    return abs(s) < skew_max or k < kurt_max
+
+
+def reference_coinr_treat(values, winmax=5, skew_max=2.0, kurt_max=3.5):
+    """COINr's Treat with its defaults on one group, transcribed from R/treat.R (winsorise,
+    then log_CT of the original values if it still fails). Returns (values, codes) with codes
+    0 untouched, 1 winsorised high, 2 winsorised low, 3 transformed."""
+    x = list(values)
+    present = [i for i, v in enumerate(x) if v is not None]
+    if _passes([x[i] for i in present], skew_max, kurt_max):
+        return x, [0] * len(x)
+    imax, imin = [], []
+    nwin = 0
+    passing = False
+    while not passing and nwin < winmax:
+        xs = [x[i] for i in present]
+        if reference_skew(xs) >= 0:
+            top = max(xs)
+            imax = [i for i in present if x[i] == top]
+            rest = [x[i] for i in present if i not in imax]
+            for i in imax:
+                x[i] = max(rest) if rest else top
+        else:
+            bottom = min(xs)
+            imin = [i for i in present if x[i] == bottom]
+            rest = [x[i] for i in present if i not in imin]
+            for i in imin:
+                x[i] = min(rest) if rest else bottom
+        nwin = len(imax) + len(imin)
+        now = [x[i] for i in present]
+        if reference_skew(now) is None or reference_kurt(now) is None:
+            return list(values), [0] * len(x)  # COINr cannot treat it: left as it was
+        passing = _passes(now, skew_max, kurt_max)
+    codes = [0] * len(x)
+    if passing:
+        for i in imax:
+            codes[i] = 1
+        for i in imin:
+            codes[i] = 2
+        return x, codes
+    xs = [values[i] for i in present]
+    lo, hi = min(xs), max(xs)
+    out = [None if v is None else math.log(v - lo + 0.01 * (hi - lo)) for v in values]
+    return out, [0 if v is None else 3 for v in values]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 
 from egov_score._arrays import FloatArray, IntArray, readonly
 from egov_score.engine.fields import FieldColumns
 from egov_score.engine.notes import Notes
+from egov_score.engine.prepare import prepare, screened_out
 from egov_score.engine.stack import Stack
 from egov_score.exceptions import PluginOutputError, ScoringError
 from egov_score.kernels.normalise import Normalised, Normaliser
@@ -18,8 +21,17 @@ from egov_score.model.result import Diagnostic
 
 __all__ = ["Indicators", "Measured"]
 
-#: An indicator on one level: raw values, normalised scores, and the diagnostics they raised.
-Measured = tuple[FloatArray, FloatArray, list[Diagnostic]]
+
+class Measured(NamedTuple):
+    """An indicator on one level: raw values (imputed cells filled in), normalised scores, the
+    diagnostics they raised, and where data preparation imputed or treated cells (None when
+    the framework declares no such step for it)."""
+
+    raw: FloatArray
+    normalised: FloatArray
+    notes: list[Diagnostic]
+    imputed: npt.NDArray[np.bool_] | None = None
+    treated: npt.NDArray[np.int8] | None = None
 
 
 class Indicators:
@@ -53,6 +65,8 @@ class Indicators:
         self.stack = stack
         self.notes = notes
         self.global_peers = global_peers
+        self._screened: dict[int, npt.NDArray[np.bool_]] = {}
+        self._screening = threading.Lock()
 
     def on_level(self, depth: int) -> list[str]:
         """The indicators measured on level ``depth``, in the framework's order."""
@@ -63,12 +77,52 @@ class Indicators:
         """Indicators ``codes`` on level ``depth``: raw, normalised, and their diagnostics
         (kept apart per indicator, as this may run on a worker thread)."""
         out: dict[str, Measured] = {}
+        prepares = self.framework.prepares
+        excluded = self.screened(depth)
         for code in codes:
             notes: list[Diagnostic] = []
             ind = self.framework.indicators[code]
             raw = readonly(self.raw(ind, depth, notes))
-            out[code] = (raw, readonly(self.normalise(ind, raw, depth, notes)), notes)
+            if not prepares:
+                out[code] = Measured(raw, readonly(self.normalise(ind, raw, depth, notes)), notes)
+                continue
+            prep = prepare(
+                self.framework,
+                ind,
+                raw,
+                depth,
+                peers=self.peers,
+                stack=self.stack,
+                notes=self.notes,
+                into=notes,
+                excluded=excluded,
+            )
+            out[code] = Measured(
+                readonly(prep.shown),
+                readonly(self.normalise(ind, prep.values, depth, notes)),
+                notes,
+                None if prep.imputed is None else readonly(prep.imputed),
+                None if prep.treated is None else readonly(prep.treated),
+            )
         return out
+
+    def screened(self, depth: int) -> npt.NDArray[np.bool_] | None:
+        """Units of level ``depth`` screened out for too little reported data (None when the
+        framework screens none); computed once, whichever thread asks first."""
+        screen = self.framework.screen
+        if screen is None:
+            return None
+        with self._screening:
+            if depth not in self._screened:
+                codes = self.on_level(depth)
+                present = np.zeros((self.stack.rows(depth), len(codes)), dtype=bool)
+                for k, code in enumerate(codes):  # a loop over indicators
+                    raw = self.raw(self.framework.indicators[code], depth, [])
+                    present[:, k] = ~np.isnan(raw)
+                self._screened[depth] = readonly(
+                    screened_out(self.framework, present, codes, screen.min_share)
+                )
+            return self._screened[depth]
 
     def raw(self, ind: Indicator, depth: int, notes: list[Diagnostic]) -> FloatArray:
         """Indicator ``ind`` on level ``depth``: a scaled field, or a ratio of two (missing

@@ -88,10 +88,24 @@ class LevelScorer:
         codes = self.indicators.on_level(depth)
         if measured is None:
             measured = self.indicators.measure(depth, codes)
-        indicators = {code: measured[code][0] for code in codes}
-        normalised = {code: measured[code][1] for code in codes}
+        indicators = {code: measured[code].raw for code in codes}
+        normalised = {code: measured[code].normalised for code in codes}
         for code in codes:  # in the framework's order, whichever thread measured them
-            self.level_notes[depth].extend(measured[code][2])
+            self.level_notes[depth].extend(measured[code].notes)
+        imputed = {c: m.imputed for c in codes if (m := measured[c]).imputed is not None}
+        treated = {c: m.treated for c in codes if (m := measured[c]).treated is not None}
+        screened = self.indicators.screened(depth)
+        if screened is not None and screened.any():
+            self.notes.add(
+                self.level_notes[depth],
+                "screened_out",
+                depth,
+                fw.root,
+                screened,
+                f"{{n}} {fw.levels[depth]} unit(s) reported less than "
+                f"{self.framework.screen.min_share if self.framework.screen else 0:g} of the "
+                "indicators and are not scored: {units}",
+            )
 
         groups, inputs, root_cov = self._aggregate(depth, normalised)
         root = fw.root
@@ -138,6 +152,9 @@ class LevelScorer:
             band=readonly(band_idx),
             band_labels=fw.bands.labels,
             coverage=readonly(np.zeros(stack.rows(depth)) if root_cov is None else root_cov),
+            imputed=imputed,
+            treated=treated,
+            screened_out=screened,
         )
 
     def _aggregate(

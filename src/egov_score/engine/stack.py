@@ -113,4 +113,7 @@ def period_rows(lv: LevelResult, p: int, n_periods: int, units: Level) -> LevelR
         band=readonly(lv.band[rows]),
         band_labels=lv.band_labels,
         coverage=readonly(lv.coverage[rows]),
+        imputed=cut(lv.imputed),
+        treated=cut(lv.treated),
+        screened_out=None if lv.screened_out is None else readonly(lv.screened_out[rows]),
     )

@@ -15,6 +15,7 @@ from egov_score.model.framework import (
     Normalisation,
 )
 from egov_score.model.hierarchy import Block, District, Division, Hierarchy, Level, Machine, Unit
+from egov_score.model.preparation import Imputation, Screening, Treatment
 from egov_score.model.result import Diagnostic, LevelResult, Provenance, Result, UnitScore
 from egov_score.model.values import Values
 
@@ -29,6 +30,7 @@ __all__ = [
     "Framework",
     "Group",
     "Hierarchy",
+    "Imputation",
     "Indicator",
     "Level",
     "LevelResult",
@@ -36,6 +38,8 @@ __all__ = [
     "Normalisation",
     "Provenance",
     "Result",
+    "Screening",
+    "Treatment",
     "Unit",
     "UnitScore",
     "Values",

@@ -22,6 +22,15 @@ import attrs
 from egov_score.exceptions import FrameworkError
 from egov_score.io.toml import KeyPath, describe_path, did_you_mean, key_lines, read_toml
 from egov_score.model.plausibility import bounds_rule, is_finite_number, kind_rule
+from egov_score.model.preparation import (
+    Imputation,
+    PreparationError,
+    Screening,
+    Treatment,
+    imputation_from,
+    screening_from,
+    treatment_from,
+)
 
 __all__ = [
     "AGGREGATION_METHODS",
@@ -265,6 +274,14 @@ def _field_level_rule(level: object, levels: Sequence[str], code: str) -> str | 
     return None
 
 
+def _preparation_rule(impute: object, treat: object, who: str) -> str | None:
+    if impute is not None and not isinstance(impute, Imputation):
+        return f"impute must be an Imputation or None; got {impute!r} for {who}"
+    if treat is not None and not isinstance(treat, Treatment):
+        return f"treat must be a Treatment or None; got {treat!r} for {who}"
+    return None
+
+
 def _mapping_rule(value: object, key: str, who: str) -> str | None:
     if not isinstance(value, Mapping):
         return f"{key} must be a mapping; got {value!r} for {who}"
@@ -393,6 +410,8 @@ class Indicator:
         target: an optional target value (used by ``target`` normalisation and progress).
         bounded: for a ratio, the numerator may not exceed the denominator in any unit where
             both are measured (inspected <= installed); checked in values tables.
+        impute: how its missing values are estimated; None: as its parent group says.
+        treat: how its outliers are treated; None: as its parent group says.
     """
 
     code: str
@@ -409,6 +428,8 @@ class Indicator:
     weight: float = 1.0
     normalise: Normalisation = attrs.field(factory=Normalisation)
     bounded: bool = False
+    impute: Imputation | None = None
+    treat: Treatment | None = None
 
     def __attrs_post_init__(self) -> None:
         who = f"indicator {self.code!r}"
@@ -428,6 +449,7 @@ class Indicator:
                 getattr(norm, "method", None), getattr(norm, "target", None), self.target, who
             ),
             _bounded_rule(self.bounded, self.numerator, who),
+            _preparation_rule(self.impute, self.treat, who),
             *(
                 _optional_text_rule(getattr(self, key), key, who)
                 for key in ("name", "name_hi", "field", "numerator", "denominator", "unit")
@@ -453,6 +475,9 @@ class Group:
         aggregate: how its children are combined.
         min_coverage: share of the children's weight that must be present (0-1); below it the
             group is missing ("insufficient data").
+        impute: how the missing values of the indicators under it are estimated, unless they
+            or a nearer group say otherwise; None: as its parent says (the root: none).
+        treat: how the outliers of the indicators under it are treated, likewise.
     """
 
     code: str
@@ -462,6 +487,8 @@ class Group:
     weight: float = 1.0
     aggregate: Aggregation = attrs.field(factory=Aggregation)
     min_coverage: float = 0.5
+    impute: Imputation | None = None
+    treat: Treatment | None = None
 
     def __attrs_post_init__(self) -> None:
         who = f"group {self.code!r}"
@@ -476,6 +503,7 @@ class Group:
             None
             if isinstance(self.aggregate, Aggregation)
             else f"aggregate must be an Aggregation; got {self.aggregate!r} for {who}",
+            _preparation_rule(self.impute, self.treat, who),
         )
 
 
@@ -618,11 +646,23 @@ _INDICATOR_KEYS = {
     "weight",
     "normalise",
     "bounded",
+    "impute",
+    "treat",
 }
-_GROUP_KEYS = {"code", "parent", "name", "name_hi", "weight", "aggregate", "min_coverage"}
+_GROUP_KEYS = {
+    "code",
+    "parent",
+    "name",
+    "name_hi",
+    "weight",
+    "aggregate",
+    "min_coverage",
+    "impute",
+    "treat",
+}
 _NORMALISE_KEYS = {"method", "within", "lower", "upper", "target", "cap", "rescale"}
 _AGGREGATE_KEYS = {"method", "p"}
-_TOP_KEYS = {"levels", "field", "indicator", "group", "bands", "name", "name_hi"}
+_TOP_KEYS = {"levels", "field", "indicator", "group", "bands", "name", "name_hi", "screen"}
 
 
 def _number(value: object, key: str, code: object, where: _Located, at: str | None = None) -> float:
@@ -665,6 +705,20 @@ def _check_keys(
             code,
             (*at, str(unknown[0])),
         )
+
+
+def _preparation(raw: Mapping[str, Any], code: str, where: _Located) -> dict[str, Any]:
+    """The ``impute`` and ``treat`` records of an indicator's or group's table (None where
+    absent), an error located at the key at fault."""
+    out: dict[str, Any] = {}
+    for key, parse in (("impute", imputation_from), ("treat", treatment_from)):
+        value = raw.get(key)
+        try:
+            out[key] = None if value is None else parse(value, repr(code))
+        except PreparationError as exc:
+            at = key if isinstance(value, str) or not exc.key else f"{key}.{exc.key}"
+            raise _fail(str(exc), where, code, at) from None
+    return out
 
 
 def _code(table: Mapping[str, Any], what: str, where: _Located) -> str:
@@ -833,6 +887,7 @@ def _parse_indicator(
         weight=weight,
         normalise=norm,
         bounded=bounded,
+        **_preparation(raw, code, where),
     )
 
 
@@ -852,6 +907,7 @@ def _parse_group(raw: Mapping[str, Any], where: _Located, methods: Collection[st
         weight=weight,
         aggregate=_aggregation(raw.get("aggregate"), code, where, methods),
         min_coverage=cov,
+        **_preparation(raw, code, where),
     )
 
 
@@ -929,6 +985,7 @@ class Framework:
         bands: the score bands.
         name: an optional display name of the index.
         source: where it was loaded from, for messages.
+        screen: units with too little data are left out before normalisation; None: none.
     """
 
     levels: tuple[str, ...]
@@ -939,6 +996,7 @@ class Framework:
     name: str = "e-Governance index"
     name_hi: str = "ई-गवर्नेंस सूचकांक"
     source: str = attrs.field(default="<framework>", eq=False)
+    screen: Screening | None = None
 
     # -- constructors ---------------------------------------------------------------------------
 
@@ -1020,6 +1078,14 @@ class Framework:
         name_hi = data.get("name_hi", "ई-गवर्नेंस सूचकांक")
         _check(_text_rule(name, "name", "the framework"), where, key="name")
         _check(_text_rule(name_hi, "name_hi", "the framework"), where, key="name_hi")
+        screen = None
+        if "screen" in data:
+            try:
+                screen = screening_from(data["screen"])
+            except PreparationError as exc:
+                raise _fail(
+                    str(exc), where, key=("screen", exc.key) if exc.key else "screen"
+                ) from None
         # The tree's rules here, with the file and line; the constructor checks them again.
         _validate(fields, indicators, groups, where)
         return cls(
@@ -1031,6 +1097,7 @@ class Framework:
             name=name,
             name_hi=name_hi,
             source=source,
+            screen=screen,
         )
 
     def __attrs_post_init__(self) -> None:
@@ -1061,6 +1128,8 @@ class Framework:
             raise _fail(f"bands must be a Bands record; got {self.bands!r}", where)
         _check(_text_rule(self.name, "name", "the framework"), where)
         _check(_text_rule(self.name_hi, "name_hi", "the framework"), where)
+        if self.screen is not None and not isinstance(self.screen, Screening):
+            raise _fail(f"screen must be a Screening record or None; got {self.screen!r}", where)
         _validate(
             list(self.fields.values()),
             list(self.indicators.values()),
@@ -1102,6 +1171,32 @@ class Framework:
         ind = self.indicators[code]
         return min(self.levels.index(self.fields[f].level) for f in ind.fields)
 
+    def imputation(self, code: str) -> Imputation:
+        """How indicator ``code``'s missing values are estimated: its own ``impute``, else its
+        nearest group's, else none."""
+        return self._prepared(code, "impute") or Imputation()
+
+    def treatment(self, code: str) -> Treatment:
+        """How indicator ``code``'s outliers are treated: its own ``treat``, else its nearest
+        group's, else none."""
+        return self._prepared(code, "treat") or Treatment()
+
+    def _prepared(self, code: str, key: str) -> Any:
+        node: Indicator | Group | None = self.indicators[code]
+        while node is not None:
+            if (spec := getattr(node, key)) is not None:
+                return spec
+            node = None if node.parent is None else self.groups[node.parent]
+        return None
+
+    @functools.cached_property
+    def prepares(self) -> bool:
+        """Whether any indicator is imputed or treated, or units are screened."""
+        return self.screen is not None or any(
+            self.imputation(c).method != "none" or self.treatment(c).method != "none"
+            for c in self.indicators
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """The framework as plain data, shaped like the TOML file."""
 
@@ -1115,8 +1210,12 @@ class Framework:
             }
 
         def clean(obj: Any) -> Any:
-            return strip(attrs.asdict(obj, recurse=True))
+            out = strip(attrs.asdict(obj, recurse=True))
+            if "lam" in out.get("treat", {}):  # the TOML key of Treatment.lam
+                out["treat"]["lambda"] = out["treat"].pop("lam")
+            return out
 
+        screen = {} if self.screen is None else {"screen": attrs.asdict(self.screen)}
         return {
             "name": self.name,
             "name_hi": self.name_hi,
@@ -1125,6 +1224,7 @@ class Framework:
             "indicator": [clean(i) for i in self.indicators.values()],
             "group": [clean(g) for g in self.groups.values()],
             "bands": clean(self.bands),
+            **screen,
         }
 
     @functools.cached_property

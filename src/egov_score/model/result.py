@@ -21,6 +21,7 @@ from egov_score.model.plausibility import Problem
 __all__ = [
     "DIAGNOSTIC_KINDS",
     "NORMALISATION_CHOICES",
+    "TREATED_LABELS",
     "Diagnostic",
     "LevelResult",
     "Provenance",
@@ -38,7 +39,12 @@ DIAGNOSTIC_KINDS = (
     "missing_field",
     "dropped_rows",
     "no_data",
+    "imputed",
+    "treated",
+    "screened_out",
 )
+#: What outlier treatment did to a cell, by the int8 code of :attr:`LevelResult.treated`.
+TREATED_LABELS = ("", "winsorised_high", "winsorised_low", "transformed", "trimmed")
 #: Whose peers normalise a panel: each period's own units, or every period's together.
 NORMALISATION_CHOICES = ("period", "global")
 
@@ -55,8 +61,9 @@ class Diagnostic:
 
     Attributes:
         kind: ``constant_indicator``, ``division_by_zero``, ``insufficient_data``,
-            ``missing_field``, ``dropped_rows`` or ``no_data`` (a scheme's tables hold no rows
-            for the period scored).
+            ``missing_field``, ``dropped_rows``, ``no_data`` (a scheme's tables hold no rows
+            for the period scored), ``imputed``, ``treated`` (outliers) or ``screened_out``
+            (too little data to be scored).
         level: the level it concerns ("" if none).
         code: the indicator, group or field it concerns ("" if none).
         units: the codes of the units concerned.
@@ -120,6 +127,15 @@ class Provenance:
                 raise InputError(f"{key} must be a tuple of strings; got {items!r} for {who}")
 
 
+def _optional_equal(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return bool(np.array_equal(a, b))
+
+
+_optional_eq = attrs.cmp_using(eq=_optional_equal)
+
+
 @attrs.frozen(kw_only=True)
 class LevelResult:
     """Every column computed for the units of one level.
@@ -127,6 +143,12 @@ class LevelResult:
     Ranks are int64 with 0 meaning unranked (a missing score). ``band`` is an index into
     ``band_labels``, -1 where the composite is missing. ``parent_level_codes`` are the codes of
     the level above (empty on the top level).
+
+    Data preparation, where the framework declares it: ``imputed`` holds, per imputed
+    indicator, True where its value is an estimate (the indicator column then holds the
+    estimate); ``treated``, per treated indicator, an int8 code per unit indexing
+    :data:`TREATED_LABELS` (0: untouched); ``screened_out`` is True where a unit had too little
+    data to be scored (its normalised columns are missing).
 
     Two level results are equal when all their columns are, those computed when read included
     (comparing computes them). A pickled level result carries every column, computed.
@@ -151,6 +173,9 @@ class LevelResult:
     band: IntArray = attrs.field(eq=array_eq)
     band_labels: tuple[str, ...]
     coverage: FloatArray = attrs.field(eq=array_eq)
+    imputed: Mapping[str, npt.NDArray[np.bool_]] = attrs.field(factory=dict, eq=columns_eq)
+    treated: Mapping[str, npt.NDArray[np.int8]] = attrs.field(factory=dict, eq=columns_eq)
+    screened_out: npt.NDArray[np.bool_] | None = attrs.field(default=None, eq=_optional_eq)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.level, str) or not self.level:
@@ -196,6 +221,14 @@ class LevelResult:
         return labels[self.band]
 
     @property
+    def imputed_count(self) -> npt.NDArray[np.int64]:
+        """How many of each unit's indicators are imputed estimates (0 without imputation)."""
+        count = np.zeros(len(self.codes), dtype=np.int64)
+        for flags in self.imputed.values():
+            count += flags
+        return count
+
+    @property
     def insufficient(self) -> npt.NDArray[np.bool_]:
         """True where the composite is missing ("insufficient data")."""
         return np.isnan(self.score)
@@ -203,7 +236,9 @@ class LevelResult:
     def table(self) -> dict[str, npt.NDArray[Any]]:
         """The level as output columns: ``code,name,parent,score,rank,rank_in_parent,band,
         coverage``, then one column per group, one per indicator and one ``<code>_norm`` per
-        indicator."""
+        indicator; where the framework prepares the data, ``screened_out``, ``imputed_count``,
+        ``<code>_imputed`` (0/1) per imputed indicator and ``<code>_treated`` (a
+        :data:`TREATED_LABELS` label) per treated indicator."""
         cols: dict[str, npt.NDArray[Any]] = {
             "code": self.codes,
             "name": self.names,
@@ -217,6 +252,13 @@ class LevelResult:
         cols.update(self.groups)
         cols.update(self.indicators)
         cols.update({f"{code}_norm": v for code, v in self.normalised.items()})
+        if self.screened_out is not None:
+            cols["screened_out"] = self.screened_out.astype(np.int8)
+        if self.imputed:
+            cols["imputed_count"] = self.imputed_count
+        cols.update({f"{code}_imputed": v.astype(np.int8) for code, v in self.imputed.items()})
+        labels = np.array(TREATED_LABELS, dtype=np.str_)
+        cols.update({f"{code}_treated": labels[v] for code, v in self.treated.items()})
         return cols
 
 
@@ -242,7 +284,13 @@ def _blank_unranked(ranks: RankArray) -> npt.NDArray[np.str_]:
 
 @attrs.frozen(kw_only=True)
 class UnitScore:
-    """One unit's full breakdown (a record for reports and APIs)."""
+    """One unit's full breakdown (a record for reports and APIs).
+
+    ``estimated`` names the indicators whose value is an imputed estimate, ``treated`` what
+    outlier treatment did to an indicator (a :data:`TREATED_LABELS` label) where it did
+    something, and ``screened_out`` whether the unit had too little data to be scored; they
+    are empty without data preparation (``docs/analysis.md``).
+    """
 
     level: str
     code: str
@@ -259,6 +307,9 @@ class UnitScore:
     normalised: Mapping[str, float]
     groups: Mapping[str, float]
     group_ranks: Mapping[str, tuple[int, int]]
+    estimated: tuple[str, ...] = ()
+    treated: Mapping[str, str] = attrs.field(factory=dict)
+    screened_out: bool = False
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.code, str) or not self.code:
@@ -458,4 +509,7 @@ def _unit_score(lv: LevelResult, i: int) -> UnitScore:
         group_ranks={
             k: (int(lv.group_ranks[k][i]), int(lv.group_ranks_in_parent[k][i])) for k in lv.groups
         },
+        estimated=tuple(k for k, flags in lv.imputed.items() if flags[i]),
+        treated={k: TREATED_LABELS[int(c[i])] for k, c in lv.treated.items() if c[i]},
+        screened_out=bool(lv.screened_out[i]) if lv.screened_out is not None else False,
     )
