@@ -160,6 +160,8 @@ tr,li,.card,svg.chart{{break-inside:avoid;page-break-inside:avoid}}
 thead{{display:table-header-group}}
 section.figure{{break-inside:avoid;page-break-inside:avoid}}
 svg.chart{{max-width:150mm;max-height:95mm}}
+svg.map{{max-width:150mm;max-height:85mm;break-inside:avoid;page-break-inside:avoid}}
+section.map{{break-inside:avoid;page-break-inside:avoid}}
 .scroll{{overflow:visible}}
 .move{{border:1px solid currentColor}}
 .band{{print-color-adjust:exact;-webkit-print-color-adjust:exact}}
