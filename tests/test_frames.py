@@ -15,6 +15,8 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import egov_score as eg
 from egov_score import datasets
@@ -342,3 +344,22 @@ def test_pandas_text_without_pyarrow_is_the_same(result, monkeypatch):
     assert str(without["code"].dtype) == "string"
     pd.testing.assert_frame_equal(without, with_arrow, check_dtype=False)
     assert without["band"].isna().tolist() == with_arrow["band"].isna().tolist()
+
+
+@given(
+    st.lists(st.one_of(st.none(), st.text(max_size=12), st.text("ab0", max_size=80))),
+    st.integers(0, 3),
+)
+@settings(max_examples=150, deadline=None)
+def test_arrow_and_polars_text_is_read_cell_for_cell(cells, skip):
+    """Text cut from Arrow's buffers is every cell as written (a null is empty), whatever
+    the script, length or offset of the slice."""
+    expected = ["" if c is None else c for c in cells][skip:]
+    column = pa.array(cells, type=pa.string()).slice(skip)
+    got = frame_table(pa.table({"t": column})).columns["t"]
+    assert got.tolist() == [c.strip() for c in expected]
+    by_polars = frame_table(pl.DataFrame({"t": cells[skip:]}, schema={"t": pl.String}))
+    assert by_polars.columns["t"].tolist() == [c.strip() for c in expected]
+    chunked = pa.chunked_array([pa.array(cells[skip:], type=pa.string()), pa.array(["x"])])
+    got = frame_table(pa.table({"t": chunked})).columns["t"]
+    assert got.tolist() == [c.strip() for c in expected] + ["x"]

@@ -192,8 +192,19 @@ def _polars_columns(df: Any, source: str) -> dict[str, npt.NDArray[Any]]:
             text = s.cast(pl.String)
         except pl.exceptions.PolarsError:
             raise _not_numbers_or_text(source, name, dtype) from None
-        out[name] = text.to_numpy()
+        out[name] = _polars_text(text)
     return out
+
+
+def _polars_text(text: Any) -> npt.NDArray[Any]:
+    """A polars String column as numpy text: through Arrow's buffers when pyarrow is
+    installed (:func:`_arrow_text`), else a Python string per cell (None for null)."""
+    try:
+        pa = importlib.import_module("pyarrow")
+        pc = importlib.import_module("pyarrow.compute")
+    except ImportError:
+        return np.asarray(text.to_numpy(), dtype=object)
+    return _arrow_text(pa, pc, pc.cast(text.to_arrow(), pa.string()))
 
 
 def _arrow_columns(table: Any, source: str) -> dict[str, npt.NDArray[Any]]:
@@ -224,8 +235,42 @@ def _arrow_columns(table: Any, source: str) -> dict[str, npt.NDArray[Any]]:
             text = pc.cast(col, pa.string())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             raise _not_numbers_or_text(source, name, dtype) from None
-        out[name] = np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
+        out[name] = _arrow_text(pa, pc, text)
     return out
+
+
+#: The longest text (in bytes) :func:`_arrow_text` reads from Arrow's buffers; longer cells
+#: (names, not codes) are read as Python strings.
+_BUFFER_TEXT_MAX = 64
+
+
+def _arrow_text(pa: Any, pc: Any, text: Any) -> npt.NDArray[Any]:
+    """An Arrow string column as a numpy array, a null as an empty string.
+
+    Short cells (codes, periods) are cut straight out of Arrow's data buffer into a fixed-width
+    array and decoded once, with no Python string per cell; otherwise a Python string per cell.
+    """
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    text = pc.fill_null(text, "")
+    n = len(text)
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)[text.offset : text.offset + n + 1]
+    lengths = np.diff(offsets)
+    width = int(lengths.max()) if n else 0
+    if n == 0 or width == 0:
+        return np.full(n, "", dtype=np.str_)
+    if width > _BUFFER_TEXT_MAX:
+        return np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
+    data = np.frombuffer(text.buffers()[2], dtype=np.uint8)
+    positions = offsets[:-1, None].astype(np.int64) + np.arange(width)
+    inside = np.arange(width) < lengths[:, None]
+    cells = np.where(inside, data[np.minimum(positions, len(data) - 1)], 0).astype(np.uint8)
+    raw = np.ascontiguousarray(cells).view(f"S{width}").reshape(n)
+    ascii_only = not (data[offsets[0] : offsets[-1]] >= 128).any()
+    if ascii_only and not (cells[inside] == 0).any():
+        return raw.astype(f"U{width}")
+    # Non-ASCII text, or a NUL inside a cell (which a fixed-width array would drop).
+    return np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
 
 
 def to_frame(columns: Mapping[str, OutColumn], kind: str) -> Any:
