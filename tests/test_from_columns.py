@@ -126,3 +126,21 @@ def test_codes_in_any_order_are_found():
     v = eg.Values.from_columns({"code": codes, "x": order.astype(float)}, h, FW)
     np.testing.assert_array_equal(v.index, order)
     np.testing.assert_array_equal(v.at("")[1]["x"], np.arange(n))
+
+
+@pytest.mark.parametrize(
+    "prefix", ["B", "Blk-", "ब्लॉक", "a-long-block-code-"], ids=["short", "eight", "hindi", "long"]
+)
+def test_codes_of_every_kind_in_any_order_are_found(prefix):
+    """Short ASCII codes are looked up by integer keys, others by strings: the same units."""
+    n = 12_000
+    units = [eg.Unit(level="district", code="D", name="D")] + [
+        eg.Unit(level="block", code=f"{prefix}{i}", name="b", parent="D") for i in range(n)
+    ]
+    h = eg.Hierarchy.from_units(units, FW.levels)
+    order = np.random.default_rng(5).permutation(n)
+    codes = np.array([f"{prefix}{i}" for i in order] + ["nope", f"{prefix}{n}"])
+    depth, index = h.locate(codes)
+    np.testing.assert_array_equal(index[:n], order)
+    assert depth[:n].tolist() == [1] * n
+    assert index[n:].tolist() == [-1, -1]

@@ -177,9 +177,42 @@ class Level:
 _SORT_WANTED = 10_000
 
 
+def _ascii_keys(cells: StrArray) -> npt.NDArray[np.uint64] | None:
+    """One uint64 per cell, equal exactly when the cells are, for cells of at most 8 ASCII
+    characters (the code points as bytes, zero-padded); None for any other column. Read from
+    the array's code points, with no string conversion."""
+    if cells.dtype.kind != "U" or not len(cells) or cells.dtype.itemsize == 0:
+        return None
+    points = np.ascontiguousarray(cells).view(np.uint32).reshape(len(cells), -1)
+    if points.shape[1] > 8 and points[:, 8:].any():
+        return None  # a cell longer than 8 characters
+    head = points[:, :8]
+    if (head >= 128).any():
+        return None
+    keys = np.zeros((len(cells), 8), dtype=np.uint8)
+    keys[:, : head.shape[1]] = head
+    return keys.view(np.uint64).reshape(len(cells))
+
+
+def _lookup_keys(codes: npt.NDArray[np.uint64], wanted: npt.NDArray[np.uint64]) -> IntArray:
+    """:func:`_lookup` on integer keys: integer sorts instead of sorts of strings, and the
+    wanted keys searched in increasing order (each search starts where the last ended)."""
+    order = np.argsort(codes, kind="stable")
+    sorted_codes = codes[order]
+    ask = np.argsort(wanted, kind="stable")
+    pos = np.empty(len(wanted), dtype=np.intp)
+    pos[ask] = np.searchsorted(sorted_codes, wanted[ask])
+    idx = order[np.minimum(pos, len(codes) - 1)]
+    return np.where(codes[idx] == wanted, idx, -1).astype(np.intp)
+
+
 def _lookup(codes: StrArray, sorter: IntArray, wanted: StrArray) -> IntArray:
     if len(codes) == 0:
         return np.full(len(wanted), -1, dtype=np.intp)
+    if len(wanted) >= _SORT_WANTED:
+        code_keys, wanted_keys = _ascii_keys(codes), _ascii_keys(wanted)
+        if code_keys is not None and wanted_keys is not None:
+            return _lookup_keys(code_keys, wanted_keys)
     if len(wanted) < _SORT_WANTED:
         pos = np.searchsorted(codes, wanted, sorter=sorter)
     else:
