@@ -25,6 +25,7 @@ from egov_score import datasets
 from egov_score.exceptions import EgovScoreError, InputError
 from egov_score.io.folders import check_output_folder, output_folder, replace_file
 from egov_score.io.geojson import Boundaries, read_boundaries
+from egov_score.io.parquet import require_parquet
 from egov_score.io.periods import require_period
 from egov_score.io.table import path_inside
 from egov_score.model.result import Result
@@ -167,7 +168,7 @@ _year = _checked("year", int, lambda x: 1900 <= x <= 9999, "a year from 1900 to 
 
 
 #: The formats ``score --formats`` writes.
-SCORE_FORMATS = ("csv", "xlsx")
+SCORE_FORMATS = ("csv", "xlsx", "parquet")
 
 
 def _format_list(allowed: Sequence[str]) -> Callable[[str], tuple[str, ...]]:
@@ -218,7 +219,8 @@ def _add_score(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         default=("csv",),
         metavar="LIST",
         help="comma-separated output formats: csv (DIR/<level>.csv), xlsx (DIR/scores.xlsx, "
-        "one sheet per level and a notes sheet; the 'excel' extra) or both (default: csv)",
+        "one sheet per level and a notes sheet; the 'excel' extra), parquet "
+        "(DIR/<level>.parquet; the 'parquet' extra) (default: csv)",
     )
     _add_force(p)
     _add_quiet(p)
@@ -258,7 +260,7 @@ def _add_inputs(p: argparse.ArgumentParser, *, required: bool = True) -> None:
         "--units",
         required=required,
         type=Path,
-        help="hierarchy CSV or .xlsx: level,code,name,parent"
+        help="hierarchy CSV, .xlsx or .parquet: level,code,name,parent"
         + ("" if required else " (default: the built-in Jaipur division data)"),
     )
     p.add_argument(
@@ -267,7 +269,9 @@ def _add_inputs(p: argparse.ArgumentParser, *, required: bool = True) -> None:
         help="framework TOML: a full framework, or overrides of the schemes' defaults (with a "
         "'schemes' key); default with --scheme-data: every scheme with data, default weights",
     )
-    p.add_argument("--values", type=Path, help="values CSV or .xlsx: code,period,<field>...")
+    p.add_argument(
+        "--values", type=Path, help="values CSV, .xlsx or .parquet: code,period,<field>..."
+    )
     p.add_argument(
         "--scheme-data",
         type=Path,
@@ -595,6 +599,8 @@ def _rejects(job: Pipeline, folder: Path, *, quiet: bool = False) -> Path | None
 
 def _cmd_score(args: argparse.Namespace) -> int:
     _check_output(args.out, args)
+    if "parquet" in args.formats:
+        require_parquet()  # before the inputs are read, as an unknown format would be
     job = _inputs(args)
     framework = job.framework
     period = None if args.period is None else require_period(args.period, what="--period")
@@ -603,6 +609,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
         # The workbook first: a missing extra then stops the run before any file is written.
         book = result.write_xlsx(tmp / SCORES_WORKBOOK) if "xlsx" in args.formats else None
         written = result.write_csv(tmp) if "csv" in args.formats else []
+        written += result.write_parquet(tmp) if "parquet" in args.formats else []
         written += [book] if book is not None else []
         paths = [args.out / p.relative_to(tmp) for p in written]
         rejected = _rejects(job, tmp, quiet=True)

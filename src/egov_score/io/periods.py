@@ -26,7 +26,7 @@ import re
 import numpy as np
 import numpy.typing as npt
 
-from egov_score._arrays import StrArray
+from egov_score._arrays import LazyColumns, StrArray
 from egov_score.exceptions import InputError
 from egov_score.io.table import Table, format_problems
 
@@ -139,7 +139,9 @@ def normalise_period_column(table: Table, column: str = "period") -> tuple[Table
     normal, bad = parse_periods(cells)
     if normal is cells:
         return table, bad
-    columns = {name: normal if name == column else table.columns[name] for name in table.header}
+    # Only the period column is new: the others are built when read, as they would have been.
+    source = table.columns
+    columns = LazyColumns(table.header, lambda name: source[name], {column: normal})
     out = Table(table.source, table.header, columns, table.rows)
     out._parsed.update(table._parsed)  # numbers already parsed stay parsed
     return out, bad

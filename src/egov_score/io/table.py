@@ -236,20 +236,48 @@ class Table:
         return cls(source, header, columns, row_numbers[keep], raw)
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Sequence[object]], *, source: str) -> Table:
-        """Build a table from a mapping of column name -> sequence of cells (None = empty)."""
+    def from_mapping(
+        cls,
+        data: Mapping[str, Sequence[object] | npt.NDArray[Any]],
+        *,
+        source: str,
+        numeric: Collection[str] = (),
+        first_row: int = 1,
+    ) -> Table:
+        """Build a table from a mapping of column name -> sequence of cells (None = empty).
+
+        A column named in ``numeric`` that holds numbers (a numeric or boolean numpy array, or
+        a sequence of numbers, numeric strings and None/NaN) is kept as float64 without a
+        round trip through text: NaN and None are missing, True and False are 1 and 0 (as an
+        Excel cell reads), and a float64 array is used without a copy. Every other column is
+        text (numbers written as a CSV export holds them: ``3``, ``2.5``), and a numeric column
+        holding anything else (a word, an infinite number) is text too, so that parsing it
+        names the cell by the grammar of :mod:`egov_score.io.cells`. Row numbers in messages
+        count from ``first_row``.
+        """
         header = tuple(data)
         lengths = {name: len(col) for name, col in data.items()}
         if len(set(lengths.values())) > 1:
             raise InputError(f"{source}: all columns must have the same length; got {lengths!r}")
         n = next(iter(lengths.values()), 0)
-        columns: dict[str, StrArray] = {}
+        numbers: dict[str, FloatArray] = {}
+        texts: dict[str, StrArray] = {}
         for name, col in data.items():
-            arr = np.asarray(col, dtype=object)
-            empty = np.array([c is None or (isinstance(c, float) and c != c) for c in arr], bool)
-            text = np.where(empty, "", arr).astype(np.str_) if n else np.array([], np.str_)
-            columns[name] = np.char.strip(text) if n else text
-        return cls(source, header, columns, np.arange(1, n + 1, dtype=np.intp))
+            number, text = _mapped_column(col, n, name in numeric)
+            if number is not None:
+                numbers[name] = number
+            else:
+                assert text is not None
+                texts[name] = text
+
+        def strings(name: str) -> StrArray:
+            # Numbers as text only when a message quotes one of them.
+            return texts[name] if name in texts else _number_text(numbers[name])
+
+        columns: LazyColumns[StrArray] = LazyColumns(header, strings, texts)
+        out = cls(source, header, columns, np.arange(first_row, n + first_row, dtype=np.intp))
+        out._parsed.update(numbers)
+        return out
 
     def floats(self, column: str) -> FloatArray:
         """Column ``column`` parsed as float64 (empty = NaN), parsed once and kept; see
@@ -307,6 +335,72 @@ class Table:
                 f"the header has {list(self.header)!r} (expected {list(names)!r}"
             )
             raise InputError(msg + "".join(f"; {h}" for h in hints) + ")")
+
+
+def _missing_cells(arr: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    """Where an object column holds None or NaN (a missing cell), compared element-wise."""
+    with np.errstate(invalid="ignore"):
+        missing = np.asarray(arr == None, dtype=bool)  # noqa: E711 (element-wise)
+        missing |= np.asarray(arr != arr, dtype=bool)  # NaN is the one value unequal to itself
+    return missing
+
+
+def _floats_of(arr: npt.NDArray[Any]) -> FloatArray | None:
+    """A column of numbers as float64 (None and NaN missing; float64 without a copy), or None
+    when it holds anything else: text, or an infinite number, which the careful path names.
+
+    Text in an object column is read here by Python's ``float``, the cell grammar's own test
+    of a number (:mod:`egov_score.io.cells`); a cell it reads as NaN or infinity (``"nan"``)
+    sends the column to the careful path, as does any cell it cannot read (``""``, ``"a"``).
+    """
+    if arr.dtype.kind in "fiub":
+        values = np.asarray(arr, dtype=np.float64)
+        return None if np.isinf(values).any() else values
+    if arr.dtype.kind != "O":
+        return None
+    missing = _missing_cells(arr)
+    present = arr[~missing]
+    try:
+        read = present.astype(np.float64)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not np.isfinite(read).all():
+        return None
+    values = np.full(len(arr), np.nan)
+    values[~missing] = read
+    return values
+
+
+def _mapped_column(
+    col: Sequence[object] | npt.NDArray[Any], n: int, numeric: bool
+) -> tuple[FloatArray | None, StrArray | None]:
+    """One column of :meth:`Table.from_mapping`: float64 numbers, or stripped text."""
+    if not n:
+        return None, np.array([], dtype=np.str_)
+    try:  # a sequence of plain numbers becomes a numeric array at once
+        arr = np.asarray(col)
+    except ValueError:  # ragged
+        arr = np.asarray(col, dtype=object)
+    if arr.ndim != 1 or arr.dtype.kind not in "fiubUO":
+        arr = np.asarray(col, dtype=object)
+    number = _floats_of(arr) if numeric else None
+    if number is not None:
+        return number, None
+    if arr.dtype.kind in "fiub":
+        return None, _number_text(np.asarray(arr, dtype=np.float64))
+    if arr.dtype.kind == "O":
+        arr = np.where(_missing_cells(arr), "", arr)
+    return None, np.strings.strip(arr.astype(np.str_))
+
+
+def _number_text(values: FloatArray) -> StrArray:
+    """Numbers as a CSV export holds them: whole numbers without a decimal point, others in
+    the shortest form that reads back the same; missing ones empty."""
+    with np.errstate(invalid="ignore"):
+        whole = np.isfinite(values) & (np.abs(values) < 2**53) & (values == np.round(values))
+    ints = np.where(whole, values, 0).astype(np.int64).astype(np.str_)
+    text = np.where(whole, ints, values.astype(np.str_))
+    return np.where(np.isnan(values), "", text)
 
 
 def _read_text(path: Path) -> str:

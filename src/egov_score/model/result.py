@@ -13,6 +13,8 @@ import numpy.typing as npt
 
 from egov_score._arrays import FloatArray, IntArray, StrArray, array_eq, columns_eq
 from egov_score.exceptions import InputError
+from egov_score.io.frames import IntColumn, OutColumn, to_frame
+from egov_score.io.parquet import write_parquet
 from egov_score.io.table import path_inside, safe_file_names, write_csv
 from egov_score.io.xlsx import write_xlsx
 from egov_score.model.framework import Framework
@@ -239,13 +241,17 @@ class LevelResult:
         indicator; where the framework prepares the data, ``screened_out``, ``imputed_count``,
         ``<code>_imputed`` (0/1) per imputed indicator and ``<code>_treated`` (a
         :data:`TREATED_LABELS` label) per treated indicator."""
-        cols: dict[str, npt.NDArray[Any]] = {
+        return self._columns(_blank_unranked(self.rank), _blank_unranked(self.rank_in_parent))
+
+    def _columns(self, rank: OutColumn, rank_in_parent: OutColumn) -> dict[str, Any]:
+        """The output columns, with the two rank columns as given."""
+        cols: dict[str, Any] = {
             "code": self.codes,
             "name": self.names,
             "parent": self.parent_codes,
             "score": self.score,
-            "rank": _blank_unranked(self.rank),
-            "rank_in_parent": _blank_unranked(self.rank_in_parent),
+            "rank": rank,
+            "rank_in_parent": rank_in_parent,
             "band": self.band_label,
             "coverage": self.coverage,
         }
@@ -260,6 +266,30 @@ class LevelResult:
         labels = np.array(TREATED_LABELS, dtype=np.str_)
         cols.update({f"{code}_treated": labels[v] for code, v in self.treated.items()})
         return cols
+
+    def frame_columns(self) -> dict[str, OutColumn]:
+        """The columns of :meth:`table` as typed columns: text, float64 (NaN missing) and
+        ranks as :class:`~egov_score.io.frames.IntColumn` (unranked missing), as
+        :meth:`to_frame` and Parquet files hold them."""
+        return self._columns(
+            IntColumn(self.rank, self.rank <= 0),
+            IntColumn(self.rank_in_parent, self.rank_in_parent <= 0),
+        )
+
+    def to_frame(self, kind: str = "pandas") -> Any:
+        """The level as a frame: ``"pandas"``, ``"polars"`` or ``"arrow"`` (a pyarrow Table).
+
+        The columns of :meth:`table`, under the same names: scores, coverage, groups,
+        indicators and normalised values as float64 (missing: NaN in pandas, null in polars
+        and arrow), ``rank`` and ``rank_in_parent`` as integers with a missing value where a
+        unit is unranked (pandas ``Int64``, polars ``Int64``, arrow ``int64``), codes, names,
+        the parent and the band as text (missing where empty).
+
+        Raises:
+            InputError: ``kind`` is unknown or its library is not installed (the message
+                names the extra).
+        """
+        return to_frame(self.frame_columns(), kind)
 
 
 #: The number format of scores in a workbook: one decimal shown, the full number kept.
@@ -436,6 +466,44 @@ class Result:
             paths.append(path)
         return paths
 
+    def write_parquet(self, out_dir: str | os.PathLike[str]) -> list[Path]:
+        """Write ``<level>.parquet`` for every level into ``out_dir`` (created if needed), with
+        the columns of :meth:`write_csv` typed as in :meth:`LevelResult.to_frame`; through
+        pyarrow or polars (the ``parquet`` extra). File names as in :meth:`write_csv`.
+
+        Returns:
+            The paths written, top level first.
+
+        Raises:
+            InputError: neither pyarrow nor polars is installed.
+        """
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        names = safe_file_names([lv.level for lv in self.levels])
+        return [
+            write_parquet(path_inside(out, f"{name}.parquet"), lv.frame_columns())
+            for lv, name in zip(self.levels, names, strict=True)
+        ]
+
+    def to_frame(self, kind: str = "pandas") -> Any:
+        """Every level in one frame, top level first, with a ``level`` column before the
+        columns of :meth:`LevelResult.to_frame` (a column a level lacks, such as a group
+        pruned there, is missing on its rows). One level: ``result.level(name).to_frame()``.
+
+        Raises:
+            InputError: ``kind`` is unknown or its library is not installed.
+        """
+        per_level = [lv.frame_columns() for lv in self.levels]
+        sizes = [len(lv) for lv in self.levels]
+        names = list(dict.fromkeys(k for cols in per_level for k in cols))
+        out: dict[str, OutColumn] = {
+            "level": np.repeat(np.array([lv.level for lv in self.levels], dtype=np.str_), sizes)
+        }
+        for name in names:  # a loop over columns, each joined across the levels
+            parts = [cols.get(name) for cols in per_level]
+            out[name] = _joined(parts, sizes)
+        return to_frame(out, kind)
+
     def notes(self) -> dict[str, list[str]]:
         """The run's provenance as ``item,value`` rows: framework name and digest, period,
         normalisation, version, plugins, sources, the rejected-cell count and one row per
@@ -488,6 +556,33 @@ class Result:
         else:
             sheets[NOTES_SHEET] = self.notes()
         return write_xlsx(out, sheets, number_formats=formats)
+
+
+def _joined(parts: list[OutColumn | None], sizes: list[int]) -> OutColumn:
+    """One column over every level; a level without it holds missing cells."""
+    if any(isinstance(p, IntColumn) for p in parts):
+        ints = [p if isinstance(p, IntColumn) else None for p in parts]
+        return IntColumn(
+            np.concatenate(
+                [
+                    p.values if p is not None else np.zeros(n, np.int64)
+                    for p, n in zip(ints, sizes, strict=True)
+                ]
+            ),
+            np.concatenate(
+                [
+                    p.missing if p is not None else np.ones(n, bool)
+                    for p, n in zip(ints, sizes, strict=True)
+                ]
+            ),
+        )
+    arrays = [np.asarray(p) for p in parts if p is not None]
+    text = any(a.dtype.kind not in "fiub" for a in arrays)
+    filler = (lambda n: np.full(n, "", dtype=np.str_)) if text else (lambda n: np.full(n, np.nan))
+    joined = [
+        np.asarray(p) if p is not None else filler(n) for p, n in zip(parts, sizes, strict=True)
+    ]
+    return np.concatenate([j.astype(np.str_) if text else j.astype(np.float64) for j in joined])
 
 
 def _unit_score(lv: LevelResult, i: int) -> UnitScore:

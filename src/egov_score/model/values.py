@@ -18,6 +18,8 @@ import numpy.typing as npt
 
 from egov_score._arrays import FloatArray, IntArray, StrArray, array_eq
 from egov_score.exceptions import InputError, ValuesError
+from egov_score.io.frames import frame_table
+from egov_score.io.parquet import PARQUET_SUFFIXES, read_parquet
 from egov_score.io.periods import ACCEPTED, as_period, normalise_period_column
 from egov_score.io.table import Table, format_problems
 from egov_score.io.toml import did_you_mean
@@ -92,7 +94,8 @@ class Values:
         drop_bad_cells: bool = False,
     ) -> Values:
         """Read a values CSV ``code,period,<field>,...`` (an empty cell is missing); an
-        ``.xlsx`` workbook works too (the ``excel`` extra).
+        ``.xlsx`` workbook works too (the ``excel`` extra), and a ``.parquet`` file
+        (:meth:`from_parquet`).
 
         Cells are checked against their fields' declared ``kind``, ``min`` and ``max`` and
         the bounded ratios of the framework; with ``drop_bad_cells`` such a cell becomes
@@ -103,6 +106,8 @@ class Values:
                 number, or a value for a field of another level; every problem is listed with
                 its file, row, column and value.
         """
+        if Path(path).suffix.lower() in PARQUET_SUFFIXES:
+            return cls.from_parquet(path, hierarchy, framework, drop_bad_cells=drop_bad_cells)
         if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
             return cls.from_table(
                 Table.read(path), hierarchy, framework, drop_bad_cells=drop_bad_cells
@@ -124,6 +129,60 @@ class Values:
         )
 
     @classmethod
+    def from_parquet(
+        cls,
+        path: str | os.PathLike[str],
+        hierarchy: Hierarchy,
+        framework: Framework,
+        *,
+        drop_bad_cells: bool = False,
+    ) -> Values:
+        """Read values from a Parquet file with the columns of :meth:`from_csv`, through
+        pyarrow or polars (the ``parquet`` extra); checked as :meth:`from_frame` checks a
+        frame, rows named by their position counted from 0.
+
+        Raises:
+            InputError: the file is missing or not Parquet, or neither library is installed.
+            ValuesError: as :meth:`from_csv`.
+        """
+        table = read_parquet(path, numeric=framework.fields)
+        return cls.from_table(table, hierarchy, framework, drop_bad_cells=drop_bad_cells)
+
+    @classmethod
+    def from_frame(
+        cls,
+        frame: object,
+        hierarchy: Hierarchy,
+        framework: Framework,
+        *,
+        source: str | None = None,
+        drop_bad_cells: bool = False,
+    ) -> Values:
+        """Build values from a pandas DataFrame, a polars DataFrame or a pyarrow Table with the
+        columns of :meth:`from_csv` (see :mod:`egov_score.io.frames`).
+
+        Field columns of numbers are used as they are (a float64 column without nulls is not
+        copied: do not change it while the values are in use); a null or NaN is missing, as
+        an empty cell is; True and False are 1 and 0; a column of text is parsed as a CSV
+        column is. ``code`` and ``period`` are text (a date column is a period). Everything
+        is checked as :meth:`from_csv` checks a file, with the same messages, rows named by
+        their position counted from 0.
+
+        Args:
+            frame: the values, one row per unit and period.
+            hierarchy: the units.
+            framework: the fields.
+            source: the name messages give the frame (default ``<pandas DataFrame>`` etc.).
+            drop_bad_cells: as in :meth:`from_csv`.
+
+        Raises:
+            InputError: ``frame`` is not a frame, or a column holds neither numbers nor text.
+            ValuesError: as :meth:`from_csv`.
+        """
+        table = frame_table(frame, source=source, numeric=framework.fields)
+        return cls.from_table(table, hierarchy, framework, drop_bad_cells=drop_bad_cells)
+
+    @classmethod
     def from_columns(
         cls,
         data: Mapping[str, Sequence[object]],
@@ -138,7 +197,7 @@ class Values:
         accepted form (see :mod:`egov_score.io.periods`) are normalised to ``YYYY-MM``; other
         labels (``"P1"``) are kept as given, so a Python caller may name periods freely.
         """
-        table = Table.from_mapping(data, source=source)
+        table = Table.from_mapping(data, source=source, numeric=framework.fields)
         return cls.from_table(table, hierarchy, framework, period_labels=True)
 
     @classmethod
@@ -184,13 +243,14 @@ class Values:
                 f"row {table.rows[i]}, column 'code': code must name a unit of the hierarchy; "
                 f"got {str(codes[i])!r}"
             )
-        # Duplicate (unit, period) rows: sort once by key, compare neighbours.
+        # Duplicate (unit, period) rows: one integer key per row (codes are unique across the
+        # hierarchy, so level and index name the unit), sorted once, neighbours compared.
         known = np.flatnonzero(depth >= 0)
         if len(known) > 1:
-            key_order = known[np.lexsort((periods[known], codes[known]))]
-            same = (codes[key_order[1:]] == codes[key_order[:-1]]) & (
-                periods[key_order[1:]] == periods[key_order[:-1]]
-            )
+            row_keys = _row_keys(hierarchy, periods, depth, index)[known]
+            key_order = known[np.argsort(row_keys, kind="stable")]
+            keys = np.sort(row_keys, kind="stable")
+            same = keys[1:] == keys[:-1]
             for a, b in zip(key_order[:-1][same], key_order[1:][same], strict=True):
                 problems.append(
                     f"row {table.rows[b]}: one row per unit and period is allowed; got "
@@ -317,6 +377,20 @@ class Values:
             arr[idx] = col[sel]
             out[d][code] = arr
         return out
+
+
+def _row_keys(
+    hierarchy: Hierarchy, periods: StrArray, depth: IntArray, index: IntArray
+) -> npt.NDArray[np.int64]:
+    """One int64 per row naming its (period, unit): the period's rank among the distinct
+    periods times the number of units, plus the unit's position across every level."""
+    sizes = np.array([len(lv) for lv in hierarchy.levels], dtype=np.int64)
+    offsets = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    unit = offsets[np.maximum(depth, 0)] + index
+    if len(periods) and (periods == periods[0]).all():
+        return unit.astype(np.int64)
+    _, period_rank = np.unique(periods, return_inverse=True)
+    return period_rank.reshape(-1).astype(np.int64) * int(sizes.sum()) + unit
 
 
 def _implausible(
