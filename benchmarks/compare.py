@@ -1,6 +1,7 @@
 """Print egov_score against its baselines on the standard workload, in one run.
 
     python benchmarks/compare.py [--sizes 1000,10000,100000,1000000] [--repeat 5]
+                                 [--e2e-sizes 10000,100000,1000000]
 
 For every size: egov_score's ``score()``, the pandas and polars baselines (and plain Python at
 small N), each checked to give the same numbers first; the memory floor (one column sum over
@@ -12,9 +13,11 @@ of ``--repeat`` runs (the machine's allocator and page faults make first runs sl
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -33,7 +36,10 @@ from benchmarks.baselines import (
     polars_score,
     python_score,
 )
+from benchmarks.e2e_scripts import egov_tables, pandas_files, polars_files
+from benchmarks.fileset import PERIOD, write_fileset
 from benchmarks.workload import memory_floor, standard_workload
+from egov_score.cli import main as egov_score_main
 
 
 def best_of(fn: Callable[[], Any], repeat: int) -> float:
@@ -62,8 +68,9 @@ def import_time(module: str, repeat: int) -> float:
     )
 
 
-def measure(n: int, repeat: int, *, peak: bool) -> float:
-    """Print one row of the table for ``n`` machines; returns egov_score's time."""
+def measure(n: int, repeat: int, *, peak: bool) -> tuple[float, float, float]:
+    """Print one row of the table for ``n`` machines; returns the times of egov_score,
+    pandas and polars."""
     w = standard_workload(n)
     engine = eg.Engine(w.framework, w.hierarchy)
     one_thread = eg.Engine(w.framework, w.hierarchy, parallel=False)
@@ -95,13 +102,90 @@ def measure(n: int, repeat: int, *, peak: bool) -> float:
             f"\npeak memory of score() at N={n:,}: {used / 2**20:.0f} MiB, "
             f"{used / inputs:.1f} x the input columns ({inputs / 2**20:.0f} MiB)"
         )
-    return t_ours
+    return t_ours, t_pd, t_pl
+
+
+def _load() -> str:
+    return f"{os.getloadavg()[0]:.1f}"
+
+
+def measure_e2e(n: int, repeat: int, tmp: Path) -> None:
+    """Print one row of the end-to-end table for ``n`` machines."""
+    files = write_fileset(standard_workload(n), tmp / f"files-{n}")
+    runs = iter(range(10**6))
+
+    def command(out: Path) -> list[str]:
+        return [
+            "score",
+            *("--units", str(files["units"]), "--framework", str(files["framework"])),
+            *("--values", str(files["values"]), "--period", PERIOD, "--out", str(out)),
+            "--quiet",
+        ]
+
+    def ours() -> None:
+        out = tmp / f"egov-{n}-{next(runs)}"
+        if egov_score_main(command(out)) != 0:
+            raise SystemExit(f"egov-score score failed at N={n:,}")
+
+    def fresh() -> None:
+        out = tmp / f"egov-{n}-{next(runs)}"
+        subprocess.run([sys.executable, "-m", "egov_score.cli", *command(out)], check=True)
+
+    first = tmp / f"egov-{n}-check"
+    egov_score_main(command(first))
+    assert_same(egov_tables(first), polars_files(tmp / f"files-{n}", tmp / f"polars-{n}"))
+    assert_same(egov_tables(first), pandas_files(tmp / f"files-{n}", tmp / f"pandas-{n}"))
+    load = _load()
+    t_ours = best_of(ours, repeat)
+    t_fresh = best_of(fresh, max(1, repeat // 2))
+    t_pl = best_of(lambda: polars_files(tmp / f"files-{n}", tmp / f"polars-{n}"), repeat)
+    t_pd = best_of(lambda: pandas_files(tmp / f"files-{n}", tmp / f"pandas-{n}"), repeat)
+    phases = _phases(files, tmp / f"phases-{n}", repeat)
+    print(
+        f"| {n:,} | {t_ours:.2f} | {t_fresh:.2f} | {t_pl:.2f} | {t_pd:.2f} | "
+        f"{t_ours / t_pl:.2f} | {t_ours / t_pd:.2f} | "
+        + " | ".join(f"{phases[k]:.2f}" for k in ("units", "values", "score", "write"))
+        + f" | {load}–{_load()} |"
+    )
+
+
+def _phases(files: dict[str, Path], out: Path, repeat: int) -> dict[str, float]:
+    """egov-score's phases, each the best of ``repeat``: what ``score`` does, step by step."""
+    framework = eg.Framework.from_toml(files["framework"])
+    hierarchy = eg.Hierarchy.from_csv(files["units"], framework.levels)
+    values = eg.Values.from_csv(files["values"], hierarchy, framework)
+    result = eg.Engine(framework, hierarchy).score(values, PERIOD)
+    units, values_file = files["units"], files["values"]
+    return {
+        "units": best_of(lambda: eg.Hierarchy.from_csv(units, framework.levels), repeat),
+        "values": best_of(lambda: eg.Values.from_csv(values_file, hierarchy, framework), repeat),
+        "score": best_of(lambda: eg.Engine(framework, hierarchy).score(values, PERIOD), repeat),
+        "write": best_of(lambda: result.write_csv(out), repeat),
+    }
+
+
+E2E_HEADER = (
+    "N",
+    "egov-score s",
+    "fresh process s",
+    "polars script s",
+    "pandas script s",
+    "egov/polars",
+    "egov/pandas",
+    "units.csv s",
+    "values.csv s",
+    "score s",
+    "write s",
+    "load (1 min)",
+)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000,1000000")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--e2e-sizes", default="10000,100000,1000000")
+    parser.add_argument("--e2e-repeat", type=int, default=3)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     print(
@@ -125,9 +209,22 @@ def main() -> None:
     print("|" + "---|" * len(header))
     times: dict[int, float] = {}
     for n in sizes:
-        times[n] = measure(n, args.repeat, peak=n == max(sizes))
+        times[n], t_pd, t_pl = measure(n, args.repeat, peak=n == max(sizes))
+    largest = times[max(sizes)]
+    print(
+        f"regression floors of score() at N={max(sizes):,}: polars/egov {t_pl / largest:.1f} "
+        f"(floor 2), pandas/egov {t_pd / largest:.1f} (floor 7); load {_load()}"
+    )
     if 100_000 in times and 1_000_000 in times:
         print(f"scaling 100,000 -> 1,000,000: {times[1_000_000] / times[100_000]:.1f} x the time")
+    e2e_sizes = [int(s) for s in args.e2e_sizes.split(",") if s]
+    if e2e_sizes:
+        print("\nend to end: files in, every level's table out (seconds, best of runs)")
+        print("| " + " | ".join(E2E_HEADER) + " |")
+        print("|" + "---|" * len(E2E_HEADER))
+        with tempfile.TemporaryDirectory() as tmp:
+            for n in e2e_sizes:
+                measure_e2e(n, args.e2e_repeat, Path(tmp))
     t_np, t_eg = import_time("numpy", args.repeat), import_time("egov_score", args.repeat)
     print(
         f"import numpy {t_np * 1e3:.0f} ms, import egov_score {t_eg * 1e3:.0f} ms "

@@ -28,6 +28,7 @@ from egov_score._arrays import FloatArray, IntArray, LazyColumns, StrArray, arra
 from egov_score.exceptions import InputError
 from egov_score.io.byte_columns import split_columns
 from egov_score.io.cells import PLAIN_NUMBER, cell_problem, is_missing, is_number
+from egov_score.io.csv_rows import Cells, rows_text, write_rows
 from egov_score.io.encodings import decode, nul_problem
 
 __all__ = [
@@ -192,11 +193,16 @@ class Table:
     def from_text(cls, text: str, *, source: str) -> Table:
         """Parse CSV text (see :meth:`from_csv`).
 
-        A plain file (no quotes, no blank or ragged lines) is split in one pass; any other
-        goes through Python's CSV reader. Both give the same table for the same text.
+        A large file is read by polars (every cell as text) when the ``fastcsv`` extra is
+        installed and its quotes are well formed with no line break inside a cell; a plain
+        file (no quotes, no blank or ragged lines) is split in one pass; any other goes
+        through Python's CSV reader. All give the same table for the same text, and every
+        message is the CSV reader's.
         """
         _require_text(text, source)
-        fast = _plain_text_table(text, source)
+        fast = _polars_text_table(text, source)
+        if fast is None:
+            fast = _plain_text_table(text, source)
         return fast if fast is not None else _careful_table(text, source)
 
     @classmethod
@@ -528,6 +534,105 @@ def _plain_text_table(text: str, source: str) -> Table | None:
     return Table(source, header, columns, np.arange(2, n + 2, dtype=np.intp))
 
 
+#: The code points Python's ``str.strip`` strips that polars' ``\s`` does not match.
+_SEPARATOR_SPACES = r"\x1c-\x1f"
+#: A cell that starts or ends with a character Python counts as whitespace.
+_PADDED = rf"^[\s{_SEPARATOR_SPACES}]|[\s{_SEPARATOR_SPACES}]$"
+
+
+def _well_quoted_commas(data: npt.NDArray[np.uint8]) -> IntArray | None:
+    """The positions of the commas that separate cells in CSV bytes whose quotes are well
+    formed — a quoted cell starts a cell, ends at a comma or a line end, doubles its quotes,
+    and holds no line break — so that Python's strict CSV reader and polars read the same
+    cells; None for any other bytes."""
+    quote = data == ord('"')
+    if not quote.any():
+        return np.flatnonzero(data == ord(","))
+    # Quotes before each byte, counted modulo 256: only their parity is read, one byte each.
+    before = np.cumsum(quote, dtype=np.uint8) - quote.view(np.uint8)
+    inside = (before & 1).astype(bool)  # after an odd number of quotes: within a quoted cell
+    if inside[data == ord("\n")].any() or (int(before[-1]) + int(quote[-1])) % 2:
+        return None  # a line break in a quoted cell, or a quote left open at the end
+    at = np.flatnonzero(quote)
+    prev = np.where(at > 0, data[np.maximum(at - 1, 0)], ord("\n"))
+    after = np.where(at + 1 < len(data), data[np.minimum(at + 1, len(data) - 1)], ord("\n"))
+    edge = (ord(","), ord("\n"), ord('"'))
+    opens = np.isin(prev, edge)  # a quote that opens a cell, or doubles the one before it
+    closes = np.isin(after, edge)  # a quote that closes a cell, or is doubled by the next
+    if not np.where(inside[at], closes, opens).all():
+        return None  # a stray quote, or text after a closing quote: the careful reader
+    return np.flatnonzero((data == ord(",")) & ~inside)
+
+
+def _polars_strings(pl: Any, series: Any) -> StrArray:
+    """A polars text column as a string array stripped as the careful reader strips it."""
+    n = len(series)
+    sample = series.gather(np.arange(0, n, max(1, n // 2048)))  # judged from an even sample
+    if n >= 4096 and sample.n_unique() <= 256:  # few distinct cells: convert those only
+        distinct = series.unique().sort()
+        cells = np.array(distinct.to_list(), dtype=np.str_)[distinct.search_sorted(series)]
+    else:
+        cells = np.asarray(series.to_numpy(), dtype=object).astype(np.str_)
+    if n and series.str.contains(_PADDED).any():
+        cells = np.char.strip(cells)
+    return cells if n else np.array([], dtype=np.str_)
+
+
+def _polars_text_table(text: str, source: str) -> Table | None:
+    """Read a large CSV file with polars' multi-threaded reader, every cell as text, into the
+    very table the careful reader builds (cells stripped, row numbers from 2), when the
+    ``fastcsv`` extra is installed; None where the careful reader is needed: a blank or
+    ragged line, a quote that is not well formed or holds a line break, a lone carriage
+    return, a cell at the field limit, a blank or repeated column name."""
+    pl = _polars(len(text), POLARS_MIN_BYTES)
+    if pl is None:
+        return None
+    data = text.encode("utf-8")
+    if b"\r" in data:
+        if data.count(b"\r") != data.count(b"\r\n"):
+            return None  # a lone carriage return: the careful reader decides
+        data = data.replace(b"\r\n", b"\n")  # one in a quoted cell is then caught below
+    data = data.rstrip(b"\n")  # blank records at the end are no rows
+    if not data or data.startswith(b"\n") or b"\n\n" in data:
+        return None
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    commas = _well_quoted_commas(buffer)
+    if commas is None:
+        return None
+    ends = np.flatnonzero(buffer == ord("\n"))
+    per_line = np.diff(np.searchsorted(commas, ends), prepend=0, append=len(commas))
+    width = int(per_line[0]) + 1
+    if (per_line != width - 1).any():
+        return None  # a ragged row: the careful reader names it
+    del buffer, commas
+    try:
+        frame = pl.read_csv(
+            data, has_header=False, infer_schema=False, quote_char='"', separator=","
+        ).fill_null("")
+    except pl.exceptions.PolarsError:
+        return None
+    if frame.width != width or frame.height != len(ends) + 1:
+        return None
+    longest = frame.select(pl.all().str.len_chars().max()).row(0)
+    if any(n is not None and n >= FIELD_LIMIT for n in longest):
+        return None  # a cell at the CSV field limit: the careful reader names it
+    header = tuple(str(h).strip() for h in frame.row(0))
+    if not all(header) or len(set(header)) != len(header):
+        return None  # a blank or repeated name: the careful reader's message
+    body = frame.slice(1)
+    position = {name: i for i, name in enumerate(header)}
+
+    def strings(name: str) -> StrArray:
+        return _polars_strings(pl, body.to_series(position[name]))
+
+    def cells(name: str) -> Sequence[str]:
+        return list(body.to_series(position[name]).to_list())
+
+    columns: LazyColumns[StrArray] = LazyColumns(header, strings)
+    raw: LazyColumns[Sequence[str]] = LazyColumns(header, cells)  # as read, when asked for
+    return Table(source, header, columns, np.arange(2, body.height + 2, dtype=np.intp), raw)
+
+
 def _numeric_table(
     source: str,
     header: tuple[str, ...],
@@ -691,6 +796,10 @@ def _excel_cell(value: object) -> str:
 #: it saves.
 POLARS_MIN_CELLS = 200_000
 
+#: Tables with at least this many rows are written through polars when the ``fastcsv`` extra
+#: is installed: below it, setting up polars' threads costs more than it saves.
+POLARS_MIN_WRITTEN_ROWS = 50_000
+
 #: Files at least this large are read by polars when the ``fastcsv`` extra is installed (or
 #: when polars is imported already); see :data:`POLARS_MIN_CELLS`.
 POLARS_MIN_BYTES = 8_000_000
@@ -775,6 +884,7 @@ def parse_floats(table: Table, column: str, cells: StrArray | None = None) -> Fl
 #: What a spreadsheet (Excel, LibreOffice, Google Sheets) may run as a formula when a cell
 #: starts with it, after any leading spaces; a tab or carriage return starts a formula too.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_FORMULA_POINTS = np.array([ord(c) for c in _FORMULA_START], dtype=np.uint32)
 _DIGITS = "0123456789"
 
 
@@ -824,29 +934,47 @@ def neutralise(cells: StrArray, *, keep_numbers: bool = False) -> StrArray:
     cells = np.asarray(cells, dtype=np.str_)
     if len(cells) == 0:
         return cells
-    # Only spaces are stripped, so the first character left is the one a spreadsheet reads.
-    first = np.strings.slice(np.strings.lstrip(cells, " "), 0, 1)
-    risky = np.zeros(len(cells), dtype=bool)
-    for start in _FORMULA_START:
-        risky |= first == start
+    # The first code point of every cell (0 for an empty one), read from the array's memory;
+    # only spaces are stripped, so for a cell starting with one, the first character after.
+    width = max(cells.dtype.itemsize // 4, 1)
+    points = np.ascontiguousarray(cells.astype(f"<U{width}")).view(np.uint32)
+    first = points.reshape(len(cells), width)[:, 0].copy()
+    spaced = first == ord(" ")
+    if spaced.any():
+        rest = np.strings.slice(np.strings.lstrip(cells[spaced], " "), 0, 1).astype("<U1")
+        first[spaced] = rest.view(np.uint32)
+    risky = np.isin(first, _FORMULA_POINTS)
     if keep_numbers and risky.any():
         risky[risky] = ~is_plain_number(cells[risky])
-    return np.where(risky, np.strings.add("'", cells), cells)
+    if not risky.any():
+        return cells
+    marked = np.strings.add("'", cells[risky])
+    out = cells.astype(
+        marked.dtype if marked.dtype.itemsize > cells.dtype.itemsize else cells.dtype
+    )
+    out[risky] = marked
+    return out
 
 
-def _format_column(values: npt.NDArray[Any]) -> StrArray:
+def _format_column(values: npt.NDArray[Any]) -> Cells:
+    """One column's cells as :func:`write_csv` writes them: float64 numbers and whole numbers
+    as numbers, anything else as text (NUL dropped, formulas neutralised)."""
+    if np.ma.isMaskedArray(values) and values.dtype.kind in "iu":  # masked: empty cells
+        blank = np.ma.getmaskarray(values)
+        return Cells("int", np.ma.getdata(values).astype(np.int64), blank if blank.any() else None)
     arr = np.asarray(values)
+    if arr.dtype == np.float64:
+        return Cells("float", arr)
     if arr.dtype.kind == "f":
-        # numpy formats float64 with the shortest repr that reads back to the same float.
-        text = arr.astype(np.str_)
-        return np.where(np.isnan(arr), "", text)
-    if arr.dtype.kind in "iub":
-        return (
-            arr.astype(np.int64).astype(np.str_) if arr.dtype.kind != "b" else arr.astype(np.str_)
-        )
+        # numpy formats floats with the shortest repr that reads back to the same float.
+        return Cells("text", np.where(np.isnan(arr), "", arr.astype(np.str_)))
+    if arr.dtype.kind in "iu":
+        return Cells("int", arr.astype(np.int64))
+    if arr.dtype.kind == "b":
+        return Cells("text", arr.astype(np.str_))
     if arr.dtype.kind == "O":  # None is an empty cell, as on reading
         arr = np.where(arr == None, "", arr)  # noqa: E711 (element-wise)
-    return neutralise(_without_nul(arr.astype(np.str_)), keep_numbers=True)
+    return Cells("text", neutralise(_without_nul(arr.astype(np.str_)), keep_numbers=True))
 
 
 def _without_nul(cells: StrArray) -> StrArray:
@@ -873,25 +1001,19 @@ def strip_nul(cells: StrArray) -> StrArray:
 def csv_text(columns: Mapping[str, npt.NDArray[np.generic] | Sequence[object]]) -> str:
     """Columns as UTF-8 CSV text, written as :func:`write_csv` writes them (the column names
     neutralised too)."""
-    buf = io.StringIO()
-    _write_columns(buf, columns)
-    return buf.getvalue()
+    header, cells = _columns_cells(columns)
+    return rows_text(header, cells)
 
 
-def _write_columns(
-    fh: io.TextIOBase | Any, columns: Mapping[str, npt.NDArray[np.generic] | Sequence[object]]
-) -> None:
-    formatted = [_format_column(np.asarray(col)) for col in columns.values()]
+def _columns_cells(
+    columns: Mapping[str, npt.NDArray[np.generic] | Sequence[object]],
+) -> tuple[StrArray, list[Cells]]:
+    cells = [
+        _format_column(col if np.ma.isMaskedArray(col) else np.asarray(col))
+        for col in columns.values()
+    ]
     header = neutralise(np.array(list(columns), dtype=np.str_), keep_numbers=True)
-    # The csv module quotes a cell holding a line feed but not one holding a lone carriage
-    # return, which a reader then takes for the end of a row: quote every cell instead.
-    has_cr = any(bool((np.strings.find(c, "\r") >= 0).any()) for c in (header, *formatted))
-    writer = csv.writer(
-        fh, lineterminator="\n", quoting=csv.QUOTE_ALL if has_cr else csv.QUOTE_MINIMAL
-    )
-    writer.writerow(header.tolist())
-    if formatted and len(formatted[0]):
-        writer.writerows(zip(*(c.tolist() for c in formatted), strict=True))
+    return header, cells
 
 
 def write_csv(
@@ -904,11 +1026,19 @@ def write_csv(
     text cells and column names that a spreadsheet would run as a formula are neutralised
     (:func:`neutralise`), and NUL characters are dropped from text cells. Numbers are never
     neutralised, whether a float column or text holding a plain number: ``-3.5`` stays a
-    number. A cell holding a carriage return makes every cell quoted, so no reader splits
-    its row there.
+    number. A masked array of whole numbers writes its masked cells empty. Cells are quoted
+    as Python's :mod:`csv` writer quotes them; a cell holding a carriage return makes every
+    cell quoted, so no reader splits its row there.
+
+    A table of :data:`POLARS_MIN_WRITTEN_ROWS` rows or more is formatted and joined by polars
+    when the ``fastcsv`` extra is installed (:mod:`egov_score.io.csv_rows`), into the same
+    bytes.
     """
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        _write_columns(fh, columns)
+    header, cells = _columns_cells(columns)
+    rows = len(cells[0].data) if cells else 0
+    pl = _polars(rows * len(cells), POLARS_MIN_CELLS) if rows >= POLARS_MIN_WRITTEN_ROWS else None
+    with open(path, "wb") as fh:
+        write_rows(fh, header, cells, polars=pl)
 
 
 #: Names Windows reserves for devices, with or without an extension (``CON``, ``nul.csv``).

@@ -497,16 +497,17 @@ def _build(table: Table, levels: tuple[str, ...]) -> Hierarchy:
         position[rows] = np.arange(len(rows))
         par = position[parent_row[rows]] if d > 0 else np.full(len(rows), -1, dtype=np.intp)
         names_hi = table.columns.get("name_hi")
+        # Indexing by the rows makes a new array already: no further copy of a million cells.
         built.append(
             Level(
                 name=lv,
-                codes=readonly(code[rows].copy()),
-                names=readonly(name[rows].copy()),
+                codes=readonly(code[rows]),
+                names=readonly(name[rows]),
                 names_hi=readonly(
-                    names_hi[rows].copy() if names_hi is not None else np.full(len(rows), "")
+                    names_hi[rows] if names_hi is not None else np.full(len(rows), "")
                 ),
                 parent=readonly(par.astype(np.intp)),
-                attributes={c: readonly(table.columns[c][rows].copy()) for c in extras},
+                attributes={c: readonly(table.columns[c][rows]) for c in extras},
             )
         )
     return Hierarchy(tuple(built))

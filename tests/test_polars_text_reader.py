@@ -1,0 +1,159 @@
+"""The polars reader of large CSV files (every cell as text, the ``fastcsv`` extra) gives the
+very table of the careful reader, or leaves the file to it so that its message is kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from egov_score.exceptions import InputError
+from egov_score.io import table as table_module
+from egov_score.io.table import Table, _careful_table, _polars_text_table
+from egov_score.model.hierarchy import Hierarchy
+
+pytest.importorskip("polars")
+
+#: Cells as units and scheme tables hold them, and the characters that make reading hard.
+CELL = st.one_of(
+    st.sampled_from(["", " ", "EM-0001", "CEO, Zila Parishad", 'say "hi"', "जयपुर", " 3.5 "]),
+    st.sampled_from(["=1+1", "a\u2028b", "\t7", "x\xa0", "\x1cx\x1f", "two\nlines", "cr\r\nlf"]),
+    st.text(alphabet=st.sampled_from('ab1 ,"\r\n-.'), max_size=4),
+)
+HEADERS = st.lists(
+    st.sampled_from(["level", "code", "name", "officer", " parent", "", "code", "a,b", 'q"']),
+    min_size=1,
+    max_size=5,
+)
+
+
+def _quoted(cell: str) -> str:
+    return '"' + cell.replace('"', '""') + '"'
+
+
+@st.composite
+def cell_text(draw: st.DrawFn) -> str:
+    """A cell as a spreadsheet writes it (quoted where it must be, or always), or raw."""
+    cell = draw(CELL)
+    how = draw(st.sampled_from(["csv", "csv", "always", "raw", "broken"]))
+    if how == "always" or (how == "csv" and any(c in cell for c in ',"\r\n')):
+        return _quoted(cell)
+    if how == "broken":
+        return draw(st.sampled_from(['"' + cell, cell + '"', _quoted(cell) + "x", ' "a"']))
+    return cell
+
+
+@st.composite
+def csv_files(draw: st.DrawFn) -> str:
+    """CSV text shaped like a units file: mostly well quoted, sometimes broken."""
+    header = [c if draw(st.booleans()) else _quoted(c) for c in draw(HEADERS)]
+    rows = draw(
+        st.lists(st.lists(cell_text(), min_size=len(header), max_size=len(header)), max_size=6)
+    )
+    if rows and draw(st.integers(0, 4)) == 0:  # a ragged row now and then
+        rows[draw(st.integers(0, len(rows) - 1))].append(draw(CELL))
+    end = draw(st.sampled_from(["\n", "\n", "\r\n"]))
+    lines = [",".join(header)] + [",".join(r) for r in rows]
+    if len(lines) > 2 and draw(st.integers(0, 5)) == 0:
+        lines.insert(2, "")  # a blank line
+    tail = draw(st.sampled_from(["", end, end + end]))
+    return end.join(lines) + tail
+
+
+def _outcome(table: Table) -> tuple[object, ...]:
+    columns = {h: table.columns[h].tolist() for h in table.header}
+    return table.source, table.header, table.rows.tolist(), columns
+
+
+@settings(max_examples=600, deadline=None)
+@given(csv_files())
+def test_polars_reader_gives_the_careful_table_or_leaves_the_file(text: str) -> None:
+    """Where polars reads a file, the careful reader reads the same table from it; where it
+    does not, Table.from_text gives the careful reader's table or message."""
+    fast = _polars_text_table(text, "<t.csv>")
+    try:
+        careful = _careful_table(text, "<t.csv>")
+    except InputError as exc:
+        message = str(exc)
+        assert fast is None, "polars read a file the careful reader refuses"
+        with pytest.raises(InputError) as got:
+            Table.from_text(text, source="<t.csv>")
+        assert str(got.value) == message
+        return
+    if fast is not None:
+        assert _outcome(fast) == _outcome(careful)
+    assert _outcome(Table.from_text(text, source="<t.csv>")) == _outcome(careful)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ('a,b\n1,"2"x\n', "text after a closing quote"),
+        ('a,b\n1,x"y"\n', "a quote inside a cell"),
+        ('a,b\n1,"two\nlines"\n', "a line break in a quoted cell"),
+        ('a,b\n1,"open\n', "a quote left open"),
+        ("a,b\n1,2\r3,4\n", "a lone carriage return"),
+        ("a,b\n1,2\n\n3,4\n", "a blank line"),
+        ('a,b\n1,"x,y",3\n', "a ragged row"),
+        ('a,a\n1,"x"\n', "a repeated column name"),
+        ('a,b\n1, "x"\n', "a space before an opening quote"),
+    ],
+)
+def test_files_the_careful_reader_must_read(text: str, reason: str) -> None:
+    assert _polars_text_table(text, "t.csv") is None, reason
+
+
+def test_quoted_officer_titles_are_read_by_polars() -> None:
+    text = (
+        "level,code,name,parent,officer\r\n"
+        'district,D1, Jaipur ,,"CEO, Zila Parishad"\r\n'
+        'block,B1,"Amer ""old""",D1,BDO\r\n'
+        'block,B2,"",D1,\r\n'
+    )
+    fast = _polars_text_table(text, "u.csv")
+    assert fast is not None
+    assert fast.columns["officer"].tolist() == ["CEO, Zila Parishad", "BDO", ""]
+    assert fast.columns["name"].tolist() == ["Jaipur", 'Amer "old"', ""]
+    assert _outcome(fast) == _outcome(_careful_table(text, "u.csv"))
+
+
+def test_a_large_units_file_is_read_by_polars_into_the_same_hierarchy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    n = 3000
+    codes = np.char.add("M", np.arange(n).astype(str))
+    lines = ["level,code,name,parent,officer", 'district,D1,"Jaipur, city",,"CEO, Zila Parishad"']
+    lines += ["block,B1,Amer,D1,BDO"]
+    lines += [f"machine,{c},GP {c},B1,VDO" for c in codes.tolist()]
+    path = tmp_path / "units.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    levels = ["district", "block", "machine"]
+    calls: list[bool] = []
+    real = table_module._polars_text_table
+
+    def spy(text: str, source: str) -> Table | None:
+        out = real(text, source)
+        calls.append(out is not None)
+        return out
+
+    monkeypatch.setattr(table_module, "POLARS_MIN_BYTES", 0)
+    monkeypatch.setattr(table_module, "_polars_text_table", spy)
+    fast = Hierarchy.from_csv(path, levels)
+    assert calls == [True]
+    monkeypatch.setattr(table_module, "_polars_text_table", lambda text, source: None)
+    assert fast == Hierarchy.from_csv(path, levels)
+    assert fast.level("district").names.tolist() == ["Jaipur, city"]
+
+
+def test_quotes_are_counted_past_256() -> None:
+    """The quote parity survives the byte-wide count wrapping round (1,200 quotes)."""
+    lines = ["code,name,officer"] + [f'M{i},"GP, {i}","say ""hi"""' for i in range(100)]
+    text = "\n".join(lines) + "\n"
+    fast = _polars_text_table(text, "t.csv")
+    assert fast is not None
+    assert _outcome(fast) == _outcome(_careful_table(text, "t.csv"))
+    assert fast.columns["officer"].tolist()[-1] == 'say "hi"'
+    assert _polars_text_table(text + 'M9,x,"open\n', "t.csv") is None
