@@ -14,6 +14,7 @@ import io
 import os
 import re
 import sys
+import unicodedata
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -40,6 +41,7 @@ __all__ = [
     "path_inside",
     "safe_file_names",
     "strip_nul",
+    "unit_file_names",
     "write_csv",
 ]
 
@@ -900,3 +902,90 @@ def safe_file_names(codes: Sequence[str]) -> list[str]:
         dupes = sorted(c for c, k in Counter(codes).items() if k > 1)
         raise InputError(f"codes must map to distinct file names; got {dupes or codes!r}")
     return names
+
+
+#: Runs of characters a readable file name does not keep (after accents are dropped).
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def _slug(text: str) -> str:
+    """``text`` as lower-case ASCII letters and digits joined by ``-`` (``"Kot Putli"`` ->
+    ``"kot-putli"``, ``"Sawāi Mādhopur"`` -> ``"sawai-madhopur"``; Devanagari alone -> ``""``)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")
+
+
+def _slugs(texts: StrArray) -> StrArray:
+    """:func:`_slug` of every cell, computed once per distinct text."""
+    distinct, back = np.unique(texts, return_inverse=True)
+    slugs = _str_array(_slug(str(t)) for t in distinct)  # a loop over distinct texts
+    return slugs[back.reshape(-1)] if len(texts) else np.zeros(0, dtype="<U1")
+
+
+def _digits(codes: StrArray) -> StrArray:
+    """The ASCII digits of every code, in order (``"D-87"`` -> ``"87"``, ``"M-574-001"`` ->
+    ``"574001"``, ``"ALW"`` -> ``""``): the code points are read as a matrix, the digits of
+    each row moved to its front and the rest cleared."""
+    if len(codes) == 0 or codes.dtype.itemsize == 0:
+        return np.full(len(codes), "", dtype="<U1")
+    points = np.ascontiguousarray(codes).view(np.uint32).reshape(len(codes), -1)
+    digit = (points >= ord("0")) & (points <= ord("9"))
+    order = np.argsort(~digit, axis=1, kind="stable")  # digits first, in their order
+    kept = np.where(
+        np.take_along_axis(digit, order, axis=1), np.take_along_axis(points, order, axis=1), 0
+    )
+    return np.ascontiguousarray(kept).view(codes.dtype).reshape(len(codes))
+
+
+def unit_file_names(codes: Sequence[str], names: Sequence[str]) -> list[str]:
+    """Readable file name stems for units: the slug of the (English) name, ``-``, and the
+    digits of the code (``Alwar``, ``D-87`` -> ``alwar-87``), or the code's slug when it has no
+    digits (``Alwar``, ``ALW`` -> ``alwar-alw``); a name with no ASCII letters or digits
+    (Devanagari alone) gives the code part alone (``87``).
+
+    The names follow :func:`safe_file_names`' rules: only ``a-z``, ``0-9`` and ``-``, so no
+    name is a path; a Windows device name (``con``, ``nul``, ``com1``) gets a leading ``_``;
+    the stem is cut at 100 characters. They are stable (the same unit gets the same name in
+    every run) and distinct even on a case-insensitive file system: units whose names would
+    be equal (``Govindgarh`` ``B-1`` and ``Govindgarh`` ``B1``) all get ``-`` and the first 8
+    hex digits of their code's SHA-256 appended, so no card overwrites another. A code with
+    neither digits nor ASCII letters and no usable name falls back to
+    :func:`safe_file_names`' name for the code.
+
+    Args:
+        codes: the units' codes, each once.
+        names: their English names, in the same order.
+
+    Raises:
+        InputError: ``codes`` and ``names`` differ in length, or two codes are the same.
+    """
+    if len(codes) != len(names):
+        raise InputError(
+            f"every unit must have one name; got {len(codes)} codes and {len(names)} names"
+        )
+    code_arr = _str_array(str(c) for c in codes)
+    slug = _slugs(_str_array(str(n) for n in names))
+    digits = _digits(code_arr)
+    tail = np.where(np.strings.str_len(digits) > 0, digits, _slugs(code_arr))
+    both = (np.strings.str_len(slug) > 0) & (np.strings.str_len(tail) > 0)
+    stem = np.where(
+        both, np.strings.add(np.strings.add(slug, "-"), tail), np.strings.add(slug, tail)
+    )
+    stem = np.strings.strip(np.strings.slice(stem, 0, _MAX_STEM), "-")
+    reserved = np.isin(np.strings.upper(stem), list(_RESERVED))
+    stem = np.where(reserved, np.strings.add("_", stem), stem)
+    empty = np.flatnonzero(np.strings.str_len(stem) == 0)
+    out = stem.astype(object)
+    if len(empty):  # codes and names with nothing readable: the code's own safe name
+        out[empty] = safe_file_names([str(code_arr[i]) for i in empty])
+    _distinct, back, counts = np.unique(
+        np.strings.lower(out.astype(np.str_)), return_inverse=True, return_counts=True
+    )
+    clash = np.flatnonzero(counts[back.reshape(-1)] > 1)
+    if len(clash):  # only the units whose names clash: few
+        out[clash] = [f"{out[i]}-{_code_hash(str(code_arr[i]))}" for i in clash]
+    result = [str(n) for n in out]
+    if len({n.casefold() for n in result}) < len(result):
+        dupes = sorted(c for c, k in Counter(map(str, codes)).items() if k > 1)
+        raise InputError(f"codes must map to distinct file names; got {dupes or list(codes)!r}")
+    return result

@@ -3,7 +3,7 @@ Excel workbook per list holding every unit needing action.
 
 Every file goes through :func:`~egov_score.io.table.write_csv` (formula-leading cells such as a
 nodal officer's name ``=HYPERLINK(...)`` neutralised) and every name through
-:func:`~egov_score.io.table.safe_file_names` (:func:`~egov_score.review.actions.list_paths`), so
+:func:`~egov_score.io.table.unit_file_names` (:func:`~egov_score.review.actions.list_paths`), so
 a code like ``../../evil`` cannot write outside the output folder.
 """
 
@@ -59,7 +59,7 @@ def write_action_workbooks(rv: Review, out_dir: str | Path) -> list[Path]:
 def write_action_lists(rv: Review, out_dir: str | Path) -> list[Path]:
     """Write every district's and block's action list for the review month.
 
-    Files: ``<out_dir>/actions/<list key>/<level>/<code>.csv`` (see
+    Files: ``<out_dir>/actions/<list key>/<level>/<name>.csv`` (see
     :func:`~egov_score.review.actions.list_paths`), one per unit of every level that has
     lists, header only when nothing under the unit needs action, so a card's link never
     breaks. Columns: ``code``, ``name`` (gram panchayat or office), the district and block,
@@ -77,10 +77,11 @@ def write_action_lists(rv: Review, out_dir: str | Path) -> list[Path]:
     written = []
     for t in rv.actions:
         for level, owners in t.owners.items():
-            codes = rv.result.level(level).codes.tolist()
+            lv = rv.result.level(level)
+            codes = lv.codes.tolist()
             order = np.argsort(owners, kind="stable")  # severity order kept within a unit
             bounds = np.concatenate(([0], np.cumsum(np.bincount(owners, minlength=len(codes)))))
-            for i, name in enumerate(list_paths(t, level, codes)):
+            for i, name in enumerate(list_paths(t, level, codes, lv.names.tolist())):
                 path = path_inside(out, name)  # checked before a folder is made through it
                 path.parent.mkdir(parents=True, exist_ok=True)
                 write_csv(path, t.columns(order[bounds[i] : bounds[i + 1]]))

@@ -405,6 +405,8 @@ def build_report(
     if registry is not None:
         sections = registry.report_sections(result, hierarchy, code, unit.level)
         first = None if whole_lists else FIRST_ROWS
-        sections += card_sections(actions, unit.level, i, lv.codes.tolist(), first)
+        sections += card_sections(
+            actions, unit.level, i, lv.codes.tolist(), first, names=lv.names.tolist()
+        )
         report = attrs.evolve(report, sections=tuple(sections), catalogues=registry.catalogues())
     return report
