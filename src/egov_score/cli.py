@@ -27,6 +27,7 @@ from egov_score.io.folders import check_output_folder, output_folder, replace_fi
 from egov_score.io.geojson import Boundaries, read_boundaries
 from egov_score.io.periods import require_period
 from egov_score.io.table import path_inside
+from egov_score.model.lookup import find_unit
 from egov_score.model.result import Result
 from egov_score.pipeline import Pipeline, load
 from egov_score.plugins.manager import make_plugin_manager
@@ -295,7 +296,13 @@ def _add_report(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         ),
     )
     _add_inputs(p)
-    p.add_argument("--unit", required=True, metavar="CODE", help="the unit's code")
+    p.add_argument(
+        "--unit",
+        required=True,
+        metavar="UNIT",
+        help="the unit: its code or its English or Hindi name, in any case (D-87, alwar, "
+        "अलवर); a name several units share asks for the code",
+    )
     p.add_argument("--month", help="the month of the card (default: the latest)")
     p.add_argument(
         "--format",
@@ -705,6 +712,7 @@ def _month(args: argparse.Namespace, panel: Panel) -> str:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     job = _inputs(args)
+    code = find_unit(job.hierarchy, args.unit)  # before the scoring, so a typo stops at once
     panel = _panel(args, job)
     period = _month(args, panel)
     actions = (
@@ -714,7 +722,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     )
     card = build_report(
         panel,
-        args.unit,
+        code,
         period,
         hierarchy=job.hierarchy,
         registry=job.registry,

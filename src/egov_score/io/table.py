@@ -32,6 +32,7 @@ from egov_score.io.encodings import decode, nul_problem
 
 __all__ = [
     "Table",
+    "close_matches",
     "closest_column",
     "csv_text",
     "format_problems",
@@ -371,9 +372,16 @@ def _records(text: str, source: str) -> list[list[str]]:
 def closest_column(name: str, header: Iterable[str], cutoff: float = 0.6) -> str | None:
     """The name of ``header`` most like ``name`` (a typo or a renaming such as ``service`` for
     ``services``), or None where none is at least ``cutoff`` alike (difflib's ratio). Every
-    "did you mean" of the package asks this one function."""
-    close = difflib.get_close_matches(name, list(header), n=1, cutoff=cutoff)
+    "did you mean" of the package asks this one function (or :func:`close_matches`, for
+    several)."""
+    close = close_matches(name, header, n=1, cutoff=cutoff)
     return close[0] if close else None
+
+
+def close_matches(name: str, choices: Iterable[str], n: int = 5, cutoff: float = 0.6) -> list[str]:
+    """Up to ``n`` of ``choices`` most like ``name``, best first, each at least ``cutoff``
+    alike (difflib's ratio): the candidates of a "did you mean" that lists several."""
+    return difflib.get_close_matches(name, list(dict.fromkeys(choices)), n=n, cutoff=cutoff)
 
 
 #: Written into empty numeric cells for numpy's reader, then read back as missing; a file that
