@@ -197,7 +197,7 @@ def test_the_lists_are_written_as_csv_beside_the_cards(review, tmp_path):
     written = write_action_lists(review, out)
     assert len(written) == 2 + 3  # every district and block, even with nothing to do
     path = out / "actions" / "emitra.machines" / "block" / "gamma-3.csv"
-    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
     assert rows[0] == [
         "code",
         "name",

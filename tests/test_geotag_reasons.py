@@ -81,7 +81,7 @@ def write_geojson(path, *features) -> str:
 
 def suspects(out) -> dict[str, str]:
     """Code -> the failed check, of the block list rows flagged geotag_suspect."""
-    text = (out / "actions" / "emitra.machines" / "block" / "alpha-1.csv").read_text("utf-8")
+    text = (out / "actions" / "emitra.machines" / "block" / "alpha-1.csv").read_text("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     return {r["code"]: r["geotag_check"] for r in rows if r["geotag_suspect"] == "1"}
 
@@ -101,10 +101,10 @@ def test_every_geo_check_is_a_known_answer(tmp_path):
 def test_the_reason_follows_not_geotagged_and_names_the_check(tmp_path):
     out = review(tmp_path)
     path = out / "actions" / "emitra.machines" / "block" / "alpha-1.csv"
-    header = next(csv.reader(io.StringIO(path.read_text("utf-8"))))
+    header = next(csv.reader(io.StringIO(path.read_text("utf-8-sig"))))
     assert header.index("geotag_suspect") == header.index("not_geotagged") + 1
     assert "geotag_check" in header
-    rows = {r["code"]: r for r in csv.DictReader(io.StringIO(path.read_text("utf-8")))}
+    rows = {r["code"]: r for r in csv.DictReader(io.StringIO(path.read_text("utf-8-sig")))}
     assert rows[UNTAGGED]["not_geotagged"] == "1"
     assert rows[UNTAGGED]["geotag_suspect"] == "0"
     assert rows[UNTAGGED]["geotag_check"] == ""

@@ -31,6 +31,7 @@ from egov_score.io.cells import PLAIN_NUMBER, cell_problem, is_missing, is_numbe
 from egov_score.io.encodings import decode, nul_problem
 
 __all__ = [
+    "BOM",
     "Table",
     "close_matches",
     "closest_column",
@@ -43,8 +44,14 @@ __all__ = [
     "safe_file_names",
     "strip_nul",
     "unit_file_names",
+    "with_bom",
     "write_csv",
 ]
+
+#: The byte-order mark (U+FEFF) that starts the CSV files egov-score writes for people: with
+#: it, Excel on Windows opens a UTF-8 file as UTF-8 (without it, Devanagari shows as
+#: mojibake). Every reader of the package skips it (:func:`~egov_score.io.encodings.decode`).
+BOM = "\ufeff"
 
 #: How many offending cells an error message lists before it says "and N more".
 MAX_LISTED = 10
@@ -827,11 +834,24 @@ def _write_columns(
         writer.writerows(zip(*(c.tolist() for c in formatted), strict=True))
 
 
+def with_bom(text: str, bom: bool = True) -> str:
+    """``text`` to be written to a CSV file: starting with :data:`BOM` when ``bom`` (once,
+    however often it is asked), without one otherwise."""
+    bare = text.removeprefix(BOM)
+    return BOM + bare if bom else bare
+
+
 def write_csv(
     path: str | os.PathLike[str],
     columns: Mapping[str, npt.NDArray[np.generic] | Sequence[object]],
+    *,
+    bom: bool = True,
 ) -> None:
     """Write columns to a UTF-8 CSV file: the one CSV writer of the package.
+
+    The file starts with a UTF-8 byte-order mark (:data:`BOM`) so that Excel on Windows reads
+    it as UTF-8; ``bom=False`` leaves it out (for a program that does not skip it, or a data
+    file kept byte for byte). The package's readers read either.
 
     Floats are written so that reading them back gives the same float (NaN as an empty cell);
     text cells and column names that a spreadsheet would run as a formula are neutralised
@@ -840,7 +860,7 @@ def write_csv(
     number. A cell holding a carriage return makes every cell quoted, so no reader splits
     its row there.
     """
-    with open(path, "w", encoding="utf-8", newline="") as fh:
+    with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
         _write_columns(fh, columns)
 
 

@@ -56,7 +56,7 @@ def write_action_workbooks(rv: Review, out_dir: str | Path) -> list[Path]:
     return written
 
 
-def write_action_lists(rv: Review, out_dir: str | Path) -> list[Path]:
+def write_action_lists(rv: Review, out_dir: str | Path, *, bom: bool = True) -> list[Path]:
     """Write every district's and block's action list for the review month.
 
     Files: ``<out_dir>/actions/<list key>/<level>/<name>.csv`` (see
@@ -65,7 +65,8 @@ def write_action_lists(rv: Review, out_dir: str | Path) -> list[Path]:
     breaks. Columns: ``code``, ``name`` (gram panchayat or office), the district and block,
     the plugin's text columns (``nodal_officer_name``, ``nodal_officer_phone``), ``reasons``
     (how many), then one 0/1 column per reason; rows most reasons first, then by code.
-    The Excel workbooks are :func:`write_action_workbooks`.
+    The Excel workbooks are :func:`write_action_workbooks`. Each file starts with a UTF-8
+    byte-order mark, so Excel on Windows shows its Hindi, unless ``bom=False``.
 
     Returns:
         The files written.
@@ -84,6 +85,6 @@ def write_action_lists(rv: Review, out_dir: str | Path) -> list[Path]:
             for i, name in enumerate(list_paths(t, level, codes, lv.names.tolist())):
                 path = path_inside(out, name)  # checked before a folder is made through it
                 path.parent.mkdir(parents=True, exist_ok=True)
-                write_csv(path, t.columns(order[bounds[i] : bounds[i + 1]]))
+                write_csv(path, t.columns(order[bounds[i] : bounds[i + 1]]), bom=bom)
                 written.append(path)
     return written

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from egov_score.io.table import path_inside, safe_file_names, unit_file_names
+from egov_score.io.table import path_inside, safe_file_names, unit_file_names, with_bom
 from egov_score.model.result import LevelResult
 from egov_score.render import card as render
 from egov_score.render.actions import write_action_lists
@@ -270,7 +270,12 @@ def card_files(rv: Review) -> dict[str, dict[str, str]]:
 
 
 def write_cards(
-    rv: Review, out_dir: str | Path, lang: str = "en", formats: tuple[str, ...] = WRITTEN_FORMATS
+    rv: Review,
+    out_dir: str | Path,
+    lang: str = "en",
+    formats: tuple[str, ...] = WRITTEN_FORMATS,
+    *,
+    bom: bool = True,
 ) -> list[Path]:
     """Write a card for every district (to its CEO) and block (to its BDO), and the division
     summary, into ``out_dir``: ``<level>/<name>.<format>`` (``district/alwar-87.html``) and
@@ -281,7 +286,8 @@ def write_cards(
     file lands inside ``out_dir``, and units whose names would clash get a hash of their code,
     so no two cards share one. ``index.json`` maps every code to its file
     (``files``). The action lists the cards link to are written too
-    (:func:`~egov_score.render.actions.write_action_lists`).
+    (:func:`~egov_score.render.actions.write_action_lists`). The CSV cards and lists start
+    with a UTF-8 byte-order mark for Excel unless ``bom=False``.
     """
     out = Path(out_dir)
     written = []
@@ -301,7 +307,9 @@ def write_cards(
             card = rv.report(code)
             for fmt in formats:
                 path = path_inside(out, f"{stem}.{fmt}")
-                path.write_text(render.render_card(card, fmt, lang), encoding="utf-8")
+                text = render.render_card(card, fmt, lang)
+                text = with_bom(text, bom) if fmt == "csv" else text
+                path.write_text(text, encoding="utf-8")
                 written.append(path)
             done += 1
             _log.debug(
@@ -322,5 +330,5 @@ def write_cards(
         ),
         encoding="utf-8",
     )
-    lists = write_action_lists(rv, out)  # the cards link to them
+    lists = write_action_lists(rv, out, bom=bom)  # the cards link to them
     return [*written, *lists, out / "division.md", out / "division.html", out / "index.json"]
