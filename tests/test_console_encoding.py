@@ -13,17 +13,10 @@ import pytest
 
 from egov_score import datasets
 from egov_score.render.console import REPLACED_NOTE, console_text, prepare_console
+from tests.test_output_folders import SCORE
 
-SMALL = datasets.path("small")
 JAIPUR = datasets.path("jaipur")
-INPUTS = [
-    "--units",
-    str(SMALL / "units.csv"),
-    "--values",
-    str(SMALL / "values.csv"),
-    "--framework",
-    str(SMALL / "framework.toml"),
-]
+INPUTS = SCORE[1:7]  # --units, --values and --framework of the small data set
 NOTE_START = REPLACED_NOTE.split("(", 1)[0]
 
 

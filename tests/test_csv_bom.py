@@ -19,19 +19,9 @@ from egov_score import datasets
 from egov_score.cli import main
 from egov_score.io.table import BOM, Table, csv_text, with_bom, write_csv
 from egov_score.pipeline import load
+from tests.test_output_folders import SCORE  # score --quiet of the small data, 2021-01
 
 SMALL = datasets.path("small")
-SCORE = [
-    "score",
-    "--units",
-    str(SMALL / "units.csv"),
-    "--values",
-    str(SMALL / "values.csv"),
-    "--framework",
-    str(SMALL / "framework.toml"),
-    "--period",
-    "2021-01",
-]
 
 
 def _has_bom(path: Path) -> bool:
@@ -91,8 +81,8 @@ def test_inputs_written_with_a_bom_score_the_same(tmp_path: Path) -> None:
 
 
 def test_score_writes_bom_csvs_and_no_bom_on_request(tmp_path: Path) -> None:
-    assert main([*SCORE, "--out", str(tmp_path / "a"), "--quiet"]) == 0
-    assert main([*SCORE, "--out", str(tmp_path / "b"), "--quiet", "--no-bom"]) == 0
+    assert main([*SCORE, "--out", str(tmp_path / "a")]) == 0
+    assert main([*SCORE, "--out", str(tmp_path / "b"), "--no-bom"]) == 0
     for name in ("division.csv", "district.csv", "block.csv", "machine.csv"):
         assert _has_bom(tmp_path / "a" / name)
         assert not _has_bom(tmp_path / "b" / name)
