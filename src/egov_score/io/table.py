@@ -994,7 +994,12 @@ def unit_file_names(codes: Sequence[str], names: Sequence[str]) -> list[str]:
     code_arr = _str_array(str(c) for c in codes)
     slug = _slugs(_str_array(str(n) for n in names))
     digits = _digits(code_arr)
-    tail = np.where(np.strings.str_len(digits) > 0, digits, _slugs(code_arr))
+    bare = np.flatnonzero(np.strings.str_len(digits) == 0)
+    tail = digits
+    if len(bare):  # only codes without digits are slugged
+        tail = tail.astype(object)
+        tail[bare] = _slugs(code_arr[bare]).tolist()
+        tail = tail.astype(np.str_)
     both = (np.strings.str_len(slug) > 0) & (np.strings.str_len(tail) > 0)
     stem = np.where(
         both, np.strings.add(np.strings.add(slug, "-"), tail), np.strings.add(slug, tail)
@@ -1003,16 +1008,17 @@ def unit_file_names(codes: Sequence[str], names: Sequence[str]) -> list[str]:
     reserved = np.isin(np.strings.upper(stem), list(_RESERVED))
     stem = np.where(reserved, np.strings.add("_", stem), stem)
     empty = np.flatnonzero(np.strings.str_len(stem) == 0)
-    out = stem.astype(object)
     if len(empty):  # codes and names with nothing readable: the code's own safe name
+        out = stem.astype(object)
         out[empty] = safe_file_names([str(code_arr[i]) for i in empty])
+        stem = out.astype(np.str_)
     _distinct, back, counts = np.unique(
-        np.strings.lower(out.astype(np.str_)), return_inverse=True, return_counts=True
+        np.strings.lower(stem), return_inverse=True, return_counts=True
     )
     clash = np.flatnonzero(counts[back.reshape(-1)] > 1)
-    if len(clash):  # only the units whose names clash: few
-        out[clash] = [f"{out[i]}-{_code_hash(str(code_arr[i]))}" for i in clash]
-    result = [str(n) for n in out]
+    result: list[str] = stem.tolist()
+    for i in clash.tolist():  # only the units whose names clash: few
+        result[i] = f"{result[i]}-{_code_hash(str(code_arr[i]))}"
     if len({n.casefold() for n in result}) < len(result):
         dupes = sorted(c for c, k in Counter(map(str, codes)).items() if k > 1)
         raise InputError(f"codes must map to distinct file names; got {dupes or list(codes)!r}")
