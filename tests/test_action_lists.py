@@ -196,8 +196,8 @@ def test_the_lists_are_written_as_csv_beside_the_cards(review, tmp_path):
     out = tmp_path / "out"
     written = write_action_lists(review, out)
     assert len(written) == 2 + 3  # every district and block, even with nothing to do
-    path = out / "actions" / "emitra.machines" / "block" / "B-3.csv"
-    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    path = out / "actions" / "emitra.machines" / "block" / "gamma-3.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
     assert rows[0] == [
         "code",
         "name",
@@ -218,17 +218,20 @@ def test_the_lists_are_written_as_csv_beside_the_cards(review, tmp_path):
 
 def test_a_card_shows_counts_the_first_rows_and_links_the_list(review):
     blocks = review.hierarchy.level("block").codes.tolist()
-    counts, first = card_sections(review.actions, "block", blocks.index("B-3"), blocks, first=2)
+    names = review.hierarchy.level("block").names.tolist()
+    counts, first = card_sections(
+        review.actions, "block", blocks.index("B-3"), blocks, first=2, names=names
+    )
     assert [row[1] for row in counts.rows] == ["1", "0", "1", "0", "1", "0", "1", "1", "3"]
     assert [row[0] for row in first.rows] == ["M-MULTI", "M-SABHA"]
     assert first.note == "actions.more"
-    assert first.link == "../actions/emitra.machines/block/B-3.csv"
+    assert first.link == "../actions/emitra.machines/block/gamma-3.csv"
     card = review.report("B-3")
     md = render.to_markdown(card, "hi")
-    assert "[पूरी कार्रवाई सूची (CSV)](../actions/emitra.machines/block/B-3.csv)" in md
+    assert "[पूरी कार्रवाई सूची (CSV)](../actions/emitra.machines/block/gamma-3.csv)" in md
     assert "ग्राम सभा में जानकारी नहीं दी" in md
     html = render.to_html(card, "en")
-    assert '<a href="../actions/emitra.machines/block/B-3.csv">' in html
+    assert '<a href="../actions/emitra.machines/block/gamma-3.csv">' in html
     assert "not announced in the gram sabha" in html
 
 
@@ -237,9 +240,10 @@ def test_a_short_list_is_shown_whole(tmp_path):
     blocks = rv.hierarchy.level("block").codes.tolist()
     (table,) = rv.actions
     assert len(table.rows_of("block", blocks.index("B-1"))) == 2
-    sections = card_sections(rv.actions, "block", blocks.index("B-1"), blocks)
+    names = rv.hierarchy.level("block").names.tolist()
+    sections = card_sections(rv.actions, "block", blocks.index("B-1"), blocks, names=names)
     assert sections[1].note == ""
-    assert sections[1].link.endswith("B-1.csv")
+    assert sections[1].link.endswith("/alpha-1.csv")
 
 
 def test_the_division_page_counts_per_district(review):
@@ -291,8 +295,8 @@ def test_a_values_run_gives_the_reasons_its_fields_hold(review):
 
 def test_list_files_of_unsafe_codes_stay_inside(review):
     (table,) = review.actions
-    paths = list_paths(table, "block", ["../../evil", "B-2", "CON"])
-    assert paths[1] == "actions/emitra.machines/block/B-2.csv"
+    paths = list_paths(table, "block", ["../../evil", "B-2", "CON"], ["../..", "Beta", "nul"])
+    assert paths[1] == "actions/emitra.machines/block/beta-2.csv"
     for p in paths:
         assert p.startswith("actions/emitra.machines/block/")
         assert ".." not in p.split("/")

@@ -29,7 +29,7 @@ ARGS = [
 
 
 def read(path):
-    with open(path, encoding="utf-8") as fh:
+    with open(path, encoding="utf-8-sig") as fh:  # the CSV files start with a BOM for Excel
         return list(csv.DictReader(fh))
 
 
@@ -42,7 +42,7 @@ def test_score_writes_one_csv_per_level(tmp_path, capsys):
         "division.csv",
         "machine.csv",
     ]
-    with open(tmp_path / "district.csv", encoding="utf-8") as fh:
+    with open(tmp_path / "district.csv", encoding="utf-8-sig") as fh:
         header = next(csv.reader(fh))
     assert header[:8] == [
         "code",

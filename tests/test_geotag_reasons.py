@@ -81,7 +81,7 @@ def write_geojson(path, *features) -> str:
 
 def suspects(out) -> dict[str, str]:
     """Code -> the failed check, of the block list rows flagged geotag_suspect."""
-    text = (out / "actions" / "emitra.machines" / "block" / "B-1.csv").read_text("utf-8")
+    text = (out / "actions" / "emitra.machines" / "block" / "alpha-1.csv").read_text("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     return {r["code"]: r["geotag_check"] for r in rows if r["geotag_suspect"] == "1"}
 
@@ -100,11 +100,11 @@ def test_every_geo_check_is_a_known_answer(tmp_path):
 
 def test_the_reason_follows_not_geotagged_and_names_the_check(tmp_path):
     out = review(tmp_path)
-    path = out / "actions" / "emitra.machines" / "block" / "B-1.csv"
-    header = next(csv.reader(io.StringIO(path.read_text("utf-8"))))
+    path = out / "actions" / "emitra.machines" / "block" / "alpha-1.csv"
+    header = next(csv.reader(io.StringIO(path.read_text("utf-8-sig"))))
     assert header.index("geotag_suspect") == header.index("not_geotagged") + 1
     assert "geotag_check" in header
-    rows = {r["code"]: r for r in csv.DictReader(io.StringIO(path.read_text("utf-8")))}
+    rows = {r["code"]: r for r in csv.DictReader(io.StringIO(path.read_text("utf-8-sig")))}
     assert rows[UNTAGGED]["not_geotagged"] == "1"
     assert rows[UNTAGGED]["geotag_suspect"] == "0"
     assert rows[UNTAGGED]["geotag_check"] == ""
@@ -114,8 +114,8 @@ def test_the_reason_follows_not_geotagged_and_names_the_check(tmp_path):
 def test_the_card_counts_geotag_suspect_in_english_and_hindi(tmp_path):
     data = write_data(tmp_path / "data")
     run = run_review(data, formats=("md",), lang="both", out=tmp_path / "out")
-    en = (run.folder("en") / "block" / "B-1.md").read_text("utf-8")
-    hi = (run.folder("hi") / "block" / "B-1.md").read_text("utf-8")
+    en = (run.folder("en") / "block" / "alpha-1.md").read_text("utf-8")
+    hi = (run.folder("hi") / "block" / "alpha-1.md").read_text("utf-8")
     assert "| geo-tag suspect | 7 |" in en
     assert "Geo-tag check failed" in en
     assert "| जियो टैग संदिग्ध | 7 |" in hi

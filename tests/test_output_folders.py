@@ -402,7 +402,7 @@ def test_a_failing_score_leaves_the_old_output(
     assert main([*SCORE, "--out", str(out)]) == EXIT_OK
     before = snapshot(out)
 
-    def write_csv(self: object, folder: Path) -> list[Path]:
+    def write_csv(self: object, folder: Path, **_: object) -> list[Path]:
         (Path(folder) / "division.csv").write_text("half", encoding="utf-8")
         raise OSError(28, "No space left on device", str(Path(folder) / "district.csv"))
 

@@ -287,7 +287,7 @@ def test_award_renderers_and_cli(tmp_path, capsys):
         )
         == 0
     )
-    header = (tmp_path / "a.csv").read_text(encoding="utf-8").splitlines()[0]
+    header = (tmp_path / "a.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert header.startswith("level,outcome,place,code")
     assert main(["awards", "--window", "2030-01:2030-02"]) == 2
     assert "award window" in capsys.readouterr().err

@@ -156,7 +156,7 @@ def test_score_writes_rejects_beside_the_output(bad_nrega, capsys):
     assert "note: " in printed
     assert "nrega.csv: 1 cells rejected; see rejects.csv" in printed
     assert f"1 cells rejected; see {out / 'rejects.csv'}" in printed
-    rows = (out / "rejects.csv").read_text(encoding="utf-8").splitlines()
+    rows = (out / "rejects.csv").read_text(encoding="utf-8-sig").splitlines()
     assert rows[0] == "file,row,column,value,rule"
     assert rows[1].endswith('nrega.csv,2,wages_in_15_days,140,"a percentage must lie in [0, 100]"')
     assert main([*args, "--out", str(bad_nrega / "out2")]) == 2
@@ -229,7 +229,7 @@ def test_score_with_values_writes_rejects(tmp_path, capsys):
     assert main([*args, "--out", str(out), "--drop-bad-rows"]) == 0
     printed = capsys.readouterr().out
     assert "values.csv: 1 cells rejected; see rejects.csv" in printed
-    rows = (out / "rejects.csv").read_text(encoding="utf-8").splitlines()
+    rows = (out / "rejects.csv").read_text(encoding="utf-8-sig").splitlines()
     assert rows[1].endswith("values.csv,3,inspected,1,must not exceed 'installed' (0)")
     machines = Table.from_csv(out / "machine.csv")
     i = machines.columns["code"].tolist().index("M-0002")

@@ -110,7 +110,8 @@ def test_every_district_and_block_gets_a_card(cards):
     for level, codes in index["cards"].items():
         for code in codes:
             for fmt in ("html", "md", "json", "csv"):
-                assert (cards / level / f"{code}.{fmt}").stat().st_size > 200
+                stem = index["files"][level][code]
+                assert (cards / f"{stem}.{fmt}").stat().st_size > 200
     assert "Jaipur" in (cards / "division.md").read_text(encoding="utf-8")
 
 
@@ -144,7 +145,7 @@ def test_hindi_labels_are_devanagari_and_used(review, tmp_path):
     for key in ("report_card", "schemes", "trend", "band.Performer", "month.1"):
         assert DEVANAGARI.search(hindi(key)), key
     write_cards(review, tmp_path, lang="hi", formats=("html",))
-    html = (tmp_path / "district" / "D-87.html").read_text(encoding="utf-8")
+    html = (tmp_path / "district" / "alwar-87.html").read_text(encoding="utf-8")
     assert '<html lang="hi">' in html
     for key in ("report_card", "schemes", "trend"):
         assert hindi(key) in html
@@ -250,7 +251,7 @@ def test_demo_cli(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path / "cards")]) == 0
     out = capsys.readouterr().out
     assert "2,621 (87.5%)" in out
-    assert (tmp_path / "cards" / "district" / "D-87.html").exists()
+    assert (tmp_path / "cards" / "district" / "alwar-87.html").exists()
     assert "e-Governance awards 2021: Republic Day (26 January) — Alwar (District)" in out
     awards = json.loads((tmp_path / "cards" / "awards.json").read_text(encoding="utf-8"))
     assert awards["window"] == ["2020-08", "2020-12"]

@@ -93,28 +93,29 @@ def test_both_languages_write_two_folders_and_one_index(exported: Path, tmp_path
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert '<section lang="hi">' in index
     assert '<section lang="en">' in index
-    assert '<a href="hi/district/D-87.html">अलवर</a>' in index
-    assert '<a href="en/district/D-87.html">Alwar</a>' in index
+    assert '<a href="hi/district/alwar-87.html">अलवर</a>' in index
+    assert '<a href="en/district/alwar-87.html">Alwar</a>' in index
     assert 'href="hi/awards.html"' in index
     assert 'href="en/division.html"' in index
     assert index.count('href="en/block/') == 72 * 3  # the name and both formats
     md = (tmp_path / "index.md").read_text(encoding="utf-8")
     assert (
-        "- जिला: **अलवर** — [html](<hi/district/D-87.html>) · [csv](<hi/district/D-87.csv>)" in md
+        "- जिला: **अलवर** — [html](<hi/district/alwar-87.html>) · [csv](<hi/district/alwar-87.csv>)"
+        in md
     )
-    assert "- Block: **Bansur** (Alwar) — [html](<en/block/B-574.html>)" in md
+    assert "- Block: **Bansur** (Alwar) — [html](<en/block/bansur-574.html>)" in md
     assert run.folder("hi") == tmp_path / "hi"
 
 
 def test_one_language_writes_into_the_output_folder(exported: Path, tmp_path: Path) -> None:
     run = eg.run_review(exported, lang="hi", formats=["md"], out=tmp_path)
-    assert (tmp_path / "district" / "D-87.md").read_text(encoding="utf-8").startswith("# मासिक")
+    assert (tmp_path / "district" / "alwar-87.md").read_text(encoding="utf-8").startswith("# मासिक")
     assert not list(tmp_path.glob("*/*.html"))
     md = (tmp_path / "index.md").read_text(encoding="utf-8")
     assert "[संभाग सारांश](<division.md>)" in md
     assert "[पुरस्कार](<awards.md>)" in md
     index = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
-    assert index["files"]["district"]["D-87"] == "district/D-87"
+    assert index["files"]["district"]["D-87"] == "district/alwar-87"
     assert run.awards is not None
 
 

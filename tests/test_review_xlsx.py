@@ -68,7 +68,7 @@ def test_the_action_workbook_has_the_csv_lists_rows_and_reasons(run: eg.ReviewRu
     csvs = sorted((run.folder("en") / "actions" / "emitra.machines" / "block").glob("*.csv"))
     listed: dict[str, list[str]] = {}
     for path in csvs:
-        with path.open(encoding="utf-8", newline="") as fh:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.reader(fh)
             assert next(reader) == header
             listed.update({row[0]: row for row in reader})

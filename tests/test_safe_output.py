@@ -49,7 +49,7 @@ HOSTILE = {
 
 
 def _rows(path: Path) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
 
 
 def _formula_cells(rows: list[list[str]]) -> list[str]:

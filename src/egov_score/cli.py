@@ -5,7 +5,8 @@ review (tables, every card, awards, an index page) on a data folder; ``egov-scor
 same review on the data that ships with the package. Exit status: 0 done, 2 bad input or
 usage (a message on stderr, no traceback), 1 a failed run (an output that cannot be written,
 or an internal error; set ``EGOV_SCORE_DEBUG=1`` to see its traceback). Everything printed has
-its control characters shown as escapes.
+its control characters shown as escapes, and is written so that a console of any encoding
+shows it without a ``UnicodeEncodeError`` (:mod:`egov_score.render.console`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from egov_score.io.folders import check_output_folder, output_folder, replace_fi
 from egov_score.io.geojson import Boundaries, read_boundaries
 from egov_score.io.parquet import require_parquet
 from egov_score.io.periods import require_period
-from egov_score.io.table import path_inside
+from egov_score.io.table import path_inside, with_bom
+from egov_score.model.lookup import find_unit
 from egov_score.model.result import Result
 from egov_score.pipeline import Pipeline, load
 from egov_score.plugins.manager import make_plugin_manager
@@ -35,6 +37,7 @@ from egov_score.plugins.registry import Registry
 from egov_score.plugins.tables import REJECTS_FILE, write_rejects
 from egov_score.render import card as render
 from egov_score.render.awards import awards_headline, render_awards
+from egov_score.render.console import console_text, prepare_console
 from egov_score.render.messages import LANGUAGES
 from egov_score.render.progress_line import clear_progress_line, progress_line
 from egov_score.render.review import WRITTEN_FORMATS, review_text
@@ -222,8 +225,24 @@ def _add_score(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "one sheet per level and a notes sheet; the 'excel' extra), parquet "
         "(DIR/<level>.parquet; the 'parquet' extra) (default: csv)",
     )
+    _add_no_bom(p, "the CSV files")
     _add_force(p)
     _add_quiet(p)
+
+
+def _add_no_bom(p: argparse.ArgumentParser, what: str) -> None:
+    """Add ``--no-bom``: CSV files without the UTF-8 byte-order mark Excel needs."""
+    p.add_argument(
+        "--no-bom",
+        action="store_true",
+        help=f"write {what} without the UTF-8 byte-order mark that makes Excel on Windows "
+        "read them as UTF-8 (for programs that do not skip it)",
+    )
+
+
+def _bom(args: argparse.Namespace) -> bool:
+    """Whether the command's CSV files start with a byte-order mark (not ``--no-bom``)."""
+    return not getattr(args, "no_bom", False)
 
 
 def _add_quiet(p: argparse.ArgumentParser) -> None:
@@ -299,7 +318,13 @@ def _add_report(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         ),
     )
     _add_inputs(p)
-    p.add_argument("--unit", required=True, metavar="CODE", help="the unit's code")
+    p.add_argument(
+        "--unit",
+        required=True,
+        metavar="UNIT",
+        help="the unit: its code or its English or Hindi name, in any case (D-87, alwar, "
+        "अलवर); a name several units share asks for the code",
+    )
     p.add_argument("--month", help="the month of the card (default: the latest)")
     p.add_argument(
         "--format",
@@ -309,6 +334,7 @@ def _add_report(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     p.add_argument("--lang", choices=LANGUAGES, default="en", help="language (default: en)")
     p.add_argument("--out", type=Path, help="output file (default: standard output)")
+    _add_no_bom(p, "a CSV card (--format csv --out FILE) and rejects.csv")
     _add_panel_options(p)
     _add_quiet(p)
 
@@ -378,6 +404,7 @@ def _add_awards(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     p.add_argument("--lang", choices=LANGUAGES, default="en", help="language (default: en)")
     p.add_argument("--out", type=Path, help="output file (default: standard output)")
+    _add_no_bom(p, "the CSV awards (--format csv --out FILE) and rejects.csv")
     _add_quiet(p)
 
 
@@ -481,6 +508,7 @@ def _add_review_output(p: argparse.ArgumentParser) -> None:
         metavar="OUT",
         help="output folder (default: ./egov-score-review)",
     )
+    _add_no_bom(p, "the CSV cards, action lists, awards and rejects")
 
 
 def _add_review(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -584,14 +612,14 @@ def _inputs(args: argparse.Namespace) -> Pipeline:
     )
 
 
-def _rejects(job: Pipeline, folder: Path, *, quiet: bool = False) -> Path | None:
+def _rejects(job: Pipeline, folder: Path, *, quiet: bool = False, bom: bool = True) -> Path | None:
     """Write the run's rejected cells to ``folder/rejects.csv`` (none: no file) and say how
     many there were on stderr (stdout may hold the card)."""
     if not job.rejected:
         return None
     folder.mkdir(parents=True, exist_ok=True)
     path = path_inside(folder, REJECTS_FILE)
-    write_rejects(job.rejected, path)
+    write_rejects(job.rejected, path, bom=bom)
     if not quiet:
         _say(f"{len(job.rejected)} cells rejected; see {path}", file=sys.stderr)
     return path
@@ -608,11 +636,11 @@ def _cmd_score(args: argparse.Namespace) -> int:
     with _output(args.out, args, "score") as tmp:
         # The workbook first: a missing extra then stops the run before any file is written.
         book = result.write_xlsx(tmp / SCORES_WORKBOOK) if "xlsx" in args.formats else None
-        written = result.write_csv(tmp) if "csv" in args.formats else []
+        written = result.write_csv(tmp, bom=_bom(args)) if "csv" in args.formats else []
         written += result.write_parquet(tmp) if "parquet" in args.formats else []
         written += [book] if book is not None else []
         paths = [args.out / p.relative_to(tmp) for p in written]
-        rejected = _rejects(job, tmp, quiet=True)
+        rejected = _rejects(job, tmp, quiet=True, bom=_bom(args))
     rejects = None if rejected is None else args.out / rejected.name
     if not args.quiet:
         top = framework.levels[1] if len(framework.levels) > 1 else framework.levels[0]
@@ -645,13 +673,17 @@ def _say(text: str, *, file: TextIO | None = None) -> None:
     """Print ``text`` with its control characters shown as escapes (clearing the progress
     line first, if one is shown)."""
     clear_progress_line()
-    print(printable(text), file=sys.stdout if file is None else file)
+    out = sys.stdout if file is None else file
+    print(console_text(printable(text), out), file=out)
 
 
 def _write(args: argparse.Namespace, text: str) -> None:
+    """``report``/``awards`` output: to standard output, or to ``--out`` (a CSV file with the
+    byte-order mark for Excel unless ``--no-bom``; standard output never gets one)."""
     if args.out is None:
         _say(text[:-1] if text.endswith("\n") else text)
     else:
+        text = with_bom(text, _bom(args)) if args.format == "csv" else text
         with _writing(args.out):
             replace_file(args.out, text)
         if not args.quiet:
@@ -699,7 +731,8 @@ def _cmd_awards(args: argparse.Namespace) -> int:
     )
     awards = select_awards(_panel(args, job), args.occasion, args.year, rules)
     _write(args, render_awards(awards, args.format, args.lang))
-    _rejects(job, args.out.parent if args.out is not None else Path.cwd(), quiet=args.quiet)
+    here = args.out.parent if args.out is not None else Path.cwd()
+    _rejects(job, here, quiet=args.quiet, bom=_bom(args))
     return 0
 
 
@@ -712,6 +745,7 @@ def _month(args: argparse.Namespace, panel: Panel) -> str:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     job = _inputs(args)
+    code = find_unit(job.hierarchy, args.unit)  # before the scoring, so a typo stops at once
     panel = _panel(args, job)
     period = _month(args, panel)
     actions = (
@@ -721,7 +755,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     )
     card = build_report(
         panel,
-        args.unit,
+        code,
         period,
         hierarchy=job.hierarchy,
         registry=job.registry,
@@ -731,7 +765,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         linked_lists=False,
     )
     _write(args, render.render_card(card, args.format, args.lang))
-    _rejects(job, args.out.parent if args.out is not None else Path.cwd(), quiet=args.quiet)
+    here = args.out.parent if args.out is not None else Path.cwd()
+    _rejects(job, here, quiet=args.quiet, bom=_bom(args))
     return 0
 
 
@@ -783,6 +818,7 @@ def _review(args: argparse.Namespace, job: Pipeline) -> int:
             normalisation=getattr(args, "normalisation", "period"),
             boundaries=args.boundaries,
             boundaries_code_property=args.boundaries_code_property,
+            bom=_bom(args),
         )
     run = run.moved(tmp, args.out)
     return 0 if args.quiet else _print_review(run)
@@ -811,6 +847,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``egov-score``; returns the exit status: 0 done, 2 bad input or usage, 1 a failed run
     (an output not written, or an internal error, whose traceback ``EGOV_SCORE_DEBUG=1``
     shows)."""
+    prepare_console()  # a cp1252 or ASCII console gets '?' and a note, never a traceback
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -210,7 +210,7 @@ def generate(
         "location": ["", *[""] * (len(d_codes) + n_blk), *location.tolist()],
     }
     paths = [out / "units.csv"]
-    write_csv(paths[0], {k: np.array(v) for k, v in units.items()})
+    write_csv(paths[0], {k: np.array(v) for k, v in units.items()}, bom=False)
 
     # -- latent performance: district story + block noise + trend over the year -----------------
     story = np.array([DISTRICT_STORY.get(str(c), (0.0, 0.0, 0.0)) for c in dist_lgd.tolist()])
@@ -303,7 +303,7 @@ def generate(
         rows["nodal_officer_name"].append(np.where(nodal, officer_name, ""))
         rows["nodal_officer_phone"].append(np.where(nodal, officer_phone, ""))
     paths.append(out / "emitra_machines.csv")
-    write_csv(paths[-1], {k: np.concatenate(v) for k, v in rows.items()})
+    write_csv(paths[-1], {k: np.concatenate(v) for k, v in rows.items()}, bom=False)
 
     # -- block-level schemes --------------------------------------------------------------------
     blk_rep = np.tile(b_codes, n_months)
@@ -397,7 +397,7 @@ def generate(
         ("sampark", sampark),
     ):
         paths.append(out / f"{name}.csv")
-        write_csv(paths[-1], {k: np.asarray(v) for k, v in table.items()})
+        write_csv(paths[-1], {k: np.asarray(v) for k, v in table.items()}, bom=False)
     paths.append(out / "framework.toml")
     paths[-1].write_text(_FRAMEWORK, encoding="utf-8")
     return paths

@@ -14,6 +14,7 @@ import io
 import os
 import re
 import sys
+import unicodedata
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -32,7 +33,9 @@ from egov_score.io.csv_rows import Cells, rows_text, write_rows
 from egov_score.io.encodings import decode, nul_problem
 
 __all__ = [
+    "BOM",
     "Table",
+    "close_matches",
     "closest_column",
     "csv_text",
     "format_problems",
@@ -42,8 +45,15 @@ __all__ = [
     "path_inside",
     "safe_file_names",
     "strip_nul",
+    "unit_file_names",
+    "with_bom",
     "write_csv",
 ]
+
+#: The byte-order mark (U+FEFF) that starts the CSV files egov-score writes for people: with
+#: it, Excel on Windows opens a UTF-8 file as UTF-8 (without it, Devanagari shows as
+#: mojibake). Every reader of the package skips it (:func:`~egov_score.io.encodings.decode`).
+BOM = "\ufeff"
 
 #: How many offending cells an error message lists before it says "and N more".
 MAX_LISTED = 10
@@ -470,9 +480,16 @@ def _records(text: str, source: str) -> list[list[str]]:
 def closest_column(name: str, header: Iterable[str], cutoff: float = 0.6) -> str | None:
     """The name of ``header`` most like ``name`` (a typo or a renaming such as ``service`` for
     ``services``), or None where none is at least ``cutoff`` alike (difflib's ratio). Every
-    "did you mean" of the package asks this one function."""
-    close = difflib.get_close_matches(name, list(header), n=1, cutoff=cutoff)
+    "did you mean" of the package asks this one function (or :func:`close_matches`, for
+    several)."""
+    close = close_matches(name, header, n=1, cutoff=cutoff)
     return close[0] if close else None
+
+
+def close_matches(name: str, choices: Iterable[str], n: int = 5, cutoff: float = 0.6) -> list[str]:
+    """Up to ``n`` of ``choices`` most like ``name``, best first, each at least ``cutoff``
+    alike (difflib's ratio): the candidates of a "did you mean" that lists several."""
+    return difflib.get_close_matches(name, list(dict.fromkeys(choices)), n=n, cutoff=cutoff)
 
 
 #: Written into empty numeric cells for numpy's reader, then read back as missing; a file that
@@ -1016,11 +1033,24 @@ def _columns_cells(
     return header, cells
 
 
+def with_bom(text: str, bom: bool = True) -> str:
+    """``text`` to be written to a CSV file: starting with :data:`BOM` when ``bom`` (once,
+    however often it is asked), without one otherwise."""
+    bare = text.removeprefix(BOM)
+    return BOM + bare if bom else bare
+
+
 def write_csv(
     path: str | os.PathLike[str],
     columns: Mapping[str, npt.NDArray[np.generic] | Sequence[object]],
+    *,
+    bom: bool = True,
 ) -> None:
     """Write columns to a UTF-8 CSV file: the one CSV writer of the package.
+
+    The file starts with a UTF-8 byte-order mark (:data:`BOM`) so that Excel on Windows reads
+    it as UTF-8; ``bom=False`` leaves it out (for a program that does not skip it, or a data
+    file kept byte for byte). The package's readers read either.
 
     Floats are written so that reading them back gives the same float (NaN as an empty cell);
     text cells and column names that a spreadsheet would run as a formula are neutralised
@@ -1038,6 +1068,8 @@ def write_csv(
     rows = len(cells[0].data) if cells else 0
     pl = _polars(rows * len(cells), POLARS_MIN_CELLS) if rows >= POLARS_MIN_WRITTEN_ROWS else None
     with open(path, "wb") as fh:
+        if bom:
+            fh.write(BOM.encode("utf-8"))
         write_rows(fh, header, cells, polars=pl)
 
 
@@ -1107,3 +1139,96 @@ def safe_file_names(codes: Sequence[str]) -> list[str]:
         dupes = sorted(c for c, k in Counter(codes).items() if k > 1)
         raise InputError(f"codes must map to distinct file names; got {dupes or codes!r}")
     return names
+
+
+#: Runs of characters a readable file name does not keep (after accents are dropped).
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def _slug(text: str) -> str:
+    """``text`` as lower-case ASCII letters and digits joined by ``-`` (``"Kot Putli"`` ->
+    ``"kot-putli"``, ``"Sawāi Mādhopur"`` -> ``"sawai-madhopur"``; Devanagari alone -> ``""``)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")
+
+
+def _slugs(texts: StrArray) -> StrArray:
+    """:func:`_slug` of every cell, computed once per distinct text."""
+    distinct, back = np.unique(texts, return_inverse=True)
+    slugs = _str_array(_slug(str(t)) for t in distinct)  # a loop over distinct texts
+    return slugs[back.reshape(-1)] if len(texts) else np.zeros(0, dtype="<U1")
+
+
+def _digits(codes: StrArray) -> StrArray:
+    """The ASCII digits of every code, in order (``"D-87"`` -> ``"87"``, ``"M-574-001"`` ->
+    ``"574001"``, ``"ALW"`` -> ``""``): the code points are read as a matrix, the digits of
+    each row moved to its front and the rest cleared."""
+    if len(codes) == 0 or codes.dtype.itemsize == 0:
+        return np.full(len(codes), "", dtype="<U1")
+    points = np.ascontiguousarray(codes).view(np.uint32).reshape(len(codes), -1)
+    digit = (points >= ord("0")) & (points <= ord("9"))
+    order = np.argsort(~digit, axis=1, kind="stable")  # digits first, in their order
+    kept = np.where(
+        np.take_along_axis(digit, order, axis=1), np.take_along_axis(points, order, axis=1), 0
+    )
+    return np.ascontiguousarray(kept).view(codes.dtype).reshape(len(codes))
+
+
+def unit_file_names(codes: Sequence[str], names: Sequence[str]) -> list[str]:
+    """Readable file name stems for units: the slug of the (English) name, ``-``, and the
+    digits of the code (``Alwar``, ``D-87`` -> ``alwar-87``), or the code's slug when it has no
+    digits (``Alwar``, ``ALW`` -> ``alwar-alw``); a name with no ASCII letters or digits
+    (Devanagari alone) gives the code part alone (``87``).
+
+    The names follow :func:`safe_file_names`' rules: only ``a-z``, ``0-9`` and ``-``, so no
+    name is a path; a Windows device name (``con``, ``nul``, ``com1``) gets a leading ``_``;
+    the stem is cut at 100 characters. They are stable (the same unit gets the same name in
+    every run) and distinct even on a case-insensitive file system: units whose names would
+    be equal (``Govindgarh`` ``B-1`` and ``Govindgarh`` ``B1``) all get ``-`` and the first 8
+    hex digits of their code's SHA-256 appended, so no card overwrites another. A code with
+    neither digits nor ASCII letters and no usable name falls back to
+    :func:`safe_file_names`' name for the code.
+
+    Args:
+        codes: the units' codes, each once.
+        names: their English names, in the same order.
+
+    Raises:
+        InputError: ``codes`` and ``names`` differ in length, or two codes are the same.
+    """
+    if len(codes) != len(names):
+        raise InputError(
+            f"every unit must have one name; got {len(codes)} codes and {len(names)} names"
+        )
+    code_arr = _str_array(str(c) for c in codes)
+    slug = _slugs(_str_array(str(n) for n in names))
+    digits = _digits(code_arr)
+    bare = np.flatnonzero(np.strings.str_len(digits) == 0)
+    tail = digits
+    if len(bare):  # only codes without digits are slugged
+        tail = tail.astype(object)
+        tail[bare] = _slugs(code_arr[bare]).tolist()
+        tail = tail.astype(np.str_)
+    both = (np.strings.str_len(slug) > 0) & (np.strings.str_len(tail) > 0)
+    stem = np.where(
+        both, np.strings.add(np.strings.add(slug, "-"), tail), np.strings.add(slug, tail)
+    )
+    stem = np.strings.strip(np.strings.slice(stem, 0, _MAX_STEM), "-")
+    reserved = np.isin(np.strings.upper(stem), list(_RESERVED))
+    stem = np.where(reserved, np.strings.add("_", stem), stem)
+    empty = np.flatnonzero(np.strings.str_len(stem) == 0)
+    if len(empty):  # codes and names with nothing readable: the code's own safe name
+        out = stem.astype(object)
+        out[empty] = safe_file_names([str(code_arr[i]) for i in empty])
+        stem = out.astype(np.str_)
+    _distinct, back, counts = np.unique(
+        np.strings.lower(stem), return_inverse=True, return_counts=True
+    )
+    clash = np.flatnonzero(counts[back.reshape(-1)] > 1)
+    result: list[str] = stem.tolist()
+    for i in clash.tolist():  # only the units whose names clash: few
+        result[i] = f"{result[i]}-{_code_hash(str(code_arr[i]))}"
+    if len({n.casefold() for n in result}) < len(result):
+        dupes = sorted(c for c, k in Counter(map(str, codes)).items() if k > 1)
+        raise InputError(f"codes must map to distinct file names; got {dupes or list(codes)!r}")
+    return result

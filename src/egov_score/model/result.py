@@ -449,10 +449,12 @@ class Result:
         """The diagnostics of one kind."""
         return tuple(d for d in self.diagnostics if d.kind == kind)
 
-    def write_csv(self, out_dir: str | os.PathLike[str]) -> list[Path]:
+    def write_csv(self, out_dir: str | os.PathLike[str], *, bom: bool = True) -> list[Path]:
         """Write ``<level>.csv`` for every level into ``out_dir`` (created if needed); a level
         name that is not a plain file name is made one (:func:`~egov_score.io.table.
-        safe_file_names`), so every file lands inside ``out_dir``.
+        safe_file_names`), so every file lands inside ``out_dir``. Each file starts with a
+        UTF-8 byte-order mark for Excel unless ``bom=False``
+        (:func:`~egov_score.io.table.write_csv`).
 
         Returns:
             The paths written, top level first.
@@ -463,7 +465,7 @@ class Result:
         names = safe_file_names([lv.level for lv in self.levels])
         for lv, name in zip(self.levels, names, strict=True):
             path = path_inside(out, f"{name}.csv")
-            write_csv(path, _ranked_table(lv))
+            write_csv(path, _ranked_table(lv), bom=bom)
             paths.append(path)
         return paths
 

@@ -163,9 +163,12 @@ def without_bad_cells(table: Table, problems: Sequence[Problem], keys: Collectio
     return out.select(~drop) if drop.any() else out
 
 
-def write_rejects(rejected: Sequence[Problem], path: str | os.PathLike[str]) -> None:
+def write_rejects(
+    rejected: Sequence[Problem], path: str | os.PathLike[str], *, bom: bool = True
+) -> None:
     """Write rejected cells as a CSV ``file,row,column,value,rule``, one a line (through the
-    one CSV writer, so a hostile cell cannot become a formula)."""
+    one CSV writer, so a hostile cell cannot become a formula; with a UTF-8 byte-order mark
+    for Excel unless ``bom=False``)."""
     write_csv(
         path,
         {
@@ -175,6 +178,7 @@ def write_rejects(rejected: Sequence[Problem], path: str | os.PathLike[str]) -> 
             "value": [p.value for p in rejected],
             "rule": [p.rule for p in rejected],
         },
+        bom=bom,
     )
 
 

@@ -3,7 +3,7 @@ Excel workbook per list holding every unit needing action.
 
 Every file goes through :func:`~egov_score.io.table.write_csv` (formula-leading cells such as a
 nodal officer's name ``=HYPERLINK(...)`` neutralised) and every name through
-:func:`~egov_score.io.table.safe_file_names` (:func:`~egov_score.review.actions.list_paths`), so
+:func:`~egov_score.io.table.unit_file_names` (:func:`~egov_score.review.actions.list_paths`), so
 a code like ``../../evil`` cannot write outside the output folder.
 """
 
@@ -56,16 +56,17 @@ def write_action_workbooks(rv: Review, out_dir: str | Path) -> list[Path]:
     return written
 
 
-def write_action_lists(rv: Review, out_dir: str | Path) -> list[Path]:
+def write_action_lists(rv: Review, out_dir: str | Path, *, bom: bool = True) -> list[Path]:
     """Write every district's and block's action list for the review month.
 
-    Files: ``<out_dir>/actions/<list key>/<level>/<code>.csv`` (see
+    Files: ``<out_dir>/actions/<list key>/<level>/<name>.csv`` (see
     :func:`~egov_score.review.actions.list_paths`), one per unit of every level that has
     lists, header only when nothing under the unit needs action, so a card's link never
     breaks. Columns: ``code``, ``name`` (gram panchayat or office), the district and block,
     the plugin's text columns (``nodal_officer_name``, ``nodal_officer_phone``), ``reasons``
     (how many), then one 0/1 column per reason; rows most reasons first, then by code.
-    The Excel workbooks are :func:`write_action_workbooks`.
+    The Excel workbooks are :func:`write_action_workbooks`. Each file starts with a UTF-8
+    byte-order mark, so Excel on Windows shows its Hindi, unless ``bom=False``.
 
     Returns:
         The files written.
@@ -77,12 +78,13 @@ def write_action_lists(rv: Review, out_dir: str | Path) -> list[Path]:
     written = []
     for t in rv.actions:
         for level, owners in t.owners.items():
-            codes = rv.result.level(level).codes.tolist()
+            lv = rv.result.level(level)
+            codes = lv.codes.tolist()
             order = np.argsort(owners, kind="stable")  # severity order kept within a unit
             bounds = np.concatenate(([0], np.cumsum(np.bincount(owners, minlength=len(codes)))))
-            for i, name in enumerate(list_paths(t, level, codes)):
+            for i, name in enumerate(list_paths(t, level, codes, lv.names.tolist())):
                 path = path_inside(out, name)  # checked before a folder is made through it
                 path.parent.mkdir(parents=True, exist_ok=True)
-                write_csv(path, t.columns(order[bounds[i] : bounds[i + 1]]))
+                write_csv(path, t.columns(order[bounds[i] : bounds[i + 1]]), bom=bom)
                 written.append(path)
     return written

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from egov_score.io.table import path_inside, safe_file_names
+from egov_score.io.table import path_inside, safe_file_names, unit_file_names, with_bom
 from egov_score.model.result import LevelResult
 from egov_score.render import card as render
 from egov_score.render.actions import write_action_lists
@@ -263,13 +263,16 @@ def review_html(rv: Review, lang: str = "en") -> str:
 
 def card_files(rv: Review) -> dict[str, dict[str, str]]:
     """Where :func:`write_cards` puts each card: level, then code, to the card's path inside
-    the output folder without its format suffix (``district/D-87``), the names made safe by
-    :func:`~egov_score.io.table.safe_file_names`."""
+    the output folder without its format suffix (``district/alwar-87``): the level's folder
+    made safe by :func:`~egov_score.io.table.safe_file_names`, the card's readable name by
+    :func:`~egov_score.io.table.unit_file_names` (the English name's slug and the code's
+    digits)."""
     files = {}
     folders = safe_file_names(list(rv.levels[1:]))
     for level, folder_name in zip(rv.levels[1:], folders, strict=True):
-        codes = rv.result.level(level).codes.tolist()
-        names = safe_file_names(codes)
+        lv = rv.result.level(level)
+        codes = lv.codes.tolist()
+        names = unit_file_names(codes, lv.names.tolist())
         files[level] = {
             code: f"{folder_name}/{name}" for code, name in zip(codes, names, strict=True)
         }
@@ -277,17 +280,24 @@ def card_files(rv: Review) -> dict[str, dict[str, str]]:
 
 
 def write_cards(
-    rv: Review, out_dir: str | Path, lang: str = "en", formats: tuple[str, ...] = WRITTEN_FORMATS
+    rv: Review,
+    out_dir: str | Path,
+    lang: str = "en",
+    formats: tuple[str, ...] = WRITTEN_FORMATS,
+    *,
+    bom: bool = True,
 ) -> list[Path]:
     """Write a card for every district (to its CEO) and block (to its BDO), and the division
-    summary, into ``out_dir``: ``<level>/<code>.<format>`` and ``division.{md,html}``.
+    summary, into ``out_dir``: ``<level>/<name>.<format>`` (``district/alwar-87.html``) and
+    ``division.{md,html}``.
 
-    File and folder names come from codes and level names through
-    :func:`~egov_score.io.table.safe_file_names`: a plain code is its own name; any other
-    (``../../evil``, ``a/b``, ``CON``) is made safe and given a hash, so every file lands inside
-    ``out_dir`` and no two cards share one. ``index.json`` maps every code to its file
+    Card names are readable and stable (:func:`card_files`,
+    :func:`~egov_score.io.table.unit_file_names`): only ``a-z``, ``0-9`` and ``-``, so every
+    file lands inside ``out_dir``, and units whose names would clash get a hash of their code,
+    so no two cards share one. ``index.json`` maps every code to its file
     (``files``). The action lists the cards link to are written too
-    (:func:`~egov_score.render.actions.write_action_lists`).
+    (:func:`~egov_score.render.actions.write_action_lists`). The CSV cards and lists start
+    with a UTF-8 byte-order mark for Excel unless ``bom=False``.
     """
     out = Path(out_dir)
     written = []
@@ -307,7 +317,9 @@ def write_cards(
             card = rv.report(code)
             for fmt in formats:
                 path = path_inside(out, f"{stem}.{fmt}")
-                path.write_text(render.render_card(card, fmt, lang), encoding="utf-8")
+                text = render.render_card(card, fmt, lang)
+                text = with_bom(text, bom) if fmt == "csv" else text
+                path.write_text(text, encoding="utf-8")
                 written.append(path)
             done += 1
             _log.debug(
@@ -328,5 +340,5 @@ def write_cards(
         ),
         encoding="utf-8",
     )
-    lists = write_action_lists(rv, out)  # the cards link to them
+    lists = write_action_lists(rv, out, bom=bom)  # the cards link to them
     return [*written, *lists, out / "division.md", out / "division.html", out / "index.json"]

@@ -32,6 +32,7 @@ import numpy as np
 from egov_score.exceptions import InputError
 from egov_score.io.geojson import Boundaries, read_boundaries
 from egov_score.io.periods import require_period
+from egov_score.io.table import with_bom
 from egov_score.io.xlsx import require_excel
 from egov_score.model.hierarchy import Hierarchy
 from egov_score.pipeline import Pipeline, load
@@ -270,6 +271,7 @@ def run_review(
     job: Pipeline | None = None,
     boundaries: Mapping[str, str | os.PathLike[str] | Boundaries] | None = None,
     boundaries_code_property: str = "code",
+    bom: bool = True,
 ) -> ReviewRun:
     """Run the month's divisional review on a data folder and write every output.
 
@@ -299,6 +301,9 @@ def run_review(
             units (or :class:`~egov_score.io.geojson.Boundaries`): the action lists then flag
             geo-tagged machines outside their own unit (``geotag_outside_<level>``).
         boundaries_code_property: the GeoJSON feature property holding the unit code.
+        bom: start every CSV file (cards, action lists, awards, rejects) with a UTF-8
+            byte-order mark, so Excel on Windows reads it as UTF-8 (default); False leaves
+            it out.
 
     Returns:
         What was done: the review, the files written, the awards.
@@ -358,7 +363,7 @@ def run_review(
     for one in langs:
         folder_name = one if len(langs) > 1 else ""
         folder = root / folder_name if folder_name else root
-        written += write_cards(review, folder, one, card_formats)  # with the action lists
+        written += write_cards(review, folder, one, card_formats, bom=bom)  # and action lists
         page = None
         if selected is not None and award_formats:
             for fmt in award_formats:
@@ -366,7 +371,7 @@ def run_review(
                 if fmt == "csv":
                     if fmt not in same_in_every_language:
                         same_in_every_language[fmt] = render_awards(selected, fmt, one)
-                    text = same_in_every_language[fmt]
+                    text = with_bom(same_in_every_language[fmt], bom)
                 else:
                     text = render_awards(selected, fmt, one)
                 path.write_text(text, encoding="utf-8")
@@ -376,7 +381,7 @@ def run_review(
     rejects = None
     if job.rejected:
         rejects = root / REJECTS_FILE
-        write_rejects(job.rejected, rejects)
+        write_rejects(job.rejected, rejects, bom=bom)
         written.append(rejects)
     books = [p.relative_to(root).as_posix() for p in workbooks]
     for name, text in (

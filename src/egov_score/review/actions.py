@@ -15,7 +15,7 @@ import attrs
 import numpy as np
 
 from egov_score._arrays import IntArray, StrArray, readonly
-from egov_score.io.table import safe_file_names
+from egov_score.io.table import safe_file_names, unit_file_names
 from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.result import Result
 from egov_score.plugins.actions import ActionReasons, ActionSettings
@@ -149,14 +149,18 @@ def action_tables(
     return tuple(out)
 
 
-def list_paths(table: ActionTable, level: str, codes: Sequence[str]) -> list[str]:
-    """The list files of the units ``codes`` (every code of ``level``, as the cards' names
-    are made from them together), relative to the output folder:
-    ``actions/<list key>/<level>/<code>.csv``, every part made safe by
-    :func:`~egov_score.io.table.safe_file_names`."""
+def list_paths(
+    table: ActionTable, level: str, codes: Sequence[str], names: Sequence[str]
+) -> list[str]:
+    """The list files of the units ``codes`` named ``names`` (every unit of ``level``, as the
+    cards' names are made from them together), relative to the output folder:
+    ``actions/<list key>/<level>/<name>.csv`` (``actions/emitra.machines/block/bansur-574.csv``),
+    the key and level made safe by :func:`~egov_score.io.table.safe_file_names` and the unit's
+    readable name made as its card's is (:func:`~egov_score.io.table.unit_file_names`)."""
     key, level_name = safe_file_names([table.reasons.key])[0], safe_file_names([level])[0]
     return [
-        f"{ACTIONS_FOLDER}/{key}/{level_name}/{name}.csv" for name in safe_file_names(list(codes))
+        f"{ACTIONS_FOLDER}/{key}/{level_name}/{name}.csv"
+        for name in unit_file_names(list(codes), list(names))
     ]
 
 
@@ -167,6 +171,7 @@ def card_sections(
     codes: Sequence[str],
     first: int | None = FIRST_ROWS,
     *,
+    names: Sequence[str],
     linked: bool = True,
 ) -> list[Section]:
     """A card's action sections: per list, the count per reason, and the first ``first``
@@ -181,6 +186,7 @@ def card_sections(
         owner: the card's unit, an index on ``level``.
         codes: every code of ``level`` (the file names are made from them together).
         first: how many rows to show, or None for all of them and no link.
+        names: the English names of ``codes``, in the same order (for the file names).
         linked: link the full list (false when no list is written beside the card).
     """
     out = []
@@ -188,7 +194,7 @@ def card_sections(
         if level not in t.owners:
             continue
         rows = t.rows_of(level, owner)
-        link = list_paths(t, level, codes)[owner] if first is not None and linked else ""
+        link = list_paths(t, level, codes, names)[owner] if first is not None and linked else ""
         counts = t.matrix[rows].sum(axis=0)
         key = t.reasons.key
         labels = t.reasons.labels

@@ -420,7 +420,13 @@ def build_report(
         sections = registry.report_sections(result, hierarchy, code, unit.level)
         first = None if whole_lists else FIRST_ROWS
         sections += card_sections(
-            actions, unit.level, i, lv.codes.tolist(), first, linked=linked_lists
+            actions,
+            unit.level,
+            i,
+            lv.codes.tolist(),
+            first,
+            names=lv.names.tolist(),
+            linked=linked_lists,
         )
         report = attrs.evolve(report, sections=tuple(sections), catalogues=registry.catalogues())
     return report
