@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import math
 import os
 import sys
@@ -22,6 +23,7 @@ from typing import NoReturn, TextIO
 import numpy as np
 
 from egov_score import datasets
+from egov_score.engine.weights import EFFECTIVE_WEIGHTS_FILE, effective_weights_report
 from egov_score.exceptions import EgovScoreError, InputError
 from egov_score.io.folders import check_output_folder, output_folder, replace_file
 from egov_score.io.geojson import Boundaries, read_boundaries
@@ -219,6 +221,12 @@ def _add_score(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="LIST",
         help="comma-separated output formats: csv (DIR/<level>.csv), xlsx (DIR/scores.xlsx, "
         "one sheet per level and a notes sheet; the 'excel' extra) or both (default: csv)",
+    )
+    p.add_argument(
+        "--effective-weights",
+        action="store_true",
+        help=f"also write DIR/{EFFECTIVE_WEIGHTS_FILE}: every group's children's nominal "
+        "weights and effective weights (their share of the group's variance) on each level",
     )
     _add_force(p)
     _add_quiet(p)
@@ -604,6 +612,8 @@ def _cmd_score(args: argparse.Namespace) -> int:
         book = result.write_xlsx(tmp / SCORES_WORKBOOK) if "xlsx" in args.formats else None
         written = result.write_csv(tmp) if "csv" in args.formats else []
         written += [book] if book is not None else []
+        if args.effective_weights:
+            written.append(_write_effective_weights(result, tmp))
         paths = [args.out / p.relative_to(tmp) for p in written]
         rejected = _rejects(job, tmp, quiet=True)
     rejects = None if rejected is None else args.out / rejected.name
@@ -618,6 +628,15 @@ def _cmd_score(args: argparse.Namespace) -> int:
             paths.append(rejects)
         _say("\nwrote " + ", ".join(str(p) for p in paths))
     return 0
+
+
+def _write_effective_weights(result: Result, folder: Path) -> Path:
+    """``folder/effective_weights.json``: :func:`~egov_score.engine.weights.
+    effective_weights_report` of ``result``."""
+    path = path_inside(folder, EFFECTIVE_WEIGHTS_FILE)
+    text = json.dumps(effective_weights_report(result), ensure_ascii=False, indent=2)
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
 
 
 def _cmd_plugins(args: argparse.Namespace) -> int:
