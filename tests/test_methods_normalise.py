@@ -8,6 +8,7 @@ import pytest
 
 from egov_score.exceptions import ScoringError
 from egov_score.kernels import normalise as nm
+from egov_score.kernels.prepare import group_quantile
 from tests.test_normalise import COUNTRIES, ONE_GROUP, X, at
 
 
@@ -112,3 +113,16 @@ def test_categorical_own_bands_and_constant_peers():
     out = nm.categorical(x, groups, 2, 1, percentiles=(50.0,), scores=(0.0, 100.0))
     np.testing.assert_array_equal(out.scores, [0.0, 0.0, 100.0, 100.0, np.nan, np.nan, np.nan])
     assert out.constant_groups.tolist() == [1]
+
+
+def test_categorical_thresholds_are_the_peers_type_7_quantiles():
+    rng = np.random.default_rng(1)
+    x = rng.integers(0, 30, 500).astype(float)
+    x[::7] = np.nan
+    groups = rng.integers(0, 6, 500).astype(np.intp)
+    category = np.zeros(len(x), dtype=np.intp)
+    for p in nm.HANDBOOK_PERCENTILES:
+        category += x >= group_quantile(x, groups, 6, p / 100)[groups]
+    want = np.asarray(nm.HANDBOOK_CATEGORY_SCORES)[category]
+    want[np.isnan(x)] = np.nan
+    np.testing.assert_array_equal(nm.categorical(x, groups, 6, 1).scores, want)

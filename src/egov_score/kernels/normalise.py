@@ -23,7 +23,6 @@ from egov_score.kernels.grouped import (
     group_min,
     group_std,
 )
-from egov_score.kernels.prepare import group_quantile
 from egov_score.kernels.rank import rank_in_groups
 
 __all__ = [
@@ -352,9 +351,20 @@ def categorical(
     """
     x = _oriented(values, direction)
     category = np.zeros(len(x), dtype=np.intp)
+    # One sort of the peers for every percentile (R's type 7, as group_quantile computes it).
+    order = np.lexsort((x, groups))  # NaN sorts last within its group
+    sorted_x = x[order]
+    counts = np.bincount(groups[~np.isnan(x)], minlength=n_groups)
+    starts = np.concatenate(([0], np.cumsum(np.bincount(groups, minlength=n_groups))[:-1]))
+    has = counts > 0
+    q = np.full(n_groups, np.nan)
     for p in percentiles:  # a loop over the few percentiles, never over units
-        q = group_quantile(x, groups, n_groups, p / 100.0)
-        category += x >= q[groups]
+        pos = (counts[has] - 1) * (p / 100.0)
+        lo = np.floor(pos).astype(np.intp)
+        hi = np.minimum(lo + 1, counts[has] - 1)
+        a, b = sorted_x[starts[has] + lo], sorted_x[starts[has] + hi]
+        q[has] = a + (b - a) * (pos - lo)
+        category += x >= _per_unit(q, groups, n_groups)
     out = np.asarray(scores, dtype=np.float64)[category]
     constant_mask = (group_count(x, groups, n_groups) > 0) & (
         group_min(x, groups, n_groups) == group_max(x, groups, n_groups)
