@@ -50,7 +50,12 @@ def _normalise(spec, ind, x, peers):
         o = [d * p for p in peers]
         lo, hi = min(o), max(o)
         flat = hi - lo <= 1e-12 * max(abs(lo), abs(hi))
-        return None if flat else (d * x - lo) / (hi - lo) * 100
+        if flat:
+            return None
+        if spec.range is not None:
+            low, up = spec.range
+            return (d * x - lo) / (hi - lo) * (up - low) + low
+        return (d * x - lo) / (hi - lo) * 100
     if m == "goalposts":
         raw = (x - spec.lower) / (spec.upper - spec.lower)
         if d < 0:
@@ -82,7 +87,19 @@ def _normalise(spec, ind, x, peers):
         if min(peers) == max(peers):
             return None
         r = _competition_rank(x, peers, descending=d < 0)
+        if spec.form == "rank/n":
+            return r / len(peers) * 100
         return (r - 1) / (len(peers) - 1) * 100
+    if m == "distance":
+        return reference_distance(x, peers, d, spec.to or "mean", spec.form)
+    if m == "categorical":
+        return reference_categorical(
+            x,
+            peers,
+            d,
+            spec.percentiles or (15.0, 25.0, 65.0, 85.0, 95.0),
+            spec.scores or (0.0, 20.0, 40.0, 60.0, 80.0, 100.0),
+        )
     if m == "fracmax":
         if d > 0:
             best = max(peers)
@@ -105,6 +122,8 @@ def _aggregate(method, p, pairs):
             method = "arithmetic"
     if method == "arithmetic":
         return sum(x * w for x, w in pairs) / wsum
+    if method == "median":
+        return reference_weighted_median(pairs)
     if any(x == 0 and w > 0 for x, w in pairs) and (method != "generalised" or p < 0):
         return 0.0
     if method == "geometric":
@@ -357,3 +376,102 @@ def reference_coinr_treat(values, winmax=5, skew_max=2.0, kurt_max=3.5):
     lo, hi = min(xs), max(xs)
     out = [None if v is None else math.log(v - lo + 0.01 * (hi - lo)) for v in values]
     return out, [0 if v is None else 3 for v in values]
+
+
+# -- the methods of issue 14 point 4 (docs/method.md), one unit at a time ---------------------
+
+
+def reference_distance(x, peers, direction, to, form, ref=None):
+    """Distance to a reference: 100 + direction * (x - ref) / |ref| * 100 (ratio) or without
+    the 100 (difference); None where the reference is 0 or missing."""
+    if to == "mean":
+        ref = math.fsum(peers) / len(peers)
+    elif to in ("best", "worst"):
+        ref = max(peers) if (to == "best") == (direction > 0) else min(peers)
+    if ref is None or ref == 0:
+        return None
+    d = direction * (x - ref) / abs(ref) * 100
+    return d if form == "difference" else 100 + d
+
+
+def reference_categorical(x, peers, direction, percentiles, scores):
+    """The score of the category x falls in: the number of peers' percentiles it reaches."""
+    o = [direction * p for p in peers]
+    if min(o) == max(o):
+        return None
+    k = sum(1 for p in percentiles if direction * x >= reference_quantile(o, p / 100))
+    return scores[k]
+
+
+def reference_weighted_median(pairs):
+    """pairs: (score, weight) of the present children; zero weights left out."""
+    pairs = sorted((x, w) for x, w in pairs if w > 0)
+    total = math.fsum(w for _, w in pairs)
+    if not pairs or total <= 0:
+        return None
+    cum = 0.0
+    for i, (x, w) in enumerate(pairs):
+        cum += w
+        if abs(cum - total / 2) <= 1e-12 * total:
+            return (x + pairs[i + 1][0]) / 2
+        if cum >= total / 2:
+            return x
+    raise AssertionError(pairs)
+
+
+def reference_borda(rows, weights):
+    """rows: one list of child scores (None = missing) per unit, all peers. Each child: the
+    unit's (rank - 1) / (n - 1) * 100 among the n peers that have it (ties = min), averaged
+    with the weights of the children present."""
+    k = len(weights)
+    points = [[None] * k for _ in rows]
+    for j in range(k):
+        have = [r[j] for r in rows if r[j] is not None]
+        for i, r in enumerate(rows):
+            if r[j] is not None and len(have) > 1:
+                rank = 1 + sum(1 for v in have if v < r[j])
+                points[i][j] = (rank - 1) / (len(have) - 1) * 100
+    out = []
+    for p in points:
+        pairs = [(x, w) for x, w in zip(p, weights, strict=True) if x is not None]
+        wsum = math.fsum(w for _, w in pairs)
+        out.append(math.fsum(x * w for x, w in pairs) / wsum if pairs and wsum > 0 else None)
+    return out
+
+
+def reference_copeland(rows, weights):
+    """rows as for reference_borda: +1 for each peer beaten on the weight of the children both
+    have, -1 for each lost to; (c + m) / (2 m) * 100 among m other peers."""
+    active = [i for i, r in enumerate(rows) if any(v is not None for v in r)]
+    m = len(active) - 1
+    out = [None] * len(rows)
+    for i in active:
+        c = 0
+        for j in active:
+            if i == j:
+                continue
+            margin = 0.0
+            for a, b, w in zip(rows[i], rows[j], weights, strict=True):
+                if a is not None and b is not None:
+                    margin += w * ((a > b) - (a < b))
+            c += (margin > 0) - (margin < 0)
+        out[i] = None if m < 1 else (c + m) / (2 * m) * 100
+    return out
+
+
+def reference_effective_weights(rows, weights):
+    """rows: complete rows of child scores. cov(w_i x_i, y) / var(y), y = sum(w x) / sum(w)."""
+    total = math.fsum(weights)
+    terms = [[x * w / total for x, w in zip(r, weights, strict=True)] for r in rows]
+    y = [math.fsum(t) for t in terms]
+    n = len(y)
+    my = math.fsum(y) / n
+    var = math.fsum((v - my) ** 2 for v in y) / (n - 1)
+    out = []
+    for j in range(len(weights)):
+        col = [t[j] for t in terms]
+        mc = math.fsum(col) / n
+        out.append(
+            math.fsum((c - mc) * (v - my) for c, v in zip(col, y, strict=True)) / (n - 1) / var
+        )
+    return out

@@ -10,6 +10,8 @@ from egov_score.model.hierarchy import Hierarchy
 LEVEL_NAMES = ("division", "district", "block", "machine")
 BOUNDED_METHODS = ("minmax", "goalposts", "target", "percentile", "fracmax", "none")
 ALL_METHODS = (*BOUNDED_METHODS, "zscore", "rank")
+#: The methods of issue 14 point 4 that need no option (distance is unbounded).
+MORE_METHODS = ("distance", "categorical")
 
 
 @st.composite
@@ -68,13 +70,16 @@ def frameworks(draw, levels, methods=BOUNDED_METHODS, aggregations=None):
         a = draw(st.sampled_from(fields))
         ratio = draw(st.booleans())
         method = draw(st.sampled_from(methods))
-        has_unbounded |= method in ("zscore", "rank")
+        has_unbounded |= method in ("zscore", "rank", "distance")
         direction = draw(st.sampled_from((1, -1)))
         norm = {"method": method, "within": draw(st.sampled_from(("level", "parent")))}
         if method == "goalposts":
             norm.update(lower=0, upper=draw(st.sampled_from((50, 100, 200))))
         if method == "target":
             norm.update(target=draw(st.sampled_from((0, 10, 50, 100))))
+        if method == "distance":
+            norm.update(to=draw(st.sampled_from(("mean", "best", "worst"))))
+            norm.update(form=draw(st.sampled_from(("ratio", "difference"))))
         ind = {
             "code": f"i{k}",
             "direction": direction,

@@ -125,8 +125,8 @@ def test_digest_changes_with_content(write):
             r"normalise method must be one of .*; got 'minmaxx'",
         ),
         (
-            HEAD + IND + ROOT + 'aggregate = { method = "median" }\n',
-            r"aggregate method must be one of .*; got 'median'",
+            HEAD + IND + ROOT + 'aggregate = { method = "mode" }\n',
+            r"aggregate method must be one of .*; got 'mode'",
         ),
         (
             HEAD

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import math
 import os
 import sys
@@ -23,6 +24,7 @@ from typing import NoReturn, TextIO
 import numpy as np
 
 from egov_score import datasets
+from egov_score.engine.weights import EFFECTIVE_WEIGHTS_FILE, effective_weights_report
 from egov_score.exceptions import EgovScoreError, InputError
 from egov_score.io.folders import check_output_folder, output_folder, replace_file
 from egov_score.io.geojson import Boundaries, read_boundaries
@@ -226,6 +228,12 @@ def _add_score(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "(DIR/<level>.parquet; the 'parquet' extra) (default: csv)",
     )
     _add_no_bom(p, "the CSV files")
+    p.add_argument(
+        "--effective-weights",
+        action="store_true",
+        help=f"also write DIR/{EFFECTIVE_WEIGHTS_FILE}: every group's children's nominal "
+        "weights and effective weights (their share of the group's variance) on each level",
+    )
     _add_force(p)
     _add_quiet(p)
 
@@ -639,6 +647,8 @@ def _cmd_score(args: argparse.Namespace) -> int:
         written = result.write_csv(tmp, bom=_bom(args)) if "csv" in args.formats else []
         written += result.write_parquet(tmp) if "parquet" in args.formats else []
         written += [book] if book is not None else []
+        if args.effective_weights:
+            written.append(_write_effective_weights(result, tmp))
         paths = [args.out / p.relative_to(tmp) for p in written]
         rejected = _rejects(job, tmp, quiet=True, bom=_bom(args))
     rejects = None if rejected is None else args.out / rejected.name
@@ -653,6 +663,15 @@ def _cmd_score(args: argparse.Namespace) -> int:
             paths.append(rejects)
         _say("\nwrote " + ", ".join(str(p) for p in paths))
     return 0
+
+
+def _write_effective_weights(result: Result, folder: Path) -> Path:
+    """``folder/effective_weights.json``: :func:`~egov_score.engine.weights.
+    effective_weights_report` of ``result``."""
+    path = path_inside(folder, EFFECTIVE_WEIGHTS_FILE)
+    text = json.dumps(effective_weights_report(result), ensure_ascii=False, indent=2)
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
 
 
 def _cmd_plugins(args: argparse.Namespace) -> int:

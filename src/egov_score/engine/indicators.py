@@ -183,6 +183,23 @@ class Indicators:
             return self.stack.tile(label), n
         return self.stack.labels(depth, label, n), self.stack.n_periods * n
 
+    def reference(self, ind: Indicator, units: Sequence[str], depth: int) -> npt.NDArray[np.bool_]:
+        """The rows of the reference unit of ``ind`` on level ``depth`` (distance to a unit):
+        the one of ``units`` that is a unit of that level, in every period.
+
+        Raises:
+            ScoringError: none of ``units``, or more than one, is a unit of the level.
+        """
+        mask = np.isin(self.notes.level_codes[depth], list(units))
+        if mask.sum() != 1:
+            found = self.notes.level_codes[depth][mask].tolist()
+            raise ScoringError(
+                f"indicator {ind.code!r}: normalise units must name exactly one unit of level "
+                f"{self.framework.levels[depth]!r} (the reference of distance to a unit); got "
+                f"units={list(units)!r}, of which {found!r} on that level"
+            )
+        return np.asarray(self.stack.tile(mask), dtype=np.bool_)
+
     def normalise(
         self, ind: Indicator, values: FloatArray, depth: int, notes: list[Diagnostic]
     ) -> FloatArray:
@@ -198,6 +215,11 @@ class Indicators:
             kwargs.update(cap=spec.cap)
         elif spec.method == "zscore":
             kwargs.update(rescale=spec.rescale)
+        options = spec.options()  # the newer built-in methods' options, as their keywords
+        units = options.pop("units", ())
+        kwargs.update(options)
+        if units:
+            kwargs["reference"] = self.reference(ind, units, depth)
         kernel = self.normalisers[spec.method]
         try:
             out: Normalised = kernel(values, groups, n_groups, ind.direction, **kwargs)

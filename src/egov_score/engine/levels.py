@@ -12,8 +12,10 @@ from egov_score.engine.fields import FieldColumns
 from egov_score.engine.indicators import Indicators, Measured
 from egov_score.engine.notes import Notes
 from egov_score.engine.stack import Stack
+from egov_score.engine.weights import group_weights
 from egov_score.exceptions import PluginOutputError, ScoringError
 from egov_score.kernels.aggregate import (
+    PEER_AGGREGATORS,
     Aggregator,
     NegativeInputError,
     arithmetic,
@@ -171,7 +173,17 @@ class LevelScorer:
             if not kids:
                 continue  # nothing under this group is measured on this level
             columns = [normalised[c] if c in normalised else groups[c] for c in kids]
-            weights = np.array([fw.weight(c) for c in kids], dtype=np.float64)
+            weights, said = group_weights(fw, gcode, kids, columns)
+            if said:
+                self.level_notes[depth].append(
+                    Diagnostic(
+                        kind="pca_weights",
+                        level=fw.levels[depth],
+                        code=gcode,
+                        units=(),
+                        message=said,
+                    )
+                )
             inputs[gcode] = (columns, weights)
             scores, coverage_of = self._aggregate_group(gcode, kids, columns, weights, depth)
             groups[gcode] = readonly(scores)
@@ -200,6 +212,8 @@ class LevelScorer:
         kwargs: dict[str, Any] = dict(spec.aggregate.params)
         if spec.aggregate.method == "generalised":
             kwargs["p"] = spec.aggregate.p
+        elif spec.aggregate.method in PEER_AGGREGATORS:  # peers: the level's units in a period
+            kwargs["groups"] = self.stack.period_of(depth) if self.stack.n_periods > 1 else None
         try:
             scores = kernel(matrix, weights, **kwargs)
         except NegativeInputError as exc:

@@ -16,9 +16,11 @@ import numpy.typing as npt
 
 from egov_score._arrays import FloatArray
 from egov_score.exceptions import ScoringError
+from egov_score.kernels.ordinal import borda, copeland, median
 
 __all__ = [
     "BUILTIN_AGGREGATORS",
+    "PEER_AGGREGATORS",
     "Aggregator",
     "NegativeInputError",
     "arithmetic",
@@ -225,4 +227,9 @@ BUILTIN_AGGREGATORS: dict[str, Aggregator] = {
     "geometric": geometric,
     "harmonic": harmonic,
     "generalised": generalised,
+    "median": median,
+    "borda": borda,
+    "copeland": copeland,
 }
+#: Aggregation methods that compare a unit with its peers: the engine passes them ``groups``.
+PEER_AGGREGATORS = frozenset({"borda", "copeland"})

@@ -27,8 +27,15 @@ from egov_score.kernels.rank import rank_in_groups
 
 __all__ = [
     "BUILTIN_NORMALISERS",
+    "DISTANCE_FORMS",
+    "DISTANCE_REFERENCES",
+    "HANDBOOK_CATEGORY_SCORES",
+    "HANDBOOK_PERCENTILES",
+    "PERCENTILE_FORMS",
     "Normalised",
     "Normaliser",
+    "categorical",
+    "distance",
     "fracmax",
     "goalposts",
     "minmax",
@@ -81,8 +88,17 @@ def _oriented(values: FloatArray, direction: int) -> FloatArray:
     return values if direction > 0 else -values
 
 
-def minmax(values: FloatArray, groups: IntArray, n_groups: int, direction: int) -> Normalised:
+def minmax(
+    values: FloatArray,
+    groups: IntArray,
+    n_groups: int,
+    direction: int,
+    range: tuple[float, float] | None = None,
+) -> Normalised:
     """``(x - min) / (max - min) * 100`` among peers (``(max - x) / ...`` if lower is better).
+
+    With ``range = (l, u)``: ``(x - min) / (max - min) * (u - l) + l`` (COINr ``n_minmax`` with
+    ``l_u``), so the worst unit scores ``l`` and the best ``u``.
 
     A peer group where max == min (up to rounding: :data:`RELATIVE_TOLERANCE`) is constant: its
     units are missing and the group is reported.
@@ -98,7 +114,11 @@ def minmax(values: FloatArray, groups: IntArray, n_groups: int, direction: int) 
         # x is a copy already when lower is better: write into it
         scores = np.subtract(x, _per_unit(lo, groups, n_groups), out=None if x is values else x)
         scores /= _per_unit(span, groups, n_groups)
-        scores *= 100.0
+        if range is None:
+            scores *= 100.0
+        else:
+            scores *= range[1] - range[0]
+            scores += range[0]
     if len(constant):
         scores[flat[groups]] = np.nan
     return Normalised(scores, constant)
@@ -190,8 +210,19 @@ def rank(values: FloatArray, groups: IntArray, n_groups: int, direction: int) ->
     return Normalised(ranks, _no_constant())
 
 
-def percentile(values: FloatArray, groups: IntArray, n_groups: int, direction: int) -> Normalised:
-    """``(rank - 1) / (n - 1) * 100`` among ``n`` peers, rank ascending with ties = min.
+#: The forms of the percentile method: ``(rank - 1) / (n - 1)`` (the default) and ``rank / n``.
+PERCENTILE_FORMS = ("(rank-1)/(n-1)", "rank/n")
+
+
+def percentile(
+    values: FloatArray,
+    groups: IntArray,
+    n_groups: int,
+    direction: int,
+    form: str | None = None,
+) -> Normalised:
+    """``(rank - 1) / (n - 1) * 100`` among ``n`` peers, rank ascending with ties = min; with
+    ``form = "rank/n"``: ``rank / n * 100`` (the worst unit scores ``100 / n``, not 0).
 
     A peer group where all values are equal (or only one is present) is constant.
     """
@@ -200,7 +231,10 @@ def percentile(values: FloatArray, groups: IntArray, n_groups: int, direction: i
     x = _oriented(values, direction)
     constant_mask = (n > 0) & (group_min(x, groups, n_groups) == group_max(x, groups, n_groups))
     with np.errstate(invalid="ignore", divide="ignore"):
-        scores = (ranks - 1.0) / (n[groups] - 1.0) * 100.0
+        if form == "rank/n":
+            scores = ranks / n[groups] * 100.0
+        else:
+            scores = (ranks - 1.0) / (n[groups] - 1.0) * 100.0
     scores[(ranks == 0) | constant_mask[groups]] = np.nan
     return Normalised(scores, np.flatnonzero(constant_mask).astype(np.intp))
 
@@ -242,6 +276,103 @@ def none(values: FloatArray, groups: IntArray, n_groups: int, direction: int) ->
     return Normalised(values.copy() if direction > 0 else 100.0 - values, _no_constant())
 
 
+#: What ``distance`` measures against: a named unit, the peers' mean, best or worst value.
+DISTANCE_REFERENCES = ("unit", "mean", "best", "worst")
+#: The forms of ``distance``: ``100 + d`` (100 = as the reference) or ``d`` itself, where
+#: ``d = direction * (x - ref) / |ref| * 100``.
+DISTANCE_FORMS = ("ratio", "difference")
+
+
+def distance(
+    values: FloatArray,
+    groups: IntArray,
+    n_groups: int,
+    direction: int,
+    to: str = "mean",
+    form: str | None = None,
+    reference: npt.NDArray[np.bool_] | None = None,
+) -> Normalised:
+    """Distance to a reference among peers (OECD/JRC Handbook, Table 3, "distance to a
+    reference"): ``x / ref * 100``, or with ``form = "difference"`` ``(x - ref) / ref * 100``.
+
+    The reference of a peer group is the unit marked in ``reference`` (``to = "unit"``), the
+    peers' mean, their best or their worst value. Lower is better mirrors the distance:
+    ``100 - (x - ref) / |ref| * 100``, so 100 always means "as the reference" and more is
+    better. Not bounded to 0-100. A peer group whose reference is 0 or missing (the reference
+    unit did not report) has no distance: it is reported as constant and its units are missing.
+
+    Raises:
+        ScoringError: ``to`` is not one of :data:`DISTANCE_REFERENCES`, or is ``"unit"``
+            without ``reference``.
+    """
+    if to == "unit":
+        if reference is None:
+            raise ScoringError("distance to a unit needs the reference unit; got none")
+        ref = group_mean(np.where(reference, values, np.nan), groups, n_groups)
+    elif to == "mean":
+        ref = group_mean(values, groups, n_groups)
+    elif to in ("best", "worst"):
+        highest = (to == "best") == (direction > 0)
+        ref = (group_max if highest else group_min)(values, groups, n_groups)
+    else:
+        raise ScoringError(f"distance to must be one of {list(DISTANCE_REFERENCES)!r}; got {to!r}")
+    bad = ~(np.abs(ref) > 0)  # 0 or NaN: no distance to measure
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_unit = ref[groups]
+        scores = (values - per_unit) / np.abs(per_unit) * (100.0 * direction)
+    if form != "difference":
+        scores += 100.0
+    scores[bad[groups]] = np.nan
+    counted = bad & (group_count(values, groups, n_groups) > 0)
+    return Normalised(scores, np.flatnonzero(counted).astype(np.intp))
+
+
+#: The OECD/JRC Handbook's example of a categorical scale (Table 3): the percentiles that
+#: bound the categories and the score of each category.
+HANDBOOK_PERCENTILES = (15.0, 25.0, 65.0, 85.0, 95.0)
+HANDBOOK_CATEGORY_SCORES = (0.0, 20.0, 40.0, 60.0, 80.0, 100.0)
+
+
+def categorical(
+    values: FloatArray,
+    groups: IntArray,
+    n_groups: int,
+    direction: int,
+    percentiles: tuple[float, ...] = HANDBOOK_PERCENTILES,
+    scores: tuple[float, ...] = HANDBOOK_CATEGORY_SCORES,
+) -> Normalised:
+    """Categorical percentile bands (OECD/JRC Handbook, Table 3, "categorical scales"): a unit
+    scores ``scores[i]`` where ``i`` is the number of its peers' percentiles ``P_p`` (R's type 7
+    quantile, linear interpolation) that its value reaches. The Handbook's example: 0 below
+    P15, 20 from P15, 40 from P25, 60 from P65, 80 from P85 and 100 from P95.
+
+    Lower is better reverses the scale (the percentiles of ``-x``). A peer group whose values
+    are all equal is constant.
+    """
+    x = _oriented(values, direction)
+    category = np.zeros(len(x), dtype=np.intp)
+    # One sort of the peers for every percentile (R's type 7, as group_quantile computes it).
+    order = np.lexsort((x, groups))  # NaN sorts last within its group
+    sorted_x = x[order]
+    counts = np.bincount(groups[~np.isnan(x)], minlength=n_groups)
+    starts = np.concatenate(([0], np.cumsum(np.bincount(groups, minlength=n_groups))[:-1]))
+    has = counts > 0
+    q = np.full(n_groups, np.nan)
+    for p in percentiles:  # a loop over the few percentiles, never over units
+        pos = (counts[has] - 1) * (p / 100.0)
+        lo = np.floor(pos).astype(np.intp)
+        hi = np.minimum(lo + 1, counts[has] - 1)
+        a, b = sorted_x[starts[has] + lo], sorted_x[starts[has] + hi]
+        q[has] = a + (b - a) * (pos - lo)
+        category += x >= _per_unit(q, groups, n_groups)
+    out = np.asarray(scores, dtype=np.float64)[category]
+    constant_mask = (group_count(x, groups, n_groups) > 0) & (
+        group_min(x, groups, n_groups) == group_max(x, groups, n_groups)
+    )
+    out[np.isnan(x) | constant_mask[groups]] = np.nan
+    return Normalised(out, np.flatnonzero(constant_mask).astype(np.intp))
+
+
 #: The built-in normalisation kernels by method name.
 BUILTIN_NORMALISERS: dict[str, Normaliser] = {
     "minmax": minmax,
@@ -252,4 +383,6 @@ BUILTIN_NORMALISERS: dict[str, Normaliser] = {
     "percentile": percentile,
     "fracmax": fracmax,
     "none": none,
+    "distance": distance,
+    "categorical": categorical,
 }

@@ -37,6 +37,7 @@ __all__ = [
     "DEFAULT_BANDS",
     "NORMALISATION_METHODS",
     "ROLLUP_RULES",
+    "WEIGHTINGS",
     "Aggregation",
     "Bands",
     "Field",
@@ -62,9 +63,21 @@ NORMALISATION_METHODS = (
     "percentile",
     "fracmax",
     "none",
+    "distance",
+    "categorical",
 )
 #: Built-in aggregation methods (plugins may add more).
-AGGREGATION_METHODS = ("arithmetic", "geometric", "harmonic", "generalised")
+AGGREGATION_METHODS = (
+    "arithmetic",
+    "geometric",
+    "harmonic",
+    "generalised",
+    "median",
+    "borda",
+    "copeland",
+)
+#: How a group's children are weighted: as declared (``manual``), equally, or by PCA.
+WEIGHTINGS = ("manual", "equal", "pca")
 
 #: Output column names an indicator or group code may not take.
 RESERVED_CODES = frozenset(
@@ -176,6 +189,96 @@ def _goalposts_rule(
         return f"goalposts need lower and upper; got lower={lower!r}, upper={upper!r} for {who}"
     if lower >= upper:
         return f"goalposts must have lower < upper; got lower={lower!r}, upper={upper!r} for {who}"
+    return None
+
+
+#: ``distance``: what it measures against, and its two forms; ``percentile``: its two forms.
+DISTANCE_REFERENCES = ("unit", "mean", "best", "worst")
+_FORMS = {"distance": ("ratio", "difference"), "percentile": ("(rank-1)/(n-1)", "rank/n")}
+#: The option keys of a normalise table and the one method each belongs to.
+_OPTION_METHODS = {
+    "range": "minmax",
+    "to": "distance",
+    "units": "distance",
+    "percentiles": "categorical",
+    "scores": "categorical",
+}
+
+
+def _numbers_rule(value: object, key: str, who: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, tuple | list) or not all(is_finite_number(v) for v in value):
+        return f"normalise {key} must be a list of finite numbers; got {value!r} for {who}"
+    return None
+
+
+def _options_rule(
+    method: object,
+    options: Mapping[str, Any],
+    who: str,
+) -> str | None:
+    """The options of the built-in methods: each given only with its method, and sound."""
+    for key, owner in _OPTION_METHODS.items():
+        if options.get(key) not in (None, ()) and method != owner:
+            return (
+                f"normalise {key} applies to method {owner!r} only; got {key}="
+                f"{options[key]!r} with method {method!r} for {who}"
+            )
+    form = options.get("form")
+    if form is not None and (method not in _FORMS or form not in _FORMS[str(method)]):
+        allowed = {m: list(f) for m, f in _FORMS.items()}
+        return (
+            f"normalise form must be one of {allowed!r} for its method; got form={form!r} "
+            f"with method {method!r} for {who}"
+        )
+    problem = first_problem(
+        *(_numbers_rule(options.get(k), k, who) for k in ("range", "percentiles", "scores"))
+    )
+    if problem:
+        return problem
+    span = options.get("range")
+    if span is not None and (len(span) != 2 or not span[0] < span[1]):
+        return f"normalise range must be [lower, upper] with lower < upper; got {span!r} for {who}"
+    if method == "distance":
+        to, units = options.get("to") or "mean", options.get("units") or ()
+        if to not in DISTANCE_REFERENCES:
+            return (
+                f"normalise to must be one of {list(DISTANCE_REFERENCES)!r}; got {to!r} for {who}"
+            )
+        if (to == "unit") != bool(units):
+            return (
+                f"normalise units (the reference unit's code on each level) must be given "
+                f"exactly when to = 'unit'; got to={to!r}, units={list(units)!r} for {who}"
+            )
+        if not all(isinstance(u, str) and u for u in units):
+            return f"normalise units must be unit codes; got {list(units)!r} for {who}"
+    cuts, values = options.get("percentiles"), options.get("scores")
+    if cuts is not None and (
+        not cuts
+        or any(not 0 < c < 100 for c in cuts)
+        or any(b <= a for a, b in itertools.pairwise(cuts))
+    ):
+        return (
+            f"normalise percentiles must be strictly increasing, each in (0, 100); got "
+            f"{list(cuts)!r} for {who}"
+        )
+    if method == "categorical" and (cuts is None) != (values is None):
+        return (
+            f"categorical needs both percentiles and scores, or neither (the Handbook's "
+            f"bands); got percentiles={cuts!r}, scores={values!r} for {who}"
+        )
+    if cuts is not None and values is not None and len(values) != len(cuts) + 1:
+        return (
+            f"normalise scores must be one more than percentiles ({len(cuts) + 1}); got "
+            f"{len(values)} scores {list(values)!r} for {who}"
+        )
+    return None
+
+
+def _weighting_rule(weighting: object, who: str) -> str | None:
+    if weighting is not None and weighting not in WEIGHTINGS:
+        return f"weighting must be one of {list(WEIGHTINGS)!r}; got {weighting!r} for {who}"
     return None
 
 
@@ -344,6 +447,16 @@ class Normalisation:
         target: distance to target: the target value (defaults to the indicator's).
         cap: distance to target: cap scores at 100 (default True).
         rescale: z-score: ``(mean, sd)`` to rescale z to, e.g. ``(50, 10)``; None = raw z.
+        range: min-max: ``(l, u)``, the scores of the worst and the best unit (COINr's
+            ``l_u``); None = 0-100.
+        to: distance: ``"unit"``, ``"mean"`` (the default), ``"best"`` or ``"worst"``.
+        units: distance to a unit: the reference unit's code, one per level it is scored on.
+        form: percentile: ``"(rank-1)/(n-1)"`` (the default) or ``"rank/n"``; distance:
+            ``"ratio"`` (the default) or ``"difference"``.
+        percentiles: categorical: the percentiles that bound the categories (default the
+            Handbook's 15, 25, 65, 85, 95).
+        scores: categorical: the score of each category, one more than ``percentiles``
+            (default 0, 20, 40, 60, 80, 100).
         params: further parameters, for plugin methods.
     """
 
@@ -354,6 +467,12 @@ class Normalisation:
     target: float | None = None
     cap: bool = True
     rescale: tuple[float, float] | None = None
+    range: tuple[float, float] | None = None
+    to: str | None = None
+    units: tuple[str, ...] = ()
+    form: str | None = None
+    percentiles: tuple[float, ...] | None = None
+    scores: tuple[float, ...] | None = None
     params: Mapping[str, Any] = attrs.field(factory=dict)
 
     def __attrs_post_init__(self) -> None:
@@ -367,8 +486,15 @@ class Normalisation:
             _optional_finite_rule(self.target, "normalise target", who),
             _cap_rule(self.cap, who),
             _rescale_rule(self.rescale, who),
+            _options_rule(self.method, self.options(), who),
             _mapping_rule(self.params, "normalise params", who),
         )
+
+    def options(self) -> dict[str, Any]:
+        """The options of the newer built-in methods that are set (range, to, units, form,
+        percentiles, scores), as keyword arguments of their kernel."""
+        keys = ("range", "to", "units", "form", "percentiles", "scores")
+        return {k: v for k in keys if (v := getattr(self, k)) not in (None, ())}
 
 
 @attrs.frozen(kw_only=True)
@@ -478,6 +604,9 @@ class Group:
         impute: how the missing values of the indicators under it are estimated, unless they
             or a nearer group say otherwise; None: as its parent says (the root: none).
         treat: how the outliers of the indicators under it are treated, likewise.
+        weighting: how its children are weighted: None or ``"manual"`` (their ``weight``),
+            ``"equal"``, or ``"pca"`` (from a principal component analysis of the children's
+            scores on each level: OECD/JRC Handbook, section 6.1; see ``docs/method.md``).
     """
 
     code: str
@@ -489,6 +618,7 @@ class Group:
     min_coverage: float = 0.5
     impute: Imputation | None = None
     treat: Treatment | None = None
+    weighting: str | None = None
 
     def __attrs_post_init__(self) -> None:
         who = f"group {self.code!r}"
@@ -504,6 +634,7 @@ class Group:
             if isinstance(self.aggregate, Aggregation)
             else f"aggregate must be an Aggregation; got {self.aggregate!r} for {who}",
             _preparation_rule(self.impute, self.treat, who),
+            _weighting_rule(self.weighting, who),
         )
 
 
@@ -659,8 +790,23 @@ _GROUP_KEYS = {
     "min_coverage",
     "impute",
     "treat",
+    "weighting",
 }
-_NORMALISE_KEYS = {"method", "within", "lower", "upper", "target", "cap", "rescale"}
+_NORMALISE_KEYS = {
+    "method",
+    "within",
+    "lower",
+    "upper",
+    "target",
+    "cap",
+    "rescale",
+    "range",
+    "to",
+    "units",
+    "form",
+    "percentiles",
+    "scores",
+}
 _AGGREGATE_KEYS = {"method", "p"}
 _TOP_KEYS = {"levels", "field", "indicator", "group", "bands", "name", "name_hi", "screen"}
 
@@ -777,6 +923,8 @@ def _normalisation(
         sd = _number(rescale_raw[1], "rescale sd", code, where, at)
         _check(_rescale_sd_rule(sd, repr(code)), where, code, at)
         rescale = (mean, sd)
+    options = _normalise_options(raw, code, where) if builtin else {}
+    _check(_options_rule(method, options, repr(code)), where, code, _options_key(options))
     params = {} if builtin else {k: v for k, v in raw.items() if k not in _NORMALISE_KEYS}
     return Normalisation(
         method=method,
@@ -787,7 +935,51 @@ def _normalisation(
         cap=cap,
         rescale=rescale,
         params=params,
+        **options,
     )
+
+
+def _normalise_options(raw: Mapping[str, Any], code: str, where: _Located) -> dict[str, Any]:
+    """The newer methods' options of a normalise table, typed (lists as tuples); a list of
+    anything but numbers (or codes, for ``units``) is an error at its key."""
+    out: dict[str, Any] = {}
+    for key in ("range", "percentiles", "scores"):
+        value = raw.get(key)
+        if value is None:
+            continue
+        at = f"normalise.{key}"
+        if not isinstance(value, list | tuple):
+            raise _fail(
+                f"normalise {key} must be a list of numbers; got {value!r} for {code!r}",
+                where,
+                code,
+                at,
+            )
+        out[key] = tuple(_number(v, f"normalise {key}", code, where, at) for v in value)
+    for key in ("to", "form"):
+        if (value := raw.get(key)) is not None:
+            _check(
+                _text_rule(value, f"normalise {key}", repr(code)), where, code, f"normalise.{key}"
+            )
+            out[key] = value
+    units = raw.get("units")
+    if units is not None:
+        units = [units] if isinstance(units, str) else units
+        if not isinstance(units, list | tuple) or not all(isinstance(u, str) and u for u in units):
+            raise _fail(
+                f"normalise units must be a unit code or a list of them; got {raw['units']!r} "
+                f"for {code!r}",
+                where,
+                code,
+                "normalise.units",
+            )
+        out["units"] = tuple(units)
+    return out
+
+
+def _options_key(options: Mapping[str, Any]) -> str:
+    """The key an options problem is reported at: the first option given, else the method."""
+    return "normalise." + next(iter(options), "method")
 
 
 def _aggregation(raw: object, code: str, where: _Located, methods: Collection[str]) -> Aggregation:
@@ -899,8 +1091,11 @@ def _parse_group(raw: Mapping[str, Any], where: _Located, methods: Collection[st
     cov = _number(raw.get("min_coverage", 0.5), "min_coverage", code, where)
     _check(coverage_rule(cov, repr(code)), where, code, "min_coverage")
     parent = raw.get("parent")
+    weighting = raw.get("weighting")
+    _check(_weighting_rule(weighting, repr(code)), where, code, "weighting")
     return Group(
         code=code,
+        weighting=weighting,
         parent=None if parent is None else _text(parent, "parent", code, where),
         name=_text(raw.get("name", code), "name", code, where),
         name_hi=_text(raw.get("name_hi", ""), "name_hi", code, where),

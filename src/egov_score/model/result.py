@@ -44,6 +44,7 @@ DIAGNOSTIC_KINDS = (
     "imputed",
     "treated",
     "screened_out",
+    "pca_weights",
 )
 #: What outlier treatment did to a cell, by the int8 code of :attr:`LevelResult.treated`.
 TREATED_LABELS = ("", "winsorised_high", "winsorised_low", "transformed", "trimmed")
@@ -65,7 +66,8 @@ class Diagnostic:
         kind: ``constant_indicator``, ``division_by_zero``, ``insufficient_data``,
             ``missing_field``, ``dropped_rows``, ``no_data`` (a scheme's tables hold no rows
             for the period scored), ``imputed``, ``treated`` (outliers) or ``screened_out``
-            (too little data to be scored).
+            (too little data to be scored), ``pca_weights`` (the weights PCA gave a group on a
+            level, or why it could not).
         level: the level it concerns ("" if none).
         code: the indicator, group or field it concerns ("" if none).
         units: the codes of the units concerned.
