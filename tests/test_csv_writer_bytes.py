@@ -25,6 +25,9 @@ from egov_score.pipeline import load
 
 SMALL = datasets.path("small")
 
+#: The UTF-8 byte-order mark every CSV file meant for Excel starts with (issue 12).
+UTF8_BOM = "\ufeff".encode()
+
 
 # -- the writer of issue 13, cell by cell: the reference ---------------------------------------
 
@@ -247,7 +250,7 @@ def test_a_run_writes_the_same_score_tables_on_both_paths(
     monkeypatch.setattr(table_module, "_polars", lambda size, threshold: None)
     plain = result.write_csv(tmp_path / "plain")
     for lv, a, b in zip(result.levels, fast, plain, strict=True):
-        want = reference_csv(lv.table())
+        want = UTF8_BOM + reference_csv(lv.table())  # files for Excel start with a BOM
         assert a.read_bytes() == want
         assert b.read_bytes() == want
 
@@ -255,4 +258,6 @@ def test_a_run_writes_the_same_score_tables_on_both_paths(
 def test_write_csv_writes_the_reference_bytes(tmp_path: Path) -> None:
     columns = {"=code": np.array(["+1", "a,b", "x"]), "v": np.array([np.nan, -0.0, 1e-05])}
     write_csv(tmp_path / "t.csv", columns)
-    assert (tmp_path / "t.csv").read_bytes() == reference_csv(columns)
+    assert (tmp_path / "t.csv").read_bytes() == UTF8_BOM + reference_csv(columns)
+    write_csv(tmp_path / "bare.csv", columns, bom=False)
+    assert (tmp_path / "bare.csv").read_bytes() == reference_csv(columns)

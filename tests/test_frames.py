@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 import egov_score as eg
 from egov_score import datasets
+from egov_score.exceptions import InputError
 from egov_score.io.frames import frame_kind, frame_table, require_library
 
 SMALL = datasets.path("small")
@@ -346,8 +347,11 @@ def test_pandas_text_without_pyarrow_is_the_same(result, monkeypatch):
     assert without["band"].isna().tolist() == with_arrow["band"].isna().tolist()
 
 
+_TEXT = st.text(st.characters(blacklist_characters="\x00"), max_size=12)
+
+
 @given(
-    st.lists(st.one_of(st.none(), st.text(max_size=12), st.text("ab0", max_size=80))),
+    st.lists(st.one_of(st.none(), _TEXT, st.text("ab0", max_size=80))),
     st.integers(0, 3),
 )
 @settings(max_examples=150, deadline=None)
@@ -363,3 +367,17 @@ def test_arrow_and_polars_text_is_read_cell_for_cell(cells, skip):
     chunked = pa.chunked_array([pa.array(cells[skip:], type=pa.string()), pa.array(["x"])])
     got = frame_table(pa.table({"t": chunked})).columns["t"]
     assert got.tolist() == [c.strip() for c in expected] + ["x"]
+
+
+@pytest.mark.parametrize("kind", ["pandas", "polars", "arrow"])
+def test_a_nul_in_a_text_cell_is_refused_not_dropped(kind):
+    """numpy's fixed-width text drops a trailing NUL ('M-1\x00' would become 'M-1'): a frame
+    holding one is refused, naming the column and row, as a CSV file with a NUL is."""
+    cells = {"code": ["M-1", "M-2\x00", "M-3"]}
+    frame = {
+        "pandas": lambda: pd.DataFrame(cells),
+        "polars": lambda: pl.DataFrame(cells),
+        "arrow": lambda: pa.table(cells),
+    }[kind]()
+    with pytest.raises(InputError, match=r"NUL character.*column 'code', row 1"):
+        frame_table(frame)

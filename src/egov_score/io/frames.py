@@ -148,6 +148,18 @@ def _check_names(names: list[object], source: str) -> list[str]:
     return [str(n) for n in names]
 
 
+def _refuse_nul(source: str, column: str, has_nul: npt.NDArray[np.bool_]) -> None:
+    """Refuse a text column with a NUL character in a cell, as the CSV readers refuse one in
+    a file (a fixed-width text array would silently drop a trailing NUL)."""
+    rows = np.flatnonzero(has_nul)
+    if len(rows):
+        raise InputError(
+            f"{source}: text cells must not hold a NUL character (U+0000); got one in column "
+            f"{column!r}, row {int(rows[0])} (rows counted from 0)"
+            + (f" and {len(rows) - 1} more" if len(rows) > 1 else "")
+        )
+
+
 def _not_numbers_or_text(source: str, column: str, dtype: object) -> InputError:
     return InputError(
         f"{source}: column {column!r} must hold numbers or text; got a column of type {dtype}"
@@ -170,6 +182,8 @@ def _pandas_columns(df: Any, source: str) -> dict[str, npt.NDArray[Any]]:
         else:
             cells = s.to_numpy(dtype=object, copy=True)  # we write None into it
             cells[s.isna().to_numpy()] = None
+            nul = s.astype("string").str.contains("\x00", regex=False).fillna(False)
+            _refuse_nul(source, name, nul.to_numpy(dtype=bool))
             out[name] = cells
     return out
 
@@ -192,6 +206,8 @@ def _polars_columns(df: Any, source: str) -> dict[str, npt.NDArray[Any]]:
             text = s.cast(pl.String)
         except pl.exceptions.PolarsError:
             raise _not_numbers_or_text(source, name, dtype) from None
+        nul = text.str.contains("\x00", literal=True).fill_null(False)
+        _refuse_nul(source, name, nul.to_numpy())
         out[name] = _polars_text(text)
     return out
 
@@ -235,6 +251,8 @@ def _arrow_columns(table: Any, source: str) -> dict[str, npt.NDArray[Any]]:
             text = pc.cast(col, pa.string())
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             raise _not_numbers_or_text(source, name, dtype) from None
+        nul = pc.fill_null(pc.match_substring(text, "\x00"), False)
+        _refuse_nul(source, name, np.asarray(nul.to_numpy(zero_copy_only=False), dtype=bool))
         out[name] = _arrow_text(pa, pc, text)
     return out
 

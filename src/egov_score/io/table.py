@@ -642,12 +642,10 @@ def _polars_text_table(text: str, source: str) -> Table | None:
     def strings(name: str) -> StrArray:
         return _polars_strings(pl, body.to_series(position[name]))
 
-    def cells(name: str) -> Sequence[str]:
-        return list(body.to_series(position[name]).to_list())
-
     columns: LazyColumns[StrArray] = LazyColumns(header, strings)
-    raw: LazyColumns[Sequence[str]] = LazyColumns(header, cells)  # as read, when asked for
-    return Table(source, header, columns, np.arange(2, body.height + 2, dtype=np.intp), raw)
+    # No cells as read (``raw``): a Python string per cell, kept, is what the byte reader
+    # of :mod:`egov_score.io.byte_columns` exists to avoid; numbers parse from the columns.
+    return Table(source, header, columns, np.arange(2, body.height + 2, dtype=np.intp))
 
 
 def _numeric_table(
