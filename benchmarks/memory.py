@@ -17,13 +17,17 @@ Each run is a child process that reports its wall time and its own high-water ma
 (``VmHWM`` from ``/proc/self/status``); for ``score`` and ``panel`` the mark is reset
 (``/proc/self/clear_refs``) once the inputs are built, so the peak printed is that of the
 step, and the resident size before it is printed beside it. The data are generated untimed.
-Run it when the machine is quiet: the numbers are the machine's as much as the code's.
+Wall, CPU (``time.process_time``) and its user and system parts are printed for ``score`` and
+``panel``: system time is mostly the page faults of new memory, which some virtual machines
+make slow (see ``docs/memory.md``). Run it when the machine is quiet: the numbers are the
+machine's as much as the code's.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -105,13 +109,18 @@ def _measured(step: Any, inputs: int) -> dict[str, Any]:
     """Wall time and peak of ``step()`` alone: the high-water mark is reset just before it."""
     before = _status("VmRSS")
     _reset_peak()
-    start = time.perf_counter()
+    start, cpu, times = time.perf_counter(), time.process_time(), os.times()
     out = step()
     wall = time.perf_counter() - start
+    cpu = time.process_time() - cpu
+    done = os.times()
     peak = _status("VmHWM")
     del out
     return {
         "wall s": wall,
+        "cpu s": cpu,  # the machine is shared: CPU time beside wall time
+        "user s": done.user - times.user,
+        "sys s": done.system - times.system,  # page faults of new memory, mostly
         "inputs MiB": inputs / MiB,
         "before MiB": before,
         "peak MiB": peak,

@@ -104,6 +104,7 @@ class FieldColumns:
         self._fields: dict[tuple[str, int], FloatArray] = {}
         self._partials: dict[tuple[str, str | None, int], Partials] = {}
         self._groupings: dict[int, Grouping] = {}
+        self._period_groupings: dict[int, Grouping] = {}
         self._zero_rows: dict[tuple[str, int], IntArray] = {}
 
     def own_depth(self, code: str) -> int:
@@ -137,30 +138,51 @@ class FieldColumns:
         return finish(self._partials_of(code, depth, paired), field.rollup)
 
     def _partials_of(self, code: str, depth: int, paired: str | None) -> Partials:
-        """Roll-up partials of field ``code`` on level ``depth``, climbing one level at a time
-        from the field's own level; ``paired`` masks units that did not report that field."""
+        """Roll-up partials of field ``code`` on level ``depth`` (above the field's own
+        level), climbing one level at a time from the field's own level; ``paired`` masks
+        units that did not report that field."""
         key = (code, paired, depth)
         if key not in self._partials:
-            field = self.framework.fields[code]
-            if depth == self.own_depth(code):
-                # Not kept: the own level's partials are as long as the input and are only
-                # needed once, to climb to the level above.
-                col = self.inputs[code]
-                present = ~np.isnan(col)
-                if paired is not None:
-                    present &= ~np.isnan(self.inputs[paired])
-                weights = None if field.weight is None else self.inputs[field.weight]
-                with np.errstate(over="ignore"):  # w * x overflowing is checked one level up
-                    return partials(col, field.rollup, weights, present)
-            below = self._partials_of(code, depth + 1, paired)
+            rule = self.framework.fields[code].rollup
             with np.errstate(over="ignore", invalid="ignore"):  # an overflow is checked below
-                parts = combine(
-                    below, self._children_of(depth), self.stack.rows(depth), field.rollup
-                )
-            if field.rollup not in ("min", "max"):  # sums can overflow; extremes cannot
+                if depth + 1 == self.own_depth(code):
+                    parts = self._from_own_level(code, depth, paired)
+                else:
+                    below = self._partials_of(code, depth + 1, paired)
+                    parts = combine(below, self._children_of(depth), self.stack.rows(depth), rule)
+            if rule not in ("min", "max"):  # sums can overflow; extremes cannot
                 self._check_finite(code, depth, parts)
             self._partials[key] = parts
         return self._partials[key]
+
+    def _from_own_level(self, code: str, depth: int, paired: str | None) -> Partials:
+        """The partials of field ``code`` on level ``depth``, the level just above its own,
+        from its own level's values, one period at a time.
+
+        The own level's partials are as long as its rows and needed only to climb once, so
+        they are made for one period's rows at a time (temporaries a period long, reused
+        from one period to the next) and each period's units are summed into its parents,
+        in the same order as over the whole stack: the same sums.
+        """
+        field = self.framework.fields[code]
+        own = depth + 1
+        grouping = self._children_in_period(depth)
+        inputs = self.inputs
+
+        def one(rows: slice) -> Partials:
+            col = inputs[code][rows]
+            present = ~np.isnan(col)
+            if paired is not None:
+                present &= ~np.isnan(inputs[paired][rows])
+            weights = None if field.weight is None else inputs[field.weight][rows]
+            parts = partials(col, field.rollup, weights, present)
+            return combine(parts, grouping, self.stack.sizes[depth], field.rollup)
+
+        if self.stack.n_periods == 1:
+            return one(slice(None))
+        n = self.stack.sizes[own]
+        pieces = [one(slice(p * n, (p + 1) * n)) for p in range(self.stack.n_periods)]
+        return tuple(np.concatenate(column) for column in zip(*pieces, strict=True))
 
     def _check_finite(self, code: str, depth: int, parts: Partials) -> None:
         """Raise :class:`ValuesError` naming the units of level ``depth`` whose roll-up of
@@ -185,6 +207,13 @@ class FieldColumns:
             f"{what} on every {level!r}; got an overflow for {level} {'; '.join(named)}: "
             f"the values are too large to add up in a 64-bit float (largest about 1.797e308)"
         )
+
+    def _children_in_period(self, depth: int) -> Grouping:
+        """One period's units of level ``depth + 1`` grouped by their parent on ``depth``."""
+        if depth not in self._period_groupings:
+            grouping = Grouping(self.parents[depth + 1], self.stack.sizes[depth])
+            self._period_groupings[depth] = grouping
+        return self._period_groupings[depth]
 
     def _children_of(self, depth: int) -> Grouping:
         """The units of level ``depth + 1`` grouped by their parent on ``depth``, prepared once."""

@@ -15,7 +15,7 @@ from egov_score.engine.notes import Notes
 from egov_score.engine.prepare import prepare, screened_out
 from egov_score.engine.stack import Stack
 from egov_score.exceptions import PluginOutputError, ScoringError
-from egov_score.kernels.normalise import Normalised, Normaliser
+from egov_score.kernels.normalise import BUILTIN_NORMALISERS, Normalised, Normaliser
 from egov_score.model.framework import Framework, Indicator
 from egov_score.model.result import Diagnostic
 
@@ -175,10 +175,7 @@ class Indicators:
     def peers(self, depth: int, within: str) -> tuple[IntArray, int]:
         """Peer groups for normalisation on level ``depth`` (the whole level, or the units of
         a parent), per period unless peers are global; and their number."""
-        if within == "parent" and depth > 0:
-            label, n = self.parents[depth], self.stack.sizes[depth - 1]
-        else:
-            label, n = np.zeros(self.stack.sizes[depth], dtype=np.intp), 1
+        label, n = self._peers_in_period(depth, within)
         if self.global_peers:
             return self.stack.tile(label), n
         return self.stack.labels(depth, label, n), self.stack.n_periods * n
@@ -200,13 +197,18 @@ class Indicators:
             )
         return np.asarray(self.stack.tile(mask), dtype=np.bool_)
 
+    def _peers_in_period(self, depth: int, within: str) -> tuple[IntArray, int]:
+        """Peer groups among one period's units of level ``depth``, and their number."""
+        if within == "parent" and depth > 0:
+            return self.parents[depth], self.stack.sizes[depth - 1]
+        return np.zeros(self.stack.sizes[depth], dtype=np.intp), 1
+
     def normalise(
         self, ind: Indicator, values: FloatArray, depth: int, notes: list[Diagnostic]
     ) -> FloatArray:
         """``values`` of indicator ``ind`` on level ``depth`` normalised among their peers; a
         constant indicator is noted in ``notes``."""
         spec = ind.normalise
-        groups, n_groups = self.peers(depth, spec.within)
         kwargs: dict[str, Any] = dict(spec.params)
         if spec.method == "goalposts":
             kwargs.update(lower=spec.lower, upper=spec.upper)
@@ -222,23 +224,69 @@ class Indicators:
             kwargs["reference"] = self.reference(ind, units, depth)
         kernel = self.normalisers[spec.method]
         try:
-            out: Normalised = kernel(values, groups, n_groups, ind.direction, **kwargs)
+            scores, constant = self._apply(
+                kernel, values, depth, spec.within, ind.direction, kwargs
+            )
         except PluginOutputError as exc:
             raise self.notes.plugin_output_error(exc, depth, f"indicator {ind.code!r}") from exc
         except ScoringError as exc:
             raise ScoringError(
                 f"indicator {ind.code!r} on level {self.framework.levels[depth]!r}: {exc}"
             ) from None
-        if len(out.constant_groups):
-            affected = np.isin(groups, out.constant_groups) & ~np.isnan(values)
+        if constant is not None:
             peers = "its level" if spec.within == "level" or depth == 0 else "its parent"
             self.notes.add(
                 notes,
                 "constant_indicator",
                 depth,
                 ind.code,
-                affected,
+                constant,
                 f"{ind.code!r} is constant among the peers in {peers} under {spec.method!r}, "
                 f"so it is missing for {{n}} unit(s): {{units}}",
             )
-        return np.asarray(out.scores, dtype=np.float64)
+        return scores
+
+    def _apply(
+        self,
+        kernel: Normaliser,
+        values: FloatArray,
+        depth: int,
+        within: str,
+        direction: int,
+        kwargs: Mapping[str, Any],
+    ) -> tuple[FloatArray, npt.NDArray[Any] | None]:
+        """The scores of ``kernel`` on ``values`` among their peers, and the units in constant
+        peer groups (a mask or ascending stacked rows; None if no group is constant).
+
+        Peers never reach across periods unless they are global, so a built-in kernel is run
+        on each period's rows (a slice: no copy) with that period's peer groups, exactly as
+        the period scored alone; this also takes the kernels' fast paths for one peer group,
+        instead of scattering per-period statistics over every row of the stack. A plugin's
+        method is called once on the stacked rows, as its errors name them.
+        """
+        stack = self.stack
+        if self.global_peers or stack.n_periods == 1 or not _is_builtin(kernel):
+            groups, n_groups = self.peers(depth, within)
+            out: Normalised = kernel(values, groups, n_groups, direction, **kwargs)
+            constant = None
+            if len(out.constant_groups):
+                constant = np.isin(groups, out.constant_groups) & ~np.isnan(values)
+            return np.asarray(out.scores, dtype=np.float64), constant
+        groups, n_groups = self._peers_in_period(depth, within)
+        n = stack.sizes[depth]
+        scores = np.empty(len(values))
+        hits = []
+        for p in range(stack.n_periods):  # a loop over periods, not units
+            rows = slice(p * n, (p + 1) * n)
+            # A row mask among the options (a reference unit's rows) is cut to the period too.
+            kw = {k: v[rows] if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
+            out = kernel(values[rows], groups, n_groups, direction, **kw)
+            scores[rows] = out.scores
+            if len(out.constant_groups):
+                hit = np.isin(groups, out.constant_groups) & ~np.isnan(values[rows])
+                hits.append(np.flatnonzero(hit) + p * n)
+        return scores, np.concatenate(hits) if hits else None
+
+
+def _is_builtin(kernel: Normaliser) -> bool:
+    return any(kernel is k for k in BUILTIN_NORMALISERS.values())

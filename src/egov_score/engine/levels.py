@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from egov_score._arrays import FloatArray, IntArray, LazyColumns, readonly
+from egov_score._arrays import FloatArray, LazyColumns, readonly
 from egov_score.engine.fields import FieldColumns
 from egov_score.engine.indicators import Indicators, Measured
 from egov_score.engine.notes import Notes
+from egov_score.engine.ranking import PeriodRanks
 from egov_score.engine.stack import Stack
 from egov_score.engine.weights import group_weights
 from egov_score.exceptions import PluginOutputError, ScoringError
@@ -22,7 +23,7 @@ from egov_score.kernels.aggregate import (
     arithmetic_columns,
     coverage_columns,
 )
-from egov_score.kernels.rank import RankArray, SortedScores, band, rank_two_ways
+from egov_score.kernels.rank import RankArray, band
 from egov_score.model.framework import Framework
 from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.result import Diagnostic, LevelResult
@@ -112,11 +113,9 @@ class LevelScorer:
         groups, inputs, root_cov = self._aggregate(depth, normalised)
         root = fw.root
         score = groups[root] if root in groups else np.full(stack.rows(depth), np.nan)
-        in_level, in_parent = self._rank_groups(depth, "level"), self._rank_groups(depth, "parent")
-        finish_ranking = (
-            _start_ranking(score, in_level, in_parent, beside) if root in groups else None
-        )
-        band_idx = band(score, fw.bands.edges)
+        ranker = PeriodRanks(stack, depth, self.hierarchy.levels[depth].parent if depth else None)
+        finish_ranking = ranker.start(score, beside) if root in groups else None
+        band_idx = stack.per_period(depth, lambda rows: band(score[rows], fw.bands.edges), np.intp)
         insufficient = np.isnan(score)
         if insufficient.any() and root in groups:
             self.notes.add(
@@ -129,7 +128,7 @@ class LevelScorer:
                 "{units}",
             )
         ranked = {} if finish_ranking is None else {root: finish_ranking()}
-        group_ranks, group_ranks_in_parent = _ranks_when_read(groups, in_level, in_parent, ranked)
+        group_ranks, group_ranks_in_parent = _ranks_when_read(groups, ranker, ranked)
         unranked = np.zeros(stack.rows(depth), dtype=np.int64)
         level = self.hierarchy.levels[depth]
         return LevelResult(
@@ -206,8 +205,16 @@ class LevelScorer:
         kernel = self.aggregators[spec.aggregate.method]
         if kernel is arithmetic and not spec.aggregate.params:
             # The built-in arithmetic mean, fused: no units x children matrix.
-            scores = arithmetic_columns(columns, weights, spec.min_coverage)
-            return scores, lambda: coverage_columns(columns, weights)
+            stack = self.stack
+            scores = stack.per_period(
+                depth,
+                lambda rows: arithmetic_columns(
+                    [c[rows] for c in columns], weights, spec.min_coverage
+                ),
+            )
+            return scores, lambda: stack.per_period(
+                depth, lambda rows: coverage_columns([c[rows] for c in columns], weights)
+            )
         matrix = np.column_stack(columns)
         kwargs: dict[str, Any] = dict(spec.aggregate.params)
         if spec.aggregate.method == "generalised":
@@ -232,13 +239,6 @@ class LevelScorer:
         scores = np.where(cov + 1e-12 >= spec.min_coverage, scores, np.nan)
         return np.asarray(scores, dtype=np.float64), lambda: cov
 
-    def _rank_groups(self, depth: int, within: str) -> IntArray | None:
-        """Groups for ranking on level ``depth``, always per period; None for one group."""
-        stack = self.stack
-        if within == "parent" and depth > 0:
-            return stack.labels(depth, self.hierarchy.levels[depth].parent, stack.sizes[depth - 1])
-        return None if stack.n_periods == 1 else stack.period_of(depth)
-
 
 # The lazily computed columns of a level result close over what they read and no more (not
 # the scorer), so a result keeps only its own columns alive and pickles by computing them.
@@ -261,18 +261,12 @@ def _coverage_when_read(inputs: dict[str, GroupInputs]) -> LazyColumns[FloatArra
 
 def _ranks_when_read(
     groups: dict[str, FloatArray],
-    in_level: IntArray | None,
-    in_parent: IntArray | None,
+    ranker: PeriodRanks,
     ranked: dict[str, tuple[RankArray, RankArray]],
 ) -> tuple[LazyColumns[RankArray], LazyColumns[RankArray]]:
     """Every group's ranks within the level and within parents; ``ranked``: those made already
     (the composite's), the others are made when a caller reads them."""
-
-    def two_ways(code: str) -> tuple[RankArray, RankArray]:
-        a, b = rank_two_ways(groups[code], in_level, in_parent)
-        return readonly(a), readonly(b)
-
-    both = LazyColumns(tuple(groups), two_ways, known=ranked)
+    both = LazyColumns(tuple(groups), lambda code: ranker(groups[code]), known=ranked)
     return (
         LazyColumns(
             tuple(groups), lambda g: both[g][0], known={g: r[0] for g, r in ranked.items()}
@@ -281,30 +275,3 @@ def _ranks_when_read(
             tuple(groups), lambda g: both[g][1], known={g: r[1] for g, r in ranked.items()}
         ),
     )
-
-
-def _start_ranking(
-    score: FloatArray,
-    in_level: IntArray | None,
-    in_parent: IntArray | None,
-    beside: Executor | None,
-) -> Callable[[], tuple[RankArray, RankArray]]:
-    """Start ranking the composite within the level and within parents (one sort for both);
-    the returned function finishes it. With an executor, the sort runs on it while the caller
-    goes on, and the two rankings are then made side by side."""
-    if beside is None:
-
-        def finish() -> tuple[RankArray, RankArray]:
-            a, b = rank_two_ways(score, in_level, in_parent)
-            return readonly(a), readonly(b)
-
-        return finish
-    executor = beside
-    sorting = executor.submit(SortedScores, score)
-
-    def finish_beside() -> tuple[RankArray, RankArray]:
-        sorted_ = sorting.result()
-        within_parents = executor.submit(sorted_.ranks, in_parent)
-        return readonly(sorted_.ranks(in_level)), readonly(within_parents.result())
-
-    return finish_beside

@@ -7,7 +7,7 @@ scores every period.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -44,11 +44,39 @@ class Stack:
         """A per-unit group label made distinct per period (``period * n_groups + label``)."""
         if self.n_periods == 1:
             return per_unit
-        return np.tile(per_unit, self.n_periods) + self.period_of(depth) * n_groups
+        # One pass: each period's row of a (periods x units) array is the labels plus its
+        # offset (not a tile, a repeat and a sum, each as long as the stack).
+        out = np.empty((self.n_periods, self.sizes[depth]), dtype=np.intp)
+        offsets = np.arange(self.n_periods, dtype=np.intp) * n_groups
+        np.add(per_unit, offsets[:, None], out=out)
+        return out.reshape(-1)
 
     def tile(self, arr: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         """A per-unit column repeated for every period (the column itself for one period)."""
         return arr if self.n_periods == 1 else np.tile(arr, self.n_periods)
+
+    def per_period(
+        self,
+        depth: int,
+        step: Callable[[slice], np.ndarray[Any, Any]],
+        dtype: type[np.generic] = np.float64,
+    ) -> np.ndarray[Any, Any]:
+        """A row-wise step on level ``depth`` (``step(rows)`` gives its ``dtype`` values on
+        the stacked ``rows``) run on one period's rows at a time and stacked; the step's own
+        result for one period.
+
+        The values are those of one call on every row; but a period's temporaries are a
+        period long, reused from one period to the next in memory the process holds, where
+        a call on every row would map (and fault in) stack-long ones afresh for every step.
+        """
+        if self.n_periods == 1:
+            return step(slice(None))
+        n = self.sizes[depth]
+        out = np.empty(self.rows(depth), dtype=dtype)
+        for p in range(self.n_periods):  # a loop over periods, not units
+            rows = slice(p * n, (p + 1) * n)
+            out[rows] = step(rows)
+        return out
 
     def placeholder(self, arr: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
         """A per-unit column of the level's units (codes, names, parents) for a stacked level

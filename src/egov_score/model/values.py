@@ -309,13 +309,30 @@ class Values:
         """The distinct periods, sorted, and every row's position among them; found from
         the runs of equal periods (a panel's rows come month by month), so only the runs'
         periods are sorted, not twelve million strings."""
+        starts, names, run_of = self._period_runs
+        lengths = np.diff(np.append(starts, len(self.periods)))
+        return names, np.repeat(run_of.astype(np.int32), lengths)
+
+    @functools.cached_property
+    def _period_runs(self) -> tuple[IntArray, tuple[str, ...], IntArray]:
+        """The first row of every run of equal periods, the distinct periods (sorted), and
+        every run's position among them."""
         periods = self.periods
         if len(periods) == 0:
-            return (), np.zeros(0, dtype=np.int32)
+            return np.zeros(0, dtype=np.intp), (), np.zeros(0, dtype=np.intp)
         starts = np.flatnonzero(np.concatenate(([True], periods[1:] != periods[:-1])))
         names, run_of = np.unique(periods[starts], return_inverse=True)
-        lengths = np.diff(np.append(starts, len(periods)))
-        return tuple(names.tolist()), np.repeat(run_of.astype(np.int32), lengths)
+        return starts, tuple(names.tolist()), run_of.astype(np.intp)
+
+    def _period_span(self, at: int) -> slice:
+        """The rows from the first to the last run of the period at position ``at`` (a
+        panel's month: its own rows only), so that picking it reads no other rows."""
+        starts, _, run_of = self._period_runs
+        runs = np.flatnonzero(run_of == at)
+        if not len(runs):
+            return slice(0, 0)
+        ends = np.append(starts[1:], len(self.periods))
+        return slice(int(starts[runs[0]]), int(ends[runs[-1]]))
 
     def resolve_period(self, period: str | None) -> str:
         """The period to score: ``period`` if present, else the only one (``period`` may be
@@ -345,12 +362,15 @@ class Values:
         used as it is: a panel's months stacked one after the other are not copied)."""
         key = (period, d)
         if key not in self._picks:
-            on_level = self.depth == d
-            if self.period_list != (period,):
+            if self.period_list == (period,):
+                sel = np.flatnonzero(self.depth == d)
+            else:
                 names, position = self._period_index
                 at = names.index(period) if period in names else -1
-                on_level &= position == at
-            sel = np.flatnonzero(on_level)
+                span = self._period_span(at)
+                on_level = self.depth[span] == d
+                on_level &= position[span] == at
+                sel = span.start + np.flatnonzero(on_level)
             idx = self.index[sel]
             n = self.level_sizes[d]
             whole = (
