@@ -17,6 +17,7 @@ from egov_score.engine.fields import FieldColumns, stack_inputs
 from egov_score.engine.indicators import Indicators
 from egov_score.engine.levels import LevelScorer
 from egov_score.engine.notes import Notes
+from egov_score.engine.pages import ordinary_pages
 from egov_score.engine.schedule import PARALLEL_MIN_ROWS, score_levels
 from egov_score.engine.stack import Stack, period_rows
 from egov_score.exceptions import FrameworkError, InputError
@@ -205,8 +206,19 @@ class Engine:
         The objects of the run live only as long as this call: a level result keeps only its
         own columns and what its lazily computed columns read.
         """
-        fw, h = self.framework, self.hierarchy
+        h = self.hierarchy
         stack = Stack(periods, [len(lv) for lv in h.levels])
+        with ordinary_pages(sum(stack.rows(d) for d in range(len(h.levels)))):
+            return self._score_stack(periods_values, stack, normalisation)
+
+    def _score_stack(
+        self,
+        periods_values: Sequence[Sequence[LevelValues]],
+        stack: Stack,
+        normalisation: str,
+    ) -> tuple[list[LevelResult], list[Diagnostic]]:
+        """:meth:`_score_levels` on the stack of its periods."""
+        fw, h = self.framework, self.hierarchy
         parents = [lv.parent for lv in h.levels]
         inputs, diagnostics = stack_inputs(fw, periods_values, stack)
         fields = FieldColumns(fw, inputs, parents, stack, [lv.codes for lv in h.levels])
