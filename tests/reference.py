@@ -42,6 +42,21 @@ def _competition_rank(value, peers, descending=True):
     return 1 + sum(1 for p in peers if p < value)
 
 
+def _tolerant_rank(value, peers, tolerance=1e-9):
+    """A composite's rank (docs/method.md): peers sorted best first, each sharing the rank of
+    the one before it when within ``tolerance`` of it (relative), ties = min."""
+    ordered = sorted(peers, reverse=True)
+    rank = {}
+    for i, p in enumerate(ordered):
+        prev = ordered[i - 1] if i else None
+        tie = prev is not None and (
+            p == prev or abs(p - prev) <= tolerance * max(abs(p), abs(prev))
+        )
+        r = rank[prev] if tie else i + 1
+        rank.setdefault(p, r)
+    return rank[value]
+
+
 def _normalise(spec, ind, x, peers):
     """x: the unit's value (not None); peers: the present values of its peer group."""
     d = ind.direction
@@ -229,8 +244,8 @@ def reference_score(units, framework: Framework, values):
                 "normalised": {k: c[u] for k, c in norm.items()},
                 "groups": {k: c[u] for k, c in groups.items()},
                 "score": score,
-                "rank": None if score is None else _competition_rank(score, peers_all),
-                "rank_in_parent": None if score is None else _competition_rank(score, peers_par),
+                "rank": None if score is None else _tolerant_rank(score, peers_all),
+                "rank_in_parent": None if score is None else _tolerant_rank(score, peers_par),
                 "band": band,
             }
     return out

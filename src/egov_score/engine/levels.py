@@ -20,7 +20,13 @@ from egov_score.kernels.aggregate import (
     arithmetic_columns,
     coverage_columns,
 )
-from egov_score.kernels.rank import RankArray, SortedScores, band, rank_two_ways
+from egov_score.kernels.rank import (
+    RANK_TOLERANCE,
+    RankArray,
+    SortedScores,
+    band,
+    rank_two_ways,
+)
 from egov_score.model.framework import Framework
 from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.result import Diagnostic, LevelResult
@@ -255,7 +261,7 @@ def _ranks_when_read(
     (the composite's), the others are made when a caller reads them."""
 
     def two_ways(code: str) -> tuple[RankArray, RankArray]:
-        a, b = rank_two_ways(groups[code], in_level, in_parent)
+        a, b = rank_two_ways(groups[code], in_level, in_parent, tolerance=RANK_TOLERANCE)
         return readonly(a), readonly(b)
 
     both = LazyColumns(tuple(groups), two_ways, known=ranked)
@@ -281,12 +287,12 @@ def _start_ranking(
     if beside is None:
 
         def finish() -> tuple[RankArray, RankArray]:
-            a, b = rank_two_ways(score, in_level, in_parent)
+            a, b = rank_two_ways(score, in_level, in_parent, tolerance=RANK_TOLERANCE)
             return readonly(a), readonly(b)
 
         return finish
     executor = beside
-    sorting = executor.submit(SortedScores, score)
+    sorting = executor.submit(SortedScores, score, tolerance=RANK_TOLERANCE)
 
     def finish_beside() -> tuple[RankArray, RankArray]:
         sorted_ = sorting.result()

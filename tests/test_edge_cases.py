@@ -1,0 +1,106 @@
+"""Edge cases found in review (issue 14 point 7), each fixed and documented in docs/method.md."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import egov_score as eg
+from egov_score.exceptions import FrameworkError
+from egov_score.kernels.rank import RANK_TOLERANCE, rank_in_groups
+from tests.test_engine import framework, small
+
+NAN = None
+
+
+def none_framework(n=3):
+    return framework(
+        [
+            {"code": f"i{k}", "field": f"f{k}", "parent": "index", "normalise": {"method": "none"}}
+            for k in range(n)
+        ],
+        fields=[{"code": f"f{k}", "level": "machine", "rollup": "mean"} for k in range(n)],
+    )
+
+
+# -- ranks on values equal within relative 1e-9 ----------------------------------------------
+
+
+def test_float_noise_composites_share_a_rank():
+    fw = none_framework()
+    h = eg.Hierarchy.from_units(small(), fw.levels)
+    v = eg.Values.from_columns(
+        {
+            "code": h.level("machine").codes,
+            # the same three numbers in another order: a mean that differs in its last bit
+            "f0": [13.4, 76.4, 50, NAN, NAN, NAN],
+            "f1": [84.7, 84.7, 50, NAN, NAN, NAN],
+            "f2": [76.4, 13.4, 50, NAN, NAN, NAN],
+        },
+        h,
+        fw,
+    )
+    m = eg.score(h, fw, v).level("machine")
+    assert m.score[0] != m.score[1]  # float noise, mathematically equal
+    assert m.rank.tolist() == [1, 1, 3, 0, 0, 0]  # ties = min
+    assert m.rank_in_parent.tolist() == [1, 1, 3, 0, 0, 0]
+    assert m.group_ranks["index"].tolist() == [1, 1, 3, 0, 0, 0]
+
+
+def test_rank_tolerance_is_relative_and_only_on_request():
+    x = np.array([74.86666666666667, 74.86666666666666, 74.8666, 1e-300, 0.0])
+    assert rank_in_groups(x).tolist() == [1, 2, 3, 4, 5]  # exact by default
+    assert rank_in_groups(x, tolerance=RANK_TOLERANCE).tolist() == [1, 1, 3, 4, 5]
+    # within 1e-9 of the larger magnitude, not an absolute 1e-9
+    y = np.array([1e-12, 2e-12, 1e6, 1e6 * (1 + 5e-10), np.inf, 1e308])
+    assert rank_in_groups(y, tolerance=RANK_TOLERANCE).tolist() == [6, 5, 3, 3, 1, 2]
+
+
+# -- all-zero weights ------------------------------------------------------------------------
+
+
+def test_all_zero_weights_in_a_group_fail_when_the_framework_loads():
+    with pytest.raises(FrameworkError, match="a group needs a child with a weight > 0") as err:
+        framework(
+            [
+                {"code": "a", "field": "installed", "parent": "index", "weight": 0},
+                {"code": "b", "field": "inspected", "parent": "index", "weight": 0.0},
+            ]
+        )
+    assert "'index'" in str(err.value)
+    assert "'a', 'b'" in str(err.value)
+
+
+def test_one_positive_weight_is_enough():
+    fw = framework(
+        [
+            {"code": "a", "field": "installed", "parent": "index", "weight": 0},
+            {"code": "b", "field": "inspected", "parent": "index", "weight": 1},
+        ]
+    )
+    assert fw.weight("a") == 0
+
+
+# -- awards: the coverage rule and the months rule decide independently -----------------------
+
+
+def test_months_without_a_score_do_not_lower_award_coverage():
+    from egov_score.review.awards import AwardRules, select_awards
+    from tests.test_progress import panel_of
+
+    table = {  # B0 scored in 3 of 5 months, fully covered in each; B1 in 2 of 5
+        "2020-08": [90.0, 95.0],
+        "2020-09": [None, 96.0],
+        "2020-10": [91.0, None],
+        "2020-11": [None, None],
+        "2020-12": [92.0, None],
+    }
+    rules = AwardRules(
+        levels=("block",), winners={"block": 1}, runners_up=0, min_months=3, min_coverage=0.75
+    )
+    a = select_awards(panel_of(table), "republic_day", 2021, rules)
+    # Counting months without a score as 0 % coverage, B0 had 60 % and never won.
+    assert [w.code for w in a.winners["block"]] == ["B0"]
+    assert a.winners["block"][0].mean_coverage == 1.0
+    [b1] = a.near_misses["block"]
+    assert [r.rule for r in b1.reasons] == ["min_months"]  # not min_coverage as well
