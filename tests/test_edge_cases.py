@@ -104,3 +104,108 @@ def test_months_without_a_score_do_not_lower_award_coverage():
     assert a.winners["block"][0].mean_coverage == 1.0
     [b1] = a.near_misses["block"]
     assert [r.rule for r in b1.reasons] == ["min_months"]  # not min_coverage as well
+
+
+# -- a numerator > 0 over a zero denominator: left out upward, noted on every level ------------
+
+
+def rate_run(installed, inspected):
+    """Score inspected / installed x 100 over small(): D1: B1 (3 machines), B2 (1); D2: B3 (2)."""
+    rate = {"numerator": "inspected", "denominator": "installed", "scale": 100}
+    fw = framework([{"code": "rate", "parent": "index", **rate}])
+    h = eg.Hierarchy.from_units(small(), fw.levels)
+    columns = {"code": h.level("machine").codes, "installed": installed, "inspected": inspected}
+    return eg.score(h, fw, eg.Values.from_columns(columns, h, fw))
+
+
+def test_numerator_over_zero_denominator_is_left_out_of_the_parents_sums():
+    # B2's machine: 3 inspected of 0 installed
+    r = rate_run([1, 1, 1, 0, 1, 1], [1, 0, 1, 3, 1, 1])
+    # D1 was (1 + 0 + 1 + 3) / 3 = 166.7 %; without the baseless pair, 2 of 3.
+    np.testing.assert_allclose(r.level("district").indicators["rate"], [200 / 3, 100.0])
+    np.testing.assert_allclose(r.level("division").indicators["rate"], [80.0])
+    assert np.isnan(r.level("block").indicators["rate"][1])
+    below = {d.level: d.units for d in r.diagnostics_of("division_by_zero_below")}
+    assert below == {"block": ("B2",), "district": ("D1",), "division": ("DIV",)}
+    [own] = r.diagnostics_of("division_by_zero")
+    assert (own.level, own.units) == ("machine", ("B2-M0",))
+
+
+def test_zero_over_zero_still_counts_and_notes_nothing_above():
+    r = rate_run([1, 1, 1, 0, 1, 1], [1, 0, 1, 0, 1, 1])
+    assert not r.diagnostics_of("division_by_zero_below")
+    np.testing.assert_allclose(r.level("district").indicators["rate"], [200 / 3, 100.0])
+
+
+# -- a unit alone among its peers under a peer-relative method ---------------------------------
+
+
+@pytest.mark.parametrize("method", ["minmax", "zscore", "target", "rank", "percentile", "fracmax"])
+def test_a_lone_unit_is_missing_under_every_peer_method(method):
+    normalise = {"method": method, "within": "parent"}
+    if method == "target":
+        normalise["target"] = 100.0
+    fw = framework(
+        [{"code": "up", "field": "uptime", "parent": "index", "normalise": normalise}],
+        fields=[{"code": "uptime", "level": "machine", "rollup": "mean"}],
+    )
+    h = eg.Hierarchy.from_units(small(), fw.levels)  # B2 holds one machine
+    v = eg.Values.from_columns(
+        {"code": h.level("machine").codes, "uptime": [10, 20, 30, 92.6, 50, 60]}, h, fw
+    )
+    r = eg.score(h, fw, v)
+    m = r.level("machine")
+    assert np.isnan(m.normalised["up"][3])  # B2-M0, alone under B2 (target used to score 0)
+    assert not np.isnan(m.normalised["up"][[0, 1, 2, 4, 5]]).any()  # units with peers
+    lone = [d for d in r.diagnostics_of("no_peers") if d.level == "machine"]
+    assert lone[0].units == ("B2-M0",)
+    # the division is alone on its level
+    assert [d.units for d in r.diagnostics_of("no_peers") if d.level == "division"] == [("DIV",)]
+
+
+def test_fixed_scales_score_a_lone_unit():
+    fw = framework(
+        [
+            {
+                "code": "up",
+                "field": "uptime",
+                "parent": "index",
+                "normalise": {"method": "goalposts", "lower": 0, "upper": 100},
+            }
+        ],
+        fields=[{"code": "uptime", "level": "machine", "rollup": "mean"}],
+    )
+    h = eg.Hierarchy.from_units(small(), fw.levels)
+    v = eg.Values.from_columns(
+        {"code": h.level("machine").codes, "uptime": [10, 20, 30, 92.6, 50, 60]}, h, fw
+    )
+    r = eg.score(h, fw, v)
+    assert r.level("division").normalised["up"][0] == pytest.approx(262.6 / 6)
+    assert not r.diagnostics_of("no_peers")
+
+
+# -- fracmax, lower is better, with a zero present --------------------------------------------
+
+
+def test_fracmax_lower_is_better_with_a_zero_best_is_missing_and_noted():
+    fw = framework(
+        [
+            {
+                "code": "complaints",
+                "field": "n",
+                "parent": "index",
+                "direction": -1,
+                "normalise": {"method": "fracmax"},
+            }
+        ],
+        fields=[{"code": "n", "level": "machine"}],
+    )
+    h = eg.Hierarchy.from_units(small(), fw.levels)
+    v = eg.Values.from_columns({"code": h.level("machine").codes, "n": [0, 2, 8, 4, 1, 5]}, h, fw)
+    r = eg.score(h, fw, v)
+    assert np.isnan(r.level("machine").normalised["complaints"]).all()  # not 100, 0, 0, ...
+    [note] = [d for d in r.diagnostics_of("undefined_normalisation") if d.level == "machine"]
+    assert len(note.units) == 6
+    assert "best value is 0" in note.message
+    # blocks: B1 sums 10, B2 4, B3 6: min / x as usual
+    np.testing.assert_allclose(r.level("block").normalised["complaints"], [40.0, 100.0, 400 / 6])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -74,9 +75,10 @@ class FieldColumns:
         self.parents = tuple(parents)
         self.stack = stack
         self._fields: dict[tuple[str, int], FloatArray] = {}
-        self._partials: dict[tuple[str, str | None, int], Partials] = {}
+        self._partials: dict[tuple[str, tuple[str, str] | None, int], Partials] = {}
         self._groupings: dict[int, Grouping] = {}
         self._zero_rows: dict[tuple[str, int], IntArray] = {}
+        self._uncounted: dict[tuple[str, str, int], FloatArray] = {}
 
     def own_depth(self, code: str) -> int:
         """The depth of the level field ``code`` is reported on."""
@@ -99,19 +101,47 @@ class FieldColumns:
             self._zero_rows[key] = np.flatnonzero(self.field(code, depth) == 0)
         return self._zero_rows[key]
 
-    def roll(self, code: str, depth: int, paired: str | None = None) -> FloatArray:
-        """Field ``code`` on level ``depth``, not kept; with ``paired``, only units that also
-        reported that field count (a pairwise-complete ratio)."""
+    def roll(self, code: str, depth: int, ratio: tuple[str, str] | None = None) -> FloatArray:
+        """Field ``code`` on level ``depth``, not kept; with ``ratio`` (its numerator and
+        denominator fields, ``code`` one of them), only the units that count in the ratio
+        (:meth:`counted`) are summed: a pairwise-complete ratio."""
         field = self.framework.fields[code]
         if depth == self.own_depth(code):  # a unit's own value, not a roll-up
             col = self.inputs[code]
-            return col if paired is None else np.where(np.isnan(self.inputs[paired]), np.nan, col)
-        return finish(self._partials_of(code, depth, paired), field.rollup)
+            return col if ratio is None else np.where(self.counted(*ratio), col, np.nan)
+        return finish(self._partials_of(code, depth, ratio), field.rollup)
 
-    def _partials_of(self, code: str, depth: int, paired: str | None) -> Partials:
+    def counted(self, numerator: str, denominator: str) -> np.ndarray[Any, np.dtype[np.bool_]]:
+        """The units (on the fields' own level) that count in the sums of a ratio: they
+        reported both fields, and not a numerator > 0 over a denominator of 0 (a rate with
+        no base, which would otherwise lift its parent's rate: 3 of 1 installed)."""
+        num, den = self.inputs[numerator], self.inputs[denominator]
+        keep: np.ndarray[Any, np.dtype[np.bool_]] = ~(np.isnan(num) | np.isnan(den))
+        keep &= ~((den == 0) & (num > 0))
+        return keep
+
+    def uncounted_below(self, numerator: str, denominator: str, depth: int) -> FloatArray:
+        """Per unit of level ``depth`` (above the fields' own level), how many units below it
+        reported a numerator > 0 over a denominator of 0 and were left out of its ratio."""
+        key = (numerator, denominator, depth)
+        if key not in self._uncounted:
+            if depth + 1 == self.own_depth(numerator):
+                num, den = self.inputs[numerator], self.inputs[denominator]
+                below = ((den == 0) & (num > 0)).astype(np.float64)
+            else:  # climbing one level at a time, each level's counts kept
+                below = self.uncounted_below(numerator, denominator, depth + 1)
+            labels = self.stack.labels(depth + 1, self.parents[depth + 1], self.stack.sizes[depth])
+            self._uncounted[key] = readonly(
+                np.bincount(labels, weights=below, minlength=self.stack.rows(depth)).astype(
+                    np.float64
+                )
+            )
+        return self._uncounted[key]
+
+    def _partials_of(self, code: str, depth: int, ratio: tuple[str, str] | None) -> Partials:
         """Roll-up partials of field ``code`` on level ``depth``, climbing one level at a time
-        from the field's own level; ``paired`` masks units that did not report that field."""
-        key = (code, paired, depth)
+        from the field's own level; ``ratio`` masks the units that do not count in it."""
+        key = (code, ratio, depth)
         if key not in self._partials:
             field = self.framework.fields[code]
             if depth == self.own_depth(code):
@@ -119,12 +149,12 @@ class FieldColumns:
                 # needed once, to climb to the level above.
                 col = self.inputs[code]
                 present = ~np.isnan(col)
-                if paired is not None:
-                    present &= ~np.isnan(self.inputs[paired])
+                if ratio is not None:
+                    present &= self.counted(*ratio)
                 weights = None if field.weight is None else self.inputs[field.weight]
                 with np.errstate(over="ignore"):  # w * x overflowing is checked one level up
                     return partials(col, field.rollup, weights, present)
-            below = self._partials_of(code, depth + 1, paired)
+            below = self._partials_of(code, depth + 1, ratio)
             with np.errstate(over="ignore", invalid="ignore"):  # an overflow is checked below
                 parts = combine(
                     below, self._children_of(depth), self.stack.rows(depth), field.rollup

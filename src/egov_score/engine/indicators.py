@@ -15,7 +15,8 @@ from egov_score.engine.notes import Notes
 from egov_score.engine.prepare import prepare, screened_out
 from egov_score.engine.stack import Stack
 from egov_score.exceptions import PluginOutputError, ScoringError
-from egov_score.kernels.normalise import Normalised, Normaliser
+from egov_score.kernels.grouped import group_count
+from egov_score.kernels.normalise import PEER_RELATIVE, Normalised, Normaliser
 from egov_score.model.framework import Framework, Indicator
 from egov_score.model.result import Diagnostic
 
@@ -147,10 +148,24 @@ class Indicators:
         num_code, den_code = str(ind.numerator), str(ind.denominator)
         num_level, den_level = fields.own_depth(num_code), fields.own_depth(den_code)
         if num_level == den_level and depth < num_level:
-            # Pairwise complete: a unit counts in both sums only where it reported both.
-            num = fields.roll(num_code, depth, paired=den_code)
-            den = fields.roll(den_code, depth, paired=num_code)
+            # Pairwise complete: a unit counts in both sums only where it reported both, and
+            # not at all with a numerator > 0 over a denominator of 0 (noted on every level).
+            ratio = (num_code, den_code)
+            num = fields.roll(num_code, depth, ratio)
+            den = fields.roll(den_code, depth, ratio)
             zero = np.flatnonzero(den == 0)
+            left_out = fields.uncounted_below(num_code, den_code, depth) > 0
+            if left_out.any():
+                self.notes.add(
+                    notes,
+                    "division_by_zero_below",
+                    depth,
+                    ind.code,
+                    left_out,
+                    f"{ind.code!r} leaves out units below whose {den_code!r} is 0 while "
+                    f"{num_code!r} is > 0 (neither is added to the sums) for {{n}} unit(s): "
+                    f"{{units}}",
+                )
         else:  # on their own level a missing side makes the ratio missing by itself
             num, den = fields.field(num_code, depth), fields.field(den_code, depth)
             zero = fields.zero_rows(den_code, depth)
@@ -207,9 +222,36 @@ class Indicators:
             raise ScoringError(
                 f"indicator {ind.code!r} on level {self.framework.levels[depth]!r}: {exc}"
             ) from None
+        scores = np.asarray(out.scores, dtype=np.float64)
+        peers = "its level" if spec.within == "level" or depth == 0 else "its parent"
+        lone = self._lone(spec.method, values, groups, n_groups)
+        if lone is not None:
+            scores = scores.copy() if not scores.flags.writeable else scores
+            scores[lone] = np.nan
+            self.notes.add(
+                notes,
+                "no_peers",
+                depth,
+                ind.code,
+                lone,
+                f"{ind.code!r} is missing for {{n}} unit(s) alone among the peers in {peers}: "
+                f"{spec.method!r} scores a unit against its peers and has none to compare "
+                f"with: {{units}}",
+            )
+        if len(out.undefined_groups):
+            self.notes.add(
+                notes,
+                "undefined_normalisation",
+                depth,
+                ind.code,
+                np.isin(groups, out.undefined_groups) & ~np.isnan(values),
+                f"{ind.code!r} is missing for {{n}} unit(s) under {spec.method!r} among the "
+                f"peers in {peers} ({out.undefined_reason}): {{units}}",
+            )
         if len(out.constant_groups):
+            # A lone unit is noted here too when the kernel found its group constant: the
+            # constant note keeps its meaning (no spread), no_peers says why.
             affected = np.isin(groups, out.constant_groups) & ~np.isnan(values)
-            peers = "its level" if spec.within == "level" or depth == 0 else "its parent"
             self.notes.add(
                 notes,
                 "constant_indicator",
@@ -219,4 +261,21 @@ class Indicators:
                 f"{ind.code!r} is constant among the peers in {peers} under {spec.method!r}, "
                 f"so it is missing for {{n}} unit(s): {{units}}",
             )
-        return np.asarray(out.scores, dtype=np.float64)
+        return scores
+
+    @staticmethod
+    def _lone(
+        method: str, values: FloatArray, groups: IntArray, n_groups: int
+    ) -> npt.NDArray[np.bool_] | None:
+        """Under a peer-relative method, the units that are the only present value of their
+        peer group (None when there is none): they have nothing to be scored against."""
+        if method not in PEER_RELATIVE:
+            return None
+        present = ~np.isnan(values)
+        if n_groups == 1:
+            return present if np.count_nonzero(present) == 1 else None
+        alone = group_count(values, groups, n_groups) == 1
+        if not alone.any():
+            return None
+        lone: npt.NDArray[np.bool_] = alone[groups] & present
+        return lone

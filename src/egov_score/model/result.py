@@ -42,6 +42,9 @@ DIAGNOSTIC_KINDS = (
     "imputed",
     "treated",
     "screened_out",
+    "no_peers",
+    "undefined_normalisation",
+    "division_by_zero_below",
 )
 #: What outlier treatment did to a cell, by the int8 code of :attr:`LevelResult.treated`.
 TREATED_LABELS = ("", "winsorised_high", "winsorised_low", "transformed", "trimmed")
