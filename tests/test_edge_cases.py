@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import egov_score as eg
 from egov_score.exceptions import FrameworkError
 from egov_score.kernels.rank import RANK_TOLERANCE, rank_in_groups
+from tests.reference import _tolerant_rank
 from tests.test_engine import framework, small
 
 NAN = None
@@ -54,6 +57,28 @@ def test_rank_tolerance_is_relative_and_only_on_request():
     # within 1e-9 of the larger magnitude, not an absolute 1e-9
     y = np.array([1e-12, 2e-12, 1e6, 1e6 * (1 + 5e-10), np.inf, 1e308])
     assert rank_in_groups(y, tolerance=RANK_TOLERANCE).tolist() == [6, 5, 3, 3, 1, 2]
+
+
+def chain_ranks(xs):
+    """The slow reference's composite ranks (docs/method.md, Edge cases)."""
+    return [_tolerant_rank(x, xs) for x in xs]
+
+
+near = st.sampled_from([0.0, 50.0, 74.86666666666667, 1e6, -3.0]).flatmap(
+    lambda base: st.sampled_from([0.0, 1e-16, 5e-10, 2e-9, 1e-3]).map(lambda e: base * (1 + e) + e)
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.one_of(near, st.floats(-1e3, 1e3)), st.integers(0, 2)), max_size=40))
+def test_tolerant_ranks_match_the_chain_reference(rows):
+    values = np.array([v for v, _ in rows], dtype=np.float64)
+    groups = np.array([g for _, g in rows], dtype=np.intp)
+    assert rank_in_groups(values, tolerance=RANK_TOLERANCE).tolist() == chain_ranks(values.tolist())
+    got = rank_in_groups(values, groups, tolerance=RANK_TOLERANCE)
+    for g in set(groups.tolist()):
+        mine = [i for i in range(len(rows)) if groups[i] == g]
+        assert got[mine].tolist() == chain_ranks(values[mine].tolist())
 
 
 # -- all-zero weights ------------------------------------------------------------------------

@@ -79,6 +79,8 @@ class FieldColumns:
         self._groupings: dict[int, Grouping] = {}
         self._zero_rows: dict[tuple[str, int], IntArray] = {}
         self._uncounted: dict[tuple[str, str, int], FloatArray] = {}
+        self._counted: dict[tuple[str, str], np.ndarray[Any, np.dtype[np.bool_]]] = {}
+        self._baseless: dict[tuple[str, str], bool] = {}
 
     def own_depth(self, code: str) -> int:
         """The depth of the level field ``code`` is reported on."""
@@ -114,22 +116,34 @@ class FieldColumns:
     def counted(self, numerator: str, denominator: str) -> np.ndarray[Any, np.dtype[np.bool_]]:
         """The units (on the fields' own level) that count in the sums of a ratio: they
         reported both fields, and not a numerator > 0 over a denominator of 0 (a rate with
-        no base, which would otherwise lift its parent's rate: 3 of 1 installed)."""
-        num, den = self.inputs[numerator], self.inputs[denominator]
-        keep: np.ndarray[Any, np.dtype[np.bool_]] = ~(np.isnan(num) | np.isnan(den))
-        keep &= ~((den == 0) & (num > 0))
-        return keep
+        no base, which would otherwise lift its parent's rate: 3 of 1 installed). Made once
+        per ratio, for both of its sums."""
+        key = (numerator, denominator)
+        if key not in self._counted:
+            num, den = self.inputs[numerator], self.inputs[denominator]
+            keep: np.ndarray[Any, np.dtype[np.bool_]] = ~np.isnan(num)
+            keep &= ~np.isnan(den)
+            baseless = den == 0
+            baseless &= num > 0
+            self._baseless[key] = bool(baseless.any())
+            if self._baseless[key]:
+                keep &= ~baseless
+                self._uncounted[(numerator, denominator, self.own_depth(numerator))] = (
+                    baseless.astype(np.float64)
+                )
+            self._counted[key] = readonly(keep)
+        return self._counted[key]
 
-    def uncounted_below(self, numerator: str, denominator: str, depth: int) -> FloatArray:
+    def uncounted_below(self, numerator: str, denominator: str, depth: int) -> FloatArray | None:
         """Per unit of level ``depth`` (above the fields' own level), how many units below it
-        reported a numerator > 0 over a denominator of 0 and were left out of its ratio."""
+        reported a numerator > 0 over a denominator of 0 and were left out of its ratio;
+        None when no unit did."""
+        self.counted(numerator, denominator)
+        if not self._baseless[(numerator, denominator)]:
+            return None
         key = (numerator, denominator, depth)
-        if key not in self._uncounted:
-            if depth + 1 == self.own_depth(numerator):
-                num, den = self.inputs[numerator], self.inputs[denominator]
-                below = ((den == 0) & (num > 0)).astype(np.float64)
-            else:  # climbing one level at a time, each level's counts kept
-                below = self.uncounted_below(numerator, denominator, depth + 1)
+        if key not in self._uncounted:  # climbing one level at a time, each level's kept
+            below = self.uncounted_below(numerator, denominator, depth + 1)
             labels = self.stack.labels(depth + 1, self.parents[depth + 1], self.stack.sizes[depth])
             self._uncounted[key] = readonly(
                 np.bincount(labels, weights=below, minlength=self.stack.rows(depth)).astype(

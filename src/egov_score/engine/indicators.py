@@ -154,8 +154,9 @@ class Indicators:
             num = fields.roll(num_code, depth, ratio)
             den = fields.roll(den_code, depth, ratio)
             zero = np.flatnonzero(den == 0)
-            left_out = fields.uncounted_below(num_code, den_code, depth) > 0
-            if left_out.any():
+            uncounted = fields.uncounted_below(num_code, den_code, depth)
+            if uncounted is not None:
+                left_out = uncounted > 0
                 self.notes.add(
                     notes,
                     "division_by_zero_below",
@@ -271,9 +272,13 @@ class Indicators:
         peer group (None when there is none): they have nothing to be scored against."""
         if method not in PEER_RELATIVE:
             return None
-        present = ~np.isnan(values)
         if n_groups == 1:
+            # Two present values among the first few settle it without a pass over the level.
+            if np.count_nonzero(~np.isnan(values[:64])) >= 2:
+                return None
+            present = ~np.isnan(values)
             return present if np.count_nonzero(present) == 1 else None
+        present = ~np.isnan(values)
         alone = group_count(values, groups, n_groups) == 1
         if not alone.any():
             return None

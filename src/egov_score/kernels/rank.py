@@ -32,6 +32,7 @@ def _ranks_from_rows(
     ordered: FloatArray,
     ordered_groups: npt.NDArray[np.integer] | None,
     tolerance: float = 0.0,
+    magnitude: float = 0.0,
 ) -> RankArray:
     """Competition ranks of ``n`` rows given ``rows`` (the present rows sorted by group, then
     by key) and their values (and group labels) in that order. Written in place, to keep the
@@ -44,7 +45,7 @@ def _ranks_from_rows(
     new_tie[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=new_tie[1:])
     if tolerance > 0 and m > 1:
-        new_tie[1:] &= ~_close(ordered[1:], ordered[:-1], tolerance)
+        _merge_close(new_tie, ordered, tolerance, magnitude)
     group_start = None
     if ordered_groups is not None:
         new_group = np.empty(m, dtype=bool)
@@ -69,14 +70,28 @@ def _ranks_from_rows(
     return ranks
 
 
-def _close(a: FloatArray, b: FloatArray, tolerance: float) -> npt.NDArray[np.bool_]:
-    """Where ``|a - b| <= tolerance * max(|a|, |b|)`` (two infinities of one sign are equal
-    already; an infinity is never close to a finite value)."""
+def _merge_close(
+    new_tie: npt.NDArray[np.bool_], ordered: FloatArray, tolerance: float, magnitude: float
+) -> None:
+    """Clear ``new_tie[i]`` where ``ordered[i]`` is within ``tolerance * max(|a|, |b|)`` of
+    ``ordered[i - 1]`` (an infinity is never close to a finite value).
+
+    One pass finds the candidates, neighbours closer than ``tolerance`` times ``magnitude``
+    (the column's largest absolute value); the exact test then runs on those few only.
+    """
     with np.errstate(invalid="ignore"):
-        diff = np.abs(a - b)
-        close = diff <= tolerance * np.maximum(np.abs(a), np.abs(b))
-    close &= np.isfinite(diff)
-    return close
+        diff = np.subtract(ordered[1:], ordered[:-1])
+        np.abs(diff, out=diff)
+        bound = tolerance * magnitude
+        # neighbours in sort order within a group; across groups new_tie is set again later
+        idx = np.flatnonzero(diff <= bound)
+        if not len(idx):
+            return
+        idx = idx[new_tie[1:][idx]]
+        d = diff[idx]
+        a, b = ordered[idx + 1], ordered[idx]
+        close = (d <= tolerance * np.maximum(np.abs(a), np.abs(b))) & np.isfinite(d)
+    new_tie[idx[close] + 1] = False
 
 
 def _by_group(rows: IntArray, groups: IntArray) -> tuple[IntArray, npt.NDArray[np.integer]]:
@@ -189,9 +204,19 @@ class SortedScores:
     def ranks(self, groups: IntArray | None) -> RankArray:
         """Competition ranks within ``groups`` (a label per row; None = one group)."""
         if groups is None:
-            return _ranks_from_rows(self.n, self.rows, self.ordered, None, self.tolerance)
+            return _ranks_from_rows(
+                self.n, self.rows, self.ordered, None, self.tolerance, self._magnitude()
+            )
         rows, ordered_groups = _by_group(self.rows, groups)
-        return _ranks_from_rows(self.n, rows, self.values[rows], ordered_groups, self.tolerance)
+        return _ranks_from_rows(
+            self.n, rows, self.values[rows], ordered_groups, self.tolerance, self._magnitude()
+        )
+
+    def _magnitude(self) -> float:
+        """The largest absolute value present: at one end of the sort order."""
+        if not len(self.ordered):
+            return 0.0
+        return max(abs(float(self.ordered[0])), abs(float(self.ordered[-1])))
 
 
 def rank_two_ways(
