@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -55,9 +57,39 @@ def test_cronbach_alpha_by_hand():
     assert n == 5
 
 
-def test_cronbach_alpha_uses_complete_rows_only():
+def test_cronbach_alpha_uses_pairwise_covariances_as_coinr():
+    # one row missing Y: var X and cov(X, Y) over their own rows, as R's cov(use = "pairwise")
     m = np.column_stack([np.append(X, 100.0), np.append(Y, np.nan)])
-    assert cronbach_alpha(m) == cronbach_alpha(np.column_stack([X, Y]))
+    cov = np.cov(np.append(X, 100.0), ddof=1), np.var(Y, ddof=1), np.cov(X, Y, ddof=1)[0, 1]
+    want = 2 * (1 - (cov[0] + cov[1]) / (cov[0] + cov[1] + 2 * cov[2]))
+    alpha, complete = cronbach_alpha(m)
+    assert alpha == pytest.approx(want, abs=1e-12)
+    assert complete == 5
+
+
+# COINr's "Analysis" vignette (docs/articles/analysis.html), on the ASEM raw data:
+# get_corr(coin, dset = "Raw", iCodes = list("Environ"), Levels = 1) and
+# get_cronbach(coin, dset = "Raw", iCodes = "P2P", Level = 1) = 0.05126659.
+ASEM = Path(__file__).resolve().parent.parent / "examples" / "asem" / "data"
+
+
+def asem_column(rows, code):
+    return np.array([float(r[code]) if r[code] not in ("", "NA") else np.nan for r in rows])
+
+
+def test_asem_correlations_and_alpha_match_coinr():
+    with open(ASEM / "ASEM_iData.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    with open(ASEM / "ASEM_iMeta.csv", encoding="utf-8") as fh:
+        p2p = [m["iCode"] for m in csv.DictReader(fh) if m["Parent"] == "P2P"]
+    co2 = asem_column(rows, "CO2")
+    for code, want in (("MatCon", 0.7222051), ("PrimEner", 0.3268484), ("Renew", -0.5986338)):
+        assert round(pearson(co2, asem_column(rows, code)), 7) == want
+    # printed to 2 places in COINr's wide matrix
+    assert round(pearson(asem_column(rows, "Forest"), asem_column(rows, "Renew")), 2) == 0.35
+    assert round(pearson(asem_column(rows, "MatCon"), asem_column(rows, "PrimEner")), 2) == 0.38
+    alpha, _ = cronbach_alpha(np.column_stack([asem_column(rows, c) for c in p2p]))
+    assert round(alpha, 8) == 0.05126659
 
 
 def test_pairwise_complete_and_undefined_cases():
@@ -130,21 +162,23 @@ def test_matrices_match_the_reference(rows):
 def test_alpha_matches_the_reference(rows):
     m = np.array(rows, dtype=np.float64).reshape(len(rows), 3)
     got, n = cronbach_alpha(m)
-    complete = [r for r in rows if all(c == c for c in r)]
-    assert n == len(complete)
-    if len(complete) < 2:
-        assert math.isnan(got)
-        return
+    assert n == sum(1 for r in rows if all(c == c for c in r))
 
-    def var(xs):
-        mean = math.fsum(xs) / len(xs)
-        return math.fsum((x - mean) ** 2 for x in xs) / (len(xs) - 1)
+    def cov(i, j):
+        pairs = [(r[i], r[j]) for r in rows if r[i] == r[i] and r[j] == r[j]]
+        if len(pairs) < 2:
+            return None
+        ma = math.fsum(a for a, _ in pairs) / len(pairs)
+        mb = math.fsum(b for _, b in pairs) / len(pairs)
+        return math.fsum((a - ma) * (b - mb) for a, b in pairs) / (len(pairs) - 1)
 
-    total = var([math.fsum(r) for r in complete])
-    items = math.fsum(var([r[k] for r in complete]) for k in range(3))
-    if total <= 1e-9:
+    c = {(i, j): cov(i, j) for i in range(3) for j in range(3)}
+    total = math.fsum(v for v in c.values() if v is not None)
+    diagonal = [c[i, i] for i in range(3) if c[i, i] is not None]
+    if total <= 1e-9 or not diagonal:
         return  # no spread (or rounding of none): undefined either way
-    assert got == pytest.approx(1.5 * (1 - items / total), rel=1e-6, abs=1e-6)
+    want = 1.5 * (1 - math.fsum(diagonal) / total)
+    assert got == pytest.approx(want, rel=1e-6, abs=1e-6)
 
 
 # -- the records, the report and the command -------------------------------------------------

@@ -1,20 +1,25 @@
 """Correlation kernels for the analysis report: Pearson, Spearman and Cronbach's alpha.
 
 Each takes a units x columns matrix (float64, NaN = missing) and returns arrays. Correlations
-use pairwise-complete observations (COINr's ``get_corr`` default, R's
-``use = "pairwise.complete.obs"``); Cronbach's alpha uses the complete rows (COINr's
-``get_cronbach``, ``na.omit``). The loops run over pairs of columns, never over units. The
-formulas are in ``docs/analysis.md``.
+and covariances use pairwise-complete observations (COINr's ``get_corr`` and
+``get_cronbach`` default, R's ``use = "pairwise.complete.obs"``). The loops run over pairs of
+columns, never over units. The formulas are in ``docs/analysis.md``.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
 from egov_score._arrays import FloatArray
 
-__all__ = ["average_ranks", "cronbach_alpha", "pearson", "pearson_matrix", "spearman_matrix"]
+__all__ = [
+    "average_ranks",
+    "covariance_matrix",
+    "cronbach_alpha",
+    "pearson",
+    "pearson_matrix",
+    "spearman_matrix",
+]
 
 
 def pearson(x: FloatArray, y: FloatArray) -> float:
@@ -78,21 +83,37 @@ def spearman_matrix(matrix: FloatArray) -> FloatArray:
     return out
 
 
-def cronbach_alpha(matrix: FloatArray) -> tuple[float, int]:
-    """Cronbach's alpha of the columns of ``matrix`` over its complete rows, and how many rows
-    that is.
+def covariance_matrix(matrix: FloatArray) -> FloatArray:
+    """Sample covariances (n - 1) between every two columns over their pairwise-complete
+    rows (R's ``cov(use = "pairwise.complete.obs")``); NaN with fewer than two such rows."""
+    k = matrix.shape[1]
+    out = np.full((k, k), np.nan)
+    for i in range(k):  # a loop over pairs of columns
+        for j in range(i, k):
+            both = ~(np.isnan(matrix[:, i]) | np.isnan(matrix[:, j]))
+            n = int(np.count_nonzero(both))
+            if n >= 2:
+                a, b = matrix[both, i], matrix[both, j]
+                out[i, j] = out[j, i] = float(np.dot(a - a.mean(), b - b.mean())) / (n - 1)
+    return out
 
-    ``alpha = k / (k - 1) * (1 - sum(var(column)) / var(row sums))`` with sample variances
-    (n - 1). NaN with fewer than two columns, fewer than two complete rows, or row sums
-    without spread.
+
+def cronbach_alpha(matrix: FloatArray) -> tuple[float, int]:
+    """Cronbach's alpha of the columns of ``matrix``, as COINr's ``get_cronbach``, and how
+    many rows have every column present.
+
+    ``alpha = k / (k - 1) * (1 - sum(diag C) / sum(C))`` where ``C`` is the covariance matrix
+    over pairwise-complete rows (undefined entries left out of the sums). On complete data
+    this is the classic ``k / (k - 1) * (1 - sum(var(column)) / var(row sums))``. NaN with
+    fewer than two columns or no spread.
     """
-    complete: npt.NDArray[np.bool_] = np.logical_not(np.isnan(matrix).any(axis=1))
-    rows = matrix[complete]
-    n, k = rows.shape
-    if k < 2 or n < 2:
-        return float("nan"), int(n)
-    total_var = float(np.var(rows.sum(axis=1), ddof=1))
-    if not total_var > 0:
-        return float("nan"), int(n)
-    item_var = float(np.var(rows, axis=0, ddof=1).sum())
-    return k / (k - 1) * (1.0 - item_var / total_var), int(n)
+    complete = int(np.count_nonzero(np.logical_not(np.isnan(matrix).any(axis=1))))
+    k = matrix.shape[1]
+    if k < 2:
+        return float("nan"), complete
+    cov = covariance_matrix(matrix)
+    total = float(np.nansum(cov))
+    if not total > 0 or np.isnan(np.diag(cov)).all():
+        return float("nan"), complete
+    diagonal = float(np.nansum(np.diag(cov)))
+    return k / (k - 1) * (1.0 - diagonal / total), complete

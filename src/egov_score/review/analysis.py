@@ -73,8 +73,9 @@ class GroupAnalysis:
         spearman: children x children Spearman's rho.
         parent_pearson: each child's Pearson's r with the group's score.
         parent_spearman: each child's Spearman's rho with the group's score.
-        alpha: Cronbach's alpha of the children (NaN with one child or too few units).
-        alpha_units: the units alpha was computed on (those with every child present).
+        alpha: Cronbach's alpha of the children, from pairwise-complete covariances as
+            COINr's ``get_cronbach`` (NaN with one child or no spread).
+        alpha_units: the units with every child present.
         flags: the negative and near-collinear pairs.
     """
 
