@@ -72,14 +72,23 @@ def pearson_matrix(matrix: FloatArray) -> FloatArray:
 
 def spearman_matrix(matrix: FloatArray) -> FloatArray:
     """Spearman's rho between every two columns: Pearson's r of their average ranks, ranked
-    over the rows where both are present (pairwise-complete, as R's ``cor``)."""
+    over the rows where both are present (pairwise-complete, as R's ``cor``).
+
+    A column's ranks are made once and reused for every pair that drops none of its rows
+    (the usual case); only a pair that does is ranked again over its own rows.
+    """
     k = matrix.shape[1]
+    present = [~np.isnan(matrix[:, i]) for i in range(k)]
+    counts = [int(np.count_nonzero(p)) for p in present]
+    ranks = [average_ranks(matrix[:, i]) for i in range(k)]
     out = np.full((k, k), np.nan)
     for i in range(k):  # a loop over pairs of columns
         for j in range(i, k):
-            both = ~(np.isnan(matrix[:, i]) | np.isnan(matrix[:, j]))
-            a, b = matrix[both, i], matrix[both, j]
-            out[i, j] = out[j, i] = pearson(average_ranks(a), average_ranks(b))
+            both = present[i] & present[j]
+            n = int(np.count_nonzero(both))
+            a = ranks[i] if n == counts[i] else average_ranks(np.where(both, matrix[:, i], np.nan))
+            b = ranks[j] if n == counts[j] else average_ranks(np.where(both, matrix[:, j], np.nan))
+            out[i, j] = out[j, i] = pearson(a, b)
     return out
 
 

@@ -17,12 +17,7 @@ import numpy as np
 
 from egov_score._arrays import FloatArray, readonly
 from egov_score.exceptions import InputError
-from egov_score.kernels.correlation import (
-    cronbach_alpha,
-    pearson,
-    pearson_matrix,
-    spearman_matrix,
-)
+from egov_score.kernels.correlation import cronbach_alpha, pearson_matrix, spearman_matrix
 from egov_score.model.result import Result
 
 __all__ = ["COLLINEAR", "Analysis", "GroupAnalysis", "PairFlag", "analyse"]
@@ -207,10 +202,13 @@ def analyse(result: Result, level: str | None = None, *, collinear: float = COLL
         cols = [lv.groups[c] if c in lv.groups else lv.normalised[c] for c in children]
         matrix = np.column_stack(cols).astype(np.float64)
         own = lv.groups[code]
-        r = readonly(pearson_matrix(matrix))
-        rho = readonly(spearman_matrix(matrix))
-        with_parent = np.array([pearson(col, own) for col in cols])
-        rho_parent = spearman_matrix(np.column_stack([own, matrix]))[0, 1:]
+        # The group's own score as column 0: its row holds the correlations with the parent.
+        both = np.column_stack([own, matrix])
+        full_r, full_rho = pearson_matrix(both), spearman_matrix(both)
+        r = readonly(np.ascontiguousarray(full_r[1:, 1:]))
+        rho = readonly(np.ascontiguousarray(full_rho[1:, 1:]))
+        with_parent = full_r[0, 1:]
+        rho_parent = full_rho[0, 1:]
         alpha, n_alpha = cronbach_alpha(matrix)
         groups.append(
             GroupAnalysis(
@@ -218,7 +216,7 @@ def analyse(result: Result, level: str | None = None, *, collinear: float = COLL
                 children=children,
                 pearson=r,
                 spearman=rho,
-                parent_pearson=readonly(with_parent),
+                parent_pearson=readonly(np.ascontiguousarray(with_parent)),
                 parent_spearman=readonly(np.ascontiguousarray(rho_parent)),
                 alpha=alpha,
                 alpha_units=n_alpha,
