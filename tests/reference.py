@@ -42,10 +42,30 @@ def _competition_rank(value, peers, descending=True):
     return 1 + sum(1 for p in peers if p < value)
 
 
+def _tolerant_rank(value, peers, tolerance=1e-9):
+    """A composite's rank (docs/method.md): peers sorted best first, each sharing the rank of
+    the one before it when within ``tolerance`` of it (relative), ties = min."""
+    ordered = sorted(peers, reverse=True)
+    rank = {}
+    for i, p in enumerate(ordered):
+        prev = ordered[i - 1] if i else None
+        tie = prev is not None and (
+            p == prev or abs(p - prev) <= tolerance * max(abs(p), abs(prev))
+        )
+        r = rank[prev] if tie else i + 1
+        rank.setdefault(p, r)
+    return rank[value]
+
+
+_PEER_RELATIVE = ("minmax", "zscore", "target", "rank", "percentile", "fracmax")
+
+
 def _normalise(spec, ind, x, peers):
     """x: the unit's value (not None); peers: the present values of its peer group."""
     d = ind.direction
     m = spec.method
+    if m in _PEER_RELATIVE and len(peers) == 1:
+        return None  # alone among its peers: nothing to compare with (docs/method.md)
     if m == "minmax":
         o = [d * p for p in peers]
         lo, hi = min(o), max(o)
@@ -104,6 +124,8 @@ def _normalise(spec, ind, x, peers):
         if d > 0:
             best = max(peers)
             return None if best == 0 else x / best * 100
+        if min(peers) == 0 and max(peers) > 0:
+            return None  # lower is better with a 0 best: no ratio scale
         return 100.0 if x == 0 else min(peers) / x * 100
     if m == "none":
         return x if d > 0 else 100 - x
@@ -194,7 +216,9 @@ def reference_score(units, framework: Framework, values):
                 if fw.fields[n].level == fw.fields[dn].level:
 
                     def both(m, n=n, dn=dn):
-                        return raw(m, n) is not None and raw(m, dn) is not None
+                        # reported both, and not a numerator > 0 over a denominator of 0
+                        a, b = raw(m, n), raw(m, dn)
+                        return a is not None and b is not None and not (b == 0 and a > 0)
 
                     nv, dv = field_at(u, n, both), field_at(u, dn, both)
                 else:
@@ -248,8 +272,8 @@ def reference_score(units, framework: Framework, values):
                 "normalised": {k: c[u] for k, c in norm.items()},
                 "groups": {k: c[u] for k, c in groups.items()},
                 "score": score,
-                "rank": None if score is None else _competition_rank(score, peers_all),
-                "rank_in_parent": None if score is None else _competition_rank(score, peers_par),
+                "rank": None if score is None else _tolerant_rank(score, peers_all),
+                "rank_in_parent": None if score is None else _tolerant_rank(score, peers_par),
                 "band": band,
             }
     return out

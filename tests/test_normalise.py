@@ -124,9 +124,11 @@ def test_percentile_and_fracmax_by_hand():
         nm.percentile(x, g(5), 1, 1).scores, [0.0, 100 / 3, 100 / 3, 100.0, np.nan]
     )
     np.testing.assert_allclose(nm.fracmax(x, g(5), 1, 1).scores, [25.0, 50.0, 50.0, 100.0, np.nan])
-    np.testing.assert_allclose(
-        nm.fracmax(np.array([0.0, 2.0, 8.0]), g(3), 1, -1).scores, [100.0, 0.0, 0.0]
-    )
+    # Lower is better with a 0 best: min / x would score every other unit 0; no scale, so
+    # missing and reported (issue 14 point 7; this used to assert [100, 0, 0]).
+    zero_best = nm.fracmax(np.array([0.0, 2.0, 8.0]), g(3), 1, -1)
+    np.testing.assert_allclose(zero_best.scores, [np.nan, np.nan, np.nan])
+    assert zero_best.undefined_groups.tolist() == [0]
     np.testing.assert_allclose(
         nm.fracmax(np.array([1.0, 2.0, 8.0]), g(3), 1, -1).scores, [100.0, 50.0, 12.5]
     )

@@ -61,6 +61,7 @@ __all__ = [
     "ActionReasons",
     "ActionSettings",
     "Aggregation",
+    "Analysis",
     "AwardRules",
     "Awards",
     "Bands",
@@ -106,6 +107,7 @@ __all__ = [
     "UnitScore",
     "Values",
     "ValuesError",
+    "analyse",
     "build_report",
     "check_plugin",
     "hookimpl",
@@ -127,6 +129,8 @@ __all__ = [
 #: come in when an app first asks for them.
 _LAZY = {
     "ActionReasons": "egov_score.plugins.actions",
+    "Analysis": "egov_score.review.analysis",
+    "analyse": "egov_score.review.analysis",
     "ActionSettings": "egov_score.plugins.actions",
     "AwardRules": "egov_score.review.awards",
     "Awards": "egov_score.review.awards",
@@ -169,6 +173,7 @@ if TYPE_CHECKING:
     from egov_score.render.awards import render_awards
     from egov_score.render.card import render_card
     from egov_score.render.review_run import ReviewRun, run_review
+    from egov_score.review.analysis import Analysis, analyse
     from egov_score.review.awards import AwardRules, Awards, select_awards
     from egov_score.review.division import Review
     from egov_score.review.panel import Panel, score_panel

@@ -38,6 +38,7 @@ from egov_score.plugins.manager import make_plugin_manager
 from egov_score.plugins.registry import Registry
 from egov_score.plugins.tables import REJECTS_FILE, write_rejects
 from egov_score.render import card as render
+from egov_score.render.analysis import analysis_html, analysis_json
 from egov_score.render.awards import awards_headline, render_awards
 from egov_score.render.console import console_text, prepare_console
 from egov_score.render.messages import LANGUAGES
@@ -54,6 +55,7 @@ from egov_score.render.review_run import (
 )
 from egov_score.render.text_table import printable, render_table
 from egov_score.review.actions import action_tables
+from egov_score.review.analysis import COLLINEAR, analyse
 from egov_score.review.awards import CRITERIA, OCCASIONS, AwardRules, select_awards
 from egov_score.review.panel import Panel, score_panel
 from egov_score.review.report import build_report
@@ -199,6 +201,18 @@ def _fmt(x: float, digits: int = 1) -> str:
     return "" if np.isnan(x) else f"{x:.{digits}f}"
 
 
+def _add_scoring_inputs(p: argparse.ArgumentParser) -> None:
+    """The inputs, ``--period`` and ``--out`` that ``score`` and ``analyse`` share."""
+    _add_inputs(p)
+    p.add_argument("--period", help="the period to score (required when the values hold several)")
+    p.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        help="output folder (created if needed; replaced whole when the run succeeds)",
+    )
+
+
 def _add_score(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "score",
@@ -210,14 +224,7 @@ def _add_score(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
             "<indicator>_norm per indicator."
         ),
     )
-    _add_inputs(p)
-    p.add_argument("--period", help="the period to score (required when the values hold several)")
-    p.add_argument(
-        "--out",
-        required=True,
-        type=Path,
-        help="output folder (created if needed; replaced whole when the run succeeds)",
-    )
+    _add_scoring_inputs(p)
     p.add_argument(
         "--formats",
         type=_formats,
@@ -251,6 +258,26 @@ def _add_no_bom(p: argparse.ArgumentParser, what: str) -> None:
 def _bom(args: argparse.Namespace) -> bool:
     """Whether the command's CSV files start with a byte-order mark (not ``--no-bom``)."""
     return not getattr(args, "no_bom", False)
+
+
+def _add_analyse(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "analyse",
+        help="write the indicator analysis: correlations, Cronbach's alpha, flagged pairs",
+        description=(
+            "Score the values of one period as 'score' does, then write DIR/analysis.html "
+            "(a correlation heatmap per group, inline SVG) and DIR/analysis.json: Pearson and "
+            "Spearman correlations within each group and with the group, Cronbach's alpha, "
+            f"negative and near-collinear (|r| > {COLLINEAR:g}) pairs."
+        ),
+    )
+    _add_scoring_inputs(p)
+    p.add_argument(
+        "--level",
+        help="the level whose units are the observations (default: the bottom level)",
+    )
+    _add_force(p)
+    _add_quiet(p)
 
 
 def _add_quiet(p: argparse.ArgumentParser) -> None:
@@ -574,6 +601,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_score(sub)
+    _add_analyse(sub)
     _add_report(sub)
     _add_awards(sub)
     _add_plugins(sub)
@@ -672,6 +700,31 @@ def _write_effective_weights(result: Result, folder: Path) -> Path:
     text = json.dumps(effective_weights_report(result), ensure_ascii=False, indent=2)
     path.write_text(text + "\n", encoding="utf-8")
     return path
+
+
+def _cmd_analyse(args: argparse.Namespace) -> int:
+    _check_output(args.out, args)
+    job = _inputs(args)
+    period = None if args.period is None else require_period(args.period, what="--period")
+    result = job.score(period)
+    levels = result.framework.levels
+    if args.level is not None and args.level not in levels:
+        raise InputError(f"--level must be one of {list(levels)!r}; got {args.level!r}")
+    analysis = analyse(result, args.level)
+    with _output(args.out, args, "analyse") as tmp:
+        html = path_inside(tmp, "analysis.html")
+        html.write_text(analysis_html(analysis, title=result.framework.name), encoding="utf-8")
+        path_inside(tmp, "analysis.json").write_text(analysis_json(analysis), encoding="utf-8")
+    if not args.quiet:
+        flagged = analysis.flags
+        _say(
+            f"{result.framework.name}, period {result.period}, level {analysis.level}: "
+            f"{len(analysis.groups)} groups, {len(flagged)} flagged pairs"
+        )
+        for f in flagged:
+            _say(f"flag: {f.group}: {f.a} / {f.b}: r = {f.r:.3f} ({f.kind})")
+        _say(f"\nwrote {args.out / 'analysis.html'}, {args.out / 'analysis.json'}")
+    return 0
 
 
 def _cmd_plugins(args: argparse.Namespace) -> int:
@@ -882,6 +935,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     commands = {
         "score": _cmd_score,
+        "analyse": _cmd_analyse,
         "report": _cmd_report,
         "awards": _cmd_awards,
         "plugins": _cmd_plugins,

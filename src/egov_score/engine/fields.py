@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -102,10 +103,13 @@ class FieldColumns:
         self.parents = tuple(parents)
         self.stack = stack
         self._fields: dict[tuple[str, int], FloatArray] = {}
-        self._partials: dict[tuple[str, str | None, int], Partials] = {}
+        self._partials: dict[tuple[str, tuple[str, str] | None, int], Partials] = {}
         self._groupings: dict[int, Grouping] = {}
         self._period_groupings: dict[int, Grouping] = {}
         self._zero_rows: dict[tuple[str, int], IntArray] = {}
+        self._uncounted: dict[tuple[str, str, int], FloatArray] = {}
+        self._counted: dict[tuple[str, str], np.ndarray[Any, np.dtype[np.bool_]]] = {}
+        self._baseless: dict[tuple[str, str], bool] = {}
 
     def own_depth(self, code: str) -> int:
         """The depth of the level field ``code`` is reported on."""
@@ -128,34 +132,74 @@ class FieldColumns:
             self._zero_rows[key] = np.flatnonzero(self.field(code, depth) == 0)
         return self._zero_rows[key]
 
-    def roll(self, code: str, depth: int, paired: str | None = None) -> FloatArray:
-        """Field ``code`` on level ``depth``, not kept; with ``paired``, only units that also
-        reported that field count (a pairwise-complete ratio)."""
+    def roll(self, code: str, depth: int, ratio: tuple[str, str] | None = None) -> FloatArray:
+        """Field ``code`` on level ``depth``, not kept; with ``ratio`` (its numerator and
+        denominator fields, ``code`` one of them), only the units that count in the ratio
+        (:meth:`counted`) are summed: a pairwise-complete ratio."""
         field = self.framework.fields[code]
         if depth == self.own_depth(code):  # a unit's own value, not a roll-up
             col = self.inputs[code]
-            return col if paired is None else np.where(np.isnan(self.inputs[paired]), np.nan, col)
-        return finish(self._partials_of(code, depth, paired), field.rollup)
+            return col if ratio is None else np.where(self.counted(*ratio), col, np.nan)
+        return finish(self._partials_of(code, depth, ratio), field.rollup)
 
-    def _partials_of(self, code: str, depth: int, paired: str | None) -> Partials:
+    def counted(self, numerator: str, denominator: str) -> np.ndarray[Any, np.dtype[np.bool_]]:
+        """The units (on the fields' own level) that count in the sums of a ratio: they
+        reported both fields, and not a numerator > 0 over a denominator of 0 (a rate with
+        no base, which would otherwise lift its parent's rate: 3 of 1 installed). Made once
+        per ratio, for both of its sums."""
+        key = (numerator, denominator)
+        if key not in self._counted:
+            num, den = self.inputs[numerator], self.inputs[denominator]
+            keep: np.ndarray[Any, np.dtype[np.bool_]] = ~np.isnan(num)
+            keep &= ~np.isnan(den)
+            baseless = den == 0
+            baseless &= num > 0
+            self._baseless[key] = bool(baseless.any())
+            if self._baseless[key]:
+                keep &= ~baseless
+                self._uncounted[(numerator, denominator, self.own_depth(numerator))] = (
+                    baseless.astype(np.float64)
+                )
+            self._counted[key] = readonly(keep)
+        return self._counted[key]
+
+    def uncounted_below(self, numerator: str, denominator: str, depth: int) -> FloatArray | None:
+        """Per unit of level ``depth`` (above the fields' own level), how many units below it
+        reported a numerator > 0 over a denominator of 0 and were left out of its ratio;
+        None when no unit did."""
+        self.counted(numerator, denominator)
+        if not self._baseless[(numerator, denominator)]:
+            return None
+        key = (numerator, denominator, depth)
+        if key not in self._uncounted:  # climbing one level at a time, each level's kept
+            below = self.uncounted_below(numerator, denominator, depth + 1)
+            labels = self.stack.labels(depth + 1, self.parents[depth + 1], self.stack.sizes[depth])
+            self._uncounted[key] = readonly(
+                np.bincount(labels, weights=below, minlength=self.stack.rows(depth)).astype(
+                    np.float64
+                )
+            )
+        return self._uncounted[key]
+
+    def _partials_of(self, code: str, depth: int, ratio: tuple[str, str] | None) -> Partials:
         """Roll-up partials of field ``code`` on level ``depth`` (above the field's own
-        level), climbing one level at a time from the field's own level; ``paired`` masks
-        units that did not report that field."""
-        key = (code, paired, depth)
+        level), climbing one level at a time from the field's own level; ``ratio`` masks the
+        units that do not count in it."""
+        key = (code, ratio, depth)
         if key not in self._partials:
             rule = self.framework.fields[code].rollup
             with np.errstate(over="ignore", invalid="ignore"):  # an overflow is checked below
                 if depth + 1 == self.own_depth(code):
-                    parts = self._from_own_level(code, depth, paired)
+                    parts = self._from_own_level(code, depth, ratio)
                 else:
-                    below = self._partials_of(code, depth + 1, paired)
+                    below = self._partials_of(code, depth + 1, ratio)
                     parts = combine(below, self._children_of(depth), self.stack.rows(depth), rule)
             if rule not in ("min", "max"):  # sums can overflow; extremes cannot
                 self._check_finite(code, depth, parts)
             self._partials[key] = parts
         return self._partials[key]
 
-    def _from_own_level(self, code: str, depth: int, paired: str | None) -> Partials:
+    def _from_own_level(self, code: str, depth: int, ratio: tuple[str, str] | None) -> Partials:
         """The partials of field ``code`` on level ``depth``, the level just above its own,
         from its own level's values, one period at a time.
 
@@ -168,12 +212,13 @@ class FieldColumns:
         own = depth + 1
         grouping = self._children_in_period(depth)
         inputs = self.inputs
+        counted = None if ratio is None else self.counted(*ratio)
 
         def one(rows: slice) -> Partials:
             col = inputs[code][rows]
             present = ~np.isnan(col)
-            if paired is not None:
-                present &= ~np.isnan(inputs[paired][rows])
+            if counted is not None:
+                present &= counted[rows]
             weights = None if field.weight is None else inputs[field.weight][rows]
             parts = partials(col, field.rollup, weights, present)
             return combine(parts, grouping, self.stack.sizes[depth], field.rollup)

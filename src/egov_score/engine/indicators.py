@@ -15,7 +15,13 @@ from egov_score.engine.notes import Notes
 from egov_score.engine.prepare import prepare, screened_out
 from egov_score.engine.stack import Stack
 from egov_score.exceptions import PluginOutputError, ScoringError
-from egov_score.kernels.normalise import BUILTIN_NORMALISERS, Normalised, Normaliser
+from egov_score.kernels.grouped import group_count
+from egov_score.kernels.normalise import (
+    BUILTIN_NORMALISERS,
+    PEER_RELATIVE,
+    Normalised,
+    Normaliser,
+)
 from egov_score.model.framework import Framework, Indicator
 from egov_score.model.result import Diagnostic
 
@@ -147,10 +153,25 @@ class Indicators:
         num_code, den_code = str(ind.numerator), str(ind.denominator)
         num_level, den_level = fields.own_depth(num_code), fields.own_depth(den_code)
         if num_level == den_level and depth < num_level:
-            # Pairwise complete: a unit counts in both sums only where it reported both.
-            num = fields.roll(num_code, depth, paired=den_code)
-            den = fields.roll(den_code, depth, paired=num_code)
+            # Pairwise complete: a unit counts in both sums only where it reported both, and
+            # not at all with a numerator > 0 over a denominator of 0 (noted on every level).
+            ratio = (num_code, den_code)
+            num = fields.roll(num_code, depth, ratio)
+            den = fields.roll(den_code, depth, ratio)
             zero = np.flatnonzero(den == 0)
+            uncounted = fields.uncounted_below(num_code, den_code, depth)
+            if uncounted is not None:
+                left_out = uncounted > 0
+                self.notes.add(
+                    notes,
+                    "division_by_zero_below",
+                    depth,
+                    ind.code,
+                    left_out,
+                    f"{ind.code!r} leaves out units below whose {den_code!r} is 0 while "
+                    f"{num_code!r} is > 0 (neither is added to the sums) for {{n}} unit(s): "
+                    f"{{units}}",
+                )
         else:  # on their own level a missing side makes the ratio missing by itself
             num, den = fields.field(num_code, depth), fields.field(den_code, depth)
             zero = fields.zero_rows(den_code, depth)
@@ -224,23 +245,48 @@ class Indicators:
             kwargs["reference"] = self.reference(ind, units, depth)
         kernel = self.normalisers[spec.method]
         try:
-            scores, constant = self._apply(
-                kernel, values, depth, spec.within, ind.direction, kwargs
-            )
+            marks = self._apply(kernel, values, depth, spec.within, ind.direction, kwargs)
         except PluginOutputError as exc:
             raise self.notes.plugin_output_error(exc, depth, f"indicator {ind.code!r}") from exc
         except ScoringError as exc:
             raise ScoringError(
                 f"indicator {ind.code!r} on level {self.framework.levels[depth]!r}: {exc}"
             ) from None
-        if constant is not None:
-            peers = "its level" if spec.within == "level" or depth == 0 else "its parent"
+        peers = "its level" if spec.within == "level" or depth == 0 else "its parent"
+        scores = marks.scores
+        if spec.method in PEER_RELATIVE:
+            lone = self._lone_rows(values, depth, spec.within)
+            if lone is not None:
+                scores[lone] = np.nan
+                self.notes.add(
+                    notes,
+                    "no_peers",
+                    depth,
+                    ind.code,
+                    lone,
+                    f"{ind.code!r} is missing for {{n}} unit(s) alone among the peers in "
+                    f"{peers}: {spec.method!r} scores a unit against its peers and has none to "
+                    f"compare with: {{units}}",
+                )
+        if marks.undefined is not None:
+            self.notes.add(
+                notes,
+                "undefined_normalisation",
+                depth,
+                ind.code,
+                marks.undefined,
+                f"{ind.code!r} is missing for {{n}} unit(s) under {spec.method!r} among the "
+                f"peers in {peers} ({marks.undefined_reason}): {{units}}",
+            )
+        if marks.constant is not None:
+            # A lone unit is noted here too when the kernel found its group constant: the
+            # constant note keeps its meaning (no spread), no_peers says why.
             self.notes.add(
                 notes,
                 "constant_indicator",
                 depth,
                 ind.code,
-                constant,
+                marks.constant,
                 f"{ind.code!r} is constant among the peers in {peers} under {spec.method!r}, "
                 f"so it is missing for {{n}} unit(s): {{units}}",
             )
@@ -254,9 +300,9 @@ class Indicators:
         within: str,
         direction: int,
         kwargs: Mapping[str, Any],
-    ) -> tuple[FloatArray, npt.NDArray[Any] | None]:
+    ) -> _Marks:
         """The scores of ``kernel`` on ``values`` among their peers, and the units in constant
-        peer groups (a mask or ascending stacked rows; None if no group is constant).
+        and in undefined peer groups (ascending stacked rows; None if there are none).
 
         Peers never reach across periods unless they are global, so a built-in kernel is run
         on each period's rows (a slice: no copy) with that period's peer groups, exactly as
@@ -267,25 +313,86 @@ class Indicators:
         stack = self.stack
         if self.global_peers or stack.n_periods == 1 or not _is_builtin(kernel):
             groups, n_groups = self.peers(depth, within)
-            out: Normalised = kernel(values, groups, n_groups, direction, **kwargs)
-            constant = None
-            if len(out.constant_groups):
-                constant = np.isin(groups, out.constant_groups) & ~np.isnan(values)
-            return np.asarray(out.scores, dtype=np.float64), constant
-        groups, n_groups = self._peers_in_period(depth, within)
-        n = stack.sizes[depth]
+            chunks: list[tuple[slice, IntArray, int, Mapping[str, Any]]] = [
+                (slice(0, len(values)), groups, n_groups, kwargs)
+            ]
+        else:
+            groups, n_groups = self._peers_in_period(depth, within)
+            n = stack.sizes[depth]
+            chunks = []
+            for p in range(stack.n_periods):  # a loop over periods, not units
+                rows = slice(p * n, (p + 1) * n)
+                # A row mask among the options (a reference unit's rows) is cut to the period.
+                cut = {k: v[rows] if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
+                chunks.append((rows, groups, n_groups, cut))
         scores = np.empty(len(values))
-        hits = []
-        for p in range(stack.n_periods):  # a loop over periods, not units
-            rows = slice(p * n, (p + 1) * n)
-            # A row mask among the options (a reference unit's rows) is cut to the period too.
-            kw = {k: v[rows] if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
-            out = kernel(values[rows], groups, n_groups, direction, **kw)
+        constant: list[IntArray] = []
+        undefined: list[IntArray] = []
+        reason = ""
+        for rows, g, k, kw in chunks:  # one chunk, or one per period
+            part = values[rows]
+            out: Normalised = kernel(part, g, k, direction, **kw)
             scores[rows] = out.scores
+            offset = rows.start or 0
             if len(out.constant_groups):
-                hit = np.isin(groups, out.constant_groups) & ~np.isnan(values[rows])
-                hits.append(np.flatnonzero(hit) + p * n)
-        return scores, np.concatenate(hits) if hits else None
+                hit = np.isin(g, out.constant_groups) & ~np.isnan(part)
+                constant.append(np.flatnonzero(hit) + offset)
+            if len(out.undefined_groups):
+                hit = np.isin(g, out.undefined_groups) & ~np.isnan(part)
+                undefined.append(np.flatnonzero(hit) + offset)
+                reason = out.undefined_reason
+        return _Marks(
+            scores,
+            np.concatenate(constant) if constant else None,
+            np.concatenate(undefined) if undefined else None,
+            reason,
+        )
+
+    def _lone_rows(self, values: FloatArray, depth: int, within: str) -> IntArray | None:
+        """The units that are the only present value of their peer group (ascending stacked
+        rows; None when there is none): under a peer-relative method they have nothing to be
+        scored against."""
+        if self.global_peers or self.stack.n_periods == 1:
+            groups, n_groups = self.peers(depth, within)
+            chunks = [(0, values, groups, n_groups)]
+        else:
+            groups, n_groups = self._peers_in_period(depth, within)
+            n = self.stack.sizes[depth]
+            chunks = [
+                (p * n, values[p * n : (p + 1) * n], groups, n_groups)
+                for p in range(self.stack.n_periods)  # a loop over periods, not units
+            ]
+        found = [
+            rows + offset
+            for offset, part, g, k in chunks
+            if (rows := _lone(part, g, k)) is not None
+        ]
+        return np.concatenate(found) if found else None
+
+
+class _Marks(NamedTuple):
+    """What :meth:`Indicators._apply` found: the scores and the stacked rows of units in
+    constant and in undefined peer groups."""
+
+    scores: FloatArray
+    constant: IntArray | None
+    undefined: IntArray | None
+    undefined_reason: str
+
+
+def _lone(values: FloatArray, groups: IntArray, n_groups: int) -> IntArray | None:
+    """The rows of units that are the only present value of their peer group, or None."""
+    if n_groups == 1:
+        # Two present values among the first few settle it without a pass over the level.
+        if np.count_nonzero(~np.isnan(values[:64])) >= 2:
+            return None
+        present = ~np.isnan(values)
+        return np.flatnonzero(present) if np.count_nonzero(present) == 1 else None
+    alone = group_count(values, groups, n_groups) == 1
+    if not alone.any():
+        return None
+    rows: IntArray = np.flatnonzero(alone[groups] & ~np.isnan(values))
+    return rows
 
 
 def _is_builtin(kernel: Normaliser) -> bool:

@@ -17,7 +17,7 @@ import numpy as np
 
 from egov_score._arrays import FloatArray, IntArray, readonly
 from egov_score.engine.stack import Stack
-from egov_score.kernels.rank import RankArray, SortedScores, rank_two_ways
+from egov_score.kernels.rank import RANK_TOLERANCE, RankArray, SortedScores, rank_two_ways
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -49,7 +49,7 @@ class PeriodRanks:
     def _into(self, values: FloatArray, out: TwoRanks, periods: range) -> None:
         """Rank ``periods`` of ``values`` into the two stacked rank columns ``out``."""
         for rows in self._slices(periods):  # a loop over periods, not units
-            level, parent = rank_two_ways(values[rows], None, self.parent)
+            level, parent = rank_two_ways(values[rows], None, self.parent, tolerance=RANK_TOLERANCE)
             out[0][rows] = level
             out[1][rows] = parent
 
@@ -57,7 +57,7 @@ class PeriodRanks:
         """The ranks of ``values`` (a stacked column of the level) within the level and
         within parents, per period (0 where a value is missing), read-only."""
         if self.n_periods == 1:
-            a, b = rank_two_ways(values, None, self.parent)
+            a, b = rank_two_ways(values, None, self.parent, tolerance=RANK_TOLERANCE)
             return readonly(a), readonly(b)
         out = _empty(len(values))
         self._into(values, out, range(self.n_periods))
@@ -75,7 +75,7 @@ class PeriodRanks:
             return lambda: self(values)
         executor = beside
         if self.n_periods == 1:
-            sorting = executor.submit(SortedScores, values)
+            sorting = executor.submit(SortedScores, values, tolerance=RANK_TOLERANCE)
 
             def finish_one() -> TwoRanks:
                 sorted_ = sorting.result()

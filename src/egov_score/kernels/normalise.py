@@ -31,6 +31,7 @@ __all__ = [
     "DISTANCE_REFERENCES",
     "HANDBOOK_CATEGORY_SCORES",
     "HANDBOOK_PERCENTILES",
+    "PEER_RELATIVE",
     "PERCENTILE_FORMS",
     "Normalised",
     "Normaliser",
@@ -55,10 +56,16 @@ class Normalised:
         scores: float64, one per unit, NaN = missing.
         constant_groups: peer groups in which the indicator is constant (or has a single
             value), so the method is undefined there; their units are missing.
+        undefined_groups: peer groups where the method has no scale for another reason
+            (``fracmax``, lower is better, with a 0 among values that are not all 0); their
+            units are missing and ``undefined_reason`` says why.
+        undefined_reason: why, for the diagnostic.
     """
 
     scores: FloatArray
     constant_groups: IntArray
+    undefined_groups: IntArray = attrs.field(factory=lambda: np.zeros(0, dtype=np.intp))
+    undefined_reason: str = ""
 
 
 Normaliser = Callable[..., Normalised]
@@ -243,6 +250,9 @@ def fracmax(values: FloatArray, groups: IntArray, n_groups: int, direction: int)
     """``x / max * 100`` among peers; lower-is-better: ``min / x * 100`` (0 scores 100).
 
     Needs values >= 0. A peer group whose best value is 0 (higher is better) is constant.
+    Lower is better: a peer group whose best value is 0 while others are not has no ratio
+    scale (``0 / x`` would score every other unit 0), so its units are missing and the group
+    is reported in ``undefined_groups``; a group of zeros only scores 100 throughout.
     """
     if (values < 0).any():
         bad = float(values[values < 0][0])
@@ -255,9 +265,17 @@ def fracmax(values: FloatArray, groups: IntArray, n_groups: int, direction: int)
     else:
         best = group_min(values, groups, n_groups)
         constant_mask = np.zeros(n_groups, dtype=bool)
+        undefined = (best == 0) & (group_max(values, groups, n_groups) > 0)
         with np.errstate(invalid="ignore", divide="ignore"):
             scores = np.where(values == 0, 100.0, best[groups] / values * 100.0)
-        scores[np.isnan(values)] = np.nan
+        scores[np.isnan(values) | undefined[groups]] = np.nan
+        if undefined.any():
+            return Normalised(
+                scores,
+                _no_constant(),
+                np.flatnonzero(undefined).astype(np.intp),
+                "lower is better and the best value is 0, so x / best has no scale",
+            )
     scores[constant_mask[groups]] = np.nan
     return Normalised(scores, np.flatnonzero(constant_mask).astype(np.intp))
 
@@ -372,6 +390,15 @@ def categorical(
     out[np.isnan(x) | constant_mask[groups]] = np.nan
     return Normalised(out, np.flatnonzero(constant_mask).astype(np.intp))
 
+
+#: The built-in methods that score a unit relative to its peers: a peer group with a single
+#: present value has nothing to compare with, so the engine scores it missing under these
+#: (with a ``no_peers`` diagnostic; ``docs/method.md``); ``distance`` and ``categorical``
+#: measure against the peers too. ``goalposts`` and ``none`` use fixed
+#: scales and score a lone unit as usual.
+PEER_RELATIVE = frozenset(
+    {"minmax", "zscore", "target", "rank", "percentile", "fracmax", "distance", "categorical"}
+)
 
 #: The built-in normalisation kernels by method name.
 BUILTIN_NORMALISERS: dict[str, Normaliser] = {

@@ -1,8 +1,11 @@
 """Ranking and banding kernels.
 
 Ranks are "competition" ranks (1, 2, 2, 4): ties share the lowest rank number; missing values
-get rank 0 (unranked). A level's ranks and its ranks within parents share one sort of the
-values: the second is a stable integer sort of the first's order by parent.
+get rank 0 (unranked). With a relative tolerance (the engine's composites and groups use
+:data:`RANK_TOLERANCE`), values that differ by float noise tie: in sort order, a value within
+``tolerance * max(|a|, |b|)`` of the value just before it shares its rank. A level's ranks and
+its ranks within parents share one sort of the values: the second is a stable integer sort of
+the first's order by parent.
 """
 
 from __future__ import annotations
@@ -14,13 +17,22 @@ import numpy.typing as npt
 
 from egov_score._arrays import FloatArray, IntArray
 
-__all__ = ["SortedScores", "band", "rank_in_groups", "rank_two_ways"]
+__all__ = ["RANK_TOLERANCE", "SortedScores", "band", "rank_in_groups", "rank_two_ways"]
+
+#: Relative tolerance within which the engine ranks two scores as equal (ties = min):
+#: 74.86666666666667 and 74.86666666666666, the same mean summed in another order, share a rank.
+RANK_TOLERANCE = 1e-9
 
 RankArray = npt.NDArray[np.int64]
 
 
 def _ranks_from_rows(
-    n: int, rows: IntArray, ordered: FloatArray, ordered_groups: npt.NDArray[np.integer] | None
+    n: int,
+    rows: IntArray,
+    ordered: FloatArray,
+    ordered_groups: npt.NDArray[np.integer] | None,
+    tolerance: float = 0.0,
+    magnitude: float = 0.0,
 ) -> RankArray:
     """Competition ranks of ``n`` rows given ``rows`` (the present rows sorted by group, then
     by key) and their values (and group labels) in that order. Written in place, to keep the
@@ -32,6 +44,8 @@ def _ranks_from_rows(
     new_tie = np.empty(m, dtype=bool)
     new_tie[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=new_tie[1:])
+    if tolerance > 0 and m > 1:
+        _merge_close(new_tie, ordered, tolerance, magnitude)
     group_start = None
     if ordered_groups is not None:
         new_group = np.empty(m, dtype=bool)
@@ -54,6 +68,30 @@ def _ranks_from_rows(
     tie_start += 1
     ranks[rows] = tie_start
     return ranks
+
+
+def _merge_close(
+    new_tie: npt.NDArray[np.bool_], ordered: FloatArray, tolerance: float, magnitude: float
+) -> None:
+    """Clear ``new_tie[i]`` where ``ordered[i]`` is within ``tolerance * max(|a|, |b|)`` of
+    ``ordered[i - 1]`` (an infinity is never close to a finite value).
+
+    One pass finds the candidates, neighbours closer than ``tolerance`` times ``magnitude``
+    (the column's largest absolute value); the exact test then runs on those few only.
+    """
+    with np.errstate(invalid="ignore"):
+        diff = np.subtract(ordered[1:], ordered[:-1])
+        np.abs(diff, out=diff)
+        bound = tolerance * magnitude
+        # neighbours in sort order within a group; across groups new_tie is set again later
+        idx = np.flatnonzero(diff <= bound)
+        if not len(idx):
+            return
+        idx = idx[new_tie[1:][idx]]
+        d = diff[idx]
+        a, b = ordered[idx + 1], ordered[idx]
+        close = (d <= tolerance * np.maximum(np.abs(a), np.abs(b))) & np.isfinite(d)
+    new_tie[idx[close] + 1] = False
 
 
 def _by_group(rows: IntArray, groups: IntArray) -> tuple[IntArray, npt.NDArray[np.integer]]:
@@ -152,19 +190,33 @@ class SortedScores:
     Args:
         values: float64 scores; NaN is unranked.
         descending: rank 1 is the highest value (True) or the lowest (False).
+        tolerance: relative tolerance within which neighbouring values tie (0: exact).
     """
 
-    def __init__(self, values: FloatArray, descending: bool = True) -> None:
+    def __init__(
+        self, values: FloatArray, descending: bool = True, *, tolerance: float = 0.0
+    ) -> None:
         self.values = values
+        self.tolerance = tolerance
         self.n = len(values)
         self.rows, self.ordered = _order(values, descending)
 
     def ranks(self, groups: IntArray | None) -> RankArray:
         """Competition ranks within ``groups`` (a label per row; None = one group)."""
         if groups is None:
-            return _ranks_from_rows(self.n, self.rows, self.ordered, None)
+            return _ranks_from_rows(
+                self.n, self.rows, self.ordered, None, self.tolerance, self._magnitude()
+            )
         rows, ordered_groups = _by_group(self.rows, groups)
-        return _ranks_from_rows(self.n, rows, self.values[rows], ordered_groups)
+        return _ranks_from_rows(
+            self.n, rows, self.values[rows], ordered_groups, self.tolerance, self._magnitude()
+        )
+
+    def _magnitude(self) -> float:
+        """The largest absolute value present: at one end of the sort order."""
+        if not len(self.ordered):
+            return 0.0
+        return max(abs(float(self.ordered[0])), abs(float(self.ordered[-1])))
 
 
 def rank_two_ways(
@@ -173,14 +225,20 @@ def rank_two_ways(
     parent_groups: IntArray | None,
     *,
     descending: bool = True,
+    tolerance: float = 0.0,
 ) -> tuple[RankArray, RankArray]:
-    """Ranks within ``level_groups`` and within ``parent_groups`` from one sort of ``values``."""
-    sorted_ = SortedScores(values, descending)
+    """Ranks within ``level_groups`` and within ``parent_groups`` from one sort of ``values``
+    (neighbours within relative ``tolerance`` tie)."""
+    sorted_ = SortedScores(values, descending, tolerance=tolerance)
     return sorted_.ranks(level_groups), sorted_.ranks(parent_groups)
 
 
 def rank_in_groups(
-    values: FloatArray, groups: IntArray | None = None, *, descending: bool = True
+    values: FloatArray,
+    groups: IntArray | None = None,
+    *,
+    descending: bool = True,
+    tolerance: float = 0.0,
 ) -> RankArray:
     """Competition ranks (1, 2, 2, 4) of ``values`` within each group.
 
@@ -188,11 +246,13 @@ def rank_in_groups(
         values: float64 scores; NaN is unranked (rank 0).
         groups: a group label per value (e.g. the parent index); None = one group.
         descending: rank 1 is the highest value (True) or the lowest (False).
+        tolerance: relative tolerance within which neighbouring values in sort order tie
+            (0: exact; the engine uses :data:`RANK_TOLERANCE`).
 
     Returns:
         int64 ranks, 0 where the value is missing.
     """
-    return SortedScores(values, descending).ranks(groups)
+    return SortedScores(values, descending, tolerance=tolerance).ranks(groups)
 
 
 def band(

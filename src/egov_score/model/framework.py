@@ -1542,9 +1542,19 @@ def _validate(
                 )
             seen.append(parent)
             parent = fw_groups[parent].parent
+    weights = {i.code: i.weight for i in indicators} | {g.code: g.weight for g in groups}
     for n, g in enumerate(groups):
-        if not _children(indicators, groups, g.code):
+        kids = _children(indicators, groups, g.code)
+        if not kids:
             raise _fail(
                 f"a group needs at least one child; got none for {g.code!r}",
+                where.table("group", n),
+            )
+        if not any(weights[k] > 0 for k in kids):
+            # Every child weighted 0 leaves the group's mean undefined for every unit; found
+            # here, not reported as "too little data" at scoring time.
+            raise _fail(
+                f"a group needs a child with a weight > 0; got weight 0 for every child of "
+                f"{g.code!r} ({', '.join(repr(k) for k in kids)})",
                 where.table("group", n),
             )

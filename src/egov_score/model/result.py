@@ -45,6 +45,9 @@ DIAGNOSTIC_KINDS = (
     "treated",
     "screened_out",
     "pca_weights",
+    "no_peers",
+    "undefined_normalisation",
+    "division_by_zero_below",
 )
 #: What outlier treatment did to a cell, by the int8 code of :attr:`LevelResult.treated`.
 TREATED_LABELS = ("", "winsorised_high", "winsorised_low", "transformed", "trimmed")

@@ -277,7 +277,10 @@ class _LevelVerdicts:
         months = has.sum(axis=0)
         with np.errstate(invalid="ignore"):
             mean = np.where(months > 0, np.nansum(scores, axis=0) / np.maximum(months, 1), np.nan)
-            mean_cov = np.nanmean(np.where(np.isnan(cov), np.nan, cov), axis=0) if len(cov) else cov
+            # Coverage over the months with a score only: a month without one is the
+            # min_months rule's business, so the two rules decide independently.
+            cov_sum = np.where(has, np.nan_to_num(cov), 0.0).sum(axis=0)
+            mean_cov = np.where(months > 0, cov_sum / np.maximum(months, 1), np.nan)
         first_i = np.argmax(has, axis=0)
         last_i = len(periods) - 1 - np.argmax(has[::-1], axis=0)
         cols = np.arange(scores.shape[1])
