@@ -57,7 +57,16 @@ def _tolerant_rank(value, peers, tolerance=1e-9):
     return rank[value]
 
 
-_PEER_RELATIVE = ("minmax", "zscore", "target", "rank", "percentile", "fracmax")
+_PEER_RELATIVE = (
+    "minmax",
+    "zscore",
+    "target",
+    "rank",
+    "percentile",
+    "fracmax",
+    "distance",
+    "categorical",
+)
 
 
 def _normalise(spec, ind, x, peers):
