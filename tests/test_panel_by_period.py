@@ -22,7 +22,7 @@ from egov_score.engine.ranking import PeriodRanks
 from egov_score.engine.stack import Stack
 from egov_score.kernels.grouped import Grouping, group_count
 from egov_score.kernels.normalise import BUILTIN_NORMALISERS, PEER_RELATIVE
-from egov_score.kernels.rank import rank_two_ways
+from egov_score.kernels.rank import RANK_TOLERANCE, rank_two_ways
 from egov_score.kernels.rollup import combine, finish, partials
 from egov_score.model.hierarchy import Level
 
@@ -131,7 +131,7 @@ def test_period_ranks_as_stacked(case: tuple[int, int, int, np.ndarray, np.ndarr
     stack = Stack(tuple(f"p{p}" for p in range(periods)), [n_parents, n])
     in_level = np.repeat(np.arange(periods), n) if periods > 1 else None
     in_parent = stack.labels(1, parent, n_parents)
-    want = rank_two_ways(values, in_level, in_parent)
+    want = rank_two_ways(values, in_level, in_parent, tolerance=RANK_TOLERANCE)
     ranker = PeriodRanks(stack, 1, parent)
     for got in (ranker(values), ranker.start(values, None)()):
         np.testing.assert_array_equal(got[0], want[0])
