@@ -177,7 +177,8 @@ def format_value(s: Standing, lang: str = "en") -> str:
     if math.isnan(s.value):
         return "–"
     unit = " %" if s.unit == "%" else f" {unit_text(s.unit, lang)}" if s.unit else ""
-    return f"{format_number(s.value, lang)}{unit}"
+    mark = f" {gettext(lang, 'estimated')}" if s.estimated else ""
+    return f"{format_number(s.value, lang)}{unit}{mark}"
 
 
 def _best(s: Standing, lang: str) -> str:
@@ -431,6 +432,7 @@ def _json_standing(s: Standing) -> dict[str, Any]:
         "best_name": s.best_name,
         "best_name_hi": s.best_name_hi,
         "change": _json_num(s.change),
+        "estimated": s.estimated,
     }
 
 

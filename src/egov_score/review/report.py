@@ -64,6 +64,8 @@ class Standing:
         best_name: the best peer's name.
         best_name_hi: the best peer's Hindi name, or ``""``.
         change: change in score since the previous period (NaN if unknown).
+        estimated: the unit's value was imputed (an estimate, not reported; the framework's
+            ``impute`` step, ``docs/analysis.md``).
     """
 
     code: str
@@ -78,6 +80,7 @@ class Standing:
     best_name: str
     change: float
     best_name_hi: str = ""
+    estimated: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -222,6 +225,7 @@ def _standing(
         best_name=str(lv.names[best]),
         best_name_hi=str(lv.names_hi[best]),
         change=change,
+        estimated=bool(lv.imputed[code][i]) if code in lv.imputed else False,
     )
 
 
