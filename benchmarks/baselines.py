@@ -69,7 +69,8 @@ def pandas_score(w: Workload) -> dict[str, Any]:
                 val = col if level == "machine" else col.groupby(by).sum(min_count=1)
             else:
                 num, den = df[spec["numerator"]], df[spec["denominator"]]
-                both = num.notna() & den.notna()
+                # pairwise complete, and a numerator > 0 over a 0 denominator left out
+                both = num.notna() & den.notna() & ~((den == 0) & (num > 0))
                 num, den = num.where(both), den.where(both)
                 if level != "machine":
                     num = num.groupby(by).sum(min_count=1)
@@ -98,6 +99,8 @@ def pandas_score(w: Workload) -> dict[str, Any]:
                     ref = x.max()
                     num, gap = ref - x, ref - t
                 s = num / gap * 100 if gap > 0 else pd.Series(100.0, index=x.index)
+                # alone among its peers: nothing to compare with, missing (docs/method.md)
+                s = s if x.count() > 1 else s * np.nan
                 norm[spec["code"]] = s.where(x.notna()).clip(upper=100)
         scores = {}
         for g in (*SUBGROUPS, "index"):
@@ -150,6 +153,7 @@ def polars_score(w: Workload) -> dict[str, Any]:
                 both = (
                     pl.col(spec["numerator"]).is_not_null()
                     & pl.col(spec["denominator"]).is_not_null()
+                    & ~((pl.col(spec["denominator"]) == 0) & (pl.col(spec["numerator"]) > 0))
                 )
                 exprs.append(
                     pl.when(both).then(pl.col(spec["numerator"])).alias(f"n_{spec['code']}")
@@ -196,6 +200,8 @@ def polars_score(w: Workload) -> dict[str, Any]:
                     num, gap = x.max() - x, x.max() - t
                 e = (
                     pl.when(x.is_null())
+                    .then(None)
+                    .when(x.count() < 2)  # alone among its peers: missing (docs/method.md)
                     .then(None)
                     .when(gap > 0)
                     .then((num / gap * 100).clip(upper_bound=100))
@@ -265,7 +271,9 @@ def python_score(w: Workload) -> dict[str, Any]:
                     pairs = [
                         (m[spec["numerator"]], m[spec["denominator"]])
                         for m in ms
-                        if m[spec["numerator"]] is not None and m[spec["denominator"]] is not None
+                        if m[spec["numerator"]] is not None
+                        and m[spec["denominator"]] is not None
+                        and not (m[spec["denominator"]] == 0 and m[spec["numerator"]] > 0)
                     ]
                     num, den = sum(p[0] for p in pairs), sum(p[1] for p in pairs)
                     col[u] = num / den * scale if pairs and den != 0 else None
@@ -287,7 +295,10 @@ def python_score(w: Workload) -> dict[str, Any]:
                     t = spec["target"]
                     ref = min(xs) if d > 0 else max(xs)
                     num, gap = (x - ref, t - ref) if d > 0 else (ref - x, ref - t)
-                    res[u] = min(num / gap * 100, 100.0) if gap > 0 else 100.0
+                    if len(xs) < 2:  # alone among its peers: missing (docs/method.md)
+                        res[u] = None
+                    else:
+                        res[u] = min(num / gap * 100, 100.0) if gap > 0 else 100.0
             norm[spec["code"]] = res
         for g in (*SUBGROUPS, "index"):
             kids = _children(g)
