@@ -6,25 +6,18 @@ from __future__ import annotations
 
 import functools
 
-from egov_score import datasets
+from tests.demo import jaipur_review
+
 from egov_score.render.maps import card_map_sections, division_map_svg
 from egov_score.render.messages import catalogues
 from egov_score.render.review import write_cards
 from egov_score.review.division import Review
 from egov_score.review.maps import review_maps
-from egov_score.review.panel import score_panel
 
 
 @functools.cache
 def review() -> Review:
-    job = datasets.load("jaipur")
-    return Review(
-        panel=score_panel(job),
-        period="2021-01",
-        hierarchy=job.hierarchy,
-        registry=job.registry,
-        tables=job.tables,
-    )
+    return jaipur_review()
 
 
 def test_prepare_maps(benchmark):

@@ -8,26 +8,17 @@ import re
 
 import pytest
 
-from egov_score import datasets
 from egov_score.cli import main
 from egov_score.render import card as render
 from egov_score.render.review import write_cards
 from egov_score.review.actions import FIRST_ROWS
-from egov_score.review.division import Review
-from egov_score.review.panel import score_panel
 from egov_score.review.report import build_report
+from tests.demo import jaipur_review
 
 
 @pytest.fixture(scope="module")
 def review():
-    jaipur = datasets.load("jaipur")
-    return Review(
-        panel=score_panel(jaipur),
-        period="2021-01",
-        hierarchy=jaipur.hierarchy,
-        registry=jaipur.registry,
-        tables=jaipur.tables,
-    )
+    return jaipur_review()
 
 
 def alone(review, code):

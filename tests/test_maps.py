@@ -23,10 +23,9 @@ from egov_score.render.maps import band_map_svg, division_map_svg, point_map_svg
 from egov_score.render.messages import catalogues
 from egov_score.render.review import review_html
 from egov_score.render.review_run import run_review
-from egov_score.review.division import Review
 from egov_score.review.maps import BandMap, PointMap
-from egov_score.review.panel import score_panel
 from egov_score.review.report import build_report
+from tests.demo import jaipur_review
 from tests.test_geotag_reasons import BROKEN, CLEAN, UNTAGGED, box, write_data, write_geojson
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -353,14 +352,7 @@ def test_the_division_page_uses_the_district_boundaries_when_given(tmp_path):
 
 @pytest.fixture(scope="module")
 def review():
-    job = datasets.load("jaipur")
-    return Review(
-        panel=score_panel(job),
-        period="2021-01",
-        hierarchy=job.hierarchy,
-        registry=job.registry,
-        tables=job.tables,
-    )
+    return jaipur_review()
 
 
 def test_the_demo_division_map_places_every_district_with_its_band(review):

@@ -22,7 +22,7 @@ SHOTS = (
     ("card-phone.png", "en", chromium.PHONE, 1400),
     ("card-hindi.png", "hi", chromium.PHONE, 1400),
 )
-CARD = "district/D-87.html"
+CARD = "district/alwar-87.html"
 
 
 def main() -> int:

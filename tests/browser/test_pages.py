@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser import chromium
+from tests.browser import chromium, screenshots
 
 pytestmark = pytest.mark.browser
 
@@ -53,6 +53,7 @@ def test_the_demo_writes_every_kind_of_page(demo_pages):
         assert {f"{lang}/division.html", f"{lang}/awards.html"} <= names
         assert any(n.startswith(f"{lang}/district/") for n in names)
         assert any(n.startswith(f"{lang}/block/") for n in names)
+        assert f"{lang}/{screenshots.CARD}" in names  # the card docs/img shows
 
 
 @pytest.mark.parametrize("width", [chromium.PHONE, chromium.DESKTOP])
