@@ -158,8 +158,13 @@ def test_removal_matches_coinr_zero_weight_definition(rows):
         np.testing.assert_allclose(got.mean_abs_rank_change[e], want)
 
 
-def test_the_jaipur_pipeline_removes_each_scheme():
-    data = datasets.load("jaipur")
+@pytest.fixture(scope="module")
+def jaipur():
+    return datasets.load("jaipur")
+
+
+def test_the_jaipur_pipeline_removes_each_scheme(jaipur):
+    data = jaipur
     got = removal_importance(data, level="block", period="2021-01", elements="groups")
     fw = data.framework
     assert got.elements == tuple(g for g in fw.groups if g != fw.root)
@@ -215,3 +220,13 @@ def test_the_example_in_the_docs_runs():
     namespace: dict[str, object] = {}
     exec(block.group(1), namespace)
     assert namespace["schemes"].elements == removable_groups(datasets.load("jaipur").framework)
+
+
+def test_a_level_left_with_nothing_to_rank_has_no_change(jaipur):
+    # Machines are scored on e-Mitra's indicators only: without them no machine is ranked,
+    # so no unit is ranked both times (NaN); the other schemes do not touch machines' ranks.
+    got = removal_importance(jaipur, level="machine", period="2021-01", elements="groups")
+    assert got.elements[0] == "emitra"
+    assert np.isnan(got.mean_abs_rank_change[0])
+    assert np.isnan(got.max_abs_rank_change[0])
+    np.testing.assert_array_equal(got.mean_abs_rank_change[1:], 0.0)

@@ -30,7 +30,13 @@ from egov_score.model.result import Result
 from egov_score.model.sensitivity import RemovalImportance
 from egov_score.model.values import LevelValues, Values
 
-__all__ = ["REMOVAL_ELEMENTS", "framework_without", "removable_groups", "removal_importance"]
+__all__ = [
+    "REMOVAL_ELEMENTS",
+    "Gathers",
+    "framework_without",
+    "removable_groups",
+    "removal_importance",
+]
 
 #: What :func:`removal_importance` removes one at a time, and the record's ``kind`` for each.
 REMOVAL_ELEMENTS = {"indicators": "indicator", "groups": "group"}
