@@ -88,8 +88,9 @@ class Rejects:
         if rest > 0:
             shown.append(f"... and {rest} more")
         noun = "problem" if self.total == 1 else "problems"
+        rows = "row" if self.rows_dropped == 1 else "rows"
         raise InputError(
-            f"{what}: {self.total} {noun} in {self.rows_dropped} rows (counts by column: "
+            f"{what}: {self.total} {noun} in {self.rows_dropped} {rows} (counts by column: "
             f"{self._count_text()}); fix them or pass --drop-bad-rows to set those rows "
             f"aside in a rejects file:\n  " + "\n  ".join(shown)
         )
@@ -99,14 +100,16 @@ class Rejects:
 
     def summary(self) -> str:
         """One line: rows dropped and problems per column."""
-        return f"{self.rows_dropped} rows dropped ({self._count_text()})"
+        rows = "row" if self.rows_dropped == 1 else "rows"
+        return f"{self.rows_dropped} {rows} dropped ({self._count_text()})"
 
-    def write(self, path: str) -> None:
-        """Write the kept problems as a CSV of :data:`REJECT_COLUMNS` (the one CSV writer)."""
+    def write(self, path: str, *, bom: bool = True) -> None:
+        """Write the kept problems as a CSV of :data:`REJECT_COLUMNS` (the one CSV writer;
+        with a byte-order mark for Excel unless ``bom=False``)."""
         columns: dict[str, npt.NDArray[np.generic] | list[object]] = dict(self.table)
         columns["row_group"] = np.array(self.table["row_group"], dtype=np.int64)
         columns["row"] = np.array(self.table["row"], dtype=np.int64)
-        write_csv(path, columns)
+        write_csv(path, columns, bom=bom)
 
 
 def _add(

@@ -238,18 +238,27 @@ class EventRollup:
         """The values table as a ``pandas``, ``polars`` or ``arrow`` frame."""
         return to_frame(self.columns(), kind)
 
-    def write(self, path: str | os.PathLike[str]) -> Path:
-        """Write the values table to ``.parquet`` or ``.csv`` (by its ending).
+    def write(
+        self, path: str | os.PathLike[str], *, fields: Sequence[str] = FIELDS, bom: bool = True
+    ) -> Path:
+        """Write the values table ``code,period,<fields>`` to ``.parquet`` or ``.csv`` (by its
+        ending; a CSV starts with a byte-order mark unless ``bom=False``).
 
         Raises:
-            InputError: another ending, or Parquet without pyarrow or polars.
+            InputError: another ending, an unknown field, or Parquet without pyarrow or
+                polars.
         """
         out = Path(path)
         suffix = out.suffix.lower()
+        unknown = [f for f in fields if f not in FIELDS]
+        if unknown:
+            raise InputError(f"fields must be among {list(FIELDS)!r}; got {unknown!r}")
+        every = self.columns()
+        columns = {k: every[k] for k in ("code", "period", *fields)}
         if suffix in PARQUET_SUFFIXES:
-            return write_parquet(out, self.columns())
+            return write_parquet(out, columns)
         if suffix == ".csv":
-            write_csv(out, self.columns())
+            write_csv(out, columns, bom=bom)
             return out
         raise InputError(f"a values file must end in .parquet or .csv; got {str(out)!r}")
 
@@ -295,7 +304,9 @@ def roll_up(
         options=dict(options or {}),
     )
     if not drop_bad_rows:
-        run.rejects.raise_if_any(f"events ({len(files)} files)")
+        run.rejects.raise_if_any(
+            ", ".join(str(f) for f in files[:3]) + ("..." if len(files) > 3 else "")
+        )
     elif rejects is not None:
         run.rejects.write(str(rejects))
     table = finish(run.partial)
