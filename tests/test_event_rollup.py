@@ -4,6 +4,7 @@ files, a directory), the errors naming file, row group, row and value, and ``dro
 from __future__ import annotations
 
 import csv
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -222,3 +223,12 @@ def test_to_values(tmp_path: Path, units: eg.Hierarchy) -> None:
     assert machine[codes.index("M-0001")] == 3
     assert machine[codes.index("M-0002")] == 0
     assert np.isnan(machine[codes.index("M-0003")])
+
+
+def test_progress_records(tmp_path: Path, units: eg.Hierarchy, caplog) -> None:
+    path = tmp_path / "e.parquet"
+    pq.write_table(_arrow(ROWS), path, row_group_size=2)
+    with caplog.at_level(logging.INFO, logger="egov_score"):
+        roll_up(path, units, batch_rows=2)
+    steps = [r for r in caplog.records if getattr(r, "egov_step", None) == "rolling up events"]
+    assert [(r.egov_done, r.egov_total) for r in steps] == [(2, 6), (4, 6), (6, 6)]

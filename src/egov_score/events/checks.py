@@ -113,9 +113,14 @@ class Rejects:
 
 
 def _add(
-    rejects: Rejects, batch: EventBatch, column: str, bad: npt.NDArray[np.bool_], values: StrArray
+    rejects: Rejects,
+    batch: EventBatch,
+    column: str,
+    bad: npt.NDArray[np.bool_],
+    coded: tuple[StrArray, IntArray] | None,
 ) -> None:
-    """Record the rows of ``batch`` where ``bad`` holds, with their cells ``values``."""
+    """Record the rows of ``batch`` where ``bad`` holds, with their cells (from the coded
+    names of a text column, else from the batch)."""
     positions = np.flatnonzero(bad)
     count = len(positions)
     if not count:
@@ -125,7 +130,10 @@ def _add(
     shown = positions[:keep]
     if not len(shown):
         return
-    cells = values[shown] if len(values) else np.array(batch.cells(column, shown), dtype=np.str_)
+    if coded is not None:
+        cells = _named(coded[0], coded[1][shown])
+    else:
+        cells = np.array(batch.cells(column, shown), dtype=np.str_)
     rule = RULES[column]
     rejects.listed.extend(
         f"{batch.where(int(p))}, column {column!r}: {rule}; got {str(v)!r}"
@@ -173,15 +181,15 @@ def check_batch(
     with np.errstate(invalid="ignore"):
         amount_ok = np.isfinite(amount) & (amount >= 0) & (amount <= MAX_AMOUNT)
     checks = {
-        "machine": (machine < 0, _named(batch.machines, batch.machine)),
-        "timestamp": (~batch.timestamp_ok, np.zeros(0, dtype=np.str_)),
-        "service": (batch.service < 0, _named(batch.services, batch.service)),
-        "amount": (~amount_ok, np.zeros(0, dtype=np.str_)),
-        "status": (status < 0, _named(batch.statuses, batch.status)),
+        "machine": (machine < 0, (batch.machines, batch.machine)),
+        "timestamp": (~batch.timestamp_ok, None),
+        "service": (batch.service < 0, (batch.services, batch.service)),
+        "amount": (~amount_ok, None),
+        "status": (status < 0, (batch.statuses, batch.status)),
     }
     bad = np.zeros(len(batch), dtype=np.bool_)
-    for column, (mask, values) in checks.items():  # a loop over the five columns
-        _add(rejects, batch, column, mask, values)
+    for column, (mask, coded) in checks.items():  # a loop over the five columns
+        _add(rejects, batch, column, mask, coded)
         bad |= mask
     rejects.rows_dropped += int(bad.sum())
     return ~bad, machine, status == 1

@@ -235,18 +235,21 @@ def _text_fields(texts: dict[str, tuple[StrArray, IntArray]]) -> dict[str, Any]:
 
 def _coded(pa: Any, pc: Any, column: Any, source: str, name: str) -> tuple[StrArray, IntArray]:
     """Distinct text values and an index per row (-1 for null or empty) of an Arrow column."""
-    kind = column.type
-    if pa.types.is_dictionary(kind):
-        column = column.cast(kind.value_type)
-        kind = column.type
-    if pa.types.is_integer(kind):
-        column = column.cast(pa.string())
-    elif not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+    # A dictionary column is used as it is (its names may repeat: callers look names up).
+    encoded = column if pa.types.is_dictionary(column.type) else None
+    kind = column.type.value_type if encoded is not None else column.type
+    if not (
+        pa.types.is_integer(kind) or pa.types.is_string(kind) or pa.types.is_large_string(kind)
+    ):
         raise InputError(
             f"{source}: column {name!r} must hold text; got Parquet type {str(kind)!r}"
         )
-    encoded = pc.dictionary_encode(column)
-    names = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=np.str_)
+    if encoded is None:
+        encoded = pc.dictionary_encode(column)
+    dictionary = encoded.dictionary
+    if pa.types.is_integer(kind):
+        dictionary = dictionary.cast(pa.string())
+    names = np.asarray(dictionary.to_numpy(zero_copy_only=False), dtype=np.str_)
     codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
     names = np.strings.strip(names) if len(names) else names.astype("<U1")
     empty = np.flatnonzero(np.strings.str_len(names) == 0)

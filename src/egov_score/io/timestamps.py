@@ -98,13 +98,13 @@ def parse_timestamps(cells: npt.ArrayLike) -> tuple[Int64Array, BoolArray]:
     # One column of code points per character, a zero column always at the end.
     width = max(min(int(length.max()), _MAX_TEXT), 19) + 1
     cp = np.ascontiguousarray(text.astype(f"<U{width}")).view(np.uint32).reshape(n, width)
-    cp = cp.astype(np.int64)
+    # Kept as uint32 code points, bools and int8 digits: a few bytes a character.
     digit = (cp >= _ZERO) & (cp <= _ZERO + 9)
-    value = np.where(digit, cp - _ZERO, 0)
+    value = np.where(digit, cp - _ZERO, 0).astype(np.int8)
     rows = np.arange(n)
 
     def at(pos: Int64Array | int) -> Int64Array:
-        picked: Int64Array = cp[rows, np.clip(pos, 0, width - 1)]
+        picked: Int64Array = cp[rows, np.clip(pos, 0, width - 1)].astype(np.int64)
         return picked
 
     def is_digit(pos: Int64Array | int) -> BoolArray:

@@ -171,6 +171,27 @@ def paise(rupees: npt.ArrayLike) -> Int64Array:
 # --- partials ----------------------------------------------------------------------------------
 
 
+def _unique(keys: Int64Array) -> Int64Array:
+    """Sorted distinct keys, by one sort (numpy's hash-based ``unique`` is slower here)."""
+    ordered = np.sort(np.asarray(keys, dtype=np.int64))
+    first = np.ones(len(ordered), dtype=np.bool_)
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    distinct: Int64Array = ordered[first]
+    return distinct
+
+
+def _unique_inverse(keys: Int64Array) -> tuple[Int64Array, IntArray]:
+    """Sorted distinct keys and each key's position among them, by one argsort."""
+    keys = np.asarray(keys, dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    first = np.ones(len(ordered), dtype=np.bool_)
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    inverse = np.empty(len(keys), dtype=np.intp)
+    inverse[order] = np.cumsum(first) - 1
+    return ordered[first], inverse
+
+
 def empty_partial() -> Partial:
     """The partial of no events: :func:`combine`'s identity."""
     none = np.zeros(0, dtype=np.int64)
@@ -220,20 +241,19 @@ def partial_of(
     serv = renumber.reshape(-1).astype(np.int64)[np.asarray(service, dtype=np.intp)]
     days = local_days(secs)
     months = months_of_days(days)
-    keys, inverse = np.unique((mach << _MONTH_BITS) | months, return_inverse=True)
-    inverse = inverse.reshape(-1)
+    keys, inverse = _unique_inverse((mach << _MONTH_BITS) | months)
     n = len(keys)
     transactions = np.bincount(inverse[ok], minlength=n).astype(np.int64)
     failed = np.bincount(inverse[~ok], minlength=n).astype(np.int64)
     # bincount's float weights would round past 2**53 paise: add int64 with np.add.at instead.
     amount = np.zeros(n, dtype=np.int64)
     np.add.at(amount, inverse[ok], money[ok])
-    day_keys = np.unique((mach[ok] << _DAY_BITS) | days[ok])
+    day_keys = _unique((mach[ok] << _DAY_BITS) | days[ok])
     used = np.zeros(len(names), dtype=np.bool_)
     used[serv[ok]] = True  # keep only the names a success refers to
     kept = np.flatnonzero(used)
     new_id = np.cumsum(used) - 1
-    service_keys = np.unique((mach[ok] << 32) | (months[ok] << _SERVICE_BITS) | new_id[serv[ok]])
+    service_keys = _unique((mach[ok] << 32) | (months[ok] << _SERVICE_BITS) | new_id[serv[ok]])
     return Partial(
         keys=keys,
         transactions=transactions,
@@ -257,8 +277,7 @@ def _renumbered(keys: Int64Array, names: StrArray, union: StrArray) -> Int64Arra
 def combine(a: Partial, b: Partial) -> Partial:
     """The partial of the events of ``a`` and ``b`` together (exact: counts and paise add,
     key sets unite), so ``combine`` is associative and commutative."""
-    keys, inverse = np.unique(np.concatenate([a.keys, b.keys]), return_inverse=True)
-    inverse = inverse.reshape(-1)
+    keys, inverse = _unique_inverse(np.concatenate([a.keys, b.keys]))
     n = len(keys)
 
     def added(x: Int64Array, y: Int64Array) -> Int64Array:
@@ -271,16 +290,20 @@ def combine(a: Partial, b: Partial) -> Partial:
         raise ValueError(
             f"a roll-up can hold at most {MAX_SERVICES} distinct services; got {len(names)}"
         )
-    service_keys = np.union1d(
-        _renumbered(a.service_keys, a.services, names),
-        _renumbered(b.service_keys, b.services, names),
+    service_keys = _unique(
+        np.concatenate(
+            [
+                _renumbered(a.service_keys, a.services, names),
+                _renumbered(b.service_keys, b.services, names),
+            ]
+        )
     )
     return Partial(
         keys=keys,
         transactions=added(a.transactions, b.transactions),
         failed_transactions=added(a.failed_transactions, b.failed_transactions),
         amount_paise=added(a.amount_paise, b.amount_paise),
-        day_keys=np.union1d(a.day_keys, b.day_keys),
+        day_keys=_unique(np.concatenate([a.day_keys, b.day_keys])),
         services=names,
         service_keys=service_keys,
     )
