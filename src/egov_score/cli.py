@@ -25,15 +25,19 @@ import numpy as np
 
 from egov_score import datasets
 from egov_score.engine.weights import EFFECTIVE_WEIGHTS_FILE, effective_weights_report
+from egov_score.events import ENGINES, roll_up
+from egov_score.events import FIELDS as EVENT_FIELDS
 from egov_score.exceptions import EgovScoreError, InputError
+from egov_score.io.events import BATCH_ROWS
 from egov_score.io.folders import check_output_folder, output_folder, replace_file
 from egov_score.io.geojson import Boundaries, read_boundaries
-from egov_score.io.parquet import require_parquet
+from egov_score.io.parquet import read_table, require_parquet
 from egov_score.io.periods import require_period
 from egov_score.io.table import path_inside, with_bom
+from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.lookup import find_unit
 from egov_score.model.result import Result
-from egov_score.pipeline import Pipeline, load
+from egov_score.pipeline import Pipeline, levels_of, load
 from egov_score.plugins.manager import make_plugin_manager
 from egov_score.plugins.registry import Registry
 from egov_score.plugins.tables import REJECTS_FILE, write_rejects
@@ -607,6 +611,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_plugins(sub)
     _add_review(sub)
     _add_demo(sub)
+    _add_events(sub)
     for command in sub.choices.values():
         command.epilog = _EXIT_CODES
     return parser
@@ -910,6 +915,104 @@ def _print_review(run: ReviewRun) -> int:
     return 0
 
 
+def _add_events(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "events",
+        help="roll a transaction log up to a machine-month values table",
+        description=(
+            "Roll transaction events (Parquet files, a directory of partitions, or CSV for "
+            "small inputs; columns machine,timestamp,service,amount,status) up to a values "
+            "table code,period," + ",".join(EVENT_FIELDS) + " that score, review and the "
+            "e-Mitra plugin read. Months are Asia/Kolkata's (+05:30). See docs/events.md."
+        ),
+    )
+    p.add_argument(
+        "--events",
+        required=True,
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="event files (.parquet, .pq, .csv) or directories of them",
+    )
+    p.add_argument(
+        "--units",
+        required=True,
+        type=Path,
+        help="hierarchy CSV, .xlsx or .parquet; machine codes are its bottom level's units",
+    )
+    p.add_argument(
+        "--engine",
+        choices=sorted(ENGINES),
+        default="numpy",
+        help="the engine that rolls up the events (default: numpy)",
+    )
+    p.add_argument(
+        "--drop-bad-rows",
+        action="store_true",
+        help="set bad rows aside instead of stopping: counted, and written one problem a line "
+        "to the rejects file (--rejects, default <out>.rejects.csv)",
+    )
+    p.add_argument(
+        "--rejects",
+        type=Path,
+        help="where --drop-bad-rows writes the rejects CSV "
+        "(file,row_group,row,column,value,reason)",
+    )
+    p.add_argument(
+        "--fields",
+        type=_format_list(EVENT_FIELDS),
+        default=EVENT_FIELDS,
+        metavar="LIST",
+        help="comma-separated fields to write (default: all of " + ",".join(EVENT_FIELDS) + ")",
+    )
+    p.add_argument(
+        "--batch-rows",
+        type=_positive,
+        default=BATCH_ROWS,
+        metavar="N",
+        help=f"rows read at a time at most: memory is bounded by a batch (default: {BATCH_ROWS})",
+    )
+    p.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        help="the values table to write: a .parquet (the 'parquet' extra) or .csv file",
+    )
+    _add_no_bom(p, "the CSV files")
+    _add_quiet(p)
+
+
+def _cmd_events(args: argparse.Namespace) -> int:
+    out: Path = args.out
+    if out.suffix.lower() not in (".parquet", ".pq", ".csv"):
+        raise InputError(f"--out must end in .parquet or .csv; got {str(out)!r}")
+    if out.suffix.lower() != ".csv":
+        require_parquet()
+    if out.is_dir():
+        raise InputError(f"--out must be a file, not a folder; got {str(out)!r}")
+    hierarchy = Hierarchy.from_table(read_table(args.units), levels_of(args.units))
+    rejects = args.rejects if args.rejects is not None else out.with_name(f"{out.stem}.rejects.csv")
+    rollup = roll_up(
+        args.events,
+        hierarchy,
+        engine=args.engine,
+        drop_bad_rows=args.drop_bad_rows,
+        batch_rows=args.batch_rows,
+    )
+    with _writing(out):
+        rollup.write(out, fields=args.fields, bom=_bom(args))
+        if args.drop_bad_rows:
+            rollup.rejects.write(str(rejects), bom=_bom(args))
+    if not args.quiet:
+        _say(
+            f"{rollup.rows} events rolled up to {len(rollup.codes)} machine-months "
+            f"({np.unique(rollup.periods).size} months); wrote {out}"
+        )
+        if args.drop_bad_rows:
+            _say(f"{rollup.rejects.summary()}; see {rejects}")
+    return 0
+
+
 def _fail(message: str, status: int) -> int:
     _say(f"egov-score: error: {message}", file=sys.stderr)
     return status
@@ -941,6 +1044,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "plugins": _cmd_plugins,
         "review": _cmd_review,
         "demo": _cmd_demo,
+        "events": _cmd_events,
     }
     try:
         with progress_line(quiet=getattr(args, "quiet", False)):

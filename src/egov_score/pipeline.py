@@ -25,6 +25,7 @@ from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.plausibility import Problem
 from egov_score.model.result import Diagnostic, Result
 from egov_score.model.values import LevelValues, Values
+from egov_score.plugins.filling import fill_from_values
 from egov_score.plugins.manager import make_plugin_manager
 from egov_score.plugins.registry import CheckedTables, Registry
 from egov_score.plugins.tables import REJECTS_FILE
@@ -314,6 +315,8 @@ def load(
         if values is not None
         else None
     )
+    if extra is not None:  # a values field may fill a table's absent optional column
+        tables, extra = fill_from_values(registry.schemes, tables, extra, hierarchy)
     return Pipeline.build(
         fw,
         hierarchy,

@@ -48,7 +48,13 @@ TABLE = TableSpec(
         Column(name="geotagged", kind="flag", at_most="installed", description="1 if geo-tagged"),
         Column(name="latitude", kind="latitude", required=False, description="degrees north"),
         Column(name="longitude", kind="longitude", required=False, description="degrees east"),
-        Column(name="transactions", kind="count", description="transactions this month"),
+        Column(
+            name="transactions",
+            kind="count",
+            required=False,
+            description="transactions this month (may come from a values table instead, such "
+            "as `egov-score events` writes from the transaction log)",
+        ),
         Column(name="services", kind="count", required=False, description="services offered"),
         Column(
             name="location",
@@ -236,13 +242,13 @@ def egov_score_load_scheme(
         return None
     t = tables[TABLE.name]
     cols = {
-        c: numbers(t, c)
+        c: numbers(t, c) if c in t.columns else np.full(t.n_rows, np.nan)
         for c in (
             "allotted",
             "installed",
             "inspected",
             "geotagged",
-            "transactions",
+            "transactions",  # optional: missing without the column or a values table
             "nodal_officer",
             "hours_displayed",
             "services_displayed",
@@ -470,7 +476,13 @@ def egov_score_locations(
     index = hierarchy.level("machine").index(table.columns["code"])  # looked up once
     installed = spread(index, n, numbers(table, "installed")) == 1
     tagged = installed & (spread(index, n, numbers(table, "geotagged")) == 1)
-    transactions = spread(index, n, numbers(table, "transactions"))
+    transactions = spread(
+        index,
+        n,
+        numbers(table, "transactions")
+        if "transactions" in table.columns
+        else np.full(table.n_rows, np.nan),
+    )
     judged, report = _geotag_report(table, index, tagged, hierarchy, settings)
     good = ~report.failing
     latitude, longitude = np.full(n, np.nan), np.full(n, np.nan)
