@@ -29,11 +29,12 @@ from egov_score._arrays import FloatArray, IntArray, LazyColumns, StrArray, arra
 from egov_score.exceptions import InputError
 from egov_score.io.byte_columns import split_columns
 from egov_score.io.cells import PLAIN_NUMBER, cell_problem, is_missing, is_number
-from egov_score.io.csv_rows import Cells, rows_text, write_rows
+from egov_score.io.csv_rows import Cells, IndexedText, rows_text, write_rows
 from egov_score.io.encodings import decode, nul_problem
 
 __all__ = [
     "BOM",
+    "IndexedText",
     "Table",
     "close_matches",
     "closest_column",
@@ -54,6 +55,10 @@ __all__ = [
 #: it, Excel on Windows opens a UTF-8 file as UTF-8 (without it, Devanagari shows as
 #: mojibake). Every reader of the package skips it (:func:`~egov_score.io.encodings.decode`).
 BOM = "\ufeff"
+
+#: A column :func:`write_csv` writes: an array or sequence of cells, or text given as its
+#: distinct cells and an index (:class:`~egov_score.io.csv_rows.IndexedText`).
+Column = npt.NDArray[Any] | Sequence[object] | IndexedText
 
 #: How many offending cells an error message lists before it says "and N more".
 MAX_LISTED = 10
@@ -971,9 +976,14 @@ def neutralise(cells: StrArray, *, keep_numbers: bool = False) -> StrArray:
     return out
 
 
-def _format_column(values: npt.NDArray[Any]) -> Cells:
+def _format_column(values: npt.NDArray[Any] | IndexedText) -> Cells:
     """One column's cells as :func:`write_csv` writes them: float64 numbers and whole numbers
-    as numbers, anything else as text (NUL dropped, formulas neutralised)."""
+    as numbers, anything else as text (NUL dropped, formulas neutralised; an
+    :class:`IndexedText` column's labels each once)."""
+    if isinstance(values, IndexedText):
+        used = values.used()
+        labels = neutralise(_without_nul(used.labels), keep_numbers=True)
+        return Cells("text", labels, index=used.index)
     if np.ma.isMaskedArray(values) and values.dtype.kind in "iu":  # masked: empty cells
         blank = np.ma.getmaskarray(values)
         return Cells("int", np.ma.getdata(values).astype(np.int64), blank if blank.any() else None)
@@ -1013,18 +1023,18 @@ def strip_nul(cells: StrArray) -> StrArray:
     return _without_nul(np.asarray(cells, dtype=np.str_))
 
 
-def csv_text(columns: Mapping[str, npt.NDArray[np.generic] | Sequence[object]]) -> str:
+def csv_text(columns: Mapping[str, Column]) -> str:
     """Columns as UTF-8 CSV text, written as :func:`write_csv` writes them (the column names
     neutralised too)."""
     header, cells = _columns_cells(columns)
     return rows_text(header, cells)
 
 
-def _columns_cells(
-    columns: Mapping[str, npt.NDArray[np.generic] | Sequence[object]],
-) -> tuple[StrArray, list[Cells]]:
+def _columns_cells(columns: Mapping[str, Column]) -> tuple[StrArray, list[Cells]]:
     cells = [
-        _format_column(col if np.ma.isMaskedArray(col) else np.asarray(col))
+        _format_column(
+            col if isinstance(col, IndexedText) or np.ma.isMaskedArray(col) else np.asarray(col)
+        )
         for col in columns.values()
     ]
     header = neutralise(np.array(list(columns), dtype=np.str_), keep_numbers=True)
@@ -1040,7 +1050,7 @@ def with_bom(text: str, bom: bool = True) -> str:
 
 def write_csv(
     path: str | os.PathLike[str],
-    columns: Mapping[str, npt.NDArray[np.generic] | Sequence[object]],
+    columns: Mapping[str, Column],
     *,
     bom: bool = True,
 ) -> None:
@@ -1054,16 +1064,17 @@ def write_csv(
     text cells and column names that a spreadsheet would run as a formula are neutralised
     (:func:`neutralise`), and NUL characters are dropped from text cells. Numbers are never
     neutralised, whether a float column or text holding a plain number: ``-3.5`` stays a
-    number. A masked array of whole numbers writes its masked cells empty. Cells are quoted
-    as Python's :mod:`csv` writer quotes them; a cell holding a carriage return makes every
-    cell quoted, so no reader splits its row there.
+    number. A masked array of whole numbers writes its masked cells empty. An
+    :class:`IndexedText` column (a parent's code, a band) writes ``labels[index]``, each label
+    formatted once. Cells are quoted as Python's :mod:`csv` writer quotes them; a cell holding
+    a carriage return makes every cell quoted, so no reader splits its row there.
 
-    A table of :data:`POLARS_MIN_WRITTEN_ROWS` rows or more is formatted and joined by polars
+    A table of :data:`POLARS_MIN_WRITTEN_ROWS` rows or more is written by polars' CSV writer
     when the ``fastcsv`` extra is installed (:mod:`egov_score.io.csv_rows`), into the same
     bytes.
     """
     header, cells = _columns_cells(columns)
-    rows = len(cells[0].data) if cells else 0
+    rows = len(cells[0]) if cells else 0
     pl = _polars(rows * len(cells), POLARS_MIN_CELLS) if rows >= POLARS_MIN_WRITTEN_ROWS else None
     with open(path, "wb") as fh:
         if bom:
