@@ -191,11 +191,15 @@ class Table:
         """Read a CSV whose ``numeric`` columns hold only numbers or empty cells, fast.
 
         Plain files (no quotes, no blank or ragged lines) are parsed by polars' reader when
-        the ``fastcsv`` extra is installed, else by numpy's C reader; anything else, or any
-        cell that is not a plain number, falls back to :meth:`from_csv`, so the errors are the
-        same, naming the row, column and value.
+        the ``fastcsv`` extra is installed (from the file's bytes, numbers parsed as float64
+        by polars itself: :func:`_polars_numeric_file`), else by numpy's C reader; anything
+        else, or any cell that is not a number by :mod:`egov_score.io.cells`, falls back to
+        :meth:`from_csv`, so the errors are the same, naming the row, column and value.
         """
         path = Path(path)
+        by_bytes = _polars_numeric_file(path, numeric)
+        if by_bytes is not None:
+            return by_bytes
         text = _read_text(path)
         if "\x00" in text:
             return cls.from_text(text, source=str(path))  # the careful path names it
@@ -673,6 +677,88 @@ def _numeric_table(
     table = Table(source, header, LazyColumns(header, cells), np.arange(2, n + 2, dtype=np.intp))
     table._parsed.update(parsed)
     return table
+
+
+def _polars_text_column(pl: Any, series: Any) -> StrArray:
+    """A polars text column (no NUL, no null) as a numpy string array, with no Python string
+    per cell: every cell padded to the longest with NUL (numpy's own padding), joined into one
+    string and viewed as fixed-width cells."""
+    if len(series) == 0:
+        return np.array([], dtype=np.str_)
+    width = max(int(series.str.len_chars().max() or 0), 1)
+    joined = series.str.pad_end(width, "\x00").str.join("").item()
+    return np.frombuffer(joined.encode("utf-32-le"), dtype=f"<U{width}")
+
+
+def _polars_numeric_file(path: Path, numeric: Collection[str]) -> Table | None:
+    """Read a large plain CSV file straight from its bytes with polars when the ``fastcsv``
+    extra is installed: the ``numeric`` columns parsed as float64 by polars, the others as
+    text cut without a Python string per cell. None where another reader must decide.
+
+    Taken only: UTF-8 (a byte-order mark allowed), no quote, NUL or carriage return, no blank
+    or ragged line, no line at the field limit, a header of distinct non-blank names. polars
+    reads a number as Python's ``float`` does, or refuses the file (``1_000``, ``1 ``: the
+    careful reader then reads it); it reads ``nan`` and ``inf`` as numbers, which the cell
+    grammar does not (:mod:`egov_score.io.cells`), so a NaN or an infinity read also leaves
+    the file to the careful reader. Text cells are stripped as the careful reader strips them.
+    """
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None
+    pl = _polars(size, POLARS_MIN_BYTES)
+    if pl is None:
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    head, _, body = data.partition(b"\n")
+    body = body.rstrip(b"\n")
+    if (
+        not body
+        or any(c in data for c in (b'"', b"\x00", b"\r", b"\xfe\xff", b"\xff\xfe"))
+        or body.startswith(b"\n")
+        or b"\n\n" in body
+    ):
+        return None
+    try:
+        header = tuple(h.strip() for h in head.decode("utf-8").split(","))
+    except UnicodeDecodeError:
+        return None
+    if len(set(header)) != len(header) or not all(header):
+        return None
+    width = len(header)
+    ends = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == ord("\n"))
+    n = len(ends) + 1
+    if body.count(b",") != n * (width - 1):
+        return None  # a ragged row (or one the careful reader must name)
+    if int(np.diff(ends, prepend=-1, append=len(body)).max()) > FIELD_LIMIT:
+        return None  # a line that may hold a cell over the field limit
+    nums = [h for h in header if h in numeric]
+    schema = {h: pl.Float64 if h in numeric else pl.String for h in header}
+    try:
+        frame = pl.read_csv(body, has_header=False, schema=schema, quote_char=None)
+    except Exception:  # polars refuses a cell Python's float may read: the careful reader
+        return None
+    if frame.height != n or frame.width != width:
+        return None
+    texts = [h for h in header if h not in numeric]
+    checks = frame.select(
+        *(pl.col(h).is_nan().any().alias(f"nan {h}") for h in nums),
+        *(pl.col(h).is_infinite().any().alias(f"inf {h}") for h in nums),
+        *(pl.col(h).fill_null("").str.contains(_PADDED).any().alias(f"pad {h}") for h in texts),
+    )
+    row = checks.row(0) if checks.width else ()
+    if any(row[: 2 * len(nums)]):
+        return None  # nan, inf or 1e400 read as a number: the careful reader names the cell
+    parsed = {h: np.asarray(frame[h].to_numpy(), dtype=np.float64) for h in nums}
+    plain = {}
+    for h, padded in zip(texts, row[2 * len(nums) :], strict=True):  # a loop over columns
+        cells = _polars_text_column(pl, frame[h].fill_null(""))  # an empty cell reads as null
+        plain[h] = np.char.strip(cells) if padded else cells
+    return _numeric_table(str(path), header, parsed, plain, n)
 
 
 def _polars_fast_path(text: str, source: str, numeric: Collection[str]) -> Table | None:
