@@ -571,34 +571,44 @@ def _well_quoted_commas(data: npt.NDArray[np.uint8]) -> IntArray | None:
     formed — a quoted cell starts a cell, ends at a comma or a line end, doubles its quotes,
     and holds no line break — so that Python's strict CSV reader and polars read the same
     cells; None for any other bytes."""
-    quote = data == ord('"')
-    if not quote.any():
-        return np.flatnonzero(data == ord(","))
-    # Quotes before each byte, counted modulo 256: only their parity is read, one byte each.
-    before = np.cumsum(quote, dtype=np.uint8) - quote.view(np.uint8)
-    inside = (before & 1).astype(bool)  # after an odd number of quotes: within a quoted cell
-    if inside[data == ord("\n")].any() or (int(before[-1]) + int(quote[-1])) % 2:
+    at = np.flatnonzero(data == ord('"'))
+    commas = np.flatnonzero(data == ord(","))
+    if not len(at):
+        return commas
+    # Quotes before a byte, from the quotes' positions (few) rather than a running count over
+    # every byte: a byte after an odd number of quotes is within a quoted cell.
+    lines = np.flatnonzero(data == ord("\n"))
+    if (np.searchsorted(at, lines) % 2).any() or len(at) % 2:
         return None  # a line break in a quoted cell, or a quote left open at the end
-    at = np.flatnonzero(quote)
+    inside = np.arange(len(at)) % 2 == 1  # a quote after an odd number of quotes
     prev = np.where(at > 0, data[np.maximum(at - 1, 0)], ord("\n"))
     after = np.where(at + 1 < len(data), data[np.minimum(at + 1, len(data) - 1)], ord("\n"))
     edge = (ord(","), ord("\n"), ord('"'))
     opens = np.isin(prev, edge)  # a quote that opens a cell, or doubles the one before it
     closes = np.isin(after, edge)  # a quote that closes a cell, or is doubled by the next
-    if not np.where(inside[at], closes, opens).all():
+    if not np.where(inside, closes, opens).all():
         return None  # a stray quote, or text after a closing quote: the careful reader
-    return np.flatnonzero((data == ord(",")) & ~inside)
+    outside: IntArray = commas[np.searchsorted(at, commas) % 2 == 0]
+    return outside
+
+
+#: Text columns of cells at most this long are converted by :func:`_polars_text_column`
+#: however few distinct cells they hold.
+_SHORT_TEXT = 16
 
 
 def _polars_strings(pl: Any, series: Any) -> StrArray:
     """A polars text column as a string array stripped as the careful reader strips it."""
     n = len(series)
     sample = series.gather(np.arange(0, n, max(1, n // 2048)))  # judged from an even sample
-    if n >= 4096 and sample.n_unique() <= 256:  # few distinct cells: convert those only
+    # Few distinct long cells (an officer's title): convert those only; short cells (codes,
+    # levels) are cut from one joined string faster.
+    long = n >= 4096 and (series.str.len_chars().max() or 0) > _SHORT_TEXT
+    if long and sample.n_unique() <= 256:
         distinct = series.unique().sort()
         cells = np.array(distinct.to_list(), dtype=np.str_)[distinct.search_sorted(series)]
     else:
-        cells = np.asarray(series.to_numpy(), dtype=object).astype(np.str_)
+        cells = _polars_text_column(pl, series)  # no Python string per cell
     if n and series.str.contains(_PADDED).any():
         cells = np.char.strip(cells)
     return cells if n else np.array([], dtype=np.str_)
