@@ -160,3 +160,15 @@ def test_files_left_to_the_careful_reader(
     path = tmp_path / "values.csv"
     path.write_text("code,period,transactions\n" + body, encoding="utf-8")
     assert _polars_numeric_file(path, ["transactions"]) is None
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "utf-16-le"])
+def test_wider_encodings_are_left_to_the_careful_reader(
+    encoding: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A UTF-16 or UTF-32 file (with or without its byte-order mark) holds NUL bytes: the
+    bytes reader leaves it to the reader that decodes it, or names its encoding."""
+    monkeypatch.setattr(table_module, "POLARS_MIN_BYTES", 0)
+    path = tmp_path / "values.csv"
+    path.write_text("code,period,transactions\nM-0001,2021-01,3\n", encoding=encoding)
+    assert _polars_numeric_file(path, ["transactions"]) is None

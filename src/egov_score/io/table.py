@@ -728,7 +728,8 @@ def _polars_numeric_file(path: Path, numeric: Collection[str]) -> Table | None:
     body = body.rstrip(b"\n")
     if (
         not body
-        or any(c in data for c in (b'"', b"\x00", b"\r", b"\xfe\xff", b"\xff\xfe"))
+        # One byte each (fast searches); a UTF-16 or UTF-32 file holds NUL bytes.
+        or any(c in data for c in (b'"', b"\x00", b"\r"))
         or body.startswith(b"\n")
         or b"\n\n" in body
     ):
