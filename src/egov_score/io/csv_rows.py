@@ -22,9 +22,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from egov_score._arrays import FloatArray, StrArray
+from egov_score._arrays import FloatArray, IntArray, StrArray
 
-__all__ = ["Cells", "quote_text", "rows_text", "write_rows"]
+__all__ = ["Cells", "IndexedText", "quote_text", "rows_text", "write_rows"]
 
 #: The code points that make Python's csv writer quote a cell (minimal quoting, "\n" rows).
 _QUOTED = (ord(","), ord('"'), ord("\n"))
@@ -36,6 +36,43 @@ _SAMPLE, _FEW = 2048, 256
 
 
 @attrs.frozen
+class IndexedText:
+    """A text column given as its distinct cells and every row's position among them (a
+    parent's code, a band's label): written as ``labels[index]``, with each label formatted
+    and quoted once, not once per row.
+
+    Attributes:
+        labels: the cells, each once (more is allowed: unused ones are never written).
+        index: for every row, the position of its cell in ``labels`` (a negative position
+            counts from the end, as numpy's indexing does).
+    """
+
+    labels: StrArray
+    index: IntArray
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def used(self) -> IndexedText:
+        """The labels some row uses, in their order, with the index into them (so a label no
+        row holds cannot change how the table is written)."""
+        size = len(self.labels)
+        index = np.asarray(self.index, dtype=np.intp)
+        if size == 0:
+            return IndexedText(np.asarray(self.labels, dtype=np.str_), index)
+        index = np.where(index < 0, index + size, index)
+        keep = np.bincount(index, minlength=size) > 0
+        position = (np.cumsum(keep) - 1).astype(np.intp)
+        return IndexedText(np.asarray(self.labels, dtype=np.str_)[keep], position[index])
+
+    def cells(self) -> StrArray:
+        """Every row's cell."""
+        labels: StrArray = np.asarray(self.labels, dtype=np.str_)
+        cells: StrArray = labels[self.index]
+        return cells
+
+
+@attrs.frozen
 class Cells:
     """One column of a table about to be written.
 
@@ -43,13 +80,23 @@ class Cells:
         kind: ``"text"`` (``data`` is a string array of the cells as written, before quoting),
             ``"float"`` (float64, NaN written as an empty cell) or ``"int"`` (int64; the cells
             where ``blank`` holds are written empty).
-        data: the column.
+        data: the column; for text with an ``index``, the distinct cells.
         blank: for ``"int"``, which cells are empty; None when none is.
+        index: for ``"text"``, every row's position in ``data`` (each one used), or None when
+            ``data`` holds every row's cell.
     """
 
     kind: str
     data: npt.NDArray[Any]
     blank: npt.NDArray[np.bool_] | None = None
+    index: IntArray | None = None
+
+    def __len__(self) -> int:
+        return len(self.data) if self.index is None else len(self.index)
+
+    def with_text(self, text: StrArray) -> Cells:
+        """This text column with its cells (or distinct cells) replaced by ``text``."""
+        return Cells("text", text, index=self.index)
 
 
 def _points(cells: StrArray) -> npt.NDArray[np.uint32]:
@@ -124,15 +171,20 @@ def _texts(column: Cells) -> list[str]:
         return _float_texts(column.data)
     if column.kind == "int":
         return _int_texts(column.data, column.blank)
+    if column.index is not None:
+        return list(np.array(column.data.tolist(), dtype=object)[column.index].tolist())
     return list(column.data.tolist())
 
 
-def _quote_all(columns: Sequence[Cells]) -> list[StrArray]:
+def _quote_all(columns: Sequence[Cells]) -> list[Cells]:
     """Every column as text, every cell quoted (a cell of the table holds a carriage return)."""
     out = []
     for column in columns:
-        text = column.data if column.kind == "text" else np.array(_texts(column), dtype=np.str_)
-        out.append(quote_text(np.asarray(text, dtype=np.str_), quote_all=True))
+        if column.kind == "text":
+            out.append(column.with_text(quote_text(column.data, quote_all=True)))
+            continue
+        text = np.array(_texts(column), dtype=np.str_)
+        out.append(Cells("text", quote_text(text, quote_all=True)))
     return out
 
 
@@ -148,11 +200,9 @@ def _prepared(header: StrArray, columns: Sequence[Cells]) -> tuple[StrArray, lis
     texts = [header, *(c.data for c in columns if c.kind == "text")]
     quote_all = any(has_carriage_return(np.asarray(t, dtype=np.str_)) for t in texts)
     if quote_all:
-        quoted = [Cells("text", t) for t in _quote_all(columns)]
-        return quote_text(header, quote_all=True), quoted, True
+        return quote_text(header, quote_all=True), _quote_all(columns), True
     prepared = [
-        Cells("text", quote_text(c.data, quote_all=False)) if c.kind == "text" else c
-        for c in columns
+        c.with_text(quote_text(c.data, quote_all=False)) if c.kind == "text" else c for c in columns
     ]
     return quote_text(header, quote_all=False), prepared, False
 
@@ -219,50 +269,73 @@ def _polars_float_text(pl: Any, values: FloatArray) -> Any:
     return text
 
 
+def _tiny(values: FloatArray) -> npt.NDArray[np.bool_]:
+    """Where a float is written by ``repr`` in scientific notation that polars writes its own
+    way (nonzero and below :data:`_TINY` in size; NaN is not)."""
+    tiny: npt.NDArray[np.bool_] = (np.abs(values) < _TINY) & (values != 0)
+    return tiny
+
+
+def _polars_writer_lines(pl: Any, values: FloatArray) -> list[str]:
+    """The lines polars' CSV writer writes for a Float64 column of ``values`` (NaN as null)."""
+    frame = pl.DataFrame([pl.Series("x", values, nan_to_null=True)])
+    text = frame.write_csv(None, include_header=False, quote_style="never", null_value="")
+    return list(text.split("\n")[:-1])
+
+
 @functools.cache
 def _polars_writes_repr(pl: Any) -> bool:
-    """Whether this polars writes every form of :data:`_PROBE` as ``repr`` does."""
+    """Whether this polars writes every form of :data:`_PROBE` as ``repr`` does: its text cast
+    (every form, those below :data:`_TINY` by repr), and its CSV writer (every form but those)."""
+    probe = np.array(_PROBE, dtype=np.float64)
+    kept = probe[~_tiny(probe)]
     try:
-        got = _polars_float_text(pl, np.array(_PROBE, dtype=np.float64)).to_list()
+        cast = _polars_float_text(pl, probe).to_list()
+        written = _polars_writer_lines(pl, np.append(kept, np.nan))
     except Exception:  # an older or newer polars without these operations
         return False
-    return bool(got == [repr(x) for x in _PROBE])
+    return cast == [repr(x) for x in _PROBE] and written == [*map(repr, kept.tolist()), ""]
 
 
-def _polars_column(pl: Any, name: str, column: Cells) -> tuple[list[Any], Any]:
-    """The polars series of one column and the expression that writes its cells."""
+def _polars_series(pl: Any, name: str, column: Cells) -> Any:
+    """The polars series of one column, written by polars' CSV writer as the csv module would
+    write the column: text already quoted, written as it is; floats as Float64 (NaN as null),
+    whose text the writer makes, unless a cell needs ``repr``'s own form (below
+    :data:`_TINY`), when the column is text made by :func:`_polars_float_text`; whole numbers
+    as Int64, null where blank."""
     if column.kind == "float":
-        return [_polars_float_text(pl, column.data).alias(name)], pl.col(name).fill_null("")
+        values = column.data
+        if _tiny(values).any():
+            return _polars_float_text(pl, values).alias(name)
+        return pl.Series(name, values, nan_to_null=bool(np.isnan(values).any()))
     if column.kind == "int":
-        text = pl.col(name).cast(pl.String)
-        if column.blank is None:
-            return [pl.Series(name, column.data)], text
-        series = [pl.Series(name, column.data), pl.Series(f"{name}_blank", column.blank)]
-        return series, pl.when(pl.col(f"{name}_blank")).then(pl.lit("")).otherwise(text)
+        series = pl.Series(name, column.data, dtype=pl.Int64)
+        if column.blank is None or not column.blank.any():
+            return series
+        return series.scatter(np.flatnonzero(column.blank), None)
     cells = column.data
+    if column.index is not None:
+        return pl.Series(name, cells.tolist(), dtype=pl.String)[column.index]
     if _distinct_pays(cells):
         distinct, inverse = np.unique(cells, return_inverse=True)
-        series = pl.Series(name, distinct.tolist(), dtype=pl.String)[inverse.reshape(-1)]
-    else:
-        series = pl.Series(name, cells.tolist(), dtype=pl.String)
-    return [series], pl.col(name)
+        return pl.Series(name, distinct.tolist(), dtype=pl.String)[inverse.reshape(-1)]
+    return pl.Series(name, cells.tolist(), dtype=pl.String)
 
 
 def write_rows(
     fh: IO[bytes], header: StrArray, columns: Sequence[Cells], *, polars: Any = None
 ) -> None:
     """Write a table's CSV bytes (UTF-8) to ``fh``: the bytes of :func:`rows_text`, built by
-    ``polars`` (the module) when given and it writes floats as ``repr`` does."""
+    ``polars`` (the module) when given and it writes floats as ``repr`` does: the columns as
+    one frame (text quoted here, numbers as numbers) written by one call of its CSV writer,
+    with no row built in Python."""
     header = np.asarray(header, dtype=np.str_)
-    n = len(columns[0].data) if columns else 0
+    n = len(columns[0]) if columns else 0
     if polars is None or len(columns) < 2 or n == 0 or not _polars_writes_repr(polars):
         fh.write(rows_text(header, columns).encode("utf-8"))
         return
     pl = polars
     quoted_header, prepared, _ = _prepared(header, columns)
-    names = [f"c{i}" for i in range(len(prepared))]
-    made = [_polars_column(pl, name, c) for name, c in zip(names, prepared, strict=True)]
-    frame = pl.DataFrame([series for group, _ in made for series in group])
-    lines = frame.select(pl.concat_str([expr for _, expr in made], separator=",").alias("row"))
+    frame = pl.DataFrame([_polars_series(pl, f"c{i}", c) for i, c in enumerate(prepared)])
     fh.write(_header_line(quoted_header).encode("utf-8"))
-    lines.write_csv(fh, include_header=False, quote_style="never")
+    frame.write_csv(fh, include_header=False, quote_style="never", null_value="")

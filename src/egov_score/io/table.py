@@ -29,11 +29,12 @@ from egov_score._arrays import FloatArray, IntArray, LazyColumns, StrArray, arra
 from egov_score.exceptions import InputError
 from egov_score.io.byte_columns import split_columns
 from egov_score.io.cells import PLAIN_NUMBER, cell_problem, is_missing, is_number
-from egov_score.io.csv_rows import Cells, rows_text, write_rows
+from egov_score.io.csv_rows import Cells, IndexedText, rows_text, write_rows
 from egov_score.io.encodings import decode, nul_problem
 
 __all__ = [
     "BOM",
+    "IndexedText",
     "Table",
     "close_matches",
     "closest_column",
@@ -54,6 +55,10 @@ __all__ = [
 #: it, Excel on Windows opens a UTF-8 file as UTF-8 (without it, Devanagari shows as
 #: mojibake). Every reader of the package skips it (:func:`~egov_score.io.encodings.decode`).
 BOM = "\ufeff"
+
+#: A column :func:`write_csv` writes: an array or sequence of cells, or text given as its
+#: distinct cells and an index (:class:`~egov_score.io.csv_rows.IndexedText`).
+Column = npt.NDArray[Any] | Sequence[object] | IndexedText
 
 #: How many offending cells an error message lists before it says "and N more".
 MAX_LISTED = 10
@@ -186,11 +191,15 @@ class Table:
         """Read a CSV whose ``numeric`` columns hold only numbers or empty cells, fast.
 
         Plain files (no quotes, no blank or ragged lines) are parsed by polars' reader when
-        the ``fastcsv`` extra is installed, else by numpy's C reader; anything else, or any
-        cell that is not a plain number, falls back to :meth:`from_csv`, so the errors are the
-        same, naming the row, column and value.
+        the ``fastcsv`` extra is installed (from the file's bytes, numbers parsed as float64
+        by polars itself: :func:`_polars_numeric_file`), else by numpy's C reader; anything
+        else, or any cell that is not a number by :mod:`egov_score.io.cells`, falls back to
+        :meth:`from_csv`, so the errors are the same, naming the row, column and value.
         """
         path = Path(path)
+        by_bytes = _polars_numeric_file(path, numeric)
+        if by_bytes is not None:
+            return by_bytes
         text = _read_text(path)
         if "\x00" in text:
             return cls.from_text(text, source=str(path))  # the careful path names it
@@ -562,34 +571,44 @@ def _well_quoted_commas(data: npt.NDArray[np.uint8]) -> IntArray | None:
     formed — a quoted cell starts a cell, ends at a comma or a line end, doubles its quotes,
     and holds no line break — so that Python's strict CSV reader and polars read the same
     cells; None for any other bytes."""
-    quote = data == ord('"')
-    if not quote.any():
-        return np.flatnonzero(data == ord(","))
-    # Quotes before each byte, counted modulo 256: only their parity is read, one byte each.
-    before = np.cumsum(quote, dtype=np.uint8) - quote.view(np.uint8)
-    inside = (before & 1).astype(bool)  # after an odd number of quotes: within a quoted cell
-    if inside[data == ord("\n")].any() or (int(before[-1]) + int(quote[-1])) % 2:
+    at = np.flatnonzero(data == ord('"'))
+    commas = np.flatnonzero(data == ord(","))
+    if not len(at):
+        return commas
+    # Quotes before a byte, from the quotes' positions (few) rather than a running count over
+    # every byte: a byte after an odd number of quotes is within a quoted cell.
+    lines = np.flatnonzero(data == ord("\n"))
+    if (np.searchsorted(at, lines) % 2).any() or len(at) % 2:
         return None  # a line break in a quoted cell, or a quote left open at the end
-    at = np.flatnonzero(quote)
+    inside = np.arange(len(at)) % 2 == 1  # a quote after an odd number of quotes
     prev = np.where(at > 0, data[np.maximum(at - 1, 0)], ord("\n"))
     after = np.where(at + 1 < len(data), data[np.minimum(at + 1, len(data) - 1)], ord("\n"))
     edge = (ord(","), ord("\n"), ord('"'))
     opens = np.isin(prev, edge)  # a quote that opens a cell, or doubles the one before it
     closes = np.isin(after, edge)  # a quote that closes a cell, or is doubled by the next
-    if not np.where(inside[at], closes, opens).all():
+    if not np.where(inside, closes, opens).all():
         return None  # a stray quote, or text after a closing quote: the careful reader
-    return np.flatnonzero((data == ord(",")) & ~inside)
+    outside: IntArray = commas[np.searchsorted(at, commas) % 2 == 0]
+    return outside
+
+
+#: Text columns of cells at most this long are converted by :func:`_polars_text_column`
+#: however few distinct cells they hold.
+_SHORT_TEXT = 16
 
 
 def _polars_strings(pl: Any, series: Any) -> StrArray:
     """A polars text column as a string array stripped as the careful reader strips it."""
     n = len(series)
     sample = series.gather(np.arange(0, n, max(1, n // 2048)))  # judged from an even sample
-    if n >= 4096 and sample.n_unique() <= 256:  # few distinct cells: convert those only
+    # Few distinct long cells (an officer's title): convert those only; short cells (codes,
+    # levels) are cut from one joined string faster.
+    long = n >= 4096 and (series.str.len_chars().max() or 0) > _SHORT_TEXT
+    if long and sample.n_unique() <= 256:
         distinct = series.unique().sort()
         cells = np.array(distinct.to_list(), dtype=np.str_)[distinct.search_sorted(series)]
     else:
-        cells = np.asarray(series.to_numpy(), dtype=object).astype(np.str_)
+        cells = _polars_text_column(pl, series)  # no Python string per cell
     if n and series.str.contains(_PADDED).any():
         cells = np.char.strip(cells)
     return cells if n else np.array([], dtype=np.str_)
@@ -668,6 +687,89 @@ def _numeric_table(
     table = Table(source, header, LazyColumns(header, cells), np.arange(2, n + 2, dtype=np.intp))
     table._parsed.update(parsed)
     return table
+
+
+def _polars_text_column(pl: Any, series: Any) -> StrArray:
+    """A polars text column (no NUL, no null) as a numpy string array, with no Python string
+    per cell: every cell padded to the longest with NUL (numpy's own padding), joined into one
+    string and viewed as fixed-width cells."""
+    if len(series) == 0:
+        return np.array([], dtype=np.str_)
+    width = max(int(series.str.len_chars().max() or 0), 1)
+    joined = series.str.pad_end(width, "\x00").str.join("").item()
+    return np.frombuffer(joined.encode("utf-32-le"), dtype=f"<U{width}")
+
+
+def _polars_numeric_file(path: Path, numeric: Collection[str]) -> Table | None:
+    """Read a large plain CSV file straight from its bytes with polars when the ``fastcsv``
+    extra is installed: the ``numeric`` columns parsed as float64 by polars, the others as
+    text cut without a Python string per cell. None where another reader must decide.
+
+    Taken only: UTF-8 (a byte-order mark allowed), no quote, NUL or carriage return, no blank
+    or ragged line, no line at the field limit, a header of distinct non-blank names. polars
+    reads a number as Python's ``float`` does, or refuses the file (``1_000``, ``1 ``: the
+    careful reader then reads it); it reads ``nan`` and ``inf`` as numbers, which the cell
+    grammar does not (:mod:`egov_score.io.cells`), so a NaN or an infinity read also leaves
+    the file to the careful reader. Text cells are stripped as the careful reader strips them.
+    """
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None
+    pl = _polars(size, POLARS_MIN_BYTES)
+    if pl is None:
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    head, _, body = data.partition(b"\n")
+    body = body.rstrip(b"\n")
+    if (
+        not body
+        # One byte each (fast searches); a UTF-16 or UTF-32 file holds NUL bytes.
+        or any(c in data for c in (b'"', b"\x00", b"\r"))
+        or body.startswith(b"\n")
+        or b"\n\n" in body
+    ):
+        return None
+    try:
+        header = tuple(h.strip() for h in head.decode("utf-8").split(","))
+    except UnicodeDecodeError:
+        return None
+    if len(set(header)) != len(header) or not all(header):
+        return None
+    width = len(header)
+    ends = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == ord("\n"))
+    n = len(ends) + 1
+    if body.count(b",") != n * (width - 1):
+        return None  # a ragged row (or one the careful reader must name)
+    if int(np.diff(ends, prepend=-1, append=len(body)).max()) > FIELD_LIMIT:
+        return None  # a line that may hold a cell over the field limit
+    nums = [h for h in header if h in numeric]
+    schema = {h: pl.Float64 if h in numeric else pl.String for h in header}
+    try:
+        frame = pl.read_csv(body, has_header=False, schema=schema, quote_char=None)
+    except Exception:  # polars refuses a cell Python's float may read: the careful reader
+        return None
+    if frame.height != n or frame.width != width:
+        return None
+    texts = [h for h in header if h not in numeric]
+    checks = frame.select(
+        *(pl.col(h).is_nan().any().alias(f"nan {h}") for h in nums),
+        *(pl.col(h).is_infinite().any().alias(f"inf {h}") for h in nums),
+        *(pl.col(h).fill_null("").str.contains(_PADDED).any().alias(f"pad {h}") for h in texts),
+    )
+    row = checks.row(0) if checks.width else ()
+    if any(row[: 2 * len(nums)]):
+        return None  # nan, inf or 1e400 read as a number: the careful reader names the cell
+    parsed = {h: np.asarray(frame[h].to_numpy(), dtype=np.float64) for h in nums}
+    plain = {}
+    for h, padded in zip(texts, row[2 * len(nums) :], strict=True):  # a loop over columns
+        cells = _polars_text_column(pl, frame[h].fill_null(""))  # an empty cell reads as null
+        plain[h] = np.char.strip(cells) if padded else cells
+    return _numeric_table(str(path), header, parsed, plain, n)
 
 
 def _polars_fast_path(text: str, source: str, numeric: Collection[str]) -> Table | None:
@@ -971,9 +1073,14 @@ def neutralise(cells: StrArray, *, keep_numbers: bool = False) -> StrArray:
     return out
 
 
-def _format_column(values: npt.NDArray[Any]) -> Cells:
+def _format_column(values: npt.NDArray[Any] | IndexedText) -> Cells:
     """One column's cells as :func:`write_csv` writes them: float64 numbers and whole numbers
-    as numbers, anything else as text (NUL dropped, formulas neutralised)."""
+    as numbers, anything else as text (NUL dropped, formulas neutralised; an
+    :class:`IndexedText` column's labels each once)."""
+    if isinstance(values, IndexedText):
+        used = values.used()
+        labels = neutralise(_without_nul(used.labels), keep_numbers=True)
+        return Cells("text", labels, index=used.index)
     if np.ma.isMaskedArray(values) and values.dtype.kind in "iu":  # masked: empty cells
         blank = np.ma.getmaskarray(values)
         return Cells("int", np.ma.getdata(values).astype(np.int64), blank if blank.any() else None)
@@ -1013,18 +1120,18 @@ def strip_nul(cells: StrArray) -> StrArray:
     return _without_nul(np.asarray(cells, dtype=np.str_))
 
 
-def csv_text(columns: Mapping[str, npt.NDArray[np.generic] | Sequence[object]]) -> str:
+def csv_text(columns: Mapping[str, Column]) -> str:
     """Columns as UTF-8 CSV text, written as :func:`write_csv` writes them (the column names
     neutralised too)."""
     header, cells = _columns_cells(columns)
     return rows_text(header, cells)
 
 
-def _columns_cells(
-    columns: Mapping[str, npt.NDArray[np.generic] | Sequence[object]],
-) -> tuple[StrArray, list[Cells]]:
+def _columns_cells(columns: Mapping[str, Column]) -> tuple[StrArray, list[Cells]]:
     cells = [
-        _format_column(col if np.ma.isMaskedArray(col) else np.asarray(col))
+        _format_column(
+            col if isinstance(col, IndexedText) or np.ma.isMaskedArray(col) else np.asarray(col)
+        )
         for col in columns.values()
     ]
     header = neutralise(np.array(list(columns), dtype=np.str_), keep_numbers=True)
@@ -1040,7 +1147,7 @@ def with_bom(text: str, bom: bool = True) -> str:
 
 def write_csv(
     path: str | os.PathLike[str],
-    columns: Mapping[str, npt.NDArray[np.generic] | Sequence[object]],
+    columns: Mapping[str, Column],
     *,
     bom: bool = True,
 ) -> None:
@@ -1054,16 +1161,17 @@ def write_csv(
     text cells and column names that a spreadsheet would run as a formula are neutralised
     (:func:`neutralise`), and NUL characters are dropped from text cells. Numbers are never
     neutralised, whether a float column or text holding a plain number: ``-3.5`` stays a
-    number. A masked array of whole numbers writes its masked cells empty. Cells are quoted
-    as Python's :mod:`csv` writer quotes them; a cell holding a carriage return makes every
-    cell quoted, so no reader splits its row there.
+    number. A masked array of whole numbers writes its masked cells empty. An
+    :class:`IndexedText` column (a parent's code, a band) writes ``labels[index]``, each label
+    formatted once. Cells are quoted as Python's :mod:`csv` writer quotes them; a cell holding
+    a carriage return makes every cell quoted, so no reader splits its row there.
 
-    A table of :data:`POLARS_MIN_WRITTEN_ROWS` rows or more is formatted and joined by polars
+    A table of :data:`POLARS_MIN_WRITTEN_ROWS` rows or more is written by polars' CSV writer
     when the ``fastcsv`` extra is installed (:mod:`egov_score.io.csv_rows`), into the same
     bytes.
     """
     header, cells = _columns_cells(columns)
-    rows = len(cells[0].data) if cells else 0
+    rows = len(cells[0]) if cells else 0
     pl = _polars(rows * len(cells), POLARS_MIN_CELLS) if rows >= POLARS_MIN_WRITTEN_ROWS else None
     with open(path, "wb") as fh:
         if bom:

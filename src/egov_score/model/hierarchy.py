@@ -349,7 +349,10 @@ class Hierarchy:
 
     @classmethod
     def from_table(cls, table: Table, levels: Sequence[str]) -> Hierarchy:
-        """Build a hierarchy from a :class:`~egov_score.io.table.Table` (see :meth:`from_csv`)."""
+        """Build a hierarchy from a :class:`~egov_score.io.table.Table` (see :meth:`from_csv`).
+
+        A level whose units are consecutive rows holds views of the table's columns, not
+        copies: do not change the table's arrays while the hierarchy is in use."""
         table.require(*_CORE_COLUMNS)
         table.require_rows("units table")
         return _build(table, tuple(levels))
@@ -401,6 +404,20 @@ class Hierarchy:
 
 def _rows(table: Table, mask: npt.NDArray[np.bool_]) -> IntArray:
     return table.rows[mask]
+
+
+def _rows_taken(rows: IntArray) -> IntArray | slice:
+    """The rows of a level: a slice where they follow one another (a file listing each
+    level's units together), so its columns are views, not copies of a million cells."""
+    if len(rows) and int(rows[-1]) - int(rows[0]) == len(rows) - 1:
+        return slice(int(rows[0]), int(rows[-1]) + 1)
+    return rows
+
+
+def _cut(column: StrArray, take: IntArray | slice) -> StrArray:
+    """A level's cells of a table column, read-only: a view of the column for a slice (the
+    level shares the table's memory), else a copy."""
+    return readonly(column[take])
 
 
 def _check_levels(levels: tuple[str, ...]) -> None:
@@ -497,17 +514,15 @@ def _build(table: Table, levels: tuple[str, ...]) -> Hierarchy:
         position[rows] = np.arange(len(rows))
         par = position[parent_row[rows]] if d > 0 else np.full(len(rows), -1, dtype=np.intp)
         names_hi = table.columns.get("name_hi")
-        # Indexing by the rows makes a new array already: no further copy of a million cells.
+        take = _rows_taken(rows)
         built.append(
             Level(
                 name=lv,
-                codes=readonly(code[rows]),
-                names=readonly(name[rows]),
-                names_hi=readonly(
-                    names_hi[rows] if names_hi is not None else np.full(len(rows), "")
-                ),
+                codes=_cut(code, take),
+                names=_cut(name, take),
+                names_hi=_cut(names_hi, take) if names_hi is not None else np.full(len(rows), ""),
                 parent=readonly(par.astype(np.intp)),
-                attributes={c: readonly(table.columns[c][rows]) for c in extras},
+                attributes={c: _cut(table.columns[c], take) for c in extras},
             )
         )
     return Hierarchy(tuple(built))

@@ -15,7 +15,7 @@ from egov_score._arrays import FloatArray, IntArray, StrArray, array_eq, columns
 from egov_score.exceptions import InputError
 from egov_score.io.frames import IntColumn, OutColumn, to_frame
 from egov_score.io.parquet import write_parquet
-from egov_score.io.table import path_inside, safe_file_names, write_csv
+from egov_score.io.table import IndexedText, path_inside, safe_file_names, write_csv
 from egov_score.io.xlsx import write_xlsx
 from egov_score.model.framework import Framework
 from egov_score.model.plausibility import Problem
@@ -248,16 +248,19 @@ class LevelResult:
         :data:`TREATED_LABELS` label) per treated indicator."""
         return self._columns(_blank_unranked(self.rank), _blank_unranked(self.rank_in_parent))
 
-    def _columns(self, rank: OutColumn, rank_in_parent: OutColumn) -> dict[str, Any]:
-        """The output columns, with the two rank columns as given."""
+    def _columns(
+        self, rank: OutColumn, rank_in_parent: OutColumn, *, parent: Any = None, band: Any = None
+    ) -> dict[str, Any]:
+        """The output columns, with the two rank columns as given (and the parent's code and
+        the band, when given)."""
         cols: dict[str, Any] = {
             "code": self.codes,
             "name": self.names,
-            "parent": self.parent_codes,
+            "parent": self.parent_codes if parent is None else parent,
             "score": self.score,
             "rank": rank,
             "rank_in_parent": rank_in_parent,
-            "band": self.band_label,
+            "band": self.band_label if band is None else band,
             "coverage": self.coverage,
         }
         cols.update(self.groups)
@@ -312,6 +315,20 @@ def _ranked_table(lv: LevelResult) -> dict[str, npt.NDArray[Any]]:
     for key, ranks in (("rank", lv.rank), ("rank_in_parent", lv.rank_in_parent)):
         cols[key] = np.ma.masked_array(ranks, mask=ranks <= 0)
     return cols
+
+
+def _csv_columns(lv: LevelResult) -> dict[str, Any]:
+    """The columns of :meth:`LevelResult.table` as the CSV writer takes them: ranks as whole
+    numbers (unranked empty), the parent's code and the band as labels indexed per unit
+    (:class:`~egov_score.io.table.IndexedText`). The same cells, written faster than ranks,
+    codes and labels as a string per unit."""
+    parent = IndexedText(lv.parent_level_codes, lv.parent) if len(lv.parent_level_codes) else None
+    return lv._columns(
+        np.ma.masked_array(lv.rank, mask=lv.rank <= 0),
+        np.ma.masked_array(lv.rank_in_parent, mask=lv.rank_in_parent <= 0),
+        parent=parent,
+        band=IndexedText(np.array([*lv.band_labels, ""], dtype=np.str_), lv.band),
+    )
 
 
 def _blank_unranked(ranks: RankArray) -> npt.NDArray[np.str_]:
@@ -470,7 +487,7 @@ class Result:
         names = safe_file_names([lv.level for lv in self.levels])
         for lv, name in zip(self.levels, names, strict=True):
             path = path_inside(out, f"{name}.csv")
-            write_csv(path, _ranked_table(lv), bom=bom)
+            write_csv(path, _csv_columns(lv), bom=bom)
             paths.append(path)
         return paths
 
