@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 
 from egov_score.io.table import path_inside, safe_file_names, write_csv
-from egov_score.io.xlsx import write_xlsx
+from egov_score.io.workbooks import WorkbookJob
 from egov_score.review.actions import ACTIONS_FOLDER, list_paths
 from egov_score.review.division import Review
 
-__all__ = ["workbook_paths", "write_action_lists", "write_action_workbooks"]
+__all__ = ["action_workbooks", "workbook_paths", "write_action_lists", "write_action_workbooks"]
 
 
 def workbook_paths(rv: Review) -> list[str]:
@@ -46,14 +46,24 @@ def write_action_workbooks(rv: Review, out_dir: str | Path) -> list[Path]:
         InputError: the extra is missing, a list is longer than a sheet holds, or a file would
             land outside ``out_dir``.
     """
+    return [job.write() for job in action_workbooks(rv, out_dir)]
+
+
+def action_workbooks(rv: Review, out_dir: str | Path) -> list[WorkbookJob]:
+    """The workbooks :func:`write_action_workbooks` writes, not yet written (their folders
+    made), for :func:`~egov_score.io.workbooks.start_workbooks`.
+
+    Raises:
+        InputError: a file would land outside ``out_dir``.
+    """
     out = Path(out_dir)
-    written = []
+    jobs = []
     for t, name in zip(rv.actions, workbook_paths(rv), strict=True):
         path = path_inside(out, name)
         path.parent.mkdir(parents=True, exist_ok=True)
         everyone = np.arange(len(t.units))
-        written.append(write_xlsx(path, {t.reasons.key: t.columns(everyone)}))
-    return written
+        jobs.append(WorkbookJob(path=path, sheets={t.reasons.key: t.columns(everyone)}))
+    return jobs
 
 
 def write_action_lists(rv: Review, out_dir: str | Path, *, bom: bool = True) -> list[Path]:
