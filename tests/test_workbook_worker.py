@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -30,7 +31,7 @@ def parts(path: Path) -> dict[str, bytes]:
         return {n: z.read(n) for n in z.namelist() if n != _STAMPED}
 
 
-def _sheets(n: int = 50) -> dict[str, dict[str, object]]:
+def _sheets(n: int = 50) -> dict[str, dict[str, Any]]:
     rng = np.random.default_rng(7)
     score = rng.uniform(0, 100, n)
     score[::7] = np.nan
@@ -47,7 +48,7 @@ def _sheets(n: int = 50) -> dict[str, dict[str, object]]:
     }
 
 
-def _job(path: Path, **sheets: dict[str, object]) -> WorkbookJob:
+def _job(path: Path, **sheets: dict[str, Any]) -> WorkbookJob:
     return WorkbookJob(
         path=path, sheets=sheets or _sheets(), number_formats={"score": "0.0"}, freeze_header=True
     )
@@ -131,6 +132,35 @@ def test_cancel_stops_the_worker(tmp_path: Path) -> None:
     assert proc is not None
     pending.cancel()
     assert proc.returncode is not None
+    assert not (tmp_path / "t.xlsx").exists()  # no half-written workbook left
+
+
+def test_a_failure_in_the_cards_stops_the_worker_and_leaves_no_workbook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import egov_score.render.review_run as review_run
+
+    monkeypatch.setattr(wb, "WORKER_MIN_CELLS", 0)
+    started: list[tuple[PendingWorkbooks, Path | None]] = []
+    real = wb.start_workbooks
+
+    def spy(*args: Any, **kwargs: Any) -> PendingWorkbooks:
+        pending = real(*args, **kwargs)
+        started.append((pending, pending.in_worker))
+        return pending
+
+    def fail(*args: object, **kwargs: object) -> list[Path]:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(review_run, "start_workbooks", spy)
+    monkeypatch.setattr(review_run, "write_cards", fail)
+    job = datasets.load("jaipur")
+    with pytest.raises(OSError, match="disk full"):
+        eg.run_review(job=job, formats=("csv", "xlsx"), out=tmp_path / "out")
+    pending, in_worker = started[0]
+    assert in_worker == tmp_path / "out" / "scores.xlsx"
+    assert pending._proc is None  # stopped and waited for
+    assert not (tmp_path / "out" / "scores.xlsx").exists()
 
 
 @pytest.mark.parametrize("lang", ["en", "both"])

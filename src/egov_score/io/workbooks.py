@@ -144,16 +144,19 @@ class PendingWorkbooks:
         return self._order
 
     def cancel(self) -> None:
-        """Stop the worker, if one runs (its partial file is left to the caller's folder)."""
+        """Stop the worker, if one runs, and remove the workbook it had not finished."""
         proc, self._proc = self._proc, None
         if proc is not None:
+            unfinished = proc.poll() is None
             proc.kill()
             if self._feeder is not None:
                 self._feeder.join()
+            if unfinished and self._there is not None:
+                self._there.path.unlink(missing_ok=True)
 
 
 def start_workbooks(
-    jobs: Sequence[WorkbookJob], *, min_cells: int | None = None
+    jobs: Sequence[WorkbookJob], *, min_cells: int | None = None, worker: bool = True
 ) -> PendingWorkbooks:
     """Check every workbook, then start writing the largest in a worker process when it
     holds at least ``min_cells`` cells; the others are written by
@@ -163,6 +166,8 @@ def start_workbooks(
         jobs: the workbooks.
         min_cells: the fewest cells worth a worker process (default
             :data:`WORKER_MIN_CELLS`; ``0``: always one, for a non-empty list).
+        worker: False to write every workbook in this process (when a worker already
+            runs: one is enough beside this process on two cores).
 
     Raises:
         InputError: a workbook breaks a limit of the format (every problem named, see
@@ -173,7 +178,7 @@ def start_workbooks(
         check_xlsx(job.path, job.sheets)
     least = WORKER_MIN_CELLS if min_cells is None else min_cells
     there = max(jobs, key=lambda j: j.cells, default=None)
-    if there is not None and there.cells < least:
+    if there is not None and (there.cells < least or not worker):
         there = None
     return PendingWorkbooks(jobs, there)
 

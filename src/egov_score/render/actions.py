@@ -9,6 +9,7 @@ a code like ``../../evil`` cannot write outside the output folder.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -66,7 +67,9 @@ def action_workbooks(rv: Review, out_dir: str | Path) -> list[WorkbookJob]:
     return jobs
 
 
-def write_action_lists(rv: Review, out_dir: str | Path, *, bom: bool = True) -> list[Path]:
+def write_action_lists(
+    rv: Review, out_dir: str | Path, *, bom: bool = True, same_as: str | Path | None = None
+) -> list[Path]:
     """Write every district's and block's action list for the review month.
 
     Files: ``<out_dir>/actions/<list key>/<level>/<name>.csv`` (see
@@ -77,6 +80,10 @@ def write_action_lists(rv: Review, out_dir: str | Path, *, bom: bool = True) -> 
     (how many), then one 0/1 column per reason; rows most reasons first, then by code.
     The Excel workbooks are :func:`write_action_workbooks`. Each file starts with a UTF-8
     byte-order mark, so Excel on Windows shows its Hindi, unless ``bom=False``.
+
+    The lists hold no words of a language, so a run writing several languages formats them
+    once: ``same_as`` names a folder where this review's lists were written already, with the
+    same ``bom`` (another language's), and each file is copied from there.
 
     Returns:
         The files written.
@@ -95,6 +102,9 @@ def write_action_lists(rv: Review, out_dir: str | Path, *, bom: bool = True) -> 
             for i, name in enumerate(list_paths(t, level, codes, lv.names.tolist())):
                 path = path_inside(out, name)  # checked before a folder is made through it
                 path.parent.mkdir(parents=True, exist_ok=True)
-                write_csv(path, t.columns(order[bounds[i] : bounds[i + 1]]), bom=bom)
+                if same_as is None:
+                    write_csv(path, t.columns(order[bounds[i] : bounds[i + 1]]), bom=bom)
+                else:
+                    shutil.copyfile(path_inside(Path(same_as), name), path)
                 written.append(path)
     return written

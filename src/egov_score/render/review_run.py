@@ -34,7 +34,7 @@ from egov_score.exceptions import InputError
 from egov_score.io.geojson import Boundaries, read_boundaries
 from egov_score.io.periods import require_period
 from egov_score.io.table import with_bom
-from egov_score.io.workbooks import WorkbookJob, start_workbooks
+from egov_score.io.workbooks import PendingWorkbooks, WorkbookJob, start_workbooks
 from egov_score.io.xlsx import require_excel
 from egov_score.model.hierarchy import Hierarchy
 from egov_score.pipeline import Pipeline, load
@@ -354,18 +354,21 @@ def run_review(
     root = Path(out)
     written: list[Path] = []
     workbooks: list[Path] = []
-    pending = None
-    if XLSX in chosen:  # first: a list too long for a sheet stops the run before the cards
-        root.mkdir(parents=True, exist_ok=True)
-        sheets, number_formats = review.result.xlsx_sheets()
-        jobs = [
-            WorkbookJob(path=root / SCORES_WORKBOOK, sheets=sheets, number_formats=number_formats),
-            *action_workbooks(review, root),
-        ]
-        pending = start_workbooks(jobs)  # the largest is written meanwhile, in a worker process
-        workbooks = [book.path for book in jobs]
-        written += workbooks
+    pending: list[PendingWorkbooks] = []
     try:
+        if XLSX in chosen:  # first: a list too long for a sheet stops the run before the cards
+            root.mkdir(parents=True, exist_ok=True)
+            sheets, number_formats = review.result.xlsx_sheets()
+            scores = WorkbookJob(
+                path=root / SCORES_WORKBOOK, sheets=sheets, number_formats=number_formats
+            )
+            # The score tables start at once (in a worker process when large), while the
+            # action lists are built; one worker is enough beside this process.
+            pending.append(start_workbooks([scores]))
+            lists = action_workbooks(review, root)
+            pending.append(start_workbooks(lists, worker=pending[0].in_worker is None))
+            workbooks = [scores.path, *(book.path for book in lists)]
+            written += workbooks
         editions, files = _write_editions(review, root, langs, card_formats, selected, bom)
         written += files
         rejects = None
@@ -373,12 +376,13 @@ def run_review(
             rejects = root / REJECTS_FILE
             write_rejects(job.rejected, rejects, bom=bom)
             written.append(rejects)
-        if pending is not None:
+        if pending:
             _log.info("writing the workbooks", extra={"egov_step": "writing the workbooks"})
-            pending.wait()
+        for waiting in pending:
+            waiting.wait()
     except BaseException:
-        if pending is not None:
-            pending.cancel()
+        for waiting in pending:
+            waiting.cancel()
         raise
     books = [p.relative_to(root).as_posix() for p in workbooks]
     for name, text in (
@@ -413,10 +417,12 @@ def _write_editions(
     editions = []
     award_formats = tuple(f for f in card_formats if f in _AWARD_FORMATS)
     same_in_every_language: dict[str, str] = {}  # the awards CSV: every candidate, in codes
+    first: Path | None = None  # the first language's folder: its action lists are copied
     for one in langs:
         folder_name = one if len(langs) > 1 else ""
         folder = root / folder_name if folder_name else root
-        written += write_cards(review, folder, one, card_formats, bom=bom)  # and action lists
+        written += write_cards(review, folder, one, card_formats, bom=bom, lists_from=first)
+        first = first or folder
         page = None
         if selected is not None and award_formats:
             for fmt in award_formats:
