@@ -21,6 +21,7 @@ or an ``OSError`` (a file that cannot be written); any other failure of the work
 
 from __future__ import annotations
 
+import contextlib
 import pickle
 import subprocess
 import sys
@@ -84,7 +85,7 @@ class PendingWorkbooks:
     def __init__(self, jobs: Sequence[WorkbookJob], there: WorkbookJob | None) -> None:
         self._order = [j.path for j in jobs]
         self._here = [j for j in jobs if j is not there]
-        self._there = there
+        self._there = there.path if there is not None else None
         self._proc: subprocess.Popen[bytes] | None = None
         self._answer: tuple[bytes, bytes] = (b"", b"")
         self._feeder: threading.Thread | None = None
@@ -94,7 +95,7 @@ class PendingWorkbooks:
     @property
     def in_worker(self) -> Path | None:
         """The workbook the worker process writes, if one does."""
-        return self._there.path if self._there is not None and self._proc is not None else None
+        return self._there if self._proc is not None else None
 
     def _start(self, job: WorkbookJob) -> None:
         payload = pickle.dumps(
@@ -113,9 +114,18 @@ class PendingWorkbooks:
             self._here.append(job)
             return
         self._proc = proc
+        sending = [payload]  # let go of once sent: the worker holds the columns now
+        del payload
 
         def talk() -> None:  # sends the columns and collects the answer meanwhile
-            self._answer = proc.communicate(payload)
+            stdin, proc.stdin = proc.stdin, None
+            if stdin is not None:
+                with contextlib.suppress(BrokenPipeError):  # the worker ended early: see below
+                    try:
+                        stdin.write(sending.pop())
+                    finally:
+                        stdin.close()
+            self._answer = proc.communicate()
 
         self._feeder = threading.Thread(target=talk, name="egov-score workbook", daemon=True)
         self._feeder.start()
@@ -152,7 +162,7 @@ class PendingWorkbooks:
             if self._feeder is not None:
                 self._feeder.join()
             if unfinished and self._there is not None:
-                self._there.path.unlink(missing_ok=True)
+                self._there.unlink(missing_ok=True)
 
 
 def start_workbooks(

@@ -357,17 +357,12 @@ def run_review(
     pending: list[PendingWorkbooks] = []
     try:
         if XLSX in chosen:  # first: a list too long for a sheet stops the run before the cards
-            root.mkdir(parents=True, exist_ok=True)
-            sheets, number_formats = review.result.xlsx_sheets()
-            scores = WorkbookJob(
-                path=root / SCORES_WORKBOOK, sheets=sheets, number_formats=number_formats
-            )
             # The score tables start at once (in a worker process when large), while the
             # action lists are built; one worker is enough beside this process.
-            pending.append(start_workbooks([scores]))
+            pending.append(_start_scores(review, root))
             lists = action_workbooks(review, root)
             pending.append(start_workbooks(lists, worker=pending[0].in_worker is None))
-            workbooks = [scores.path, *(book.path for book in lists)]
+            workbooks = [root / SCORES_WORKBOOK, *(book.path for book in lists)]
             written += workbooks
         editions, files = _write_editions(review, root, langs, card_formats, selected, bom)
         written += files
@@ -401,6 +396,14 @@ def run_review(
         awards_note=note,
         rejects=rejects,
     )
+
+
+def _start_scores(review: Review, root: Path) -> PendingWorkbooks:
+    """Start writing ``scores.xlsx`` (its columns let go of here once the worker has them)."""
+    root.mkdir(parents=True, exist_ok=True)
+    sheets, number_formats = review.result.xlsx_sheets()
+    job = WorkbookJob(path=root / SCORES_WORKBOOK, sheets=sheets, number_formats=number_formats)
+    return start_workbooks([job])
 
 
 def _write_editions(
