@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import resource
 import subprocess
@@ -36,13 +37,17 @@ FORMATS = ("html", "csv", "xlsx")
 ARGS = {"lang": "both", "formats": FORMATS}
 
 
-def _command(data: Path, out: Path) -> tuple[float, float]:
-    """Wall seconds and peak resident MiB of ``egov-score review`` in a fresh process.
+def _command(data: Path, out: Path) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system, the workbook's worker process included) and
+    peak resident MiB of ``egov-score review`` in a fresh process.
 
     The peak is the child's own high-water mark (``VmHWM``, read by the child as it ends):
     ``getrusage(RUSAGE_CHILDREN)`` would report the generator's peak in this process, which
-    a forked child inherits.
+    a forked child inherits. The worker that writes ``scores.xlsx`` is a separate process with
+    its own, smaller peak, not counted here. On a shared machine the wall time depends on the
+    other jobs; the CPU time much less.
     """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     code = (
         "import sys; from egov_score.cli import main; rc = main(["
         f"'review', '--data', {str(data)!r}, '--lang', 'both', '--formats', "
@@ -59,10 +64,12 @@ def _command(data: Path, out: Path) -> tuple[float, float]:
         text=True,
     )
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     kib = done.stderr.split()[-2] if "VmHWM" in done.stderr else None
     if kib is None:  # not Linux: the children's peak, which may be this process's
-        kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, float(kib) / 1024
+        kib = after.ru_maxrss
+    return wall, cpu, float(kib) / 1024
 
 
 def _phases(data: Path, out: Path) -> dict[str, float]:
@@ -97,9 +104,13 @@ def main(argv: list[str] | None = None) -> None:
         start = time.perf_counter()
         generate(data, machines=args.machines, districts=DISTRICTS, blocks=BLOCKS)
         print(f"generated {args.machines:,} machines in {time.perf_counter() - start:.1f} s")
-        wall, peak = _command(data, Path(tmp) / "cli")
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        wall, cpu, peak = _command(data, Path(tmp) / "cli")
         files = sum(1 for p in (Path(tmp) / "cli").rglob("*") if p.is_file())
-        print(f"egov-score review: {wall:.1f} s, peak {peak:,.0f} MiB, {files} files")
+        print(
+            f"egov-score review: {wall:.1f} s wall, {cpu:.1f} s CPU, peak {peak:,.0f} MiB, "
+            f"{files} files (1-minute load before: {load:.1f})"
+        )
         for phase, seconds in _phases(data, Path(tmp) / "api").items():
             print(f"  {phase}: {seconds:.1f} s")
         if args.profile:

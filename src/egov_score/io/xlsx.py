@@ -49,6 +49,7 @@ __all__ = [
     "MAX_ROWS",
     "MAX_SHEET_NAME",
     "MAX_TEXT",
+    "check_xlsx",
     "require_excel",
     "sheet_names",
     "write_xlsx",
@@ -261,6 +262,27 @@ def _width(name: str, cells: npt.NDArray[Any]) -> float:
     return float(min(max(len(name), longest, 6) + 2, _MAX_WIDTH))
 
 
+def _tables(sheets: Mapping[str, Mapping[str, Column]]) -> dict[str, dict[str, npt.NDArray[Any]]]:
+    """The sheets under their safe names, every column an array."""
+    names = sheet_names(list(sheets))
+    return {
+        safe: {str(k): _cells(v) for k, v in cols.items()}
+        for safe, cols in zip(names, sheets.values(), strict=True)
+    }
+
+
+def check_xlsx(path: str | os.PathLike[str], sheets: Mapping[str, Mapping[str, Column]]) -> None:
+    """Check what :func:`write_xlsx` checks before writing, without writing: the ``excel``
+    extra, and every limit of the format.
+
+    Raises:
+        InputError: the extra is missing, or a sheet breaks a limit (every problem named
+            with its sheet, row and column).
+    """
+    _writer()
+    _check(Path(path), _tables(sheets))
+
+
 def write_xlsx(
     path: str | os.PathLike[str],
     sheets: Mapping[str, Mapping[str, Column]],
@@ -288,11 +310,7 @@ def write_xlsx(
     """
     xlsxwriter = _writer()
     path = Path(path)
-    names = sheet_names(list(sheets))
-    tables = {
-        safe: {str(k): _cells(v) for k, v in cols.items()}
-        for safe, cols in zip(names, sheets.values(), strict=True)
-    }
+    tables = _tables(sheets)
     _check(path, tables)
     # The file is opened here, so a path that cannot be written fails with its own OSError
     # before the writer makes any temporary file; a failure later removes the partial file.

@@ -563,6 +563,14 @@ class Result:
         Raises:
             InputError: the ``excel`` extra is missing, or a level is too large for a sheet.
         """
+        sheets, formats = self.xlsx_sheets()
+        out = Path(path)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        return write_xlsx(out, sheets, number_formats=formats)
+
+    def xlsx_sheets(self) -> tuple[dict[str, Mapping[str, Any]], dict[str, str]]:
+        """The sheets of :meth:`write_xlsx` (sheet name -> column name -> column) and the
+        columns' number formats, for :func:`~egov_score.io.xlsx.write_xlsx`."""
         sheets: dict[str, Mapping[str, Any]] = {}
         names = [lv.level for lv in self.levels]
         for lv, name in zip(self.levels, names, strict=True):
@@ -574,13 +582,11 @@ class Result:
             if np.asarray(v).dtype.kind == "f"
         }
         formats["coverage"] = COVERAGE_FORMAT
-        out = Path(path)
-        out.parent.mkdir(parents=True, exist_ok=True)
         if NOTES_SHEET in {n.casefold() for n in names}:
             sheets = {**sheets, f"{NOTES_SHEET} (run)": self.notes()}
         else:
             sheets[NOTES_SHEET] = self.notes()
-        return write_xlsx(out, sheets, number_formats=formats)
+        return sheets, formats
 
 
 def _joined(parts: list[OutColumn | None], sizes: list[int]) -> OutColumn:

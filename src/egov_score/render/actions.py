@@ -9,16 +9,17 @@ a code like ``../../evil`` cannot write outside the output folder.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
 
 from egov_score.io.table import path_inside, safe_file_names, write_csv
-from egov_score.io.xlsx import write_xlsx
+from egov_score.io.workbooks import WorkbookJob
 from egov_score.review.actions import ACTIONS_FOLDER, list_paths
 from egov_score.review.division import Review
 
-__all__ = ["workbook_paths", "write_action_lists", "write_action_workbooks"]
+__all__ = ["action_workbooks", "workbook_paths", "write_action_lists", "write_action_workbooks"]
 
 
 def workbook_paths(rv: Review) -> list[str]:
@@ -46,17 +47,29 @@ def write_action_workbooks(rv: Review, out_dir: str | Path) -> list[Path]:
         InputError: the extra is missing, a list is longer than a sheet holds, or a file would
             land outside ``out_dir``.
     """
+    return [job.write() for job in action_workbooks(rv, out_dir)]
+
+
+def action_workbooks(rv: Review, out_dir: str | Path) -> list[WorkbookJob]:
+    """The workbooks :func:`write_action_workbooks` writes, not yet written (their folders
+    made), for :func:`~egov_score.io.workbooks.start_workbooks`.
+
+    Raises:
+        InputError: a file would land outside ``out_dir``.
+    """
     out = Path(out_dir)
-    written = []
+    jobs = []
     for t, name in zip(rv.actions, workbook_paths(rv), strict=True):
         path = path_inside(out, name)
         path.parent.mkdir(parents=True, exist_ok=True)
         everyone = np.arange(len(t.units))
-        written.append(write_xlsx(path, {t.reasons.key: t.columns(everyone)}))
-    return written
+        jobs.append(WorkbookJob(path=path, sheets={t.reasons.key: t.columns(everyone)}))
+    return jobs
 
 
-def write_action_lists(rv: Review, out_dir: str | Path, *, bom: bool = True) -> list[Path]:
+def write_action_lists(
+    rv: Review, out_dir: str | Path, *, bom: bool = True, same_as: str | Path | None = None
+) -> list[Path]:
     """Write every district's and block's action list for the review month.
 
     Files: ``<out_dir>/actions/<list key>/<level>/<name>.csv`` (see
@@ -67,6 +80,10 @@ def write_action_lists(rv: Review, out_dir: str | Path, *, bom: bool = True) -> 
     (how many), then one 0/1 column per reason; rows most reasons first, then by code.
     The Excel workbooks are :func:`write_action_workbooks`. Each file starts with a UTF-8
     byte-order mark, so Excel on Windows shows its Hindi, unless ``bom=False``.
+
+    The lists hold no words of a language, so a run writing several languages formats them
+    once: ``same_as`` names a folder where this review's lists were written already, with the
+    same ``bom`` (another language's), and each file is copied from there.
 
     Returns:
         The files written.
@@ -85,6 +102,9 @@ def write_action_lists(rv: Review, out_dir: str | Path, *, bom: bool = True) -> 
             for i, name in enumerate(list_paths(t, level, codes, lv.names.tolist())):
                 path = path_inside(out, name)  # checked before a folder is made through it
                 path.parent.mkdir(parents=True, exist_ok=True)
-                write_csv(path, t.columns(order[bounds[i] : bounds[i + 1]]), bom=bom)
+                if same_as is None:
+                    write_csv(path, t.columns(order[bounds[i] : bounds[i + 1]]), bom=bom)
+                else:
+                    shutil.copyfile(path_inside(Path(same_as), name), path)
                 written.append(path)
     return written

@@ -286,6 +286,7 @@ def write_cards(
     formats: tuple[str, ...] = WRITTEN_FORMATS,
     *,
     bom: bool = True,
+    lists_from: str | Path | None = None,
 ) -> list[Path]:
     """Write a card for every district (to its CEO) and block (to its BDO), and the division
     summary, into ``out_dir``: ``<level>/<name>.<format>`` (``district/alwar-87.html``) and
@@ -297,7 +298,9 @@ def write_cards(
     so no two cards share one. ``index.json`` maps every code to its file
     (``files``). The action lists the cards link to are written too
     (:func:`~egov_score.render.actions.write_action_lists`). The CSV cards and lists start
-    with a UTF-8 byte-order mark for Excel unless ``bom=False``.
+    with a UTF-8 byte-order mark for Excel unless ``bom=False``. ``lists_from``: a folder
+    where this review's cards were written in another language with the same ``bom``; the
+    action lists, the same in every language, are copied from there.
     """
     out = Path(out_dir)
     written = []
@@ -340,5 +343,5 @@ def write_cards(
         ),
         encoding="utf-8",
     )
-    lists = write_action_lists(rv, out, bom=bom)  # the cards link to them
+    lists = write_action_lists(rv, out, bom=bom, same_as=lists_from)  # the cards link to them
     return [*written, *lists, out / "division.md", out / "division.html", out / "index.json"]

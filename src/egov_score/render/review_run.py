@@ -22,6 +22,7 @@ themselves are not written as Excel.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -33,12 +34,13 @@ from egov_score.exceptions import InputError
 from egov_score.io.geojson import Boundaries, read_boundaries
 from egov_score.io.periods import require_period
 from egov_score.io.table import with_bom
+from egov_score.io.workbooks import PendingWorkbooks, WorkbookJob, start_workbooks
 from egov_score.io.xlsx import require_excel
 from egov_score.model.hierarchy import Hierarchy
 from egov_score.pipeline import Pipeline, load
 from egov_score.plugins.actions import ActionSettings
 from egov_score.plugins.tables import REJECTS_FILE, write_rejects
-from egov_score.render.actions import write_action_workbooks
+from egov_score.render.actions import action_workbooks
 from egov_score.render.awards import render_awards
 from egov_score.render.index import Edition, index_html, index_markdown
 from egov_score.render.messages import LANGUAGES
@@ -72,6 +74,7 @@ XLSX = "xlsx"
 REVIEW_FORMATS = (*WRITTEN_FORMATS, XLSX)
 #: The score tables' workbook, as ``egov-score score --formats xlsx`` names it.
 SCORES_WORKBOOK = "scores.xlsx"
+_log = logging.getLogger(__name__)
 
 
 @attrs.frozen(kw_only=True)
@@ -350,39 +353,32 @@ def run_review(
         note = str(exc)
     root = Path(out)
     written: list[Path] = []
-    editions = []
-    workbooks = []
-    if XLSX in chosen:  # first: a list too long for a sheet stops the run before the cards
-        workbooks = [
-            review.result.write_xlsx(root / SCORES_WORKBOOK),
-            *write_action_workbooks(review, root),
-        ]
-        written += workbooks
-    award_formats = tuple(f for f in card_formats if f in _AWARD_FORMATS)
-    same_in_every_language: dict[str, str] = {}  # the awards CSV: every candidate, in codes
-    for one in langs:
-        folder_name = one if len(langs) > 1 else ""
-        folder = root / folder_name if folder_name else root
-        written += write_cards(review, folder, one, card_formats, bom=bom)  # and action lists
-        page = None
-        if selected is not None and award_formats:
-            for fmt in award_formats:
-                path = folder / f"awards.{fmt}"
-                if fmt == "csv":
-                    if fmt not in same_in_every_language:
-                        same_in_every_language[fmt] = render_awards(selected, fmt, one)
-                    text = with_bom(same_in_every_language[fmt], bom)
-                else:
-                    text = render_awards(selected, fmt, one)
-                path.write_text(text, encoding="utf-8")
-                written.append(path)
-            page = "awards.html" if "html" in award_formats else f"awards.{award_formats[0]}"
-        editions.append(Edition(lang=one, folder=folder_name, formats=card_formats, awards=page))
-    rejects = None
-    if job.rejected:
-        rejects = root / REJECTS_FILE
-        write_rejects(job.rejected, rejects, bom=bom)
-        written.append(rejects)
+    workbooks: list[Path] = []
+    pending: list[PendingWorkbooks] = []
+    try:
+        if XLSX in chosen:  # first: a list too long for a sheet stops the run before the cards
+            # The score tables start at once (in a worker process when large), while the
+            # action lists are built; one worker is enough beside this process.
+            pending.append(_start_scores(review, root))
+            lists = action_workbooks(review, root)
+            pending.append(start_workbooks(lists, worker=pending[0].in_worker is None))
+            workbooks = [root / SCORES_WORKBOOK, *(book.path for book in lists)]
+            written += workbooks
+        editions, files = _write_editions(review, root, langs, card_formats, selected, bom)
+        written += files
+        rejects = None
+        if job.rejected:
+            rejects = root / REJECTS_FILE
+            write_rejects(job.rejected, rejects, bom=bom)
+            written.append(rejects)
+        if pending:
+            _log.info("writing the workbooks", extra={"egov_step": "writing the workbooks"})
+        for waiting in pending:
+            waiting.wait()
+    except BaseException:
+        for waiting in pending:
+            waiting.cancel()
+        raise
     books = [p.relative_to(root).as_posix() for p in workbooks]
     for name, text in (
         ("index.html", index_html(review, editions, books)),
@@ -400,3 +396,48 @@ def run_review(
         awards_note=note,
         rejects=rejects,
     )
+
+
+def _start_scores(review: Review, root: Path) -> PendingWorkbooks:
+    """Start writing ``scores.xlsx`` (its columns let go of here once the worker has them)."""
+    root.mkdir(parents=True, exist_ok=True)
+    sheets, number_formats = review.result.xlsx_sheets()
+    job = WorkbookJob(path=root / SCORES_WORKBOOK, sheets=sheets, number_formats=number_formats)
+    return start_workbooks([job])
+
+
+def _write_editions(
+    review: Review,
+    root: Path,
+    langs: tuple[str, ...],
+    card_formats: tuple[str, ...],
+    selected: Awards | None,
+    bom: bool,
+) -> tuple[list[Edition], list[Path]]:
+    """Every language's cards, division page, action lists and awards: the editions and the
+    files written."""
+    written: list[Path] = []
+    editions = []
+    award_formats = tuple(f for f in card_formats if f in _AWARD_FORMATS)
+    same_in_every_language: dict[str, str] = {}  # the awards CSV: every candidate, in codes
+    first: Path | None = None  # the first language's folder: its action lists are copied
+    for one in langs:
+        folder_name = one if len(langs) > 1 else ""
+        folder = root / folder_name if folder_name else root
+        written += write_cards(review, folder, one, card_formats, bom=bom, lists_from=first)
+        first = first or folder
+        page = None
+        if selected is not None and award_formats:
+            for fmt in award_formats:
+                path = folder / f"awards.{fmt}"
+                if fmt == "csv":
+                    if fmt not in same_in_every_language:
+                        same_in_every_language[fmt] = render_awards(selected, fmt, one)
+                    text = with_bom(same_in_every_language[fmt], bom)
+                else:
+                    text = render_awards(selected, fmt, one)
+                path.write_text(text, encoding="utf-8")
+                written.append(path)
+            page = "awards.html" if "html" in award_formats else f"awards.{award_formats[0]}"
+        editions.append(Edition(lang=one, folder=folder_name, formats=card_formats, awards=page))
+    return editions, written

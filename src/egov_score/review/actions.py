@@ -8,6 +8,7 @@ throughout: the only loops are over plugins' records, reasons and levels.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -157,11 +158,20 @@ def list_paths(
     ``actions/<list key>/<level>/<name>.csv`` (``actions/emitra.machines/block/bansur-574.csv``),
     the key and level made safe by :func:`~egov_score.io.table.safe_file_names` and the unit's
     readable name made as its card's is (:func:`~egov_score.io.table.unit_file_names`)."""
-    key, level_name = safe_file_names([table.reasons.key])[0], safe_file_names([level])[0]
-    return [
+    return list(_list_paths(table.reasons.key, level, tuple(codes), tuple(names)))
+
+
+@functools.lru_cache(maxsize=8)
+def _list_paths(
+    key: str, level: str, codes: tuple[str, ...], names: tuple[str, ...]
+) -> tuple[str, ...]:
+    """:func:`list_paths`, kept for the last few levels: every card of a level names its own
+    list among the level's (the names are made from all of them together)."""
+    key, level_name = safe_file_names([key])[0], safe_file_names([level])[0]
+    return tuple(
         f"{ACTIONS_FOLDER}/{key}/{level_name}/{name}.csv"
         for name in unit_file_names(list(codes), list(names))
-    ]
+    )
 
 
 def card_sections(

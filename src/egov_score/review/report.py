@@ -33,7 +33,7 @@ from egov_score.review.awards import (
 )
 from egov_score.review.maps import BandMap, PointMap
 from egov_score.review.panel import Panel
-from egov_score.review.progress import progress
+from egov_score.review.progress import Progress, progress
 
 __all__ = [
     "AwardStanding",
@@ -193,6 +193,65 @@ def _index(lv: LevelResult, code: str) -> int:
     return int(hits[0])
 
 
+@attrs.frozen
+class _Column:
+    """One scheme's or indicator's column on a level, ranked once for every card of it."""
+
+    scores: FloatArray
+    values: FloatArray
+    ranks: IntArray
+    peers: int
+    best: int  # the best-scoring unit, or -1 when none is ranked
+
+
+def _column(scores: FloatArray, values: FloatArray) -> _Column:
+    ranks = rank_in_groups(scores)
+    peers = int((ranks > 0).sum())
+    best = int(np.argmax(np.where(np.isnan(scores), -np.inf, scores))) if peers else -1
+    return _Column(scores=scores, values=values, ranks=ranks, peers=peers, best=best)
+
+
+@attrs.frozen
+class _LevelFacts:
+    """What every card of one level in one month reads, computed once for the level: the
+    schemes' and the varying indicators' columns ranked, and the units' progress."""
+
+    schemes: dict[str, _Column]
+    indicators: dict[str, _Column]
+    moves: Progress
+
+
+#: The last few levels' facts (the panel held weakly): a review builds every card of a level
+#: in one month, so each level's columns are ranked once, not once per card.
+_FACTS: list[tuple[weakref.ref[Panel], tuple[str, str, str | None], _LevelFacts]] = []
+_FACTS_KEPT = 4
+
+
+def _level_facts(
+    panel: Panel, result: Result, lv: LevelResult, baseline: str | None
+) -> _LevelFacts:
+    key = (result.period, lv.level, baseline)
+    for ref, cached_key, value in _FACTS:
+        if ref() is panel and cached_key == key:
+            return value
+    fw = result.framework
+    nan = np.full(len(lv), np.nan)
+    # An indicator on which every peer scores the same says nothing about a unit.
+    varying = [
+        c
+        for c in lv.normalised
+        if np.nanmax(lv.normalised[c], initial=-np.inf)
+        > np.nanmin(lv.normalised[c], initial=np.inf)
+    ]
+    value = _LevelFacts(
+        schemes={g: _column(lv.groups[g], nan) for g in fw.children(fw.root) if g in lv.groups},
+        indicators={c: _column(lv.normalised[c], lv.indicators[c]) for c in varying},
+        moves=progress(panel, lv.level, result.period, baseline=baseline),
+    )
+    _FACTS[:] = [*_FACTS[-(_FACTS_KEPT - 1) :], (weakref.ref(panel), key, value)]
+    return value
+
+
 def _standing(
     code: str,
     fw: Framework,
@@ -202,13 +261,26 @@ def _standing(
     scores: FloatArray,
     values: FloatArray,
 ) -> Standing:
+    """Unit ``i``'s standing on the column ``scores`` (``values``: the values shown)."""
+    j = np.flatnonzero(prev.codes == lv.codes[i]) if prev is not None else np.zeros(0, np.intp)
+    return _standing_on(code, fw, lv, prev, i, j, _column(scores, values))
+
+
+def _standing_on(
+    code: str,
+    fw: Framework,
+    lv: LevelResult,
+    prev: LevelResult | None,
+    i: int,
+    j: IntArray,
+    col: _Column,
+) -> Standing:
+    """Unit ``i``'s standing on one column; ``j``: the unit's row in ``prev`` (none or one)."""
     node = fw.indicators.get(code) or fw.groups[code]
-    ranks = rank_in_groups(scores)
-    peers = int((ranks > 0).sum())
-    best = int(np.argmax(np.where(np.isnan(scores), -np.inf, scores))) if peers else i
+    scores = col.scores
+    best = col.best if col.best >= 0 else i
     change = np.nan
     if prev is not None:
-        j = np.flatnonzero(prev.codes == lv.codes[i])
         table = prev.normalised if code in fw.indicators else prev.groups
         if len(j) and code in table:
             change = float(scores[i] - table[code][j[0]])
@@ -217,11 +289,11 @@ def _standing(
         name=node.name,
         name_hi=node.name_hi,
         unit=getattr(node, "unit", ""),
-        value=float(values[i]),
+        value=float(col.values[i]),
         score=float(scores[i]),
-        rank=int(ranks[i]),
-        peers=peers,
-        best_value=float(values[best]),
+        rank=int(col.ranks[i]),
+        peers=col.peers,
+        best_value=float(col.values[best]),
         best_name=str(lv.names[best]),
         best_name_hi=str(lv.names_hi[best]),
         change=change,
@@ -339,19 +411,9 @@ def build_report(
         if lv.rank[i] and prev.rank[j[0]]:
             rank_change = int(prev.rank[j[0]] - lv.rank[i])
 
-    nan = np.full(len(lv), np.nan)
-    schemes = tuple(
-        _standing(g, fw, lv, prev, i, lv.groups[g], nan)
-        for g in fw.children(fw.root)
-        if g in lv.groups
-    )
-    # An indicator on which every peer scores the same says nothing about this unit.
-    standings = [
-        _standing(c, fw, lv, prev, i, lv.normalised[c], lv.indicators[c])
-        for c in lv.normalised
-        if np.nanmax(lv.normalised[c], initial=-np.inf)
-        > np.nanmin(lv.normalised[c], initial=np.inf)
-    ]
+    facts = _level_facts(panel, result, lv, prev_result.period if prev_result else None)
+    schemes = tuple(_standing_on(g, fw, lv, prev, i, j, c) for g, c in facts.schemes.items())
+    standings = [_standing_on(k, fw, lv, prev, i, j, c) for k, c in facts.indicators.items()]
     ranked = sorted((s for s in standings if s.rank > 0), key=lambda s: (s.rank / s.peers, s.code))
     strongest = tuple(ranked[:N_EXTREMES])
     weakest = tuple(reversed(ranked[-N_EXTREMES:])) if len(ranked) > N_EXTREMES else ()
@@ -382,9 +444,7 @@ def build_report(
     )
     record = hierarchy.unit(code)
     parent = hierarchy.unit(record.parent) if record.parent else None
-    moves = progress(
-        panel, unit.level, period, baseline=prev_result.period if prev_result else None
-    )
+    moves = facts.moves
     at = int(np.flatnonzero(moves.codes == code)[0])
     report = UnitReport(
         code=code,
