@@ -200,3 +200,44 @@ def test_dirichlet_weights_keep_each_groups_total_and_zero_weights():
     np.testing.assert_allclose(sets.sum(axis=1), 3.0)
     assert (sets[:, 1] == 0).all()
     assert abs(sets[1:, 0].mean() - 2.0) < 0.05  # centred on the nominal weights
+
+
+@pytest.mark.parametrize("step", ["imputation", "treatment"])
+def test_imputation_and_treatment_turn_off_as_declared(step):
+    data = {
+        "levels": ["division", "district"],
+        "field": [{"code": "a", "level": "district"}, {"code": "b", "level": "district"}],
+        "indicator": [
+            {"code": "x", "field": "a", "parent": "index"},
+            {"code": "y", "field": "b", "parent": "index"},
+        ],
+        "group": [
+            {
+                "code": "index",
+                "impute": {"method": "mean"},
+                "treat": {"method": "trim", "lower": 0.2, "upper": 0.8},
+            }
+        ],
+    }
+    on = eg.Framework.from_dict(data)
+    data["group"][0].pop("impute" if step == "imputation" else "treat")
+    off = eg.Framework.from_dict(data)
+    codes = ["A", "B", "C", "D", "E"]
+    units = [("division", "D0", None)] + [("district", c, "D0") for c in codes]
+    h = build_hierarchy(on.levels, units)
+    values = eg.Values.from_columns(
+        {"code": codes, "period": ["P"] * 5, "a": [1, 2, 3, 4, 50], "b": [5, None, 1, 2, 3]},
+        h,
+        on,
+    )
+    scorer = BatchScorer(eg.Engine(on, h), Uncertainty(**{step: True}))
+    found = scorer.period(values.at("P"), "P").score_design(np.array([[0.2], [0.8]]))
+    for r, fw in enumerate((off, on)):
+        result = eg.score(h, fw, values, "P")
+        for runs, level in zip(found, result.levels, strict=True):
+            assert runs.scores is not None
+            np.testing.assert_array_equal(runs.scores[r], level.score)
+            np.testing.assert_array_equal(runs.rank[r], level.rank)
+    districts = found[1].scores
+    assert districts is not None
+    assert not np.array_equal(districts[0], districts[1], equal_nan=True)  # the step mattered

@@ -39,7 +39,6 @@ for, the float64 composite scores.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import attrs
 import numpy as np
@@ -48,17 +47,13 @@ import numpy.typing as npt
 from egov_score._arrays import FloatArray, IntArray
 from egov_score.engine.fields import FieldColumns, stack_inputs
 from egov_score.engine.indicators import Indicators
+from egov_score.engine.levels import LevelScorer
 from egov_score.engine.notes import Notes
 from egov_score.engine.run import Engine
 from egov_score.engine.stack import Stack
-from egov_score.exceptions import FrameworkError, PluginOutputError, ScoringError
+from egov_score.exceptions import FrameworkError
 from egov_score.kernels.aggregate import (
-    PEER_AGGREGATORS,
-    Aggregator,
-    NegativeInputError,
     arithmetic,
-    arithmetic_columns,
-    coverage_columns,
 )
 from egov_score.kernels.rank import RANK_TOLERANCE
 from egov_score.kernels.rank_runs import RunRanks, rank_runs
@@ -259,6 +254,11 @@ class BatchScorer:
         self.weight_sets = draw_weight_sets(fw, uncertainty, weight_rng(uncertainty.seed))
         self.n_sets = uncertainty.runs if uncertainty.weights is not None else 0
         self._frameworks: dict[tuple[int, bool, bool], Framework] = {}
+        self._by_aggregation: dict[int, Framework] = {}
+        # Turning off a step the framework does not declare changes nothing: such runs share
+        # the normalised columns of the runs with it on.
+        self.imputes = any(fw.imputation(c).method != "none" for c in fw.indicators)
+        self.treats = any(fw.treatment(c).method != "none" for c in fw.indicators)
         try:
             self._aggregations = [Aggregation(method=m) for m in uncertainty.aggregation]
             for m in uncertainty.normalisation:
@@ -296,6 +296,17 @@ class BatchScorer:
                 groups = {c: attrs.evolve(g, treat=None) for c, g in groups.items()}
             self._frameworks[key] = attrs.evolve(fw, indicators=indicators, groups=groups)
         return self._frameworks[key]
+
+    def aggregation_framework(self, index: int) -> Framework:
+        """The framework with every group aggregated by alternative ``index`` (-1: its own)."""
+        if index < 0:
+            return self.engine.framework
+        if index not in self._by_aggregation:
+            fw = self.engine.framework
+            method = self._aggregations[index]
+            groups = {c: attrs.evolve(g, aggregate=method) for c, g in fw.groups.items()}
+            self._by_aggregation[index] = attrs.evolve(fw, groups=groups)
+        return self._by_aggregation[index]
 
     def aggregation(self, index: int, group: str) -> Aggregation:
         """Group ``group``'s aggregation under the declared alternative ``index`` (-1: own)."""
@@ -346,6 +357,7 @@ class PeriodBatch:
         self.fields = FieldColumns(fw, inputs, self.parents, self.stack, codes)
         self.notes = Notes(fw.levels, codes, self.stack)
         self._normalised: dict[tuple[int, bool, bool, int], dict[str, FloatArray]] = {}
+        self._steps: dict[int, LevelScorer] = {}
 
     def normalised(
         self, normalisation: int, imputation: bool, treatment: bool, depth: int
@@ -411,8 +423,8 @@ class PeriodBatch:
         combos = np.column_stack(
             [
                 choices.normalisation,
-                choices.imputation.astype(np.intp),
-                choices.treatment.astype(np.intp),
+                (choices.imputation | (not self.scorer.imputes)).astype(np.intp),
+                (choices.treatment | (not self.scorer.treats)).astype(np.intp),
                 choices.aggregation,
             ]
         )
@@ -450,9 +462,7 @@ class PeriodBatch:
             if kernel is arithmetic and not spec.params and len(kids) <= _MAX_PATTERN_CHILDREN:
                 groups[gcode] = self._arithmetic(gcode, positions, columns, weights, min_coverage)
             else:
-                groups[gcode] = self._by_run(
-                    gcode, depth, kids, spec, kernel, columns, weights, positions, min_coverage
-                )
+                groups[gcode] = self._by_run(gcode, depth, kids, agg, columns, weights, positions)
         return groups.get(fw.root)
 
     def _arithmetic(
@@ -468,32 +478,45 @@ class PeriodBatch:
         runs = len(weights)
         n = max(c.shape[-1] for c in columns)
         sets = self.scorer.weight_sets[group][weights][:, list(positions)]
-        pattern = np.zeros((runs, n), dtype=np.uint16)
-        for j, col in enumerate(columns):  # a loop over children
-            pattern |= (~np.isnan(col)).astype(np.uint16) << np.uint16(j)
+        # Presence bits of the children shared by every run (indicators) are a units-long
+        # column; those of groups, which vary by run, a runs x units matrix.
+        shared = np.zeros(n, dtype=np.uint16)
+        varied: npt.NDArray[np.uint16] | None = None
         total = np.zeros((runs, n))
         term = np.empty((runs, n))
-        missing = np.empty((runs, n), dtype=bool)
         for j, col in enumerate(columns):  # a loop over children
-            np.multiply(col, sets[:, j : j + 1], out=term)
-            np.equal(pattern & np.uint16(1 << j), 0, out=missing)
-            np.putmask(term, missing, 0.0)
-            total += term
-        del term, missing
-        present, totals = self.scorer.tables(group, positions)
-        present = present[weights]
+            present = ~np.isnan(col)
+            bit = present.astype(np.uint16) << np.uint16(j)
+            if col.ndim == 1:
+                shared |= bit
+                # A missing child adds 0.0, as the engine's masked term does (w >= 0).
+                np.multiply(np.where(present, col, 0.0), sets[:, j : j + 1], out=term)
+                total += term
+            else:
+                varied = bit if varied is None else varied | bit
+                np.multiply(col, sets[:, j : j + 1], out=term)
+                np.add(total, term, out=total, where=present)
+        del term
+        present_weight, totals = self.scorer.tables(group, positions)
+        present_weight = present_weight[weights]
         totals = totals[weights]
         k = len(positions)
         bits = (np.arange(1 << k)[:, np.newaxis] >> np.arange(k)) & 1
         with np.errstate(invalid="ignore", divide="ignore"):
             cov = np.where(
                 totals[:, np.newaxis] > 0,
-                present / np.where(totals > 0, totals, 1.0)[:, np.newaxis],
+                present_weight / np.where(totals > 0, totals, 1.0)[:, np.newaxis],
                 bits.mean(axis=1)[np.newaxis, :],
             )
-        usable = (present > 0) & (cov + 1e-12 >= min_coverage)
-        denominator = np.where(usable, present, np.nan)
-        total /= np.take_along_axis(denominator, pattern.astype(np.intp), axis=1)
+        usable = (present_weight > 0) & (cov + 1e-12 >= min_coverage)
+        denominator = np.where(usable, present_weight, np.nan)
+        if varied is None:
+            total /= denominator[:, shared]
+        else:
+            varied |= shared
+            at = varied.astype(np.intp)
+            at += (np.arange(runs, dtype=np.intp) << k)[:, np.newaxis]
+            total /= denominator.reshape(-1).take(at)
         return total
 
     def _by_run(
@@ -501,46 +524,48 @@ class PeriodBatch:
         group: str,
         depth: int,
         kids: Sequence[str],
-        spec: Aggregation,
-        kernel: Aggregator,
+        agg: int,
         columns: Sequence[FloatArray],
         weights: IntArray,
         positions: tuple[int, ...],
-        min_coverage: float,
     ) -> FloatArray:
-        """Any other aggregation, through its kernel as the engine calls it, once per run
-        (once in all when neither the inputs nor the weights vary over the runs)."""
+        """Any other aggregation, by the engine's own step once per run (once in all when
+        neither the inputs nor the weights vary over the runs)."""
         sets = self.scorer.weight_sets[group][:, list(positions)]
-        n = self.stack.sizes[depth]
+        step = self._level_scorer(agg)
         runs = len(weights)
-        out = np.empty((runs, n))
-        kwargs: dict[str, Any] = dict(spec.params)
-        if spec.method == "generalised":
-            kwargs["p"] = spec.p
-        elif spec.method in PEER_AGGREGATORS:
-            kwargs["groups"] = None
-        fused = kernel is arithmetic and not spec.params
+        out = np.empty((runs, self.stack.sizes[depth]))
         same = all(c.ndim == 1 for c in columns) and bool((weights == weights[0]).all())
         for r in range(1 if same else runs):  # a loop over runs (see the module's docstring)
             cols = [c if c.ndim == 1 else c[r] for c in columns]
             w = np.ascontiguousarray(sets[weights[r]])
-            if fused:
-                out[r] = arithmetic_columns(cols, w, min_coverage)
-                continue
-            try:
-                scores = kernel(np.column_stack(cols), w, **kwargs)
-            except NegativeInputError as exc:
-                unit = str(self.scorer.engine.hierarchy.levels[depth].codes[exc.row])
-                raise ScoringError(
-                    f"group {group!r} on level {self.scorer.engine.framework.levels[depth]!r} "
-                    f"in an uncertainty run: a {spec.method} mean needs scores >= 0; got "
-                    f"{exc.value!r} for {kids[exc.column]!r} of unit {unit!r} in period "
-                    f"{self.period!r} (use a bounded normalisation, or an arithmetic mean)"
-                ) from None
-            except PluginOutputError as exc:
-                raise self.notes.plugin_output_error(exc, depth, f"group {group!r}") from exc
-            cov = coverage_columns(cols, w)
-            out[r] = np.where(cov + 1e-12 >= min_coverage, scores, np.nan)
+            out[r], _ = step._aggregate_group(group, list(kids), cols, w, depth)
         if same:
             out[1:] = out[0]
         return out
+
+    def _level_scorer(self, agg: int) -> LevelScorer:
+        """The engine's level step with the groups' aggregation alternative ``agg``."""
+        if agg not in self._steps:
+            scorer = self.scorer
+            engine = scorer.engine
+            fw = scorer.aggregation_framework(agg)
+            indicators = Indicators(
+                fw,
+                self.fields,
+                engine.normalisers,
+                self.parents,
+                self.stack,
+                self.notes,
+                global_peers=False,
+            )
+            self._steps[agg] = LevelScorer(
+                fw,
+                engine.hierarchy,
+                engine.aggregators,
+                self.stack,
+                self.fields,
+                indicators,
+                self.notes,
+            )
+        return self._steps[agg]

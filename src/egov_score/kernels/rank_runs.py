@@ -25,27 +25,47 @@ RunRanks = npt.NDArray[np.int32]
 
 
 def _new_ties(ordered: FloatArray, tolerance: float) -> npt.NDArray[np.bool_]:
-    """Where a new tie starts along each row of ``ordered`` (rows in sort order)."""
+    """Where a new tie starts along each row of ``ordered`` (rows in sort order).
+
+    As :func:`egov_score.kernels.rank._merge_close`: one pass finds the neighbours closer than
+    ``tolerance`` times the largest absolute value, and the exact test runs on those few.
+    """
     new = np.ones(ordered.shape, dtype=bool)
     a, b = ordered[:, 1:], ordered[:, :-1]
     np.not_equal(a, b, out=new[:, 1:])
     if tolerance > 0 and ordered.shape[1] > 1:
         with np.errstate(invalid="ignore"):
-            d = np.abs(a - b)
-            close = (d <= tolerance * np.maximum(np.abs(a), np.abs(b))) & np.isfinite(d)
-        new[:, 1:] &= ~close
+            # each row's largest absolute value is at one end of its present values
+            last = np.maximum(np.count_nonzero(~np.isnan(ordered), axis=1) - 1, 0)
+            ends = np.abs(np.concatenate([ordered[:, 0], ordered[np.arange(len(ordered)), last]]))
+            ends = ends[np.isfinite(ends)]
+            magnitude = float(ends.max()) if ends.size else 0.0
+            diff = np.subtract(b, a)
+            np.abs(diff, out=diff)
+            rows, cols = np.nonzero((diff <= tolerance * magnitude) & new[:, 1:])
+            d, x, y = diff[rows, cols], a[rows, cols], b[rows, cols]
+            close = (d <= tolerance * np.maximum(np.abs(x), np.abs(y))) & np.isfinite(d)
+        new[rows[close], cols[close] + 1] = False
     return new
 
 
-def _competition(new_tie: npt.NDArray[np.bool_], start: IntArray | None) -> IntArray:
+def _competition(
+    new_tie: npt.NDArray[np.bool_], start: npt.NDArray[np.int32] | None
+) -> npt.NDArray[np.int32]:
     """Competition ranks along each row from where ties (and groups, ``start``) begin."""
     m = new_tie.shape[1]
-    tie_start = np.where(new_tie, np.arange(m), 0)
+    tie_start = np.where(new_tie, np.arange(m, dtype=np.int32), np.int32(0))
     np.maximum.accumulate(tie_start, axis=1, out=tie_start)
     if start is not None:
         tie_start -= start
     tie_start += 1
     return tie_start
+
+
+def _labels(parent: IntArray) -> npt.NDArray[np.integer]:
+    """Parent labels in the narrowest type numpy's stable sort takes as a radix sort."""
+    top = int(parent.max()) + 1 if len(parent) else 0
+    return parent.astype(np.uint16) if top < (1 << 16) - 1 else parent.astype(np.int64)
 
 
 def rank_runs(
@@ -65,31 +85,41 @@ def rank_runs(
         int32 ranks within the row, and within the unit's parent (None without ``parent``).
     """
     runs, n = scores.shape
-    order = np.argsort(-scores, axis=1, kind="stable")  # NaN last
-    ordered = np.take_along_axis(scores, order, axis=1)
-    present = ~np.isnan(ordered)
     ranks = np.zeros((runs, n), dtype=np.int32)
     if n == 0:
         return ranks, (None if parent is None else ranks.copy())
+    offsets = (np.arange(runs, dtype=np.intp) * n)[:, np.newaxis]
+    order = np.argsort(-scores, axis=1)  # NaN last; ties in any order share their rank
+    order += offsets  # flat positions from here on
+    ordered = scores.reshape(-1).take(order)
+    present = ~np.isnan(ordered)
     level = _competition(_new_ties(ordered, tolerance), None)
-    np.put_along_axis(ranks, order, np.where(present, level, 0).astype(np.int32), axis=1)
+    level[~present] = 0
+    ranks.reshape(-1)[order] = level
     del level
     if parent is None:
         return ranks, None
-    labels = np.where(present, parent[order], np.iinfo(np.intp).max)
-    perm = np.argsort(labels, axis=1, kind="stable")
-    order = np.take_along_axis(order, perm, axis=1)
-    ordered = np.take_along_axis(ordered, perm, axis=1)
-    labels = np.take_along_axis(labels, perm, axis=1)
-    present = np.take_along_axis(present, perm, axis=1)
+    labels = _labels(parent)
+    top = np.iinfo(labels.dtype).max
+    by = labels.take(order - offsets)
+    by[~present] = top
+    perm = np.argsort(by, axis=1, kind="stable")
+    perm += offsets
+    order = order.reshape(-1).take(perm)
+    ordered = ordered.reshape(-1).take(perm)
+    by = by.reshape(-1).take(perm)
+    present = present.reshape(-1).take(perm)
+    del perm
     new_group = np.ones((runs, n), dtype=bool)
-    np.not_equal(labels[:, 1:], labels[:, :-1], out=new_group[:, 1:])
-    new_tie = _new_ties(ordered, tolerance) | new_group
-    start = np.where(new_group, np.arange(n), 0)
+    np.not_equal(by[:, 1:], by[:, :-1], out=new_group[:, 1:])
+    new_tie = _new_ties(ordered, tolerance)
+    new_tie |= new_group
+    start = np.where(new_group, np.arange(n, dtype=np.int32), np.int32(0))
     np.maximum.accumulate(start, axis=1, out=start)
     within = _competition(new_tie, start)
+    within[~present] = 0
     in_parent = np.zeros((runs, n), dtype=np.int32)
-    np.put_along_axis(in_parent, order, np.where(present, within, 0).astype(np.int32), axis=1)
+    in_parent.reshape(-1)[order] = within
     return ranks, in_parent
 
 
@@ -108,19 +138,19 @@ def rank_quantiles(
         and how many runs ranked each unit.
     """
     runs, n = ranks.shape
-    ordered = np.sort(ranks, axis=0)  # the unranked zeros first
-    count = np.count_nonzero(ordered, axis=0).astype(np.intp)
+    ordered = np.sort(ranks.T, axis=1)  # a unit's runs in a row; the unranked zeros first
+    count = np.count_nonzero(ordered, axis=1).astype(np.intp)
     skip = runs - count
-    cols = np.arange(n)
+    units = np.arange(n)
     some = count > 0
     out: list[npt.NDArray[np.int64]] = []
     for q in quantiles:  # a loop over the two or three quantiles asked for
         k = np.maximum(np.ceil(count * q).astype(np.intp) - 1, 0)
         at = np.minimum(skip + k, runs - 1)
-        out.append(np.where(some, ordered[at, cols], 0).astype(np.int64))
+        out.append(np.where(some, ordered[units, at], 0).astype(np.int64))
     lo = np.minimum(skip + (count - 1) // 2, runs - 1)
     hi = np.minimum(skip + count // 2, runs - 1)
     median = np.where(
-        some, (ordered[lo, cols].astype(np.float64) + ordered[hi, cols]) / 2.0, np.nan
+        some, (ordered[units, lo].astype(np.float64) + ordered[units, hi]) / 2.0, np.nan
     )
     return out, median, count

@@ -20,8 +20,9 @@ from collections.abc import Sequence
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
-from egov_score._arrays import FloatArray, IntArray, StrArray
+from egov_score._arrays import IntArray, StrArray
 from egov_score.engine.batch import CHUNK_CELLS, BatchScorer, Choices, LevelRuns, design_rng
 from egov_score.engine.run import Engine
 from egov_score.exceptions import InputError
@@ -35,30 +36,39 @@ from egov_score.pipeline import Pipeline
 
 __all__ = ["analyse_sensitivity", "rank_statistics"]
 
+#: A count of runs per unit.
+Counts = npt.NDArray[np.int64]
+
 
 def _counts(
     ranks: RunRanks, group: IntArray | None, n_groups: int, top_k: int, bottom_k: int
-) -> tuple[FloatArray, FloatArray, FloatArray]:
+) -> tuple[Counts, Counts, Counts]:
     """Per unit, how many runs rank it within the top k, within the bottom k, and at all;
     ``group``: the scope's group per unit (None: one group). Chunked over runs."""
     runs, n = ranks.shape
-    top = np.zeros(n)
-    bottom = np.zeros(n)
-    ranked = np.zeros(n)
+    top = np.zeros(n, dtype=np.int64)
+    bottom = np.zeros(n, dtype=np.int64)
+    ranked = np.zeros(n, dtype=np.int64)
+    if group is not None:  # the units by group, and where each group starts
+        by_group = np.argsort(group, kind="stable")
+        sizes = np.bincount(group, minlength=n_groups)
+        starts = (np.cumsum(sizes) - sizes)[sizes > 0]
+        owner = np.flatnonzero(sizes > 0)
     step = max(1, CHUNK_CELLS // max(n, 1))
     for start in range(0, runs, step):  # a loop over chunks of runs, to bound memory
         part = ranks[start : start + step]
         present = part > 0
         if group is None:
-            m = present.sum(axis=1, keepdims=True)
+            m = np.count_nonzero(present, axis=1)[:, np.newaxis]
         else:
-            r = len(part)
-            labels = np.arange(r)[:, np.newaxis] * n_groups + group[np.newaxis, :]
-            sizes = np.bincount(labels.reshape(-1), present.reshape(-1), r * n_groups)
-            m = sizes.reshape(r, n_groups)[:, group]
-        top += (present & (part <= top_k)).sum(axis=0)
-        bottom += (present & (part > m - bottom_k)).sum(axis=0)
-        ranked += present.sum(axis=0)
+            counts = np.zeros((len(part), n_groups), dtype=np.int32)
+            counts[:, owner] = np.add.reduceat(
+                present[:, by_group].astype(np.int32), starts, axis=1
+            )
+            m = counts[:, group]
+        top += np.count_nonzero(present & (part <= top_k), axis=0)
+        bottom += np.count_nonzero(present & (part > m - bottom_k), axis=0)
+        ranked += np.count_nonzero(present, axis=0)
     return top, bottom, ranked
 
 
@@ -105,9 +115,9 @@ def rank_statistics(
         median=median,
         low=low,
         high=high,
-        top_share=top / runs,
-        bottom_share=bottom / runs,
-        ranked_share=ranked / runs,
+        top_share=top / float(runs),
+        bottom_share=bottom / float(runs),
+        ranked_share=ranked / float(runs),
     )
 
 
