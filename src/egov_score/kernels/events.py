@@ -171,6 +171,23 @@ def paise(rupees: npt.ArrayLike) -> Int64Array:
 # --- partials ----------------------------------------------------------------------------------
 
 
+def _sorted_unique(keys: npt.ArrayLike) -> Int64Array:
+    """The sorted distinct int64 ``keys``, by sorting.
+
+    numpy 2's ``np.unique`` (and so ``np.union1d``) without ``return_inverse`` hashes, which
+    is several times slower than sorting on millions of keys. ``kind="stable"`` is a timsort:
+    a linear merge when ``keys`` is two sorted runs end to end, as in :func:`combine`.
+    """
+    ordered = np.sort(np.asarray(keys, dtype=np.int64), kind="stable")
+    if len(ordered) < 2:
+        return ordered
+    keep = np.empty(len(ordered), dtype=np.bool_)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    distinct: Int64Array = ordered[keep]
+    return distinct
+
+
 def empty_partial() -> Partial:
     """The partial of no events: :func:`combine`'s identity."""
     none = np.zeros(0, dtype=np.int64)
@@ -228,12 +245,14 @@ def partial_of(
     # bincount's float weights would round past 2**53 paise: add int64 with np.add.at instead.
     amount = np.zeros(n, dtype=np.int64)
     np.add.at(amount, inverse[ok], money[ok])
-    day_keys = np.unique((mach[ok] << _DAY_BITS) | days[ok])
+    day_keys = _sorted_unique((mach[ok] << _DAY_BITS) | days[ok])
     used = np.zeros(len(names), dtype=np.bool_)
     used[serv[ok]] = True  # keep only the names a success refers to
     kept = np.flatnonzero(used)
     new_id = np.cumsum(used) - 1
-    service_keys = np.unique((mach[ok] << 32) | (months[ok] << _SERVICE_BITS) | new_id[serv[ok]])
+    service_keys = _sorted_unique(
+        (mach[ok] << 32) | (months[ok] << _SERVICE_BITS) | new_id[serv[ok]]
+    )
     return Partial(
         keys=keys,
         transactions=transactions,
@@ -271,16 +290,20 @@ def combine(a: Partial, b: Partial) -> Partial:
         raise ValueError(
             f"a roll-up can hold at most {MAX_SERVICES} distinct services; got {len(names)}"
         )
-    service_keys = np.union1d(
-        _renumbered(a.service_keys, a.services, names),
-        _renumbered(b.service_keys, b.services, names),
+    service_keys = _sorted_unique(
+        np.concatenate(
+            [
+                _renumbered(a.service_keys, a.services, names),
+                _renumbered(b.service_keys, b.services, names),
+            ]
+        )
     )
     return Partial(
         keys=keys,
         transactions=added(a.transactions, b.transactions),
         failed_transactions=added(a.failed_transactions, b.failed_transactions),
         amount_paise=added(a.amount_paise, b.amount_paise),
-        day_keys=np.union1d(a.day_keys, b.day_keys),
+        day_keys=_sorted_unique(np.concatenate([a.day_keys, b.day_keys])),
         services=names,
         service_keys=service_keys,
     )
