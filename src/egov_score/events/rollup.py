@@ -184,8 +184,26 @@ def numpy_engine(
     return EngineRun(partial=partial, rejects=rejects, rows=seen[0])
 
 
+def _polars_engine(files: Sequence[Path], machine_codes: StrArray, **kw: Any) -> EngineRun:
+    """The polars engine (:mod:`egov_score.events.polars_engine`), imported when it runs."""
+    from egov_score.events.polars_engine import polars_engine
+
+    return polars_engine(files, machine_codes, **kw)
+
+
+def _dask_engine(files: Sequence[Path], machine_codes: StrArray, **kw: Any) -> EngineRun:
+    """The Dask engine (:mod:`egov_score.events.dask_engine`), imported when it runs."""
+    from egov_score.events.dask_engine import dask_engine
+
+    return dask_engine(files, machine_codes, **kw)
+
+
 #: Engines by name; ``--engine`` offers these keys.
-ENGINES: dict[str, EventEngine] = {"numpy": numpy_engine}
+ENGINES: dict[str, EventEngine] = {
+    "numpy": numpy_engine,
+    "polars": _polars_engine,
+    "dask": _dask_engine,
+}
 
 
 @attrs.frozen
