@@ -99,3 +99,23 @@ def test_emitra_without_transactions_anywhere(tmp_path: Path) -> None:
     result = job.score(job.periods()[-1])
     assert np.isnan(result.level("machine").fields["transactions"]).all()
     assert np.isnan(result.level("machine").fields["transacting"]).all()
+
+
+def test_events_cli_dask_engine_with_a_scheduler(tmp_path: Path) -> None:
+    events = write_events(tmp_path / "e.csv", ROWS)
+    args = ["events", "--events", str(events), "--units", str(SMALL / "units.csv"), "--quiet"]
+    numpy_out, dask_out = tmp_path / "numpy.csv", tmp_path / "dask.csv"
+    assert main([*args, "--out", str(numpy_out)]) == 0
+    # Dask's own synchronous scheduler: the same command path without starting a cluster.
+    dask = ["--engine", "dask", "--scheduler", "synchronous", "--out", str(dask_out)]
+    assert main([*args, *dask]) == 0
+    assert dask_out.read_bytes() == numpy_out.read_bytes()
+
+
+def test_scheduler_needs_the_dask_engine(tmp_path: Path, capsys) -> None:
+    events = write_events(tmp_path / "e.csv", ROWS)
+    args = ["events", "--events", str(events), "--units", str(SMALL / "units.csv")]
+    out = tmp_path / "values.csv"
+    assert main([*args, "--scheduler", "tcp://127.0.0.1:8786", "--out", str(out)]) == 2
+    assert "--scheduler needs --engine dask; got --engine numpy" in capsys.readouterr().err
+    assert not out.exists()

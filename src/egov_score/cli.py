@@ -947,6 +947,12 @@ def _add_events(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         help="the engine that rolls up the events (default: numpy)",
     )
     p.add_argument(
+        "--scheduler",
+        metavar="ADDR",
+        help="with --engine dask: the address of a running Dask scheduler "
+        "(e.g. tcp://10.0.0.5:8786); without it a LocalCluster sized to this machine",
+    )
+    p.add_argument(
         "--drop-bad-rows",
         action="store_true",
         help="set bad rows aside instead of stopping: counted, and written one problem a line "
@@ -991,13 +997,19 @@ def _cmd_events(args: argparse.Namespace) -> int:
     if out.is_dir():
         raise InputError(f"--out must be a file, not a folder; got {str(out)!r}")
     hierarchy = Hierarchy.from_table(read_table(args.units), levels_of(args.units))
+    if args.scheduler is not None and args.engine != "dask":
+        raise InputError(f"--scheduler needs --engine dask; got --engine {args.engine}")
     rejects = args.rejects if args.rejects is not None else out.with_name(f"{out.stem}.rejects.csv")
+    options: dict[str, object] = {}
+    if args.engine == "dask":
+        options = {"scheduler": args.scheduler, "progress": not args.quiet and sys.stderr.isatty()}
     rollup = roll_up(
         args.events,
         hierarchy,
         engine=args.engine,
         drop_bad_rows=args.drop_bad_rows,
         batch_rows=args.batch_rows,
+        options=options,
     )
     with _writing(out):
         rollup.write(out, fields=args.fields, bom=_bom(args))
