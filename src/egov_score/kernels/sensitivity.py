@@ -167,7 +167,8 @@ def sobol_indices(
 ) -> SobolEstimates:
     """First- and total-order Sobol' indices from the outputs of a :func:`saltelli_design`.
 
-    ``S_i = mean(f(B) * (f(AB_i) - f(A))) / V`` (Saltelli et al. 2010, Table 2 (b)) and
+    ``S_i = mean(f(B) * (f(AB_i) - f(A))) / V`` (Saltelli et al. 2010, Table 2 (b), with
+    the outputs centred on the mean of A's and B's, as SALib does) and
     ``ST_i = mean((f(A) - f(AB_i))^2) / (2 V)`` (Jansen 1999), ``V`` the variance of the
     ``2n`` outputs of A and B (denominator ``2n - 1``): COINr's ``SA_estimate``. An output
     without variance has no indices (NaN); an output column holding NaN or an infinity gives
@@ -208,6 +209,11 @@ def sobol_indices(
     single = values.ndim == 1
     ya, yb, yab = design_blocks(values.reshape(values.shape[0], -1), n, d)
     k = ya.shape[1]
+    # Centred on the mean of the A and B outputs, as SALib's analysis does: V and the Jansen
+    # total are unchanged by a shift, and the first-order estimator, unbiased either way, no
+    # longer carries the output's mean into its error (mean(f(AB_i) - f(A)) times the mean).
+    centre = np.concatenate([ya, yb]).mean(axis=0)
+    ya, yb, yab = ya - centre, yb - centre, yab - centre
     # The terms whose means are the indices' numerators, one column per (input, output).
     first_terms = (yb[None] * (yab - ya[None])).transpose(1, 0, 2).reshape(n, d * k)
     total_terms = ((ya[None] - yab) ** 2).transpose(1, 0, 2).reshape(n, d * k)
