@@ -134,3 +134,22 @@ def test_rank_interval_is_none_for_a_level_not_analysed(small: Small) -> None:
     assert rank_interval(s, "block", block, MONTH) is None
     assert rv.report(block).interval is None
     assert "plausible" not in render_card(rv.report(block), "text")
+
+
+def test_run_review_with_an_analysis_writes_intervals_on_the_cards(
+    small: Small, tmp_path: Path
+) -> None:
+    from egov_score.render.review_run import run_review
+
+    s = hand_sensitivity(small[1])
+    run = run_review(job=small[0], sensitivity=s, out=tmp_path / "with", formats=("md", "json"))
+    plain = run_review(job=small[0], out=tmp_path / "without", formats=("md", "json"))
+    assert run.review.sensitivity is s
+    cards = sorted((tmp_path / "with" / "district").glob("*.md"))
+    assert cards
+    assert all("plausible method choice" in p.read_text(encoding="utf-8") for p in cards)
+    division = (tmp_path / "with" / "division.md").read_text(encoding="utf-8")
+    assert "Rank intervals under plausible method choices" in division
+    for p in (tmp_path / "without" / "district").glob("*.md"):
+        assert "plausible" not in p.read_text(encoding="utf-8")
+    assert plain.review.sensitivity is None

@@ -35,6 +35,7 @@ from egov_score.io.periods import require_period
 from egov_score.io.table import with_bom
 from egov_score.io.xlsx import require_excel
 from egov_score.model.hierarchy import Hierarchy
+from egov_score.model.sensitivity import Sensitivity
 from egov_score.pipeline import Pipeline, load
 from egov_score.plugins.actions import ActionSettings
 from egov_score.plugins.tables import REJECTS_FILE, write_rejects
@@ -46,6 +47,7 @@ from egov_score.render.review import WRITTEN_FORMATS, write_cards
 from egov_score.review.awards import OCCASIONS, Awards, latest_occasion, select_awards
 from egov_score.review.division import Review
 from egov_score.review.panel import Panel, score_panel
+from egov_score.review.robustness import robustness_by_level
 
 __all__ = [
     "BOTH",
@@ -272,6 +274,7 @@ def run_review(
     boundaries: Mapping[str, str | os.PathLike[str] | Boundaries] | None = None,
     boundaries_code_property: str = "code",
     bom: bool = True,
+    sensitivity: Sensitivity | None = None,
 ) -> ReviewRun:
     """Run the month's divisional review on a data folder and write every output.
 
@@ -304,6 +307,10 @@ def run_review(
         bom: start every CSV file (cards, action lists, awards, rejects) with a UTF-8
             byte-order mark, so Excel on Windows reads it as UTF-8 (default); False leaves
             it out.
+        sensitivity: an uncertainty and sensitivity analysis of the same data, if any: every
+            card then shows its ranks with their intervals, the division page flags calls
+            that are not robust, and the awards say how often each winner wins across the
+            runs (``docs/analysis.md``, "Uncertainty and sensitivity").
 
     Returns:
         What was done: the review, the files written, the awards.
@@ -340,6 +347,7 @@ def run_review(
         registry=job.registry,
         tables=job.tables,
         settings=settings,
+        sensitivity=sensitivity,
     )
     selected, note = None, None
     try:
@@ -359,6 +367,7 @@ def run_review(
         ]
         written += workbooks
     award_formats = tuple(f for f in card_formats if f in _AWARD_FORMATS)
+    robustness = robustness_by_level(selected, sensitivity) or None
     same_in_every_language: dict[str, str] = {}  # the awards CSV: every candidate, in codes
     for one in langs:
         folder_name = one if len(langs) > 1 else ""
@@ -370,10 +379,10 @@ def run_review(
                 path = folder / f"awards.{fmt}"
                 if fmt == "csv":
                     if fmt not in same_in_every_language:
-                        same_in_every_language[fmt] = render_awards(selected, fmt, one)
+                        same_in_every_language[fmt] = render_awards(selected, fmt, one, robustness)
                     text = with_bom(same_in_every_language[fmt], bom)
                 else:
-                    text = render_awards(selected, fmt, one)
+                    text = render_awards(selected, fmt, one, robustness)
                 path.write_text(text, encoding="utf-8")
                 written.append(path)
             page = "awards.html" if "html" in award_formats else f"awards.{award_formats[0]}"

@@ -31,7 +31,7 @@ from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.sensitivity import RankStatistics, Sensitivity
 from egov_score.render.card import html_table, page
 from egov_score.render.intervals import percent_text
-from egov_score.render.messages import gettext, messages
+from egov_score.render.messages import gettext, messages, month_name
 from egov_score.render.numbers import format_count, format_number
 
 __all__ = [
@@ -237,7 +237,7 @@ def interval_svg(
     its numbers."""
     ranked = st.high[st.high > 0]
     worst = max(int(ranked.max()) if ranked.size else 1, int(st.nominal.max(initial=1)), 2)
-    row_h, label_w, width, pad = 22, 200, 640, 16
+    row_h, label_w, width, pad = 26, 200, 640, 16
     height = row_h * len(rows) + 30
     span = width - label_w - 2 * pad
 
@@ -245,7 +245,7 @@ def interval_svg(
         return label_w + pad + span * (rank - 1) / (worst - 1)
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart intervals" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart bars intervals" '
         f'viewBox="0 0 {width} {height}" aria-label="{escape(gettext(lang, "robust.intervals"))}">'
     ]
     for tick in sorted({1, max(1, worst // 2), worst}):
@@ -268,8 +268,8 @@ def interval_svg(
         )
         parts.append(f"<g><title>{escape(title)}</title>")
         parts.append(
-            f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end" font-size="12">'
-            f"{escape(_name_of(names, code))}</text>"
+            f'<text x="{label_w - 8}" y="{y + 18}" text-anchor="end" font-size="12">'
+            f"{escape(names.get(code) or code)}</text>"
         )
         if low:
             parts.append(
@@ -289,7 +289,7 @@ def _level_section(period: str, st: RankStatistics, names: Mapping[str, str], la
     rows, left_out = _shown(st)
     level_name = messages(lang).lookup(st.level) or st.level
     scope = gettext(lang, f"sensitivity.scope.{st.scope}")
-    title = f"{level_name} · {scope} · {period}"
+    title = f"{level_name} · {scope} · {month_name(period, lang)}"
     charts = "".join(
         interval_svg(st, rows[k : k + _PER_SVG], names, lang)
         for k in range(0, len(rows), _PER_SVG)  # pieces of 25 units, each fits a page
