@@ -80,3 +80,25 @@ def test_the_division_page_shows_the_districts_rank_intervals(small: Small, rend
     for i in range(len(stats.codes)):
         assert f"{stats.low[i]}–{stats.high[i]}" in page
     assert "संभावित पद्धति विकल्पों में रैंक अंतराल" in render(_review(small, s), "hi")
+
+
+def test_a_weak_call_below_the_robust_share_is_flagged_on_jaipur() -> None:
+    """Jaipur's five districts: two praised, two told to improve; each weak call flagged by
+    its own bottom share."""
+    data = datasets.load("jaipur")
+    panel = score_panel(data)
+    s = hand_sensitivity(panel, levels=("district",), runs=10)
+    lv = panel.result(MONTH).level("district")
+    order = np.argsort(lv.rank)  # best first; every Jaipur district is ranked
+    bottom = np.zeros(len(lv.codes))
+    bottom[order[-1]] = 0.3  # the weakest: not robust
+    bottom[order[-2]] = 0.9  # the second weakest: robust
+    s = _with_shares(s, [1.0] * len(lv.codes), bottom.tolist())
+    rv = Review(panel=panel, period=MONTH, hierarchy=data.hierarchy, sensitivity=s)
+    lines = [x for x in district_flags(rv, "en") if x.startswith("Needs to improve")]
+    weakest = str(lv.names[order[-1]])
+    second = str(lv.names[order[-2]])
+    assert any(
+        weakest in x and "(not robust: among the bottom 1 in only 30 % of runs)" in x for x in lines
+    )
+    assert any(second in x and "not robust" not in x for x in lines)
