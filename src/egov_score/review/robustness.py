@@ -259,22 +259,27 @@ def win_shares(
     else:
         crit = mix * mean + (1 - mix) * improvement
     out_of_it = ~eligible[None, :] | np.isnan(crit)
-    code_key = np.broadcast_to(order_of_code, (runs, n))
+    # Only the candidates at or above each run's winners-th best criterion can win it: found
+    # by a partition (linear), then ordered by the full tie-break among themselves.
+    key = np.where(out_of_it, -np.inf, crit)
+    nth = min(winners, n) - 1
+    bar = -np.partition(-key, nth, axis=1)[:, nth]
+    rows, cols = np.nonzero((key >= bar[:, None]) & ~out_of_it)
     order = np.lexsort(
         (
-            code_key,
-            -np.nan_to_num(mean, nan=-np.inf),
-            -np.nan_to_num(last_s, nan=-np.inf),
-            -np.nan_to_num(crit, nan=-np.inf),
-            out_of_it,
-        ),
-        axis=-1,
+            order_of_code[cols],
+            -mean[rows, cols],
+            -last_s[rows, cols],
+            -crit[rows, cols],
+            rows,
+        )
     )
-    top = order[:, :winners]
-    in_it = ~np.take_along_axis(out_of_it, top, axis=1)
+    rows, cols = rows[order], cols[order]
+    starts = np.searchsorted(rows, rows, side="left")  # where each run's contenders begin
+    place = np.arange(len(rows)) - starts
     won = np.zeros((runs, n), dtype=bool)
-    rows = np.broadcast_to(np.arange(runs)[:, None], top.shape)
-    won[rows[in_it], top[in_it]] = True
+    keep = place < winners
+    won[rows[keep], cols[keep]] = True
     shares: FloatArray = won.mean(axis=0)
     return shares
 
