@@ -4,6 +4,8 @@
 
 - ``jaipur``: the built-in Jaipur division (3,073 units, every month of its data), 1,000 runs.
 - ``machines``: the standard workload of 100,000 machines, one month, 1,000 runs.
+With ``--sobol`` the Sobol' indices are added (a Saltelli design of about as many runs again,
+on the last period); without, the runs of the rank intervals only.
 - ``baseline``: COINr's approach, re-running ``score()`` per run with the framework rewritten
   with that run's choices (same library), timed on a few runs and extrapolated to 1,000.
 
@@ -107,18 +109,28 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("case", choices=("jaipur", "machines", "baseline", "all"))
     parser.add_argument("--runs", type=int, default=1000)
+    parser.add_argument(
+        "--sobol", action="store_true", help="add the Sobol' indices (as many runs again)"
+    )
     args = parser.parse_args()
     un = UNCERTAINTY
+    sobol = None if args.sobol else 0
     if args.case in ("jaipur", "all"):
         data, periods = jaipur()
         units = sum(len(lv) for lv in data.hierarchy.levels)
         print(f"Jaipur: {units} units, {len(periods)} periods, {args.runs} runs")
-        _timed("jaipur", lambda: analyse_sensitivity(data, uncertainty=un, runs=args.runs))
+        _timed(
+            "jaipur",
+            lambda: analyse_sensitivity(data, uncertainty=un, runs=args.runs, sobol_samples=sobol),
+        )
     if args.case in ("machines", "all"):
         engine, values = machines()
         print(f"machines: {len(engine.hierarchy.levels[-1])} machines, 1 period, {args.runs} runs")
         _timed(
-            "machines", lambda: analyse_sensitivity(engine, values, uncertainty=un, runs=args.runs)
+            "machines",
+            lambda: analyse_sensitivity(
+                engine, values, uncertainty=un, runs=args.runs, sobol_samples=sobol
+            ),
         )
     if args.case in ("baseline", "all"):
         data, periods = jaipur()

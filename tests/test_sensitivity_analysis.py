@@ -172,3 +172,21 @@ def test_shuffled_input_rows_give_the_same_intervals(data):
         eg.Engine(fw, h), eg.Values.from_columns(shuffled, h, fw), uncertainty=un
     )
     assert a == b
+
+
+def test_sobol_indices_come_from_the_batch_scorer():
+    small = _small()
+    un = Uncertainty(runs=200, weights=WeightNoise(kind="share", share=0.5), imputation=True)
+    found = analyse_sensitivity(small, uncertainty=un, periods=["2021-01"])
+    assert set(found.sobol) == {"division", "district", "block", "machine"}
+    machine = found.sobol["machine"]
+    assert machine.choices == ("weights", "imputation")
+    assert machine.samples == 200 // 4
+    # the small framework imputes nothing: turning imputation off changes no run, so the
+    # choice has exactly no effect, while the weights move the machines' ranks
+    assert machine.first[1] == 0
+    assert machine.total[1] == 0
+    assert machine.total[0] > 0
+    assert found == analyse_sensitivity(small, uncertainty=un, periods=["2021-01"])
+    assert analyse_sensitivity(small, uncertainty=un, sobol_samples=0).sobol == {}
+    assert analyse_sensitivity(small, runs=10).sobol == {}  # nothing uncertain

@@ -24,22 +24,27 @@ __all__ = ["RunRanks", "rank_quantiles", "rank_runs"]
 RunRanks = npt.NDArray[np.int32]
 
 
-def _new_ties(ordered: FloatArray, tolerance: float) -> npt.NDArray[np.bool_]:
+def _magnitude(ordered: FloatArray) -> float:
+    """The largest finite absolute value of rows in descending order (NaN last): at one end
+    of each row's present values."""
+    last = np.maximum(np.count_nonzero(~np.isnan(ordered), axis=1) - 1, 0)
+    ends = np.abs(np.concatenate([ordered[:, 0], ordered[np.arange(len(ordered)), last]]))
+    ends = ends[np.isfinite(ends)]
+    return float(ends.max()) if ends.size else 0.0
+
+
+def _new_ties(ordered: FloatArray, tolerance: float, magnitude: float) -> npt.NDArray[np.bool_]:
     """Where a new tie starts along each row of ``ordered`` (rows in sort order).
 
     As :func:`egov_score.kernels.rank._merge_close`: one pass finds the neighbours closer than
-    ``tolerance`` times the largest absolute value, and the exact test runs on those few.
+    ``tolerance`` times ``magnitude`` (the largest finite absolute value), and the exact test
+    runs on those few.
     """
     new = np.ones(ordered.shape, dtype=bool)
     a, b = ordered[:, 1:], ordered[:, :-1]
     np.not_equal(a, b, out=new[:, 1:])
     if tolerance > 0 and ordered.shape[1] > 1:
         with np.errstate(invalid="ignore"):
-            # each row's largest absolute value is at one end of its present values
-            last = np.maximum(np.count_nonzero(~np.isnan(ordered), axis=1) - 1, 0)
-            ends = np.abs(np.concatenate([ordered[:, 0], ordered[np.arange(len(ordered)), last]]))
-            ends = ends[np.isfinite(ends)]
-            magnitude = float(ends.max()) if ends.size else 0.0
             diff = np.subtract(b, a)
             np.abs(diff, out=diff)
             rows, cols = np.nonzero((diff <= tolerance * magnitude) & new[:, 1:])
@@ -93,7 +98,8 @@ def rank_runs(
     order += offsets  # flat positions from here on
     ordered = scores.reshape(-1).take(order)
     present = ~np.isnan(ordered)
-    level = _competition(_new_ties(ordered, tolerance), None)
+    magnitude = _magnitude(ordered) if tolerance > 0 else 0.0
+    level = _competition(_new_ties(ordered, tolerance, magnitude), None)
     level[~present] = 0
     ranks.reshape(-1)[order] = level
     del level
@@ -112,7 +118,7 @@ def rank_runs(
     del perm
     new_group = np.ones((runs, n), dtype=bool)
     np.not_equal(by[:, 1:], by[:, :-1], out=new_group[:, 1:])
-    new_tie = _new_ties(ordered, tolerance)
+    new_tie = _new_ties(ordered, tolerance, magnitude)
     new_tie |= new_group
     start = np.where(new_group, np.arange(n, dtype=np.int32), np.int32(0))
     np.maximum.accumulate(start, axis=1, out=start)

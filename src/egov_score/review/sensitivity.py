@@ -22,14 +22,27 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from egov_score._arrays import IntArray, StrArray
-from egov_score.engine.batch import CHUNK_CELLS, BatchScorer, Choices, LevelRuns, design_rng
+from egov_score._arrays import FloatArray, IntArray, StrArray
+from egov_score.engine.batch import (
+    CHUNK_CELLS,
+    BatchScorer,
+    Choices,
+    LevelRuns,
+    PeriodBatch,
+    design_rng,
+)
 from egov_score.engine.run import Engine
+from egov_score.engine.sobol import rank_sobol
 from egov_score.exceptions import InputError
 from egov_score.io.periods import as_period
 from egov_score.kernels.rank_runs import RunRanks, rank_quantiles
 from egov_score.model.hierarchy import Hierarchy
-from egov_score.model.sensitivity import LevelSensitivity, RankStatistics, Sensitivity
+from egov_score.model.sensitivity import (
+    LevelSensitivity,
+    RankStatistics,
+    Sensitivity,
+    SobolIndices,
+)
 from egov_score.model.uncertainty import Uncertainty
 from egov_score.model.values import LevelValues, Values
 from egov_score.pipeline import Pipeline
@@ -156,6 +169,7 @@ def analyse_sensitivity(
     runs: int | None = None,
     seed: int | None = None,
     keep_scores_max_units: int = 10_000,
+    sobol_samples: int | None = None,
 ) -> Sensitivity:
     """Score every requested period under the declared uncertainty and report the ranks.
 
@@ -170,11 +184,15 @@ def analyse_sensitivity(
         seed: the seed (default: the declaration's).
         keep_scores_max_units: keep the runs x units composite scores of the levels with at
             most this many units (for award win shares across runs).
+        sobol_samples: the base sample size N of the Sobol' indices, computed on the last
+            period analysed from a Saltelli design of ``N * (choices + 2)`` runs (default:
+            ``runs // (choices + 2)``, so about as many runs again; 0: none).
 
     Returns:
         A :class:`~egov_score.model.sensitivity.Sensitivity` with a
-        :class:`~egov_score.model.sensitivity.LevelSensitivity` per period and level; no
-        Sobol' indices or removal importance (other functions fill those).
+        :class:`~egov_score.model.sensitivity.LevelSensitivity` per period and level, and
+        the Sobol' indices of every level (none when nothing is uncertain); no removal
+        importance (:mod:`egov_score.engine.removal` computes it).
 
     Raises:
         InputError: no period to analyse, or a bad declaration (an unknown method, PCA
@@ -197,9 +215,13 @@ def analyse_sensitivity(
     choices = scorer.design_choices(design)
     h = engine.hierarchy
     levels: dict[tuple[str, str], LevelSensitivity] = {}
-    for period in _periods(pipeline_or_engine, values, periods):  # a loop over periods
+    sobol: dict[str, SobolIndices] = {}
+    analysed = _periods(pipeline_or_engine, values, periods)
+    for period in analysed:  # a loop over periods
         batch = scorer.period(_level_values(pipeline_or_engine, values, period), period)
         nominal = batch.score(Choices.nominal(1), keep_scores_max_units=0)
+        if period == analysed[-1]:
+            sobol = _sobol(batch, nominal, declared, sobol_samples)
         found = batch.score(choices, keep_scores_max_units=keep_scores_max_units)
         for depth, (runs_of, nominal_of) in enumerate(zip(found, nominal, strict=True)):
             levels[(period, runs_of.level)] = _level(
@@ -214,6 +236,33 @@ def analyse_sensitivity(
         bottom_k=declared.bottom_k,
         robust_share=declared.robust_share,
         levels=levels,
+        sobol=sobol,
+    )
+
+
+def _sobol(
+    batch: PeriodBatch,
+    nominal: Sequence[LevelRuns],
+    declared: Uncertainty,
+    samples: int | None,
+) -> dict[str, SobolIndices]:
+    """Sobol' indices of the declared choices for every level's ranks in ``batch``'s period,
+    through :func:`~egov_score.engine.sobol.rank_sobol` (its design from stream 2 of the
+    seed); none when nothing is uncertain or ``samples`` is 0."""
+    d = len(declared.choices)
+    n = declared.runs // (d + 2) if samples is None else samples
+    if not d or n < 1:
+        return {}
+
+    def score_design(design: FloatArray) -> dict[str, RunRanks]:
+        return {lv.level: lv.rank for lv in batch.score_design(design, keep_scores_max_units=0)}
+
+    return rank_sobol(
+        score_design,
+        {lv.level: lv.rank[0] for lv in nominal},
+        declared.choices,
+        n,
+        np.random.default_rng([declared.seed, 2]),
     )
 
 
