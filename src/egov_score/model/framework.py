@@ -31,6 +31,7 @@ from egov_score.model.preparation import (
     screening_from,
     treatment_from,
 )
+from egov_score.model.uncertainty import Uncertainty, uncertainty_from
 
 __all__ = [
     "AGGREGATION_METHODS",
@@ -808,7 +809,17 @@ _NORMALISE_KEYS = {
     "scores",
 }
 _AGGREGATE_KEYS = {"method", "p"}
-_TOP_KEYS = {"levels", "field", "indicator", "group", "bands", "name", "name_hi", "screen"}
+_TOP_KEYS = {
+    "levels",
+    "field",
+    "indicator",
+    "group",
+    "bands",
+    "name",
+    "name_hi",
+    "screen",
+    "uncertainty",
+}
 
 
 def _number(value: object, key: str, code: object, where: _Located, at: str | None = None) -> float:
@@ -1192,6 +1203,9 @@ class Framework:
     name_hi: str = "ई-गवर्नेंस सूचकांक"
     source: str = attrs.field(default="<framework>", eq=False)
     screen: Screening | None = None
+    #: The ``[uncertainty]`` table, for an uncertainty analysis; it changes no score, so it is
+    #: left out of comparisons, :meth:`to_dict` and the digest.
+    uncertainty: Uncertainty | None = attrs.field(default=None, eq=False)
 
     # -- constructors ---------------------------------------------------------------------------
 
@@ -1281,6 +1295,17 @@ class Framework:
                 raise _fail(
                     str(exc), where, key=("screen", exc.key) if exc.key else "screen"
                 ) from None
+        uncertainty = None
+        if "uncertainty" in data:
+            uncertainty = uncertainty_from(
+                data["uncertainty"],
+                source=source,
+                text=text,
+                lines=None if lines is None else {p: n for p, (n, _) in lines.items()},
+                data=data,
+                normalisers=norm_methods,
+                aggregators=agg_methods,
+            )
         # The tree's rules here, with the file and line; the constructor checks them again.
         _validate(fields, indicators, groups, where)
         return cls(
@@ -1293,6 +1318,7 @@ class Framework:
             name_hi=name_hi,
             source=source,
             screen=screen,
+            uncertainty=uncertainty,
         )
 
     def __attrs_post_init__(self) -> None:
@@ -1325,6 +1351,11 @@ class Framework:
         _check(_text_rule(self.name_hi, "name_hi", "the framework"), where)
         if self.screen is not None and not isinstance(self.screen, Screening):
             raise _fail(f"screen must be a Screening record or None; got {self.screen!r}", where)
+        if self.uncertainty is not None and not isinstance(self.uncertainty, Uncertainty):
+            raise _fail(
+                f"uncertainty must be an Uncertainty record or None; got {self.uncertainty!r}",
+                where,
+            )
         _validate(
             list(self.fields.values()),
             list(self.indicators.values()),

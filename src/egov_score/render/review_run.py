@@ -36,6 +36,7 @@ from egov_score.io.table import with_bom
 from egov_score.io.xlsx import require_excel
 from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.sensitivity import Sensitivity
+from egov_score.model.uncertainty import Uncertainty
 from egov_score.pipeline import Pipeline, load
 from egov_score.plugins.actions import ActionSettings
 from egov_score.plugins.tables import REJECTS_FILE, write_rejects
@@ -48,6 +49,7 @@ from egov_score.review.awards import OCCASIONS, Awards, latest_occasion, select_
 from egov_score.review.division import Review
 from egov_score.review.panel import Panel, score_panel
 from egov_score.review.robustness import robustness_by_level
+from egov_score.review.sensitivity import analyse_sensitivity
 
 __all__ = [
     "BOTH",
@@ -58,6 +60,7 @@ __all__ = [
     "ReviewRun",
     "action_settings",
     "awards_occasion",
+    "declared_uncertainty",
     "load_data",
     "review_formats",
     "run_review",
@@ -212,6 +215,26 @@ def load_data(
     return load(folder, units=units, framework=framework, block=block, drop_bad_rows=drop_bad_rows)
 
 
+def declared_uncertainty(
+    job: Pipeline, uncertainty: Uncertainty | str | os.PathLike[str] | None = None
+) -> Uncertainty | None:
+    """The uncertainty an analysis of ``job`` varies: ``uncertainty`` (a declaration, or a
+    TOML file holding one, checked against the plugins' methods), else the framework's
+    ``[uncertainty]`` table, else None (no analysis).
+
+    Raises:
+        FrameworkError: the file cannot be read or its declaration breaks a rule.
+    """
+    if uncertainty is None:
+        return job.framework.uncertainty
+    if isinstance(uncertainty, Uncertainty):
+        return uncertainty
+    engine = job.engine
+    return Uncertainty.from_toml(
+        uncertainty, normalisers=engine.normalisers, aggregators=engine.aggregators
+    )
+
+
 def action_settings(
     boundaries: Mapping[str, str | os.PathLike[str] | Boundaries],
     hierarchy: Hierarchy,
@@ -275,6 +298,7 @@ def run_review(
     boundaries_code_property: str = "code",
     bom: bool = True,
     sensitivity: Sensitivity | None = None,
+    uncertainty: Uncertainty | str | os.PathLike[str] | None = None,
 ) -> ReviewRun:
     """Run the month's divisional review on a data folder and write every output.
 
@@ -311,6 +335,10 @@ def run_review(
             card then shows its ranks with their intervals, the division page flags calls
             that are not robust, and the awards say how often each winner wins across the
             runs (``docs/analysis.md``, "Uncertainty and sensitivity").
+        uncertainty: what an analysis varies (a declaration or its TOML file); without
+            ``sensitivity``, the review runs :func:`~egov_score.review.sensitivity.
+            analyse_sensitivity` over every month when this is given or the framework
+            declares ``[uncertainty]``.
 
     Returns:
         What was done: the review, the files written, the awards.
@@ -337,8 +365,11 @@ def run_review(
     settings = action_settings(
         boundaries or {}, job.hierarchy, code_property=boundaries_code_property
     )
+    declared = None if sensitivity is not None else declared_uncertainty(job, uncertainty)
     panel = score_panel(job, normalisation=normalisation)
     period = _month(panel, month)
+    if declared is not None:
+        sensitivity = analyse_sensitivity(job, uncertainty=declared)
     occasion, year = awards_occasion(period, awards)
     review = Review(
         panel=panel,
