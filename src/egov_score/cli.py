@@ -53,16 +53,19 @@ from egov_score.render.review_run import (
     REVIEW_LANGUAGES,
     SCORES_WORKBOOK,
     ReviewRun,
+    declared_uncertainty,
     load_data,
     review_formats,
     run_review,
 )
+from egov_score.render.sensitivity import write_sensitivity
 from egov_score.render.text_table import printable, render_table
 from egov_score.review.actions import action_tables
 from egov_score.review.analysis import COLLINEAR, analyse
 from egov_score.review.awards import CRITERIA, OCCASIONS, AwardRules, select_awards
 from egov_score.review.panel import Panel, score_panel
 from egov_score.review.report import build_report
+from egov_score.review.sensitivity import analyse_sensitivity
 
 __all__ = ["DEBUG_VARIABLE", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
@@ -126,7 +129,7 @@ def _add_force(p: argparse.ArgumentParser) -> None:
 
 def _input_paths(args: argparse.Namespace) -> list[Path | None]:
     """The input files and folders among a command's arguments."""
-    names = ("units", "framework", "values", "scheme_data", "data")
+    names = ("units", "framework", "values", "scheme_data", "data", "uncertainty")
     return [getattr(args, name, None) for name in names]
 
 
@@ -561,20 +564,7 @@ def _add_review(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
             "latest occasion's window (or --awards), and index.html / index.md linking them."
         ),
     )
-    p.add_argument(
-        "--data",
-        required=True,
-        type=Path,
-        metavar="DIR",
-        help="folder of the schemes' tables, units.csv and an optional framework.toml (CSV or "
-        ".xlsx)",
-    )
-    p.add_argument("--units", type=Path, help="units file (default: DIR/units.csv or .xlsx)")
-    p.add_argument(
-        "--framework",
-        type=Path,
-        help="framework TOML (default: DIR/framework.toml, else every scheme with data)",
-    )
+    _add_data_folder(p)
     p.add_argument("--month", help="the month to review, YYYY-MM (default: the latest)")
     _add_review_output(p)
     p.add_argument(
@@ -589,8 +579,82 @@ def _add_review(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         action="store_true",
         help=f"set aside the raw cells that fail their checks, listed in OUT/{REJECTS_FILE}",
     )
+    _add_uncertainty(p)
     _add_plugin_options(p)
     _add_panel_options(p)
+    _add_force(p)
+    _add_quiet(p)
+
+
+def _add_data_folder(p: argparse.ArgumentParser) -> None:
+    """``--data DIR`` with ``--units`` and ``--framework``: ``review`` and ``sensitivity``."""
+    p.add_argument(
+        "--data",
+        required=True,
+        type=Path,
+        metavar="DIR",
+        help="folder of the schemes' tables, units.csv and an optional framework.toml (CSV or "
+        ".xlsx)",
+    )
+    p.add_argument("--units", type=Path, help="units file (default: DIR/units.csv or .xlsx)")
+    p.add_argument(
+        "--framework",
+        type=Path,
+        help="framework TOML (default: DIR/framework.toml, else every scheme with data)",
+    )
+
+
+def _add_uncertainty(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--uncertainty",
+        type=Path,
+        metavar="F",
+        help="TOML file declaring which method choices are uncertain ([uncertainty]; default: "
+        "the framework's [uncertainty] table, if any); the cards then show each rank with its "
+        "interval, and calls and awards that are not robust are flagged",
+    )
+
+
+def _add_sensitivity(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "sensitivity",
+        help="score a data folder many times under plausible method choices and write the "
+        "rank intervals",
+        description=(
+            "Score a data folder (laid out as 'egov-score demo --export' writes it) once per "
+            "run, each run under one plausible set of method choices drawn from the declared "
+            "uncertainty, and write OUT/ranks.csv (every unit's rank statistics per period, "
+            "level and scope), OUT/sensitivity.json, OUT/sensitivity.html (a rank-interval "
+            "chart per level, inline SVG) and, when computed, OUT/sobol.csv and "
+            "OUT/removal.csv."
+        ),
+    )
+    _add_data_folder(p)
+    p.add_argument(
+        "--runs", type=_positive, help="how many runs, >= 1 (default: the declaration's)"
+    )
+    p.add_argument(
+        "--month", help="the month to analyse, YYYY-MM (default: every month of the data)"
+    )
+    _add_uncertainty(p)
+    p.add_argument(
+        "--seed", type=_count, help="the seed, a whole number >= 0 (default: the declaration's)"
+    )
+    p.add_argument("--lang", choices=LANGUAGES, default="en", help="language (default: en)")
+    p.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        metavar="OUT",
+        help="output folder (created if needed; replaced whole when the run succeeds)",
+    )
+    p.add_argument(
+        "--drop-bad-rows",
+        action="store_true",
+        help=f"set aside the raw cells that fail their checks, listed in OUT/{REJECTS_FILE}",
+    )
+    _add_no_bom(p, "the CSV files")
+    _add_plugin_options(p)
     _add_force(p)
     _add_quiet(p)
 
@@ -610,6 +674,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_awards(sub)
     _add_plugins(sub)
     _add_review(sub)
+    _add_sensitivity(sub)
     _add_demo(sub)
     _add_events(sub)
     for command in sub.choices.values():
@@ -866,18 +931,61 @@ def _check_formats(args: argparse.Namespace) -> None:
     review_formats(args.formats)
 
 
-def _cmd_review(args: argparse.Namespace) -> int:
-    _check_output(args.out, args)
-    _check_formats(args)
-    args.boundaries = _boundaries(args)
-    job = load_data(
+def _data_folder(args: argparse.Namespace) -> Pipeline:
+    """The data folder of ``review`` and ``sensitivity`` (``--data``, ``--units``,
+    ``--framework``, ``--block``, ``--drop-bad-rows``), loaded."""
+    return load_data(
         args.data,
         units=args.units,
         framework=args.framework,
         block=args.block,
         drop_bad_rows=args.drop_bad_rows,
     )
-    return _review(args, job)
+
+
+def _cmd_review(args: argparse.Namespace) -> int:
+    _check_output(args.out, args)
+    _check_formats(args)
+    args.boundaries = _boundaries(args)
+    return _review(args, _data_folder(args))
+
+
+def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    _check_output(args.out, args)
+    job = _data_folder(args)
+    uncertainty = declared_uncertainty(job, args.uncertainty)
+    if uncertainty is None:
+        source = str(args.framework or args.data / "framework.toml")
+        raise InputError(
+            "an uncertainty analysis must know which method choices are uncertain: give "
+            f"--uncertainty FILE or an [uncertainty] table in the framework; got neither "
+            f"({source!r} declares none)"
+        )
+    periods = None
+    if args.month is not None:
+        month, held = require_period(args.month, what="--month"), job.periods()
+        if month not in held:
+            raise InputError(
+                f"--month must be a month the data holds, {held[0]} to {held[-1]}; "
+                f"got {args.month!r}"
+            )
+        periods = [month]
+    analysis = analyse_sensitivity(
+        job, periods=periods, uncertainty=uncertainty, runs=args.runs, seed=args.seed
+    )
+    with _output(args.out, args, "sensitivity") as tmp:
+        written = write_sensitivity(
+            analysis, tmp, args.lang, hierarchy=job.hierarchy, bom=_bom(args)
+        )
+        _rejects(job, tmp, quiet=True, bom=_bom(args))
+    if not args.quiet:
+        _say(
+            f"{analysis.runs} runs (seed {analysis.seed}) over "
+            f"{', '.join(analysis.choices) or 'no uncertain choice'}, "
+            f"{len(analysis.periods)} months"
+        )
+        _say("wrote " + ", ".join(str(args.out / p.name) for p in written))
+    return 0
 
 
 def _review(args: argparse.Namespace, job: Pipeline) -> int:
@@ -896,6 +1004,7 @@ def _review(args: argparse.Namespace, job: Pipeline) -> int:
             boundaries=args.boundaries,
             boundaries_code_property=args.boundaries_code_property,
             bom=_bom(args),
+            uncertainty=getattr(args, "uncertainty", None),
         )
     run = run.moved(tmp, args.out)
     return 0 if args.quiet else _print_review(run)
@@ -1055,6 +1164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "awards": _cmd_awards,
         "plugins": _cmd_plugins,
         "review": _cmd_review,
+        "sensitivity": _cmd_sensitivity,
         "demo": _cmd_demo,
         "events": _cmd_events,
     }

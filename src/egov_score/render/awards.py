@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from html import escape
 from typing import Any
 
@@ -15,9 +16,15 @@ from egov_score.exceptions import InputError
 from egov_score.io.table import csv_text
 from egov_score.model.framework import DEFAULT_BANDS, Bands
 from egov_score.render.card import md_text, page, reason_text
+from egov_score.render.intervals import win_text
 from egov_score.render.messages import band_label, gettext, month_name, ngettext
 from egov_score.render.numbers import Localised, format_plain
 from egov_score.review.awards import REASONS, Awards, Candidate, CandidateColumns, Reason
+from egov_score.review.robustness import AwardRobustness
+
+#: Per level, how often each candidate wins across a sensitivity analysis' runs (none: the
+#: awards are written as without an analysis).
+Robustness = Mapping[str, AwardRobustness]
 
 __all__ = [
     "AWARD_FORMATS",
@@ -30,6 +37,7 @@ __all__ = [
     "citation",
     "criterion_text",
     "render_awards",
+    "winner_note",
 ]
 
 
@@ -84,9 +92,19 @@ def awards_headline(a: Awards, lang: str = "en") -> str:
     return f"{_title(a, lang)} — " + ", ".join(firsts)
 
 
-def awards_markdown(a: Awards, lang: str = "en") -> str:
+def winner_note(c: Candidate, robustness: Robustness | None, lang: str) -> str:
+    """`` — wins in 72 % of runs`` after a winner's citation (``; not robust`` below the
+    analysis' ``robust_share``); ``""`` without an analysis of the winner's level."""
+    rob = None if robustness is None else robustness.get(c.level)
+    if rob is None:
+        return ""
+    share = rob.share(c.code)
+    return f" — {win_text(share, share >= rob.robust_share, lang)}"
+
+
+def awards_markdown(a: Awards, lang: str = "en", robustness: Robustness | None = None) -> str:
     """The awards as Markdown (names and reasons escaped: :func:`~egov_score.render.card.
-    md_text`)."""
+    md_text`); with ``robustness``, how often each winner wins across the runs."""
     md = md_text
     out = [
         f"# {md(_title(a, lang))}",
@@ -97,7 +115,10 @@ def awards_markdown(a: Awards, lang: str = "en") -> str:
     ]
     for level in a.rules.levels:
         out += [f"## {md(gettext(lang, level))}", "", f"### {md(gettext(lang, 'winners'))}", ""]
-        out += [f"{c.place}. {md(citation(c, lang, a.bands))}" for c in a.winners[level]] or ["–"]
+        out += [
+            f"{c.place}. {md(citation(c, lang, a.bands) + winner_note(c, robustness, lang))}"
+            for c in a.winners[level]
+        ] or ["–"]
         if a.runners_up[level]:
             out += ["", f"### {md(gettext(lang, 'runners_up'))}", ""]
             out += [f"{c.place}. {md(citation(c, lang, a.bands))}" for c in a.runners_up[level]]
@@ -137,8 +158,17 @@ def _cand_json(c: Candidate, a: Awards) -> dict[str, Any]:
     }
 
 
-def awards_json(a: Awards) -> dict[str, Any]:
-    """The awards as JSON-ready data."""
+def _win_json(c: Candidate, robustness: Robustness | None) -> dict[str, Any]:
+    rob = None if robustness is None else robustness.get(c.level)
+    if rob is None:
+        return {}
+    share = rob.share(c.code)
+    return {"win_share": round(share, 6), "robust": share >= rob.robust_share}
+
+
+def awards_json(a: Awards, robustness: Robustness | None = None) -> dict[str, Any]:
+    """The awards as JSON-ready data; with ``robustness``, each winner's ``win_share`` (of the
+    runs) and ``robust``."""
     return {
         "schema": "egov_score.awards/1",
         "occasion": a.occasion,
@@ -148,7 +178,7 @@ def awards_json(a: Awards) -> dict[str, Any]:
         "rules": {**attrs.asdict(a.rules), "window": list(a.window)},
         "levels": {
             level: {
-                "winners": [_cand_json(c, a) for c in a.winners[level]],
+                "winners": [_cand_json(c, a) | _win_json(c, robustness) for c in a.winners[level]],
                 "runners_up": [_cand_json(c, a) for c in a.runners_up[level]],
                 "near_misses": [_cand_json(c, a) for c in a.near_misses[level]],
             }
@@ -257,9 +287,33 @@ def _fixed(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return np.char.mod("%.6f", values)
 
 
-def awards_csv(a: Awards) -> str:
+def _win_columns(
+    a: Awards, robustness: Robustness | None
+) -> dict[str, np.ndarray[Any, Any]] | None:
+    """``win_share`` and ``robust`` of every candidate, the levels in order, blank for a
+    level without an analysis; None without robustness (the CSV is then as before)."""
+    if robustness is None:
+        return None
+    shares, robust = [], []
+    for level in a.rules.levels:  # a loop over levels
+        codes = a.columns[level].codes
+        rob = robustness.get(level)
+        if rob is None or not len(codes):
+            shares.append(np.full(len(codes), ""))
+            robust.append(np.full(len(codes), ""))
+            continue
+        sorter = np.argsort(rob.codes, kind="stable")
+        at = sorter[np.minimum(np.searchsorted(rob.codes, codes, sorter=sorter), len(sorter) - 1)]
+        share = rob.win_share[at]
+        shares.append(_fixed(share))
+        robust.append(np.where(share >= rob.robust_share, "yes", "no"))
+    return {"win_share": np.concatenate(shares), "robust": np.concatenate(robust)}
+
+
+def awards_csv(a: Awards, robustness: Robustness | None = None) -> str:
     """Every candidate of every level, one row each, built from the candidates' columns
-    (``Awards.columns``) and written through the package's one CSV writer."""
+    (``Awards.columns``) and written through the package's one CSV writer; with
+    ``robustness``, two more columns: ``win_share`` (of the runs) and ``robust``."""
     parts: dict[str, list[np.ndarray[Any, Any]]] = {
         h: []
         for h in (
@@ -297,18 +351,23 @@ def awards_csv(a: Awards) -> str:
             ("reasons", _reasons_column(cols, a, "en")),
         ):
             parts[h].append(col)
-    return csv_text({h: np.concatenate(c) if c else np.zeros(0) for h, c in parts.items()})
+    table = {h: np.concatenate(c) if c else np.zeros(0) for h, c in parts.items()}
+    return csv_text(table | (_win_columns(a, robustness) or {}))
 
 
-def awards_html(a: Awards, lang: str = "en") -> str:
-    """The awards as a self-contained HTML page."""
+def awards_html(a: Awards, lang: str = "en", robustness: Robustness | None = None) -> str:
+    """The awards as a self-contained HTML page; with ``robustness``, how often each winner
+    wins across the runs."""
     body = []
     for level in a.rules.levels:
         parts = [
             f"<h2>{escape(gettext(lang, level))}</h2>"
             f"<h3>{escape(gettext(lang, 'winners'))}</h3><ol>"
         ]
-        parts += [f"<li>{escape(citation(c, lang, a.bands))}</li>" for c in a.winners[level]]
+        parts += [
+            f"<li>{escape(citation(c, lang, a.bands) + winner_note(c, robustness, lang))}</li>"
+            for c in a.winners[level]
+        ]
         parts.append("</ol>")
         if a.runners_up[level]:
             first = a.runners_up[level][0].place
@@ -327,26 +386,31 @@ def awards_html(a: Awards, lang: str = "en") -> str:
     return page(_title(a, lang), lang, header, "".join(body))
 
 
-def awards_json_text(a: Awards) -> str:
+def awards_json_text(a: Awards, robustness: Robustness | None = None) -> str:
     """The awards as a JSON document."""
-    return json.dumps(awards_json(a), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(awards_json(a, robustness), ensure_ascii=False, indent=2) + "\n"
 
 
 #: The formats the awards render to.
 AWARD_FORMATS = ("html", "md", "json", "csv")
 
 
-def render_awards(awards: Awards, fmt: str = "html", lang: str = "en") -> str:
-    """The awards as text in one format (``html``, ``md``, ``json`` or ``csv``).
+def render_awards(
+    awards: Awards, fmt: str = "html", lang: str = "en", robustness: Robustness | None = None
+) -> str:
+    """The awards as text in one format (``html``, ``md``, ``json`` or ``csv``); with
+    ``robustness`` (:func:`~egov_score.review.robustness.award_robustness`), how often each
+    winner wins across a sensitivity analysis' runs, flagged "not robust" below its
+    ``robust_share``.
 
     Raises:
         InputError: an unknown format.
     """
     renderers = {
-        "html": lambda: awards_html(awards, lang),
-        "md": lambda: awards_markdown(awards, lang),
-        "json": lambda: awards_json_text(awards),
-        "csv": lambda: awards_csv(awards),
+        "html": lambda: awards_html(awards, lang, robustness),
+        "md": lambda: awards_markdown(awards, lang, robustness),
+        "json": lambda: awards_json_text(awards, robustness),
+        "csv": lambda: awards_csv(awards, robustness),
     }
     if fmt not in renderers:
         raise InputError(f"awards format must be one of {list(AWARD_FORMATS)!r}; got {fmt!r}")

@@ -19,6 +19,7 @@ from egov_score.exceptions import InputError
 from egov_score.io.table import csv_text
 from egov_score.model.framework import Bands
 from egov_score.plugins.section import Cell, Msg, Name, Num, Section
+from egov_score.render.intervals import with_interval
 from egov_score.render.maps import card_map_sections
 from egov_score.render.messages import (
     FALLBACK,
@@ -50,6 +51,8 @@ __all__ = [
     "format_rank",
     "format_value",
     "html_table",
+    "interval_json",
+    "interval_rows",
     "level_plural",
     "md_table",
     "md_text",
@@ -197,7 +200,7 @@ def _headline(r: UnitReport, lang: str) -> list[tuple[str, str]]:
         (gettext(lang, "band"), band),
         (
             gettext(lang, "rank_level", level=level, levels=levels),
-            format_rank(r.rank, r.peers, lang),
+            with_interval(format_rank(r.rank, r.peers, lang), r.interval, lang),
         ),
     ]
     if r.parent_name:
@@ -205,7 +208,9 @@ def _headline(r: UnitReport, lang: str) -> list[tuple[str, str]]:
         rows.append(
             (
                 gettext(lang, "rank_parent", parent=parent),
-                format_rank(r.rank_in_parent, r.parent_peers, lang),
+                with_interval(
+                    format_rank(r.rank_in_parent, r.parent_peers, lang), r.parent_interval, lang
+                ),
             )
         )
     rows.append(
@@ -510,7 +515,49 @@ def to_json(r: UnitReport, lang: str = "en") -> dict[str, Any]:
             ],
             "sections": [_json_section(s, lang) for s in r.sections],
             "no_data": list(r.no_data),
-        }
+        } | interval_json(r)
+
+
+def interval_json(r: UnitReport) -> dict[str, Any]:
+    """The card's rank intervals as JSON (``rank_interval``, ``rank_in_parent_interval``);
+    ``{}`` without a sensitivity analysis, so such a card is unchanged."""
+    out: dict[str, Any] = {}
+    for key, iv in (("rank_interval", r.interval), ("rank_in_parent_interval", r.parent_interval)):
+        if iv is not None:
+            out[key] = {
+                "low": iv.low or None,
+                "high": iv.high or None,
+                "median": _json_num(iv.median),
+                "ranked_share": _json_num(iv.ranked_share),
+                "runs": iv.runs,
+                "quantiles": list(iv.interval),
+            }
+    return out
+
+
+def interval_rows(r: UnitReport, lang: str) -> list[list[object]]:
+    """The card's rank intervals as long-form CSV rows (``rank_interval``: low in ``value``,
+    high in ``rank``, the median in ``score``); none without a sensitivity analysis."""
+    rows: list[list[object]] = []
+    for item, iv, peers in (
+        ("level", r.interval, r.peers),
+        ("parent", r.parent_interval, r.parent_peers),
+    ):
+        if iv is not None:
+            label = with_interval(format_rank(iv.nominal, peers, lang), iv, lang)
+            rows.append(
+                [
+                    "rank_interval",
+                    item,
+                    label,
+                    iv.low or "",
+                    _num(iv.median, 6),
+                    iv.high or "",
+                    peers,
+                    "",
+                ]
+            )
+    return rows
 
 
 def to_json_text(r: UnitReport, lang: str = "en") -> str:
@@ -543,6 +590,7 @@ def to_csv(r: UnitReport, lang: str = "en") -> str:
                 _num(r.score_change, 6),
             ]
         ]
+        rows += interval_rows(r, lang)
         if r.result.rejected:
             label = gettext(lang, "rejected_cells")
             rows.append(["rejected", "", label, len(r.result.rejected), "", "", "", ""])

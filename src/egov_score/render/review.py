@@ -20,6 +20,7 @@ from egov_score.io.table import path_inside, safe_file_names, unit_file_names, w
 from egov_score.model.result import LevelResult
 from egov_score.render import card as render
 from egov_score.render.actions import write_action_lists
+from egov_score.render.intervals import call_flag, interval_table
 from egov_score.render.maps import division_map_svg
 from egov_score.render.messages import band_label, catalogues, gettext, messages, month_name
 from egov_score.render.numbers import format_column, format_count, format_signed
@@ -126,7 +127,7 @@ def district_flags(rv: Review, lang: str) -> list[str]:
         what = ", ".join(render.display_name(s, lang) for s in leads) or "–"
         lines.append(
             f"{gettext(lang, 'praised')}: {_local_name(lv, i, lang)} — "
-            f"{gettext(lang, 'leads_on')}: {what}"
+            f"{gettext(lang, 'leads_on')}: {what}" + call_flag(rv, str(lv.codes[i]), "strong", lang)
         )
     for i in reversed(ranked[-_FLAGGED:] if len(ranked) > _FLAGGED else []):
         card = rv.report(str(lv.codes[i]))
@@ -141,6 +142,7 @@ def district_flags(rv: Review, lang: str) -> list[str]:
         lines.append(
             f"{gettext(lang, 'needs_improvement')}: {_local_name(lv, i, lang)} — "
             f"{gettext(lang, 'pulled_down_by')}: {what}"
+            + call_flag(rv, str(lv.codes[i]), "weak", lang)
         )
     return lines
 
@@ -193,6 +195,9 @@ def review_text(rv: Review, lang: str = "en", cards_dir: Path | None = None) -> 
         "",
     ]
     out += [*district_flags(rv, lang), ""]
+    if (intervals := interval_table(rv, rv.levels[1], lang)) is not None:
+        aligned = [True, False, True, True, True, True]
+        out += [gettext(lang, "robust.intervals"), render_table(*intervals, aligned), ""]
     if len(rv.levels) > 2:
         header, best, worst = block_rows(rv, lang)
         numeric = [True, False, False, True, False]
@@ -217,6 +222,8 @@ def review_markdown(rv: Review, lang: str = "en") -> str:
         out += [f"## {txt(title)}", "", md(head, rows), ""]
     out += [f"## {txt(gettext(lang, 'district_scores'))}", "", md(*district_rows(rv, lang)), ""]
     out += [f"- {txt(line)}" for line in district_flags(rv, lang)] + [""]
+    if (intervals := interval_table(rv, rv.levels[1], lang)) is not None:
+        out += [f"## {txt(gettext(lang, 'robust.intervals'))}", "", md(*intervals), ""]
     if len(rv.levels) > 2:
         header, best, worst = block_rows(rv, lang)
         out += [f"## {txt(gettext(lang, 'best_blocks'))}", "", md(header, best), ""]
@@ -250,6 +257,9 @@ def review_html(rv: Review, lang: str = "en") -> str:
             render.bars_svg(bars, lang) + table + f"<ul>{flags}</ul>",
         )
     )
+    if (intervals := interval_table(rv, rv.levels[1], lang)) is not None:
+        table = render.html_table(*intervals, {0, 2, 3, 4, 5})
+        sections.append((gettext(lang, "robust.intervals"), table))
     sections.append((gettext(lang, "map.title_units"), division_map_svg(rv, lang)))
     if len(rv.levels) > 2:
         header, best, worst = block_rows(rv, lang)

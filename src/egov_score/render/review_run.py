@@ -37,6 +37,8 @@ from egov_score.io.table import with_bom
 from egov_score.io.workbooks import PendingWorkbooks, WorkbookJob, start_workbooks
 from egov_score.io.xlsx import require_excel
 from egov_score.model.hierarchy import Hierarchy
+from egov_score.model.sensitivity import Sensitivity
+from egov_score.model.uncertainty import Uncertainty
 from egov_score.pipeline import Pipeline, load
 from egov_score.plugins.actions import ActionSettings
 from egov_score.plugins.tables import REJECTS_FILE, write_rejects
@@ -48,6 +50,8 @@ from egov_score.render.review import WRITTEN_FORMATS, write_cards
 from egov_score.review.awards import OCCASIONS, Awards, latest_occasion, select_awards
 from egov_score.review.division import Review
 from egov_score.review.panel import Panel, score_panel
+from egov_score.review.robustness import AwardRobustness, robustness_by_level
+from egov_score.review.sensitivity import analyse_sensitivity
 
 __all__ = [
     "BOTH",
@@ -58,6 +62,7 @@ __all__ = [
     "ReviewRun",
     "action_settings",
     "awards_occasion",
+    "declared_uncertainty",
     "load_data",
     "review_formats",
     "run_review",
@@ -213,6 +218,26 @@ def load_data(
     return load(folder, units=units, framework=framework, block=block, drop_bad_rows=drop_bad_rows)
 
 
+def declared_uncertainty(
+    job: Pipeline, uncertainty: Uncertainty | str | os.PathLike[str] | None = None
+) -> Uncertainty | None:
+    """The uncertainty an analysis of ``job`` varies: ``uncertainty`` (a declaration, or a
+    TOML file holding one, checked against the plugins' methods), else the framework's
+    ``[uncertainty]`` table, else None (no analysis).
+
+    Raises:
+        FrameworkError: the file cannot be read or its declaration breaks a rule.
+    """
+    if uncertainty is None:
+        return job.framework.uncertainty
+    if isinstance(uncertainty, Uncertainty):
+        return uncertainty
+    engine = job.engine
+    return Uncertainty.from_toml(
+        uncertainty, normalisers=engine.normalisers, aggregators=engine.aggregators
+    )
+
+
 def action_settings(
     boundaries: Mapping[str, str | os.PathLike[str] | Boundaries],
     hierarchy: Hierarchy,
@@ -275,6 +300,8 @@ def run_review(
     boundaries: Mapping[str, str | os.PathLike[str] | Boundaries] | None = None,
     boundaries_code_property: str = "code",
     bom: bool = True,
+    sensitivity: Sensitivity | None = None,
+    uncertainty: Uncertainty | str | os.PathLike[str] | None = None,
 ) -> ReviewRun:
     """Run the month's divisional review on a data folder and write every output.
 
@@ -307,6 +334,14 @@ def run_review(
         bom: start every CSV file (cards, action lists, awards, rejects) with a UTF-8
             byte-order mark, so Excel on Windows reads it as UTF-8 (default); False leaves
             it out.
+        sensitivity: an uncertainty and sensitivity analysis of the same data, if any: every
+            card then shows its ranks with their intervals, the division page flags calls
+            that are not robust, and the awards say how often each winner wins across the
+            runs (``docs/analysis.md``, "Uncertainty and sensitivity").
+        uncertainty: what an analysis varies (a declaration or its TOML file); without
+            ``sensitivity``, the review runs :func:`~egov_score.review.sensitivity.
+            analyse_sensitivity` over every month when this is given or the framework
+            declares ``[uncertainty]``.
 
     Returns:
         What was done: the review, the files written, the awards.
@@ -333,8 +368,11 @@ def run_review(
     settings = action_settings(
         boundaries or {}, job.hierarchy, code_property=boundaries_code_property
     )
+    declared = None if sensitivity is not None else declared_uncertainty(job, uncertainty)
     panel = score_panel(job, normalisation=normalisation)
     period = _month(panel, month)
+    if declared is not None:
+        sensitivity = analyse_sensitivity(job, uncertainty=declared)
     occasion, year = awards_occasion(period, awards)
     review = Review(
         panel=panel,
@@ -343,6 +381,7 @@ def run_review(
         registry=job.registry,
         tables=job.tables,
         settings=settings,
+        sensitivity=sensitivity,
     )
     selected, note = None, None
     try:
@@ -364,7 +403,10 @@ def run_review(
             pending.append(start_workbooks(lists, worker=pending[0].in_worker is None))
             workbooks = [root / SCORES_WORKBOOK, *(book.path for book in lists)]
             written += workbooks
-        editions, files = _write_editions(review, root, langs, card_formats, selected, bom)
+        robustness = robustness_by_level(selected, sensitivity) or None
+        editions, files = _write_editions(
+            review, root, langs, card_formats, selected, bom, robustness
+        )
         written += files
         rejects = None
         if job.rejected:
@@ -413,6 +455,7 @@ def _write_editions(
     card_formats: tuple[str, ...],
     selected: Awards | None,
     bom: bool,
+    robustness: Mapping[str, AwardRobustness] | None = None,
 ) -> tuple[list[Edition], list[Path]]:
     """Every language's cards, division page, action lists and awards: the editions and the
     files written."""
@@ -432,10 +475,10 @@ def _write_editions(
                 path = folder / f"awards.{fmt}"
                 if fmt == "csv":
                     if fmt not in same_in_every_language:
-                        same_in_every_language[fmt] = render_awards(selected, fmt, one)
+                        same_in_every_language[fmt] = render_awards(selected, fmt, one, robustness)
                     text = with_bom(same_in_every_language[fmt], bom)
                 else:
-                    text = render_awards(selected, fmt, one)
+                    text = render_awards(selected, fmt, one, robustness)
                 path.write_text(text, encoding="utf-8")
                 written.append(path)
             page = "awards.html" if "html" in award_formats else f"awards.{award_formats[0]}"

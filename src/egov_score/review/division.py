@@ -7,6 +7,7 @@ import numpy as np
 
 from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.result import Result
+from egov_score.model.sensitivity import Sensitivity
 from egov_score.plugins.actions import ActionSettings
 from egov_score.plugins.registry import Registry
 from egov_score.plugins.tables import CheckedTables
@@ -14,6 +15,7 @@ from egov_score.review.actions import ActionTable, action_tables
 from egov_score.review.maps import ReviewMaps, child_map, review_maps
 from egov_score.review.panel import Panel
 from egov_score.review.report import UnitReport, build_report
+from egov_score.review.robustness import rank_interval
 
 __all__ = ["Review"]
 
@@ -31,6 +33,9 @@ class Review:
             lists' text columns: nodal officers' names and phones).
         settings: the user's choices for the action lists' checks (unit boundaries for the
             geo-tag checks, thresholds); None: the defaults.
+        sensitivity: an uncertainty and sensitivity analysis of the panel, if any: the cards
+            then show each rank with its interval, the division page flags calls that are not
+            robust (:mod:`~egov_score.review.robustness`).
     """
 
     panel: Panel
@@ -39,6 +44,7 @@ class Review:
     registry: Registry | None = None
     tables: CheckedTables | None = attrs.field(default=None, eq=False, repr=False)
     settings: ActionSettings | None = attrs.field(default=None, eq=False, repr=False)
+    sensitivity: Sensitivity | None = attrs.field(default=None, eq=False, repr=False)
     _actions: tuple[ActionTable, ...] | None = attrs.field(
         default=None, init=False, eq=False, repr=False
     )
@@ -102,4 +108,12 @@ class Review:
             )
             if maps:
                 self._cards[code] = attrs.evolve(card, maps=maps)
+            if self.sensitivity is not None:
+                self._cards[code] = attrs.evolve(
+                    self._cards[code],
+                    interval=rank_interval(self.sensitivity, card.level, code, self.period),
+                    parent_interval=rank_interval(
+                        self.sensitivity, card.level, code, self.period, "parent"
+                    ),
+                )
         return self._cards[code]

@@ -34,6 +34,7 @@ from egov_score.review.awards import (
 from egov_score.review.maps import BandMap, PointMap
 from egov_score.review.panel import Panel
 from egov_score.review.progress import Progress, progress
+from egov_score.review.robustness import RankInterval
 
 __all__ = [
     "AwardStanding",
@@ -178,6 +179,11 @@ class UnitReport:
     #: each plugin's located units by status (:meth:`~egov_score.review.maps.ReviewMaps.
     #: card_maps`).
     maps: tuple[BandMap | PointMap, ...] = attrs.field(default=(), eq=False, repr=False)
+    #: The rank among the level's units and among the parent's children under plausible
+    #: method choices, set by a review that has a sensitivity analysis (None: the card shows
+    #: the ranks alone).
+    interval: RankInterval | None = None
+    parent_interval: RankInterval | None = None
 
     def descendants(self, level: str) -> IntArray:
         """Indices, on ``level``, of the units below this one."""
