@@ -74,3 +74,28 @@ def test_review_with_uncertainty_shows_intervals_on_the_cards(
     awards = out / "awards.md"
     if awards.exists():
         assert "of runs" in awards.read_text(encoding="utf-8")
+
+
+def test_removal_importance_is_written_for_every_level_of_more_than_one_unit(
+    tmp_path: Path, declared: Path
+) -> None:
+    from egov_score.engine.removal import removal_importance
+    from egov_score.pipeline import load
+
+    assert _run(tmp_path / "out", declared, "--no-bom") == 0
+    text = (tmp_path / "out" / "removal.csv").read_text("utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    kinds = {(r["level"], r["kind"]) for r in rows}
+    assert ("district", "indicator") in kinds
+    assert ("block", "group") in kinds
+    assert not any(r["level"] == "division" for r in rows)  # one unit: nothing to compare
+    # The same numbers as removing each element by hand through the API.
+    expected = removal_importance(load(JAIPUR), level="block", period="2021-01")
+    got = {r["element"]: r for r in rows if (r["level"], r["kind"]) == ("block", "indicator")}
+    assert list(got) == list(expected.elements)
+    for code, mean in zip(expected.elements, expected.mean_abs_rank_change, strict=True):
+        assert float(got[code]["mean_abs_rank_change"] or "nan") == pytest.approx(
+            float(mean), nan_ok=True
+        )
+    html = (tmp_path / "out" / "sensitivity.html").read_text(encoding="utf-8")
+    assert html.count("<svg") > 3

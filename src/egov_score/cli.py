@@ -65,7 +65,7 @@ from egov_score.review.analysis import COLLINEAR, analyse
 from egov_score.review.awards import CRITERIA, OCCASIONS, AwardRules, select_awards
 from egov_score.review.panel import Panel, score_panel
 from egov_score.review.report import build_report
-from egov_score.review.sensitivity import analyse_sensitivity
+from egov_score.review.sensitivity import analyse_sensitivity, with_removal
 
 __all__ = ["DEBUG_VARIABLE", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
@@ -973,6 +973,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     analysis = analyse_sensitivity(
         job, periods=periods, uncertainty=uncertainty, runs=args.runs, seed=args.seed
     )
+    analysis = with_removal(analysis, job)
     with _output(args.out, args, "sensitivity") as tmp:
         written = write_sensitivity(
             analysis, tmp, args.lang, hierarchy=job.hierarchy, bom=_bom(args)

@@ -36,6 +36,7 @@ __all__ = [
     "framework_without",
     "removable_groups",
     "removal_importance",
+    "removal_importances",
 ]
 
 #: What :func:`removal_importance` removes one at a time, and the record's ``kind`` for each.
@@ -189,11 +190,33 @@ def removal_importance(
             removal leaves nothing to score.
         ScoringError: as :meth:`Engine.score <egov_score.engine.Engine.score>`.
     """
+    return removal_importances(
+        source, values, levels=(level,), period=period, elements=elements, depth=depth
+    )[level]
+
+
+def removal_importances(
+    source: Engine | Gathers,
+    values: Values | None = None,
+    *,
+    levels: Sequence[str] | None = None,
+    period: str | None = None,
+    elements: str = "indicators",
+    depth: int | None = None,
+) -> dict[str, RemovalImportance]:
+    """:func:`removal_importance` of several levels at once: one re-score per element serves
+    every level (default: every level of the framework).
+
+    Raises:
+        InputError: as :func:`removal_importance`.
+    """
     if elements not in REMOVAL_ELEMENTS:
         raise InputError(f"elements must be one of {list(REMOVAL_ELEMENTS)!r}; got {elements!r}")
     framework = (source if isinstance(source, Engine) else source.engine).framework
-    if level not in framework.levels:
-        raise InputError(f"level must be one of {list(framework.levels)!r}; got {level!r}")
+    chosen_levels = tuple(framework.levels if levels is None else levels)
+    for level in chosen_levels:
+        if level not in framework.levels:
+            raise InputError(f"level must be one of {list(framework.levels)!r}; got {level!r}")
     if depth is not None and elements != "groups":
         raise InputError(f"depth goes with elements='groups' only; got depth={depth!r}")
     codes = (
@@ -202,9 +225,10 @@ def removal_importance(
         else removable_groups(framework, depth)
     )
     engine, result, columns = _job(source, values, period)
-    chosen, d = result.period, framework.levels.index(level)
-    nominal = result.levels[d].rank
-    ranks = np.empty((len(codes), len(nominal)), dtype=np.int64)
+    chosen = result.period
+    depths = [framework.levels.index(level) for level in chosen_levels]
+    nominal = [result.levels[d].rank for d in depths]
+    ranks = [np.empty((len(codes), len(n)), dtype=np.int64) for n in nominal]
     for e, code in enumerate(codes):  # one re-score per element
         reduced = Engine(
             framework_without(framework, (code,)),
@@ -215,11 +239,16 @@ def removal_importance(
             parallel=engine.parallel,
             parallel_min_rows=engine.parallel_min_rows,
         )
-        ranks[e] = reduced.score_level_values(columns, chosen).levels[d].rank
-    return RemovalImportance(
-        level=level,
-        kind=REMOVAL_ELEMENTS[elements],
-        elements=codes,
-        mean_abs_rank_change=mean_abs_rank_shift(ranks, nominal),
-        max_abs_rank_change=max_abs_rank_shift(ranks, nominal),
-    )
+        scored = reduced.score_level_values(columns, chosen)
+        for k, d in enumerate(depths):  # a loop over levels
+            ranks[k][e] = scored.levels[d].rank
+    return {
+        level: RemovalImportance(
+            level=level,
+            kind=REMOVAL_ELEMENTS[elements],
+            elements=codes,
+            mean_abs_rank_change=mean_abs_rank_shift(ranks[k], nominal[k]),
+            max_abs_rank_change=max_abs_rank_shift(ranks[k], nominal[k]),
+        )
+        for k, level in enumerate(chosen_levels)
+    }

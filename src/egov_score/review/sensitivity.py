@@ -31,6 +31,7 @@ from egov_score.engine.batch import (
     PeriodBatch,
     design_rng,
 )
+from egov_score.engine.removal import removal_importances
 from egov_score.engine.run import Engine
 from egov_score.engine.sobol import rank_sobol
 from egov_score.exceptions import InputError
@@ -47,7 +48,7 @@ from egov_score.model.uncertainty import Uncertainty
 from egov_score.model.values import LevelValues, Values
 from egov_score.pipeline import Pipeline
 
-__all__ = ["analyse_sensitivity", "rank_statistics"]
+__all__ = ["analyse_sensitivity", "rank_statistics", "with_removal"]
 
 #: A count of runs per unit.
 Counts = npt.NDArray[np.int64]
@@ -306,3 +307,42 @@ def _level(
         parent_ranks=parent_stats,
         scores=runs_of.scores,
     )
+
+
+def with_removal(
+    analysis: Sensitivity,
+    pipeline_or_engine: Pipeline | Engine,
+    values: Values | None = None,
+    *,
+    period: str | None = None,
+) -> Sensitivity:
+    """``analysis`` with COINr's remove-one-element importance added (``Sensitivity.removal``).
+
+    Each indicator, and each group directly under the root, is left out in turn (one re-score
+    each, :func:`~egov_score.engine.removal.removal_importances`) in ``period`` (default: the
+    last period analysed), for every level of more than one unit. Left out when there is
+    nothing to compare: indicators when the framework has one, groups when the root has one
+    child.
+
+    Raises:
+        InputError: as :func:`~egov_score.engine.removal.removal_importance` (values given
+            with a pipeline, an unknown period).
+    """
+    engine = (
+        pipeline_or_engine if isinstance(pipeline_or_engine, Engine) else pipeline_or_engine.engine
+    )
+    framework = engine.framework
+    levels = tuple(lv.name for lv in engine.hierarchy.levels if len(lv.codes) > 1)
+    chosen = period if period is not None else analysis.periods[-1]
+    kinds: list[tuple[str, int | None]] = []
+    if len(framework.indicators) > 1:
+        kinds.append(("indicators", None))
+    if len(framework.children(framework.root)) > 1:
+        kinds.append(("groups", 1))
+    removal = dict(analysis.removal)
+    for elements, depth in kinds:  # a loop over two kinds of element
+        found = removal_importances(
+            pipeline_or_engine, values, levels=levels, period=chosen, elements=elements, depth=depth
+        )
+        removal.update({(level, r.kind): r for level, r in found.items()})
+    return attrs.evolve(analysis, removal=removal)
