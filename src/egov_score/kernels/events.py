@@ -184,6 +184,22 @@ def _unique(keys: Int64Array) -> Int64Array:
     return distinct
 
 
+def _union(x: Int64Array, y: Int64Array) -> Int64Array:
+    """The sorted distinct union of two sorted distinct arrays.
+
+    A stable sort of the concatenation (timsort) finds the two runs and merges them in place,
+    with a buffer of half the shorter run: linear time, and one array beside the result.
+    """
+    both = np.concatenate([x, y])
+    both.sort(kind="stable")
+    first = np.ones(len(both), dtype=np.bool_)
+    np.not_equal(both[1:], both[:-1], out=first[1:])
+    if first.all():
+        return both
+    distinct: Int64Array = both[first]
+    return distinct
+
+
 def _unique_inverse(keys: Int64Array) -> tuple[Int64Array, IntArray]:
     """Sorted distinct keys and each key's position among them, by one argsort."""
     keys = np.asarray(keys, dtype=np.int64)
@@ -319,7 +335,7 @@ def partial_of(
 
 def _renumbered(keys: Int64Array, names: StrArray, union: StrArray) -> Int64Array:
     """Service keys pointing into ``names`` made to point into ``union`` (a sorted superset)."""
-    if not len(keys):
+    if not len(keys) or np.array_equal(names, union):
         return keys
     where = np.searchsorted(union, names).astype(np.int64)
     renumbered: Int64Array = (keys & ~np.int64(_SERVICE_MASK)) | where[keys & _SERVICE_MASK]
@@ -349,13 +365,9 @@ def combine(a: Partial, b: Partial) -> Partial:
         raise ValueError(
             f"a roll-up can hold at most {MAX_SERVICES} distinct services; got {len(names)}"
         )
-    service_keys = _unique(
-        np.concatenate(
-            [
-                _renumbered(a.service_keys, a.services, names),
-                _renumbered(b.service_keys, b.services, names),
-            ]
-        )
+    service_keys = _union(
+        _renumbered(a.service_keys, a.services, names),
+        _renumbered(b.service_keys, b.services, names),
     )
     return Partial(
         keys=keys,
