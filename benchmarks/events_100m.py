@@ -40,8 +40,8 @@ ENGINES: dict[str, tuple[str, dict[str, Any]]] = {
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
-def _tree_rss(root: int) -> int:
-    """Bytes resident in ``root`` and all its descendants (from /proc)."""
+def _tree_rss(root: int) -> dict[int, int]:
+    """Bytes resident in ``root`` and each of its descendants, by process id (from /proc)."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -60,7 +60,7 @@ def _tree_rss(root: int) -> int:
         kids = [p for p, parent in parents.items() if parent == pid and p not in tree]
         tree.update(kids)
         frontier.extend(kids)
-    return sum(rss.get(p, 0) for p in tree)
+    return {p: rss.get(p, 0) for p in tree}
 
 
 def _generate(folder: Path, rows: int, machines: int, regenerate: bool) -> None:
@@ -84,13 +84,14 @@ def _generate(folder: Path, rows: int, machines: int, regenerate: bool) -> None:
     )
 
 
-def _run_one(folder: Path, machines: int, name: str) -> None:
+def _run_one(folder: Path, machines: int, name: str, extra: dict[str, Any]) -> None:
     """In the child process: one engine's roll-up; prints a JSON line."""
     from tests.event_logs import state_units
 
     from egov_score.events import roll_up
 
     engine, options = ENGINES[name]
+    options = {**options, **extra}
     units = state_units(machines)
     start = time.perf_counter()
     rollup = roll_up([folder], units, engine=engine, options=options)
@@ -100,21 +101,25 @@ def _run_one(folder: Path, machines: int, name: str) -> None:
     )
 
 
-def _measure(folder: Path, machines: int, name: str) -> dict[str, Any]:
+def _measure(folder: Path, machines: int, name: str, extra: str) -> dict[str, Any]:
     child = subprocess.Popen(
         [
             *(sys.executable, "-m", "benchmarks.events_100m", "--folder", str(folder)),
-            *("--machines", str(machines), "--run", name),
+            *("--machines", str(machines), "--run", name, "--options", extra),
         ],
         stdout=subprocess.PIPE,
         text=True,
     )
-    peak = [0]
+    peak = [0, 0, 0]  # the tree, the roll-up's own process, its largest descendant
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
-            peak[0] = max(peak[0], _tree_rss(child.pid))
+            tree = _tree_rss(child.pid)
+            own = tree.pop(child.pid, 0)
+            peak[0] = max(peak[0], own + sum(tree.values()))
+            peak[1] = max(peak[1], own)
+            peak[2] = max(peak[2], max(tree.values(), default=0))
             done.wait(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -126,6 +131,7 @@ def _measure(folder: Path, machines: int, name: str) -> dict[str, Any]:
         raise SystemExit(f"{name} failed with exit status {child.returncode}")
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     result.update(engine=name, peak_mb=peak[0] / 1e6, rows_per_s=result["rows"] / result["seconds"])
+    result.update(driver_peak_mb=peak[1] / 1e6, child_peak_mb=peak[2] / 1e6)
     return result
 
 
@@ -138,19 +144,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--engines", default="dask1,dask2,polars")
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--run", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--options", default="{}", help="engine options as JSON, e.g. '{\"split_every\": 4}'"
+    )
     args = parser.parse_args(argv)
     folder = args.folder or Path(f"/tmp/egov-events-{args.rows // 1_000_000}m")
     if args.run:
-        _run_one(folder, args.machines, args.run)
+        _run_one(folder, args.machines, args.run, json.loads(args.options))
         return
     folder.mkdir(parents=True, exist_ok=True)
     _generate(folder, args.rows, args.machines, args.regenerate)
     print(f"load: {os.getloadavg()} on {os.cpu_count()} cores", flush=True)
     for name in args.engines.split(","):  # a loop over engines
-        r = _measure(folder, args.machines, name)
+        r = _measure(folder, args.machines, name, args.options)
         print(
             f"{name:>7}: {r['rows']:,} rows in {r['seconds']:.1f} s = {r['rows_per_s']:,.0f} "
-            f"rows/s, peak {r['peak_mb']:,.0f} MB (process tree), "
+            f"rows/s, peak {r['peak_mb']:,.0f} MB (process tree; driver "
+            f"{r['driver_peak_mb']:,.0f} MB, largest worker {r['child_peak_mb']:,.0f} MB), "
             f"{r['machine_months']:,} machine-months; load {os.getloadavg()[0]:.1f}",
             flush=True,
         )

@@ -40,6 +40,7 @@ from egov_score.kernels.events import (
     MAX_SERVICES,
     Partial,
     combine_all,
+    day_bits,
     paise,
 )
 
@@ -50,7 +51,7 @@ _STEP = "rolling up events (polars)"
 _EXTRA = "the polars engine needs the 'polars' extra: pip install 'egov-score[polars]'"
 _DAY = 86_400
 _PER_SECOND = {"ns": 1_000_000_000, "us": 1_000_000, "ms": 1_000}
-_MONTH_BITS, _DAY_BITS, _SERVICE_BITS = 12, 20, 20
+_MONTH_BITS, _SERVICE_BITS = 12, 20
 
 
 def require_polars() -> Any:
@@ -183,9 +184,9 @@ def _partial(months: Any, days: Any, services: Any) -> Partial:
     machine = months["machine"].to_numpy().astype(np.int64)
     keys = (machine << _MONTH_BITS) | months["month"].to_numpy().astype(np.int64)
     order = np.argsort(keys, kind="stable")
-    day_keys = np.sort(  # distinct already: polars' unique of injective keys
-        (days["machine"].to_numpy().astype(np.int64) << _DAY_BITS)
-        | days["day"].to_numpy().astype(np.int64)
+    keys = keys[order]
+    bits = day_bits(
+        keys, days["machine"].to_numpy().astype(np.int64), days["day"].to_numpy().astype(np.int64)
     )
     # Polars orders text by its UTF-8 bytes, which is code-point order: numpy's order.
     names = np.asarray(services["service"].unique().sort().to_numpy(), dtype=np.str_)
@@ -200,11 +201,11 @@ def _partial(months: Any, days: Any, services: Any) -> Partial:
         | index
     )
     return Partial(
-        keys=keys[order],
+        keys=keys,
         transactions=months["transactions"].to_numpy().astype(np.int64)[order],
         failed_transactions=months["failed"].to_numpy().astype(np.int64)[order],
         amount_paise=months["paise"].to_numpy().astype(np.int64)[order],
-        day_keys=day_keys,
+        day_bits=bits,
         services=names.astype(np.str_),
         service_keys=service_keys,
     )

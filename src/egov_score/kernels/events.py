@@ -4,10 +4,12 @@ Times are UTC seconds; days and months are Asia/Kolkata's (+05:30, no daylight s
 see :mod:`egov_score.io.timestamps`).
 
 A batch of events becomes a :class:`Partial`: per (machine, month) the successful and failed
-transactions and the amount of the successful ones in whole paise, plus the sets of distinct
-(machine, day) and (machine, month, service) keys with a success, as sorted unique int64 arrays.
-Counts and paise add; sets unite; so :func:`combine` is exactly associative and commutative, and
-partials of any split of a log in any order combine to the same :func:`finish`.
+transactions and the amount of the successful ones in whole paise, the days with a success as
+a ``uint32`` bitmask (bit ``d - 1`` for local day ``d`` of the month), plus the set of distinct
+(machine, month, service) keys with a success, as a sorted unique int64 array. Counts and paise
+add; bitmasks OR; sets unite; so :func:`combine` is exactly associative and commutative, and
+partials of any split of a log in any order combine to the same :func:`finish`. A day bitmask
+costs 4 bytes per machine-month, where a set of (machine, day) keys would cost 8 per machine-day.
 
 Services are text. A partial carries its own sorted distinct service names and its service keys
 point into them; :func:`combine` unites the two name lists and renumbers each side's keys into
@@ -45,6 +47,7 @@ __all__ = [
     "Partial",
     "combine",
     "combine_all",
+    "day_bits",
     "empty_partial",
     "finish",
     "local_days",
@@ -53,15 +56,16 @@ __all__ = [
     "months_of_days",
     "paise",
     "partial_of",
+    "popcount",
 ]
 
 Int64Array = npt.NDArray[np.int64]
+UInt32Array = npt.NDArray[np.uint32]
 BoolArray = npt.NDArray[np.bool_]
 
 #: Largest amount of one transaction, in rupees (sums in int64 paise stay exact far beyond).
 MAX_AMOUNT = 1e12
 
-_DAY_BITS = 20  # local day number since 1970-01-01: < 2**20 up to year 4840
 _MONTH_BITS = 12  # months since 1970-01: < 2**12 up to year 2311
 _SERVICE_BITS = 20
 #: Machines a roll-up can hold (machine indices are packed into the top of an int64 key).
@@ -69,7 +73,6 @@ MAX_MACHINES = 2**31 - 1
 #: Distinct services a partial can hold.
 MAX_SERVICES = 2**_SERVICE_BITS
 _MONTH_MASK = (1 << _MONTH_BITS) - 1
-_DAY_MASK = (1 << _DAY_BITS) - 1
 _SERVICE_MASK = (1 << _SERVICE_BITS) - 1
 
 
@@ -86,7 +89,8 @@ class Partial:
         transactions: successful events per key (int64).
         failed_transactions: failed events per key (int64).
         amount_paise: the amount of the successful events per key, in whole paise (int64).
-        day_keys: sorted unique ``machine << 20 | local day`` with a success.
+        day_bits: per key, the local days of the month with a success as a bitmask (uint32,
+            bit ``d - 1`` set for day ``d``); :func:`popcount` gives ``active_days``.
         services: the sorted distinct service names of :attr:`service_keys`.
         service_keys: sorted unique ``machine << 32 | month << 20 | service`` with a success,
             ``service`` an index into :attr:`services`.
@@ -96,13 +100,13 @@ class Partial:
     transactions: Int64Array = attrs.field(eq=array_eq, converter=_frozen)
     failed_transactions: Int64Array = attrs.field(eq=array_eq, converter=_frozen)
     amount_paise: Int64Array = attrs.field(eq=array_eq, converter=_frozen)
-    day_keys: Int64Array = attrs.field(eq=array_eq, converter=_frozen)
+    day_bits: UInt32Array = attrs.field(eq=array_eq, converter=_frozen)
     services: StrArray = attrs.field(eq=array_eq, converter=_frozen)
     service_keys: Int64Array = attrs.field(eq=array_eq, converter=_frozen)
 
     def __attrs_post_init__(self) -> None:
         n = len(self.keys)
-        for name in ("transactions", "failed_transactions", "amount_paise"):
+        for name in ("transactions", "failed_transactions", "amount_paise", "day_bits"):
             if np.shape(getattr(self, name)) != (n,):
                 raise ValueError(
                     f"{name} must hold one value per key ({n}); got shape "
@@ -119,7 +123,7 @@ class Partial:
                 self.transactions,
                 self.failed_transactions,
                 self.amount_paise,
-                self.day_keys,
+                self.day_bits,
                 self.services,
                 self.service_keys,
             )
@@ -180,6 +184,22 @@ def _unique(keys: Int64Array) -> Int64Array:
     return distinct
 
 
+def _union(x: Int64Array, y: Int64Array) -> Int64Array:
+    """The sorted distinct union of two sorted distinct arrays.
+
+    A stable sort of the concatenation (timsort) finds the two runs and merges them in place,
+    with a buffer of half the shorter run: linear time, and one array beside the result.
+    """
+    both = np.concatenate([x, y])
+    both.sort(kind="stable")
+    first = np.ones(len(both), dtype=np.bool_)
+    np.not_equal(both[1:], both[:-1], out=first[1:])
+    if first.all():
+        return both
+    distinct: Int64Array = both[first]
+    return distinct
+
+
 def _unique_inverse(keys: Int64Array) -> tuple[Int64Array, IntArray]:
     """Sorted distinct keys and each key's position among them, by one argsort."""
     keys = np.asarray(keys, dtype=np.int64)
@@ -192,6 +212,53 @@ def _unique_inverse(keys: Int64Array) -> tuple[Int64Array, IntArray]:
     return ordered[first], inverse
 
 
+def _day_of_month_bit(days: Int64Array, months: Int64Array) -> UInt32Array:
+    """``1 << (d - 1)`` for each local day number whose day of the month is ``d``."""
+    first = np.asarray(months, dtype=np.int64).astype("datetime64[M]").astype("datetime64[D]")
+    offset = np.asarray(days, dtype=np.int64) - first.astype(np.int64)  # 0 to 30
+    bit: UInt32Array = np.left_shift(np.uint32(1), offset.astype(np.uint32))
+    return bit
+
+
+def day_bits(keys: Int64Array, machine: npt.ArrayLike, days: npt.ArrayLike) -> UInt32Array:
+    """The day bitmask of each (machine, month) key from (machine, local day) pairs.
+
+    Args:
+        keys: sorted unique ``machine << 12 | month`` keys, holding every pair's key.
+        machine: each pair's machine index.
+        days: each pair's local day number (days since 1970-01-01); repeats allowed.
+
+    Returns:
+        Per key, bit ``d - 1`` set for each day ``d`` of the month among the pairs (uint32).
+    """
+    mach = np.asarray(machine, dtype=np.int64)
+    day = np.asarray(days, dtype=np.int64)
+    months = months_of_days(day)
+    bits = np.zeros(len(keys), dtype=np.uint32)
+    at = np.searchsorted(keys, (mach << _MONTH_BITS) | months)
+    np.bitwise_or.at(bits, at, _day_of_month_bit(day, months))
+    return bits
+
+
+_BYTE_POPCOUNT = np.array([bin(b).count("1") for b in range(256)], dtype=np.int64)
+
+
+def _popcount_bytes(bits: UInt32Array) -> Int64Array:
+    """Set bits of each uint32 by a 256-entry table over its four bytes (numpy < 2.0)."""
+    as_bytes = np.ascontiguousarray(bits, dtype="<u4").view(np.uint8).reshape(-1, 4)
+    counts: Int64Array = _BYTE_POPCOUNT[as_bytes].sum(axis=1)
+    return counts
+
+
+def popcount(bits: UInt32Array) -> Int64Array:
+    """The number of set bits of each uint32 (the active days of a day bitmask)."""
+    bits = np.asarray(bits, dtype=np.uint32)
+    if hasattr(np, "bitwise_count"):  # numpy >= 2.0
+        counts: Int64Array = np.bitwise_count(bits).astype(np.int64)
+        return counts
+    return _popcount_bytes(bits)
+
+
 def empty_partial() -> Partial:
     """The partial of no events: :func:`combine`'s identity."""
     none = np.zeros(0, dtype=np.int64)
@@ -200,7 +267,7 @@ def empty_partial() -> Partial:
         transactions=none,
         failed_transactions=none,
         amount_paise=none,
-        day_keys=none,
+        day_bits=np.zeros(0, dtype=np.uint32),
         services=np.zeros(0, dtype=np.str_),
         service_keys=none,
     )
@@ -248,7 +315,8 @@ def partial_of(
     # bincount's float weights would round past 2**53 paise: add int64 with np.add.at instead.
     amount = np.zeros(n, dtype=np.int64)
     np.add.at(amount, inverse[ok], money[ok])
-    day_keys = _unique((mach[ok] << _DAY_BITS) | days[ok])
+    bits = np.zeros(n, dtype=np.uint32)
+    np.bitwise_or.at(bits, inverse[ok], _day_of_month_bit(days[ok], months[ok]))
     used = np.zeros(len(names), dtype=np.bool_)
     used[serv[ok]] = True  # keep only the names a success refers to
     kept = np.flatnonzero(used)
@@ -259,7 +327,7 @@ def partial_of(
         transactions=transactions,
         failed_transactions=failed,
         amount_paise=amount,
-        day_keys=day_keys,
+        day_bits=bits,
         services=names[kept],
         service_keys=service_keys,
     )
@@ -267,7 +335,7 @@ def partial_of(
 
 def _renumbered(keys: Int64Array, names: StrArray, union: StrArray) -> Int64Array:
     """Service keys pointing into ``names`` made to point into ``union`` (a sorted superset)."""
-    if not len(keys):
+    if not len(keys) or np.array_equal(names, union):
         return keys
     where = np.searchsorted(union, names).astype(np.int64)
     renumbered: Int64Array = (keys & ~np.int64(_SERVICE_MASK)) | where[keys & _SERVICE_MASK]
@@ -279,31 +347,34 @@ def combine(a: Partial, b: Partial) -> Partial:
     key sets unite), so ``combine`` is associative and commutative."""
     keys, inverse = _unique_inverse(np.concatenate([a.keys, b.keys]))
     n = len(keys)
+    # Each side's keys are distinct, so each side lands on distinct places of the union.
+    at_a, at_b = inverse[: len(a.keys)], inverse[len(a.keys) :]
 
     def added(x: Int64Array, y: Int64Array) -> Int64Array:
         total = np.zeros(n, dtype=np.int64)
-        np.add.at(total, inverse, np.concatenate([x, y]))
+        total[at_a] = x
+        total[at_b] += y
         return total
+
+    bits = np.zeros(n, dtype=np.uint32)
+    bits[at_a] = a.day_bits
+    bits[at_b] |= b.day_bits
 
     names = np.union1d(a.services, b.services).astype(np.str_)
     if len(names) > MAX_SERVICES:
         raise ValueError(
             f"a roll-up can hold at most {MAX_SERVICES} distinct services; got {len(names)}"
         )
-    service_keys = _unique(
-        np.concatenate(
-            [
-                _renumbered(a.service_keys, a.services, names),
-                _renumbered(b.service_keys, b.services, names),
-            ]
-        )
+    service_keys = _union(
+        _renumbered(a.service_keys, a.services, names),
+        _renumbered(b.service_keys, b.services, names),
     )
     return Partial(
         keys=keys,
         transactions=added(a.transactions, b.transactions),
         failed_transactions=added(a.failed_transactions, b.failed_transactions),
         amount_paise=added(a.amount_paise, b.amount_paise),
-        day_keys=_unique(np.concatenate([a.day_keys, b.day_keys])),
+        day_bits=bits,
         services=names,
         service_keys=service_keys,
     )
@@ -339,10 +410,6 @@ def finish(partial: Partial) -> MachineMonths:
     """The machine-month table of a partial (see :class:`MachineMonths`)."""
     machine = (partial.keys >> _MONTH_BITS).astype(np.intp)
     month = partial.keys & _MONTH_MASK
-    day_machine = partial.day_keys >> _DAY_BITS
-    day_month = months_of_days(partial.day_keys & _DAY_MASK)
-    # The day keys sorted by (machine, day) are sorted by (machine, month) too.
-    day_mm = (day_machine << _MONTH_BITS) | day_month
     service_mm = partial.service_keys >> _SERVICE_BITS
     return MachineMonths(
         machine=machine,
@@ -350,7 +417,7 @@ def finish(partial: Partial) -> MachineMonths:
         transactions=partial.transactions,
         failed_transactions=partial.failed_transactions,
         amount=partial.amount_paise.astype(np.float64) / 100.0,
-        active_days=_count_per_key(day_mm, partial.keys),
+        active_days=popcount(partial.day_bits),
         services_used=_count_per_key(service_mm, partial.keys),
     )
 
