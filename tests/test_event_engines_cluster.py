@@ -106,3 +106,17 @@ def test_unreachable_scheduler(tmp_path: Path, units: eg.Hierarchy) -> None:
     options = {"scheduler": "tcp://127.0.0.1:9", "timeout": "1s"}
     with pytest.raises(InputError, match="must be the address of a running Dask scheduler"):
         roll_up([path], units, engine="dask", options=options)
+
+
+@pytest.mark.parametrize("address", ["foo", "tcp://no-port"])
+def test_a_scheduler_that_is_not_an_address(
+    tmp_path: Path, units: eg.Hierarchy, address: str
+) -> None:
+    path = tmp_path / "e.parquet"
+    pq.write_table(
+        pa.table({n: ["x"] for n in ("machine", "timestamp", "service", "amount", "status")}),
+        path,
+    )
+    options = {"scheduler": address, "timeout": "1s"}
+    with pytest.raises(InputError, match="must be the address of a running Dask scheduler"):
+        roll_up([path], units, engine="dask", options=options)

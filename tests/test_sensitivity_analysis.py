@@ -190,3 +190,21 @@ def test_sobol_indices_come_from_the_batch_scorer():
     assert found == analyse_sensitivity(small, uncertainty=un, periods=["2021-01"])
     assert analyse_sensitivity(small, uncertainty=un, sobol_samples=0).sobol == {}
     assert analyse_sensitivity(small, runs=10).sobol == {}  # nothing uncertain
+
+
+def test_too_few_runs_for_a_saltelli_design_leave_the_indices_out():
+    small = _small()
+    # Two choices: a Saltelli design of N * 4 runs needs N >= 2; 5 runs give N = 1.
+    un = Uncertainty(runs=5, weights=WeightNoise(kind="share", share=0.5), imputation=True)
+    found = analyse_sensitivity(small, uncertainty=un, periods=["2021-01"])
+    assert found.sobol == {}
+    assert found.runs == 5
+
+
+def test_periods_are_analysed_in_order_once_each():
+    small = _small()
+    un = Uncertainty(runs=8, weights=WeightNoise(kind="share", share=0.5))
+    periods = small.periods()
+    found = analyse_sensitivity(small, uncertainty=un, periods=[*reversed(periods), periods[0]])
+    assert found.periods == tuple(sorted(periods))
+    assert found == analyse_sensitivity(small, uncertainty=un, periods=periods)

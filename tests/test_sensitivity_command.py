@@ -99,3 +99,14 @@ def test_removal_importance_is_written_for_every_level_of_more_than_one_unit(
         )
     html = (tmp_path / "out" / "sensitivity.html").read_text(encoding="utf-8")
     assert html.count("<svg") > 3
+
+
+def test_review_refuses_an_analysis_with_global_normalisation(
+    tmp_path: Path, declared: Path, capsys
+) -> None:
+    out = tmp_path / "review"
+    args = ["review", "--data", str(JAIPUR), "--uncertainty", str(declared)]
+    assert main([*args, "--normalisation", "global", "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "must not be combined with --normalisation global" in err
+    assert not out.exists()

@@ -155,7 +155,7 @@ def _distributed_client(options: Mapping[str, Any]) -> Iterator[Any]:
     if address is not None:
         try:
             client = distributed.Client(str(address), timeout=options.get("timeout", "30s"))
-        except OSError as exc:
+        except (OSError, ValueError, TypeError) as exc:  # unreachable, or not an address
             raise InputError(
                 f"--scheduler must be the address of a running Dask scheduler; could not "
                 f"connect to {str(address)!r}: {exc}"

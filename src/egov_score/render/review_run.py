@@ -369,6 +369,13 @@ def run_review(
         boundaries or {}, job.hierarchy, code_property=boundaries_code_property
     )
     declared = None if sensitivity is not None else declared_uncertainty(job, uncertainty)
+    if (declared is not None or sensitivity is not None) and normalisation != "period":
+        # The analysis scores each month on its own: its ranks would not be the cards' ranks.
+        raise InputError(
+            "an uncertainty analysis normalises each month among its own units, as the "
+            "review's default does; it must not be combined with --normalisation "
+            f"{normalisation}: got both"
+        )
     panel = score_panel(job, normalisation=normalisation)
     period = _month(panel, month)
     if declared is not None:

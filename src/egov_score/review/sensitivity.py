@@ -139,7 +139,9 @@ def _periods(
     source: Pipeline | Engine, values: Values | None, periods: Sequence[str] | None
 ) -> tuple[str, ...]:
     if periods is not None:
-        found = tuple(as_period(p) for p in periods)
+        # In order and once each: the last is the month the Sobol' indices and the removal
+        # importance are computed on ("the last month analysed").
+        found = tuple(sorted({as_period(p) for p in periods}))
     elif values is not None:
         found = values.period_list
     elif isinstance(source, Pipeline):
@@ -252,7 +254,7 @@ def _sobol(
     seed); none when nothing is uncertain or ``samples`` is 0."""
     d = len(declared.choices)
     n = declared.runs // (d + 2) if samples is None else samples
-    if not d or n < 1:
+    if not d or n < 2:  # a Saltelli design needs a base sample of at least 2
         return {}
 
     def score_design(design: FloatArray) -> dict[str, RunRanks]:
