@@ -195,7 +195,7 @@ def analyse_sensitivity(
         A :class:`~egov_score.model.sensitivity.Sensitivity` with a
         :class:`~egov_score.model.sensitivity.LevelSensitivity` per period and level, and
         the Sobol' indices of every level (none when nothing is uncertain); no removal
-        importance (:mod:`egov_score.engine.removal` computes it).
+        importance (:func:`with_removal` adds it).
 
     Raises:
         InputError: no period to analyse, or a bad declaration (an unknown method, PCA
