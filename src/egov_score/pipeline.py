@@ -8,6 +8,7 @@ table, and turns a period into field columns for the engine. :func:`load` builds
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import os
 from collections.abc import Iterable, Mapping
@@ -17,7 +18,7 @@ import attrs
 import numpy as np
 
 from egov_score.engine import Engine
-from egov_score.exceptions import InputError
+from egov_score.exceptions import EgovScoreError, InputError
 from egov_score.io import Table
 from egov_score.io.periods import as_period
 from egov_score.model.framework import Framework
@@ -239,6 +240,36 @@ def _levels_of_table(table: Table, units: str | os.PathLike[str]) -> tuple[str, 
     return tuple(order)
 
 
+def _units_and_values(
+    units: str | os.PathLike[str],
+    values: str | os.PathLike[str],
+    framework: Framework,
+    *,
+    drop_bad_rows: bool,
+) -> tuple[Hierarchy, Values]:
+    """The hierarchy and the values of a plain values file. A values CSV is parsed in a
+    second thread while this one reads the hierarchy (the parse needs no hierarchy, and
+    polars and numpy leave the interpreter's lock for most of both), then matched to the
+    units here. A problem of the units file is raised before one of the values file, as
+    when they are read one after the other."""
+    if Path(values).suffix.lower() != ".csv":
+        hierarchy = Hierarchy.from_csv(units, framework.levels)
+        return hierarchy, Values.from_csv(
+            values, hierarchy, framework, drop_bad_cells=drop_bad_rows
+        )
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="egov-values") as pool:
+        parsing = pool.submit(Values.parse_csv, values, framework)
+        hierarchy = Hierarchy.from_csv(units, framework.levels)
+        try:
+            parsed: Table | None = parsing.result()
+        except EgovScoreError:
+            parsed = None  # read again below, to fail (or recover) exactly as alone
+    checked = Values.from_csv(
+        values, hierarchy, framework, drop_bad_cells=drop_bad_rows, parsed=parsed
+    )
+    return hierarchy, checked
+
+
 def load(
     data: str | os.PathLike[str] | None = None,
     *,
@@ -292,9 +323,8 @@ def load(
         if framework is None:
             raise InputError("a framework file is needed with a values file alone")
         fw = Framework.from_toml(framework)
-        hierarchy = Hierarchy.from_csv(units, fw.levels)
         assert values is not None
-        checked = Values.from_csv(values, hierarchy, fw, drop_bad_cells=drop_bad_rows)
+        hierarchy, checked = _units_and_values(units, values, fw, drop_bad_rows=drop_bad_rows)
         return Pipeline.build(fw, hierarchy, values=checked, parallel=parallel)
     if registry is None:
         registry = Registry(make_plugin_manager(block=block))

@@ -427,6 +427,25 @@ def _check_levels(levels: tuple[str, ...]) -> None:
         raise HierarchyError(f"levels must be distinct; got {list(levels)!r}")
 
 
+def _in_cycle(parent_row: IntArray, depth: IntArray) -> npt.NDArray[np.bool_]:
+    """Which rows are in or under a cycle of parents (their ancestor chain never reaches a
+    unit without a parent). When every row with a parent sits one known level below it, the
+    levels fall along every chain and none can loop: no search is needed. Otherwise pointer
+    jumping: log2(n) vectorised steps, not a walk per unit."""
+    n = len(parent_row)
+    linked = parent_row >= 0
+    if not n or not linked.any():
+        return np.zeros(n, dtype=bool)
+    child = depth[linked]
+    if bool(((child >= 0) & (depth[parent_row[linked]] == child - 1)).all()):
+        return np.zeros(n, dtype=bool)
+    anc = np.where(linked, parent_row, np.arange(n))
+    for _ in range(max(1, int(np.ceil(np.log2(max(n, 2)))) + 1)):
+        anc = anc[anc]
+    in_cycle: npt.NDArray[np.bool_] = parent_row[anc] >= 0
+    return in_cycle
+
+
 def _build(table: Table, levels: tuple[str, ...]) -> Hierarchy:
     _check_levels(levels)
     src = table.source
@@ -467,12 +486,7 @@ def _build(table: Table, levels: tuple[str, ...]) -> Hierarchy:
     for r, v in zip(_rows(table, missing), parent[missing].tolist(), strict=True):
         problems.append(f"row {r}, column 'parent': parent must be a code in the file; got {v!r}")
 
-    # Cycles: pointer jumping; a unit whose ancestor chain never reaches a root is in or
-    # under a cycle. log2(n) vectorised steps, not a walk per unit.
-    anc = np.where(parent_row >= 0, parent_row, np.arange(table.n_rows))
-    for _ in range(max(1, int(np.ceil(np.log2(max(table.n_rows, 2)))) + 1)):
-        anc = anc[anc]
-    in_cycle = parent_row[anc] >= 0 if table.n_rows else np.zeros(0, dtype=bool)
+    in_cycle = _in_cycle(parent_row, depth)
     for r, c in zip(_rows(table, in_cycle), code[in_cycle].tolist(), strict=True):
         problems.append(
             f"row {r}, column 'parent': the parent chain must end at a top-level unit; "

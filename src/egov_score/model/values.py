@@ -92,6 +92,7 @@ class Values:
         framework: Framework,
         *,
         drop_bad_cells: bool = False,
+        parsed: Table | None = None,
     ) -> Values:
         """Read a values CSV ``code,period,<field>,...`` (an empty cell is missing); an
         ``.xlsx`` workbook works too (the ``excel`` extra), and a ``.parquet`` file
@@ -100,6 +101,10 @@ class Values:
         Cells are checked against their fields' declared ``kind``, ``min`` and ``max`` and
         the bounded ratios of the framework; with ``drop_bad_cells`` such a cell becomes
         missing and is listed in :attr:`rejected` instead (other problems still refuse).
+
+        ``parsed`` is the CSV as :meth:`parse_csv` read it, for a caller that read the file
+        while it read the hierarchy (as ``egov-score score`` does, in another thread); the
+        result is the same as without it.
 
         Raises:
             ValuesError: an unknown column, unit code, period duplicate, a cell that is not a
@@ -114,7 +119,7 @@ class Values:
             )
         try:
             fast = cls.from_table(
-                Table.from_csv_numeric(path, numeric=framework.fields),
+                parsed if parsed is not None else cls.parse_csv(path, framework),
                 hierarchy,
                 framework,
                 drop_bad_cells=drop_bad_cells,
@@ -127,6 +132,17 @@ class Values:
         return cls.from_table(
             Table.from_csv(path), hierarchy, framework, drop_bad_cells=drop_bad_cells
         )
+
+    @staticmethod
+    def parse_csv(path: str | os.PathLike[str], framework: Framework) -> Table:
+        """The first step of :meth:`from_csv` for a CSV file, which needs no hierarchy: the
+        file read into a table, the framework's fields as numbers where every cell is one
+        (:meth:`~egov_score.io.table.Table.from_csv_numeric`).
+
+        Raises:
+            InputError: the file cannot be read, or is not a table (named with its row).
+        """
+        return Table.from_csv_numeric(path, numeric=framework.fields)
 
     @classmethod
     def from_parquet(
