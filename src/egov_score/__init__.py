@@ -53,6 +53,7 @@ from egov_score.model import (
     Screening,
     Treatment,
     Unit,
+    UnitCodes,
     UnitScore,
     Values,
 )
@@ -103,6 +104,7 @@ __all__ = [
     "TableSpec",
     "Treatment",
     "Unit",
+    "UnitCodes",
     "UnitReport",
     "UnitScore",
     "Values",

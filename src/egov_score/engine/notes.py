@@ -9,7 +9,7 @@ import numpy as np
 
 from egov_score.engine.stack import Stack
 from egov_score.exceptions import PluginOutputError
-from egov_score.model.result import Diagnostic
+from egov_score.model.result import Diagnostic, UnitCodes
 
 __all__ = ["Notes"]
 
@@ -17,8 +17,8 @@ __all__ = ["Notes"]
 _NAMED_UNITS = 10
 
 
-def _name_units(codes: np.ndarray[Any, Any]) -> str:
-    shown = ", ".join(repr(str(c)) for c in codes[:_NAMED_UNITS])
+def _name_units(codes: UnitCodes) -> str:
+    shown = ", ".join(repr(c) for c in codes.first(_NAMED_UNITS))
     more = len(codes) - _NAMED_UNITS
     return shown + (f" and {more} more" if more > 0 else "")
 
@@ -57,13 +57,14 @@ class Notes:
         as a serial one does).
         """
         rows = np.flatnonzero(where) if where.dtype == np.bool_ else where
-        for p, units in self.stack.by_period(depth, self.level_codes[depth], rows).items():
+        for p, at in self.stack.rows_by_period(depth, rows).items():
+            units = UnitCodes(self.level_codes[depth], at)  # the strings made when read
             into.append(
                 Diagnostic(
                     kind=kind,
                     level=self.level_names[depth],
                     code=code,
-                    units=tuple(units.tolist()),
+                    units=units,
                     message=what.format(n=len(units), units=_name_units(units)),
                     period=self.stack.periods[p],
                 )

@@ -92,19 +92,24 @@ class Stack:
         )
         return view
 
+    def rows_by_period(self, depth: int, rows: IntArray) -> dict[int, IntArray]:
+        """The (ascending) stacked ``rows`` of level ``depth`` as unit positions in the level,
+        per period index (periods without such rows are left out)."""
+        n = self.sizes[depth]
+        out: dict[int, IntArray] = {}
+        bounds = np.searchsorted(rows, np.arange(self.n_periods + 1) * n)
+        for p in range(self.n_periods):  # a loop over periods, not units
+            hit = rows[bounds[p] : bounds[p + 1]]
+            if len(hit):
+                out[p] = hit - p * n if p else hit
+        return out
+
     def by_period(
         self, depth: int, codes: np.ndarray[Any, Any], rows: IntArray
     ) -> dict[int, np.ndarray[Any, Any]]:
         """The unit ``codes`` of the (ascending) stacked ``rows`` of level ``depth``, per
         period index (periods without such rows are left out)."""
-        n = self.sizes[depth]
-        out: dict[int, np.ndarray[Any, Any]] = {}
-        bounds = np.searchsorted(rows, np.arange(self.n_periods + 1) * n)
-        for p in range(self.n_periods):  # a loop over periods, not units
-            hit = rows[bounds[p] : bounds[p + 1]] - p * n
-            if len(hit):
-                out[p] = codes[hit]
-        return out
+        return {p: codes[hit] for p, hit in self.rows_by_period(depth, rows).items()}
 
 
 def period_rows(lv: LevelResult, p: int, n_periods: int, units: Level) -> LevelResult:

@@ -16,7 +16,14 @@ from egov_score.model.framework import (
 )
 from egov_score.model.hierarchy import Block, District, Division, Hierarchy, Level, Machine, Unit
 from egov_score.model.preparation import Imputation, Screening, Treatment
-from egov_score.model.result import Diagnostic, LevelResult, Provenance, Result, UnitScore
+from egov_score.model.result import (
+    Diagnostic,
+    LevelResult,
+    Provenance,
+    Result,
+    UnitCodes,
+    UnitScore,
+)
 from egov_score.model.values import Values
 
 __all__ = [
@@ -41,6 +48,7 @@ __all__ = [
     "Screening",
     "Treatment",
     "Unit",
+    "UnitCodes",
     "UnitScore",
     "Values",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ __all__ = [
     "LevelResult",
     "Provenance",
     "Result",
+    "UnitCodes",
     "UnitScore",
 ]
 
@@ -61,6 +62,95 @@ def _require_text(record: str, **values: object) -> None:
             raise InputError(f"{key} must be a string; got {value!r} for {record}")
 
 
+class UnitCodes(Sequence[str]):
+    """The codes of the units a :class:`Diagnostic` names, read as a tuple of strings is read
+    (length, items, slices, iteration, ``==``, ``<``, hashing, ``+``): the engine's
+    diagnostics give them so, and they equal the tuple of the same codes.
+
+    The codes are taken from a level's code column at the given rows only when first read:
+    a run names hundreds of thousands of units in its diagnostics (every machine whose rate
+    divides by zero), and building a Python string for each would cost a million-machine
+    run a tenth of its time, whether anyone reads them or not.
+
+    Args:
+        codes: the level's unit codes.
+        rows: the positions of the units named, in ``codes``.
+    """
+
+    __slots__ = ("_codes", "_rows", "_tuple")
+
+    def __init__(self, codes: StrArray, rows: IntArray) -> None:
+        self._codes = codes
+        self._rows = np.asarray(rows, dtype=np.intp)
+        self._tuple: tuple[str, ...] | None = None
+
+    def as_tuple(self) -> tuple[str, ...]:
+        """The codes as a tuple (built once)."""
+        if self._tuple is None:
+            self._tuple = tuple(self._codes[self._rows].tolist())
+        return self._tuple
+
+    def first(self, k: int) -> tuple[str, ...]:
+        """The first ``k`` codes, without building the others."""
+        return tuple(self._codes[self._rows[:k]].tolist())
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.as_tuple()[index]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.as_tuple())
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.as_tuple()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, UnitCodes | tuple):
+            return self.as_tuple() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.as_tuple())
+
+    def __lt__(self, other: object) -> bool:
+        if isinstance(other, UnitCodes | tuple):
+            return self.as_tuple() < tuple(other)
+        return NotImplemented
+
+    def __le__(self, other: object) -> bool:
+        if isinstance(other, UnitCodes | tuple):
+            return self.as_tuple() <= tuple(other)
+        return NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        if isinstance(other, UnitCodes | tuple):
+            return self.as_tuple() > tuple(other)
+        return NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        if isinstance(other, UnitCodes | tuple):
+            return self.as_tuple() >= tuple(other)
+        return NotImplemented
+
+    def __add__(self, other: object) -> tuple[str, ...]:
+        if isinstance(other, UnitCodes | tuple):
+            return self.as_tuple() + tuple(other)
+        return NotImplemented
+
+    def __radd__(self, other: object) -> tuple[str, ...]:
+        if isinstance(other, tuple):
+            return other + self.as_tuple()
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return repr(self.as_tuple())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (UnitCodes, (self._codes[self._rows], np.arange(len(self._rows))))
+
+
 @attrs.frozen(kw_only=True)
 class Diagnostic:
     """Something the run noticed that a reader should know.
@@ -73,7 +163,8 @@ class Diagnostic:
             level, or why it could not).
         level: the level it concerns ("" if none).
         code: the indicator, group or field it concerns ("" if none).
-        units: the codes of the units concerned.
+        units: the codes of the units concerned: a tuple, or from the engine a
+            :class:`UnitCodes`, which reads as (and equals) the tuple.
         message: a sentence for people.
         period: the period it concerns ("" for all).
     """
@@ -81,7 +172,7 @@ class Diagnostic:
     kind: str
     level: str
     code: str
-    units: tuple[str, ...]
+    units: tuple[str, ...] | UnitCodes
     message: str
     period: str = ""
 
@@ -94,7 +185,7 @@ class Diagnostic:
         _require_text(
             who, level=self.level, code=self.code, message=self.message, period=self.period
         )
-        if not isinstance(self.units, tuple):
+        if not isinstance(self.units, tuple | UnitCodes):
             raise InputError(f"units must be a tuple of unit codes; got {self.units!r} for {who}")
 
 
