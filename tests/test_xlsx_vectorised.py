@@ -154,6 +154,10 @@ def _same_number(mine: object, theirs: object) -> bool:
         return mine == theirs
     assert isinstance(mine, int | float)
     assert isinstance(theirs, int | float)
+    if math.isinf(theirs):  # 16 digits of the largest floats round up past the largest float
+        return abs(mine) > 1.797693134862315e308 and math.copysign(1, mine) == math.copysign(
+            1, theirs
+        )
     return math.isclose(mine, theirs, rel_tol=1e-15, abs_tol=0.0)
 
 

@@ -66,21 +66,21 @@ def write_reference(
             fmt = formats.get(number_formats.get(name, ""))
             ws.set_column(c, c, _width(name, cells), fmt)
             mask = np.ma.getmaskarray(cells) if isinstance(cells, np.ma.MaskedArray) else None
-            listed = np.asarray(np.ma.getdata(cells)).tolist()
-            plan.append((c, fmt, listed, mask))
+            listed = [_cell(v) for v in np.asarray(np.ma.getdata(cells)).tolist()]
+            if mask is not None:
+                listed = [("", None) if m else cell for cell, m in zip(listed, mask, strict=True)]
+            text = np.array([v if how == "string" else "" for how, v in listed], dtype=np.str_)
+            risky = (neutralise(strip_nul(text)) != text).tolist()  # one column at a time
+            plan.append((c, fmt, listed, risky))
         for c, name in enumerate(columns):
             ws.write_string(0, c, str(name).replace("\x00", ""), header_fmt)
         if columns:
             ws.autofilter(0, 0, max(n, 1), len(columns) - 1)
         for r in range(n):  # the slow way on purpose: one call per cell
-            for c, fmt, listed, mask in plan:
-                if mask is not None and mask[r]:
-                    continue
-                how, value = _cell(listed[r])
+            for c, fmt, listed, risky in plan:
+                how, value = listed[r]
                 if how == "string":
-                    text = np.array([value], dtype=np.str_)
-                    risky = bool((neutralise(strip_nul(text)) != text)[0])
-                    ws.write_string(r + 1, c, value, quoted if risky else fmt)
+                    ws.write_string(r + 1, c, value, quoted if risky[r] else fmt)
                 elif how == "number":
                     ws.write_number(r + 1, c, value, fmt)
                 elif how == "boolean":

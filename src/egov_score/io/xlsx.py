@@ -288,44 +288,48 @@ def _object_column(data: npt.NDArray[Any]) -> _Prepared:
 def _chunk_cells(
     prepared: _Prepared,
     rows: slice,
-    refs: npt.NDArray[np.str_],
+    letter: str,
+    numbers: npt.NDArray[np.object_],
     style: int,
     quoted: int,
-) -> npt.NDArray[Any]:
-    """The ``<c>`` elements of one column's written cells in ``rows`` (``refs`` holds their
-    ``<c r="B12`` starts), as one array, in order."""
-    kinds = prepared.kinds[rows]
-    kinds = kinds[kinds != _EMPTY]
-    risky = prepared.risky
-    xf = np.full(len(kinds), style, dtype=np.intp)
-    if risky is not None:
-        held = risky[rows][prepared.kinds[rows] != _EMPTY]
-        xf[held] = quoted
+) -> xml.Pieces:
+    """One column's written cells in ``rows`` as :data:`~egov_score.io.xlsx_xml.Pieces`
+    (``numbers`` holds the rows' numbers as text)."""
     keep = prepared.kinds[rows] != _EMPTY
+    kinds = prepared.kinds[rows][keep]
+    at_rows = numbers[keep]
+    xf = np.full(len(kinds), style, dtype=np.intp)
+    if prepared.risky is not None:
+        xf[prepared.risky[rows][keep]] = quoted
     if prepared.values is not None:  # a typed column: one kind
         values = prepared.values[rows][keep]
-        if prepared.values.dtype.kind == "U":
-            return xml.text_cells(refs, xf, values)
-        if prepared.values.dtype.kind == "b":
-            return xml.boolean_cells(refs, xf, values)
-        return xml.number_cells(refs, xf, xml.number_text(values))
-    out = np.empty(len(kinds), dtype=object)
+        if values.dtype.kind == "U":
+            return xml.text_cells(letter, at_rows, xf, values)
+        if values.dtype.kind == "b":
+            return xml.boolean_cells(letter, at_rows, xf, values)
+        return xml.number_cells(letter, at_rows, xf, xml.number_text(values))
+    merged = [np.empty(len(kinds), dtype=object) for _ in range(4)]
+    end = np.empty(len(kinds), dtype=object)
     for kind in np.unique(kinds).tolist():
         at = kinds == kind
         if kind == _FLOAT:
             assert prepared.floats is not None
             number = xml.number_text(prepared.floats[rows][keep][at])
-            out[at] = xml.number_cells(refs[at], xf[at], number)
+            pieces = xml.number_cells(letter, at_rows[at], xf[at], number)
         elif kind == _INT:
             assert prepared.ints is not None
-            out[at] = xml.number_cells(refs[at], xf[at], prepared.ints[rows][keep][at])
+            text = prepared.ints[rows][keep][at].astype(object)
+            pieces = xml.number_cells(letter, at_rows[at], xf[at], text)
         elif kind == _BOOL:
             assert prepared.bools is not None
-            out[at] = xml.boolean_cells(refs[at], xf[at], prepared.bools[rows][keep][at])
+            pieces = xml.boolean_cells(letter, at_rows[at], xf[at], prepared.bools[rows][keep][at])
         else:
             assert prepared.text is not None
-            out[at] = xml.text_cells(refs[at], xf[at], prepared.text[rows][keep][at])
-    return out
+            pieces = xml.text_cells(letter, at_rows[at], xf[at], prepared.text[rows][keep][at])
+        for piece, into in zip(pieces[:4], merged, strict=True):
+            into[at] = piece
+        end[at] = pieces[4]
+    return (merged[0], merged[1], merged[2], merged[3], end)
 
 
 def _width(name: str, cells: npt.NDArray[Any]) -> float:
@@ -401,9 +405,11 @@ def write_xlsx(
     return path
 
 
-#: Rows formatted at once: bounds the memory of a sheet's text to a few tens of MB.
-_CHUNK = 16_384
-#: zlib's level for the package's parts: 1 is the fastest (see docs/excel.md).
+#: Rows formatted at once: bounds the memory of a sheet's XML to a few MB (4,096 rows of 28
+#: columns were as fast as any size measured, and the smallest).
+_CHUNK = 4_096
+#: zlib's level for the parts: 1 was the fastest measured (python benchmarks/xlsx_writers.py
+#: --levels), 6 (zipfile's default) twice as slow for a file 27 % smaller.
 _COMPRESS_LEVEL = 1
 #: The ZIP entries' time, as XlsxWriter stamps them.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -494,9 +500,12 @@ def _header_cells(sheet: _Sheet, letters: Sequence[str], header: int) -> str:
     """The header row: every name a bold text cell (an empty name too, as XlsxWriter
     writes it)."""
     names = strip_nul(np.array(sheet.header, dtype=np.str_))
-    refs = np.array([f'<c r="{letter}1' for letter in letters], dtype=np.str_)
-    cells = xml.text_cells(refs, np.full(len(names), header, np.intp), names)
-    return '<row r="1">' + "".join(cells.tolist()) + "</row>"
+    one = np.array(["1"], dtype=object)
+    cells = [
+        xml.text_cells(letter, one, np.array([header]), names[c : c + 1])
+        for c, letter in enumerate(letters)
+    ]
+    return xml.rows_xml(1, cells, [np.ones(1, dtype=bool)] * len(cells))
 
 
 def _write_sheet(
@@ -544,13 +553,11 @@ def _write_sheet(
             part.write(_header_cells(sheet, letters, header).encode())
         for start in range(0, sheet.n, _CHUNK):
             rows = slice(start, min(start + _CHUNK, sheet.n))
-            numbers = np.arange(rows.start + 2, rows.stop + 2).astype(np.str_)
+            numbers = np.arange(rows.start + 2, rows.stop + 2).astype(np.str_).astype(object)
             written = [c.kinds[rows] != _EMPTY for c in sheet.columns]
             cells = [
-                _chunk_cells(c, rows, xml.cell_refs(letter, numbers[keep]), style, quoted)
-                for c, letter, keep, style in zip(
-                    sheet.columns, letters, written, sheet.styles, strict=True
-                )
+                _chunk_cells(c, rows, letter, numbers, style, quoted)
+                for c, letter, style in zip(sheet.columns, letters, sheet.styles, strict=True)
             ]
             part.write(xml.rows_xml(rows.start + 2, cells, written).encode())
         part.write(xml.sheet_tail_xml(autofilter=autofilter, has_cells=k > 0).encode())
@@ -562,9 +569,11 @@ def _write_package(
     tables: Mapping[str, Mapping[str, npt.NDArray[Any]]],
     number_formats: Mapping[str, str],
     freeze_header: bool,
-    level: int = _COMPRESS_LEVEL,
+    level: int | None = None,
 ) -> None:
-    """The whole XLSX package, its parts in XlsxWriter's order."""
+    """The whole XLSX package, its parts in XlsxWriter's order (``level``: zlib's, default
+    :data:`_COMPRESS_LEVEL`)."""
+    level = _COMPRESS_LEVEL if level is None else level
     styles = xml.Styles()
     sheets, header, quoted = _plan(tables, number_formats, styles)
     names = [s.name for s in sheets]
