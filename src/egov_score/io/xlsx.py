@@ -532,9 +532,10 @@ def _write_sheet(
         autofilter = f"A1:{letters[-1]}{bottom}"
         ranged = f"$A$1:${letters[-1]}${bottom}"
     text_chars = sum(
-        int(np.strings.str_len(c.values).sum())
+        int(np.strings.str_len(text).sum())
         for c in sheet.columns
-        if c.values is not None and c.values.dtype.kind == "U"
+        for text in (c.values, c.text)
+        if text is not None and text.dtype.kind == "U"
     )
     bound = sheet.n * (k * _CELL_BYTES + 32) + 28 * text_chars
     info = _zip_info(f"xl/worksheets/sheet{index + 1}.xml", level)
