@@ -196,3 +196,19 @@ def test_column_letters() -> None:
     assert letters[25:28] == ["Z", "AA", "AB"]
     assert letters[701:703] == ["ZZ", "AAA"]
     assert letters[-1] == "XFD"
+
+
+def test_a_sheet_that_may_pass_2_gib_is_written_as_zip64(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import egov_score.io.xlsx as xlsx
+
+    monkeypatch.setattr(xlsx, "_CELL_BYTES", 2**40)  # as if every cell were huge
+    sheets = {"s": {"x": np.array([1.5, 2.0]), "t": np.array(["a", "=b"])}}
+    path = write_xlsx(tmp_path / "m.xlsx", sheets)
+    with zipfile.ZipFile(path) as zf:
+        assert zf.testzip() is None
+        info = zf.getinfo("xl/worksheets/sheet1.xml")
+        assert info.extract_version >= 45  # ZIP64's version
+    ws = openpyxl.load_workbook(path)["s"]
+    assert [[c.value for c in row] for row in ws.iter_rows()] == [["x", "t"], [1.5, "a"], [2, "=b"]]
