@@ -233,6 +233,8 @@ def test_escape_text_matches_the_reference(texts: list[str]) -> None:
     ("text", "xml"),
     [
         ("a&b<c>", "a&amp;b&lt;c&gt;"),
+        ("&", "&amp;"),  # numpy 2.4's np.strings.replace cuts short fixed-width results:
+        ("a&b", "a&amp;b"),  # "a&b" -> "a&amb"
         ("_x0041_", "_x005F_x0041_"),
         ("\x01", "_x0001_"),
         ("\r\n", "_x000D_\n"),
