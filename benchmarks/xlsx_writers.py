@@ -1,84 +1,94 @@
-"""Time writing the 100,000-machine level as XLSX: ``python benchmarks/xlsx_writers.py``.
+"""Time writing the 100,000-machine workbook as XLSX: ``python benchmarks/xlsx_writers.py``.
 
-Three ways on the same sheet (the machine level of the standard workload, with its CSV's
-columns): ``Result.write_xlsx`` (XlsxWriter streaming rows, scores with a one-decimal number
-format: what egov_score ships), XlsxWriter with no number formats, and openpyxl's write-only
-mode with the same one-decimal format on every float cell (the alternative considered). The
-CSV writer is timed too, for scale. Prints each wall and CPU time (one run each: they take
-seconds) and the file size.
+Compares, on the sheets of ``Result.xlsx_sheets()`` of the standard workload (every level and
+the notes; the machine sheet is 100,000 rows x 28 columns):
+
+- ``write_xlsx``, egov_score's own vectorised writer (what ships);
+- the same sheets through XlsxWriter, one call per cell, in its streaming mode (the writer
+  before issue 11; ``tests/xlsx_reference.py``, the tests' slow reference);
+- the machine sheet alone with each writer;
+- the CSV writer on the machine level, for scale.
+
+``--levels`` times the vectorised writer at each zlib level (0-6) with the file's size.
+Prints each wall and CPU time (best of ``--rounds``, default 1) and the file size.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-
-import egov_score as eg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.xlsx_reference import write_reference
+
+import egov_score as eg
 from benchmarks.workload import standard_workload as workload
+from egov_score.io import xlsx
 
 N = 100_000
 
 
-def _cells(col: np.ndarray) -> list[Any]:
-    if col.dtype.kind == "f":
-        out = col.astype(object)
-        out[np.isnan(col)] = None
-        return list(out.tolist())
-    return list(col.tolist())
-
-
-def _openpyxl(path: Path, columns: dict[str, np.ndarray]) -> None:
-    import openpyxl
-    from openpyxl.cell import WriteOnlyCell
-
-    book = openpyxl.Workbook(write_only=True)
-    ws = book.create_sheet("machine")
-    template = WriteOnlyCell(ws, 0.0)
-    template.number_format = "0.0"
-
-    def styled(values: list[Any]) -> list[Any]:
-        cells = [WriteOnlyCell(ws, v) for v in values]
-        for cell in cells:
-            cell._style = template._style  # one shared style: the fastest openpyxl allows
-        return cells
-
-    lists = [styled(_cells(c)) if c.dtype.kind == "f" else _cells(c) for c in columns.values()]
-    ws.append(list(columns))
-    for row in zip(*lists, strict=True):
-        ws.append(row)
-    book.save(path)
+def _time(run: Callable[[Path], object], path: Path, rounds: int) -> tuple[float, float]:
+    best = (float("inf"), float("inf"))
+    for _ in range(rounds):
+        start, cpu = time.perf_counter(), time.process_time()
+        run(path)
+        best = min(best, (time.perf_counter() - start, time.process_time() - cpu))
+    return best
 
 
 def main() -> None:
-    """Print the time of each writer on the machine level of ``N`` machines."""
+    """Print the time of each writer on the workbook of ``N`` machines."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--levels", action="store_true", help="time zlib levels 0-6")
+    args = parser.parse_args()
     w = workload(N)
     result = eg.Engine(w.framework, w.hierarchy).score(w.values, "2021-01")
-    machine = result.level("machine")
-    columns = machine.table()
-    print(f"machine level: {len(machine):,} rows x {len(columns)} columns")
+    sheets, formats = result.xlsx_sheets()
+    machine = {"machine": sheets["machine"]}
+    print(f"machine sheet: {N:,} rows x {len(sheets['machine'])} columns; load {os.getloadavg()}")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         runs: dict[str, Callable[[Path], object]] = {
-            "csv (write_csv)": lambda p: eg.io.write_csv(p, columns),
-            "Result.write_xlsx (XlsxWriter, formats)": result.write_xlsx,
-            "XlsxWriter, no number formats": lambda p: eg.io.write_xlsx(p, {"machine": columns}),
-            "openpyxl write-only, formats": lambda p: _openpyxl(p, columns),
+            "csv (write_csv), machine level": lambda p: eg.io.write_csv(
+                p, result.level("machine").table()
+            ),
+            "write_xlsx, scores.xlsx": lambda p: eg.io.write_xlsx(
+                p, sheets, number_formats=formats
+            ),
+            "write_xlsx, machine sheet": lambda p: eg.io.write_xlsx(
+                p, machine, number_formats=formats
+            ),
+            "XlsxWriter per cell, scores.xlsx": lambda p: write_reference(
+                p, sheets, number_formats=formats
+            ),
+            "XlsxWriter per cell, machine sheet": lambda p: write_reference(
+                p, machine, number_formats=formats
+            ),
         }
+        if args.levels:
+            tables = xlsx._tables(sheets)
+
+            def at_level(level: int) -> Callable[[Path], object]:
+                def run(p: Path) -> None:
+                    with open(p, "wb") as fh:
+                        xlsx._write_package(fh, tables, formats, True, level)
+
+                return run
+
+            runs = {f"write_xlsx, scores.xlsx, zlib level {n}": at_level(n) for n in range(7)}
         for i, (name, run) in enumerate(runs.items()):
-            path = out / f"{i}.{'csv' if i == 0 else 'xlsx'}"
-            start, cpu = time.perf_counter(), time.process_time()
-            run(path)
-            took, cpu = time.perf_counter() - start, time.process_time() - cpu
+            path = out / f"{i}.{'csv' if name.startswith('csv') else 'xlsx'}"
+            took, cpu = _time(run, path, args.rounds)
             size = path.stat().st_size / 1e6
-            print(f"{name:42s} {took:6.1f} s wall {cpu:6.1f} s CPU {size:6.1f} MB")
+            print(f"{name:42s} {took:6.2f} s wall {cpu:6.2f} s CPU {size:6.1f} MB")
 
 
 if __name__ == "__main__":

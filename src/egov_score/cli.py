@@ -238,7 +238,7 @@ def _add_score(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         default=("csv",),
         metavar="LIST",
         help="comma-separated output formats: csv (DIR/<level>.csv), xlsx (DIR/scores.xlsx, "
-        "one sheet per level and a notes sheet; the 'excel' extra), parquet "
+        "one sheet per level and a notes sheet), parquet "
         "(DIR/<level>.parquet; the 'parquet' extra) (default: csv)",
     )
     _add_no_bom(p, "the CSV files")
@@ -541,7 +541,7 @@ def _add_review_output(p: argparse.ArgumentParser) -> None:
         default=WRITTEN_FORMATS,
         metavar="LIST",
         help=f"card formats, comma-separated (default: {','.join(WRITTEN_FORMATS)}); add xlsx "
-        "for OUT/scores.xlsx and OUT/actions/<list>.xlsx (the 'excel' extra)",
+        "for OUT/scores.xlsx and OUT/actions/<list>.xlsx",
     )
     p.add_argument(
         "--out",
