@@ -740,7 +740,8 @@ def _cmd_score(args: argparse.Namespace) -> int:
     period = None if args.period is None else require_period(args.period, what="--period")
     result = job.score(period)
     with _output(args.out, args, "score") as tmp:
-        # The workbook first: a missing extra then stops the run before any file is written.
+        # The workbook first: a breach of Excel's limits then stops the run before any file
+        # is written.
         book = result.write_xlsx(tmp / SCORES_WORKBOOK) if "xlsx" in args.formats else None
         written = result.write_csv(tmp, bom=_bom(args)) if "csv" in args.formats else []
         written += result.write_parquet(tmp) if "parquet" in args.formats else []

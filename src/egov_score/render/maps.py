@@ -89,6 +89,9 @@ def _text(values: Any) -> StrArray:
     joined = "".join(out.tolist())  # one scan finds whether any cell needs escaping
     for raw, safe in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;")):
         if raw in joined:
+            # numpy's replace keeps the array's width, cutting a cell that grows: widen first.
+            grown = int(np.strings.count(out, raw).max()) * (len(safe) - len(raw))
+            out = out.astype(f"<U{out.dtype.itemsize // 4 + grown}")
             out = np.strings.replace(out, raw, safe)
     return out
 
