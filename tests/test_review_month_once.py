@@ -88,3 +88,19 @@ def test_the_month_is_cut_once_from_checked_tables() -> None:
     assert registry_module._month_tables(plain, period) is not registry_module._month_tables(
         plain, period
     )
+
+
+def test_what_is_kept_goes_with_its_tables() -> None:
+    import gc
+
+    job = datasets.load("jaipur")
+    panel = eg.score_panel(job)
+    registry, hierarchy = job.registry, job.hierarchy
+    assert registry is not None
+    registry.locations(panel.result(panel.periods[-1]), hierarchy, job.tables, ActionSettings())
+    assert registry_module._LAST_MONTH
+    assert emitra._LAST_REPORT
+    del job, panel
+    gc.collect()
+    assert registry_module._LAST_MONTH == []  # the month's tables are not held on
+    assert emitra._LAST_REPORT == []

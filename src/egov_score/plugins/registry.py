@@ -362,8 +362,8 @@ def _month_tables(
         code: {name: loading.period_rows(t, period) for name, t in by_name.items()}
         for code, by_name in by_scheme.items()
     }
-    if isinstance(tables, CheckedTables):
-        _LAST_MONTH[:] = [(weakref.ref(tables), period, month)]
+    if isinstance(tables, CheckedTables):  # let go of when the tables are
+        _LAST_MONTH[:] = [(weakref.ref(tables, lambda _: _LAST_MONTH.clear()), period, month)]
     return month
 
 

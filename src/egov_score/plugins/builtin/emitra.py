@@ -380,7 +380,7 @@ def _geotag_report(
     )
     _LAST_REPORT[:] = [
         (
-            weakref.ref(table),
+            weakref.ref(table, lambda _: _LAST_REPORT.clear()),  # let go of with the table
             weakref.ref(hierarchy),
             weakref.ref(settings),
             index.copy(),
