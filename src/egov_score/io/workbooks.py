@@ -10,29 +10,23 @@ writes the others here, then waits for the worker. The cells are those
 :func:`~egov_score.io.xlsx.write_xlsx` writes in this process: the worker runs the same
 function on the same columns.
 
-The worker is a new interpreter (``sys.executable -c``) that reads its columns, pickled once,
-from its standard input and answers on its standard output, so no ``if __name__ ==
-"__main__"`` guard is needed in the caller's script (as ``multiprocessing``'s spawn would
-need), and no thread or lock of this process is inherited (as a fork would). Its errors come
-back as the same exception with the same message: an ``InputError`` (a limit of the format)
-or an ``OSError`` (a file that cannot be written); any other failure of the worker is a
-``RuntimeError`` naming it. When no worker can be started, the workbook is written here.
+The worker is a new interpreter (:class:`~egov_score.io.worker.Worker`) that reads its
+columns, pickled once, from its standard input and answers on its standard output. Its errors
+come back as the same exception with the same message: an ``InputError`` (a limit of the
+format) or an ``OSError`` (a file that cannot be written); any other failure of the worker is
+a ``RuntimeError`` naming it. When no worker can be started, the workbook is written here.
 """
 
 from __future__ import annotations
 
-import contextlib
-import pickle
 import subprocess
-import sys
-import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from egov_score.exceptions import EgovScoreError, InputError
+from egov_score.io.worker import Worker, serve
 from egov_score.io.xlsx import Column, check_xlsx, write_xlsx
 
 __all__ = ["WORKER_MIN_CELLS", "PendingWorkbooks", "WorkbookJob", "start_workbooks"]
@@ -40,12 +34,6 @@ __all__ = ["WORKER_MIN_CELLS", "PendingWorkbooks", "WorkbookJob", "start_workboo
 #: The fewest cells a workbook holds to be written in a worker process: below it, starting
 #: an interpreter (~0.3 s of a core) costs more than it saves.
 WORKER_MIN_CELLS = 500_000
-
-#: What the worker runs: this module's :func:`_serve`, found where this process found it.
-_BOOT = (
-    "import sys; sys.path.insert(0, sys.argv[1]); "
-    "from egov_score.io.workbooks import _serve; _serve()"
-)
 
 
 @attrs.frozen(kw_only=True)
@@ -86,49 +74,27 @@ class PendingWorkbooks:
         self._order = [j.path for j in jobs]
         self._here = [j for j in jobs if j is not there]
         self._there = there.path if there is not None else None
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._answer: tuple[bytes, bytes] = (b"", b"")
-        self._feeder: threading.Thread | None = None
+        self._worker: Worker | None = None
         if there is not None:
             self._start(there)
 
     @property
+    def _proc(self) -> subprocess.Popen[bytes] | None:
+        return self._worker.proc if self._worker is not None else None
+
+    @property
     def in_worker(self) -> Path | None:
         """The workbook the worker process writes, if one does."""
-        return self._there if self._proc is not None else None
+        return self._there if self._worker is not None else None
 
     def _start(self, job: WorkbookJob) -> None:
-        payload = pickle.dumps(
-            (str(job.path), job.sheets, dict(job.number_formats), job.freeze_header),
-            protocol=pickle.HIGHEST_PROTOCOL,
-        )
-        root = str(Path(__file__).resolve().parents[2])  # the folder holding egov_score
+        args = (str(job.path), job.sheets, dict(job.number_formats), job.freeze_header)
         try:
-            proc = subprocess.Popen(
-                [sys.executable, "-c", _BOOT, root],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
+            self._worker = Worker(
+                __name__, args, who="the Excel worker process", task="write its workbook"
             )
         except OSError:  # no interpreter to start (an embedded Python): written here
             self._here.append(job)
-            return
-        self._proc = proc
-        sending = [payload]  # let go of once sent: the worker holds the columns now
-        del payload
-
-        def talk() -> None:  # sends the columns and collects the answer meanwhile
-            stdin, proc.stdin = proc.stdin, None
-            if stdin is not None:
-                with contextlib.suppress(BrokenPipeError):  # the worker ended early: see below
-                    try:
-                        stdin.write(sending.pop())
-                    finally:
-                        stdin.close()
-            self._answer = proc.communicate()
-
-        self._feeder = threading.Thread(target=talk, name="egov-score workbook", daemon=True)
-        self._feeder.start()
 
     def wait(self) -> list[Path]:
         """Write the workbooks left to this process, then wait for the worker's.
@@ -147,22 +113,16 @@ class PendingWorkbooks:
         except BaseException:
             self.cancel()
             raise
-        if self._proc is not None and self._feeder is not None:
-            self._feeder.join()
-            _raise_for(self._proc.returncode, *self._answer)
-            self._proc = None
+        if self._worker is not None:
+            worker, self._worker = self._worker, None
+            worker.wait()
         return self._order
 
     def cancel(self) -> None:
         """Stop the worker, if one runs, and remove the workbook it had not finished."""
-        proc, self._proc = self._proc, None
-        if proc is not None:
-            unfinished = proc.poll() is None
-            proc.kill()
-            if self._feeder is not None:
-                self._feeder.join()
-            if unfinished and self._there is not None:
-                self._there.unlink(missing_ok=True)
+        worker, self._worker = self._worker, None
+        if worker is not None and worker.kill() and self._there is not None:
+            self._there.unlink(missing_ok=True)
 
 
 def start_workbooks(
@@ -193,39 +153,12 @@ def start_workbooks(
     return PendingWorkbooks(jobs, there)
 
 
-def _raise_for(status: int | None, out: bytes, err: bytes) -> None:
-    """Raise the worker's error, if it reported one or died without an answer."""
-    try:
-        kind, *args = pickle.loads(out)
-    except Exception:  # no answer: the worker died (killed, out of memory, not importable)
-        tail = err.decode("utf-8", "replace").strip().splitlines()[-3:]
-        raise RuntimeError(
-            f"the Excel worker process must write its workbook; it ended with status "
-            f"{status!r} and no answer ({' / '.join(tail) or 'no message'})"
-        ) from None
-    if kind == "ok":
-        return
-    if kind == "input":
-        raise InputError(args[0])
-    if kind == "os":
-        errno, strerror, filename, message = args
-        raise OSError(errno, strerror, filename) if errno is not None else OSError(message)
-    raise RuntimeError(f"the Excel worker process failed: {args[0]}")
-
-
 def _serve() -> None:
-    """The worker: read one workbook's arguments from stdin, write it, answer on stdout."""
-    out = sys.stdout.buffer
-    answer: tuple[Any, ...]
-    try:
-        path, sheets, number_formats, freeze_header = pickle.loads(sys.stdin.buffer.read())
-        write_xlsx(path, sheets, number_formats=number_formats, freeze_header=freeze_header)
-        answer = ("ok",)
-    except EgovScoreError as exc:
-        answer = ("input", str(exc))
-    except OSError as exc:
-        answer = ("os", exc.errno, exc.strerror, exc.filename, str(exc))
-    except Exception as exc:
-        answer = ("other", f"{type(exc).__name__}: {exc}")
-    out.write(pickle.dumps(answer))
-    out.flush()
+    """The worker: write one workbook from the arguments read from stdin."""
+    serve(_write)
+
+
+def _write(
+    path: str, sheets: Mapping[str, Mapping[str, Column]], number_formats: Any, freeze: bool
+) -> None:
+    write_xlsx(path, sheets, number_formats=number_formats, freeze_header=freeze)

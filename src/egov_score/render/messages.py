@@ -195,6 +195,12 @@ def _messages(lang: str, folders: tuple[Path, ...]) -> Messages:
     return Messages(lang, folders)
 
 
+#: The last messages of each language, with the folders' tuple they were found for: a page
+#: asks for its messages thousands of times under one set of folders (the same tuple), and
+#: the cache's key would hash and compare every folder's path each time.
+_LAST: dict[str, tuple[tuple[Path, ...], Messages]] = {}
+
+
 def messages(lang: str) -> Messages:
     """The messages of ``lang`` over the core and the plugin catalogues in force, cached
     per language and set of folders.
@@ -202,7 +208,13 @@ def messages(lang: str) -> Messages:
     Raises:
         InputError: no catalogue for ``lang``.
     """
-    return _messages(lang, catalogue_folders())
+    folders = catalogue_folders()
+    last = _LAST.get(lang)
+    if last is not None and last[0] is folders:
+        return last[1]
+    found = _messages(lang, folders)
+    _LAST[lang] = (folders, found)
+    return found
 
 
 def gettext(lang: str, msgid: str, **params: Any) -> str:

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
-from egov_score.io.table import path_inside, safe_file_names, unit_file_names, with_bom
+from egov_score.io.table import safe_file_names, unit_file_names
 from egov_score.model.result import LevelResult
 from egov_score.render import card as render
 from egov_score.render.actions import write_action_lists
+from egov_score.render.card_writer import card_paths, write_card_files
 from egov_score.render.intervals import call_flag, interval_table
 from egov_score.render.maps import division_map_svg
 from egov_score.render.messages import band_label, catalogues, gettext, messages, month_name
@@ -297,6 +298,7 @@ def write_cards(
     *,
     bom: bool = True,
     lists_from: str | Path | None = None,
+    unit_cards: bool = True,
 ) -> list[Path]:
     """Write a card for every district (to its CEO) and block (to its BDO), and the division
     summary, into ``out_dir``: ``<level>/<name>.<format>`` (``district/alwar-87.html``) and
@@ -310,39 +312,28 @@ def write_cards(
     (:func:`~egov_score.render.actions.write_action_lists`). The CSV cards and lists start
     with a UTF-8 byte-order mark for Excel unless ``bom=False``. ``lists_from``: a folder
     where this review's cards were written in another language with the same ``bom``; the
-    action lists, the same in every language, are copied from there.
+    action lists, the same in every language, are copied from there. ``unit_cards=False``
+    leaves the district and block cards to another process
+    (:func:`~egov_score.render.card_writer.start_cards`), writing the rest; their paths are
+    returned all the same.
     """
     out = Path(out_dir)
     written = []
     files = card_files(rv)
     total = sum(len(cards) for cards in files.values())
-    _log.info(
-        "writing %d cards into %s",
-        total,
-        out,
-        extra={"egov_step": "writing cards", "egov_done": 0, "egov_total": total},
-    )
-    done = 0
-    for level, cards in files.items():
-        for folder_name in sorted({stem.rpartition("/")[0] for stem in cards.values()}):
-            path_inside(out, folder_name).mkdir(parents=True, exist_ok=True)
-        for code, stem in cards.items():
-            card = rv.report(code)
-            for fmt in formats:
-                path = path_inside(out, f"{stem}.{fmt}")
-                text = render.render_card(card, fmt, lang)
-                text = with_bom(text, bom) if fmt == "csv" else text
-                path.write_text(text, encoding="utf-8")
-                written.append(path)
-            done += 1
-            _log.debug(
-                "card %d of %d: %s %s",
-                done,
-                total,
-                level,
-                code,
-                extra={"egov_step": "writing cards", "egov_done": done, "egov_total": total},
-            )
+    if unit_cards:
+        _log.info(
+            "writing %d cards into %s",
+            total,
+            out,
+            extra={"egov_step": "writing cards", "egov_done": 0, "egov_total": total},
+        )
+    stems = {code: stem for cards in files.values() for code, stem in cards.items()}
+    if unit_cards:
+        chosen = [(stem, rv.report(code)) for code, stem in stems.items()]
+        written += write_card_files(chosen, out, lang, formats, bom=bom)
+    else:
+        written += card_paths(list(stems.values()), out, formats)
     out.mkdir(parents=True, exist_ok=True)
     (out / "division.md").write_text(review_markdown(rv, lang), encoding="utf-8")
     (out / "division.html").write_text(review_html(rv, lang), encoding="utf-8")

@@ -35,6 +35,7 @@ from egov_score.io.geojson import Boundaries, read_boundaries
 from egov_score.io.periods import require_period
 from egov_score.io.table import with_bom
 from egov_score.io.workbooks import PendingWorkbooks, WorkbookJob, start_workbooks
+from egov_score.io.worker import Worker
 from egov_score.io.xlsx import require_excel
 from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.sensitivity import Sensitivity
@@ -42,11 +43,13 @@ from egov_score.model.uncertainty import Uncertainty
 from egov_score.pipeline import Pipeline, load
 from egov_score.plugins.actions import ActionSettings
 from egov_score.plugins.tables import REJECTS_FILE, write_rejects
+from egov_score.render import card_writer
 from egov_score.render.actions import action_workbooks
 from egov_score.render.awards import render_awards
+from egov_score.render.card_writer import start_cards
 from egov_score.render.index import Edition, index_html, index_markdown
 from egov_score.render.messages import LANGUAGES
-from egov_score.render.review import WRITTEN_FORMATS, write_cards
+from egov_score.render.review import WRITTEN_FORMATS, card_files, write_cards
 from egov_score.review.awards import OCCASIONS, Awards, latest_occasion, select_awards
 from egov_score.review.division import Review
 from egov_score.review.panel import Panel, score_panel
@@ -455,6 +458,19 @@ def _start_scores(review: Review, root: Path) -> PendingWorkbooks:
     return start_workbooks([job])
 
 
+def _start_cards(
+    review: Review, root: Path, langs: tuple[str, ...], formats: tuple[str, ...], bom: bool
+) -> Worker | None:
+    """Start writing the last language's district and block cards in a worker process, when
+    there are enough of them (:func:`~egov_score.render.card_writer.start_cards`)."""
+    files = card_files(review)
+    stems = {code: stem for cards in files.values() for code, stem in cards.items()}
+    if len(stems) < card_writer.WORKER_MIN_CARDS:
+        return None
+    cards = [(stem, review.report(code)) for code, stem in stems.items()]
+    return start_cards(cards, root / langs[-1], langs[-1], formats, bom=bom)
+
+
 def _write_editions(
     review: Review,
     root: Path,
@@ -471,23 +487,47 @@ def _write_editions(
     award_formats = tuple(f for f in card_formats if f in _AWARD_FORMATS)
     same_in_every_language: dict[str, str] = {}  # the awards CSV: every candidate, in codes
     first: Path | None = None  # the first language's folder: its action lists are copied
-    for one in langs:
-        folder_name = one if len(langs) > 1 else ""
-        folder = root / folder_name if folder_name else root
-        written += write_cards(review, folder, one, card_formats, bom=bom, lists_from=first)
-        first = first or folder
-        page = None
-        if selected is not None and award_formats:
-            for fmt in award_formats:
-                path = folder / f"awards.{fmt}"
-                if fmt == "csv":
-                    if fmt not in same_in_every_language:
-                        same_in_every_language[fmt] = render_awards(selected, fmt, one, robustness)
-                    text = with_bom(same_in_every_language[fmt], bom)
-                else:
-                    text = render_awards(selected, fmt, one, robustness)
-                path.write_text(text, encoding="utf-8")
-                written.append(path)
-            page = "awards.html" if "html" in award_formats else f"awards.{award_formats[0]}"
-        editions.append(Edition(lang=one, folder=folder_name, formats=card_formats, awards=page))
+    # The last language's cards are written by a worker process while this one writes the
+    # first's (a state's review: hundreds of cards); None: all of them here.
+    worker = _start_cards(review, root, langs, card_formats, bom) if len(langs) > 1 else None
+    try:
+        for one in langs:
+            folder_name = one if len(langs) > 1 else ""
+            folder = root / folder_name if folder_name else root
+            elsewhere = worker is not None and one == langs[-1]
+            written += write_cards(
+                review,
+                folder,
+                one,
+                card_formats,
+                bom=bom,
+                lists_from=first,
+                unit_cards=not elsewhere,
+            )
+            first = first or folder
+            page = None
+            if selected is not None and award_formats:
+                for fmt in award_formats:
+                    path = folder / f"awards.{fmt}"
+                    if fmt == "csv":
+                        if fmt not in same_in_every_language:
+                            same_in_every_language[fmt] = render_awards(
+                                selected, fmt, one, robustness
+                            )
+                        text = with_bom(same_in_every_language[fmt], bom)
+                    else:
+                        text = render_awards(selected, fmt, one, robustness)
+                    path.write_text(text, encoding="utf-8")
+                    written.append(path)
+                page = "awards.html" if "html" in award_formats else f"awards.{award_formats[0]}"
+            editions.append(
+                Edition(lang=one, folder=folder_name, formats=card_formats, awards=page)
+            )
+        if worker is not None:
+            _log.info("writing the cards", extra={"egov_step": "writing the cards"})
+            worker.wait()
+    except BaseException:
+        if worker is not None:
+            worker.kill()
+        raise
     return editions, written

@@ -7,6 +7,7 @@ Reads one table, ``emitra_machines``: one row per machine per month. See
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -317,6 +318,21 @@ def egov_score_catalogues() -> Path:
     return LOCALE
 
 
+#: The last geo-tag report (:func:`_geotag_report`), kept while its table lives: a review
+#: month's action lists and maps judge the same machines of the same table, so the checks
+#: run once for both.
+_LAST_REPORT: list[
+    tuple[
+        weakref.ref[Table],
+        weakref.ref[Hierarchy],
+        weakref.ref[ActionSettings],
+        np.ndarray,
+        np.ndarray,
+        tuple[np.ndarray, GeoReport],
+    ]
+] = []
+
+
 def _geotag_report(
     table: Table,
     index: np.ndarray,
@@ -330,6 +346,15 @@ def _geotag_report(
     tagged says nothing about where the others are). The coordinates are the text as written,
     so decimals are counted as the data has them.
     """
+    for table_ref, hierarchy_ref, settings_ref, kept_index, kept_tagged, kept in _LAST_REPORT:
+        if (
+            table_ref() is table
+            and hierarchy_ref() is hierarchy
+            and settings_ref() is settings
+            and np.array_equal(kept_index, index)
+            and np.array_equal(kept_tagged, tagged)
+        ):
+            return kept
     n = len(tagged)
     text = {}
     for col in ("latitude", "longitude"):
@@ -353,6 +378,16 @@ def _geotag_report(
         boundaries={lv: settings.boundaries[lv] for lv in levels},
         unit_codes=unit_codes,
     )
+    _LAST_REPORT[:] = [
+        (
+            weakref.ref(table, lambda _: _LAST_REPORT.clear()),  # let go of with the table
+            weakref.ref(hierarchy),
+            weakref.ref(settings),
+            index.copy(),
+            tagged.copy(),
+            (judged, report),
+        )
+    ]
     return judged, report
 
 
