@@ -1108,11 +1108,12 @@ def _without_nul(cells: StrArray) -> StrArray:
     if len(cells) == 0 or cells.dtype.itemsize == 0:
         return cells
     points = np.ascontiguousarray(cells).view(np.uint32).reshape(len(cells), -1)
-    zeros = np.count_nonzero(points == 0, axis=1)
-    padding = points.shape[1] - np.strings.str_len(cells)  # trailing zeros fill each cell
-    where = np.flatnonzero(zeros > padding)
-    if len(where) == 0:
+    # Trailing zeros are numpy's padding (a cell cannot end in NUL): a NUL in a cell is a zero
+    # followed by a character.
+    inside = (points[:, :-1] == 0) & (points[:, 1:] != 0)
+    if not inside.any():  # the usual case, found without a reduction along each row
         return cells
+    where = np.flatnonzero(inside.any(axis=1))
     out = cells.astype(object)
     out[where] = [str(c).replace("\0", "") for c in cells[where]]  # only the cells with a NUL
     return out.astype(np.str_)
