@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 
@@ -110,7 +111,7 @@ class LevelScorer:
                 "indicators and are not scored: {units}",
             )
 
-        groups, inputs, root_cov = self._aggregate(depth, normalised)
+        groups, inputs, root_cov = self._aggregate(depth, normalised, beside)
         root = fw.root
         score = groups[root] if root in groups else np.full(stack.rows(depth), np.nan)
         ranker = PeriodRanks(stack, depth, self.hierarchy.levels[depth].parent if depth else None)
@@ -159,37 +160,57 @@ class LevelScorer:
         )
 
     def _aggregate(
-        self, depth: int, normalised: dict[str, FloatArray]
+        self, depth: int, normalised: dict[str, FloatArray], beside: Executor | None = None
     ) -> tuple[dict[str, FloatArray], dict[str, GroupInputs], FloatArray | None]:
         """Every group measured on level ``depth``, bottom up: its scores, its inputs, and the
-        root's coverage (None if the root is not measured here)."""
+        root's coverage (None if the root is not measured here).
+
+        Groups as deep in the tree as one another need none of each other's scores: with an
+        executor ``beside``, all but the last of them are aggregated there while this thread
+        aggregates the last (the same columns as one after the other; diagnostics and errors
+        in the bottom-up order)."""
         fw = self.framework
         groups: dict[str, FloatArray] = {}
         inputs: dict[str, GroupInputs] = {}
         root_cov: FloatArray | None = None
-        for gcode in fw.groups_bottom_up():
-            kids = [c for c in fw.children(gcode) if c in normalised or c in groups]
-            if not kids:
-                continue  # nothing under this group is measured on this level
-            columns = [normalised[c] if c in normalised else groups[c] for c in kids]
-            weights, said = group_weights(fw, gcode, kids, columns)
-            if said:
-                self.level_notes[depth].append(
-                    Diagnostic(
-                        kind="pca_weights",
-                        level=fw.levels[depth],
-                        code=gcode,
-                        units=(),
-                        message=said,
+        for wave in _waves(fw):  # a loop over the depths of the group tree
+            planned = []
+            for gcode in wave:
+                kids = [c for c in fw.children(gcode) if c in normalised or c in groups]
+                if not kids:
+                    continue  # nothing under this group is measured on this level
+                columns = [normalised[c] if c in normalised else groups[c] for c in kids]
+                planned.append((gcode, kids, columns))
+            work = [partial(self._weighted_group, depth, *plan) for plan in planned]
+            done = _all_of(work, beside)
+            for (gcode, _, columns), (weights, said, scores, coverage_of) in zip(
+                planned, done, strict=True
+            ):
+                if said:
+                    self.level_notes[depth].append(
+                        Diagnostic(
+                            kind="pca_weights",
+                            level=fw.levels[depth],
+                            code=gcode,
+                            units=(),
+                            message=said,
+                        )
                     )
-                )
-            inputs[gcode] = (columns, weights)
-            scores, coverage_of = self._aggregate_group(gcode, kids, columns, weights, depth)
-            groups[gcode] = readonly(scores)
-            if gcode == fw.root:
-                root_cov = coverage_of()
-            del scores, coverage_of
+                inputs[gcode] = (columns, weights)
+                groups[gcode] = readonly(scores)
+                if gcode == fw.root:
+                    root_cov = coverage_of()
+            del done
         return groups, inputs, root_cov
+
+    def _weighted_group(
+        self, depth: int, gcode: str, kids: list[str], columns: list[FloatArray]
+    ) -> tuple[FloatArray, str, FloatArray, Callable[[], FloatArray]]:
+        """Group ``gcode``'s weights, what choosing them said (PCA), its scores and its
+        coverage function."""
+        weights, said = group_weights(self.framework, gcode, kids, columns)
+        scores, coverage_of = self._aggregate_group(gcode, kids, columns, weights, depth)
+        return weights, said, scores, coverage_of
 
     def _aggregate_group(
         self,
@@ -238,6 +259,42 @@ class LevelScorer:
         cov = coverage_columns(columns, weights)
         scores = np.where(cov + 1e-12 >= spec.min_coverage, scores, np.nan)
         return np.asarray(scores, dtype=np.float64), lambda: cov
+
+
+def _waves(fw: Framework) -> list[list[str]]:
+    """The groups bottom up, in waves of groups equally deep in the group tree (the order of
+    :meth:`~egov_score.model.framework.Framework.groups_bottom_up` within each)."""
+    waves: list[list[str]] = []
+    last_depth = None
+    for gcode in fw.groups_bottom_up():  # a loop over groups
+        depth, parent = 0, fw.groups[gcode].parent
+        while parent is not None:
+            depth, parent = depth + 1, fw.groups[parent].parent
+        if depth != last_depth:
+            waves.append([])
+            last_depth = depth
+        waves[-1].append(gcode)
+    return waves
+
+
+_T = TypeVar("_T")
+
+
+def _all_of(work: Sequence[Callable[[], _T]], beside: Executor | None) -> list[_T]:
+    """The results of ``work`` in order: all but the last on ``beside`` while this thread runs
+    the last, when there is an executor and more than one; an error is raised as running
+    them in order would raise it (the first failing one's)."""
+    if beside is None or len(work) < 2:
+        return [w() for w in work]
+    started = [beside.submit(w) for w in work[:-1]]
+    try:
+        last, failed = work[-1](), None
+    except Exception as exc:  # raised after the earlier ones', as in order
+        last, failed = None, exc
+    done = [f.result() for f in started]
+    if failed is not None:
+        raise failed
+    return [*done, cast(_T, last)]
 
 
 # The lazily computed columns of a level result close over what they read and no more (not

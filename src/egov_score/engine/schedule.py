@@ -6,6 +6,9 @@ Everything about threads is here; the steps a level goes through are in
 
 from __future__ import annotations
 
+import queue
+
+from egov_score.engine.indicators import Measured
 from egov_score.engine.levels import LevelScorer
 from egov_score.model.result import LevelResult
 
@@ -39,18 +42,36 @@ def score_levels(
     from concurrent.futures import ThreadPoolExecutor  # only when a level is large
 
     codes = scorer.indicators.on_level(bottom)
-    half = len(codes) // 2
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="egov-score") as pool:
 
         def beside(depth: int) -> ThreadPoolExecutor | None:
             """The pool for a large level's composite sort; a small one sorts in place."""
             return pool if stack.rows(depth) >= min_rows else None
 
-        first = pool.submit(scorer.indicators.measure, bottom, codes[:half])
-        second = scorer.indicators.measure(bottom, codes[half:])
+        # The indicators are shared out as the two threads come free (a ratio noting
+        # thousands of divisions by zero costs several times a scaled field), not in halves.
+        waiting = queue.SimpleQueue[str]()
+        for code in codes:
+            waiting.put(code)
+        first = pool.submit(_measure_taken, scorer, bottom, waiting)
+        second = _measure_taken(scorer, bottom, waiting)
         last = pool.submit(
             lambda: scorer.score(bottom, {**first.result(), **second}, beside(bottom))
         )
         out = [scorer.score(d, beside=beside(d)) for d in range(bottom)]
         out.append(last.result())
     return out
+
+
+def _measure_taken(
+    scorer: LevelScorer, depth: int, waiting: queue.SimpleQueue[str]
+) -> dict[str, Measured]:
+    """Level ``depth``'s indicators taken one at a time from ``waiting`` until none is left
+    (two threads share the queue, each measuring different indicators)."""
+    out: dict[str, Measured] = {}
+    while True:
+        try:
+            code = waiting.get_nowait()
+        except queue.Empty:
+            return out
+        out.update(scorer.indicators.measure(depth, [code]))
