@@ -25,9 +25,11 @@ def score_levels(
     """Every level's result, top first; the scorer's diagnostics are complete afterwards.
 
     With ``parallel`` and a bottom level of at least ``min_rows`` rows, two worker threads
-    join this one. The bottom level's indicators are measured half on a worker, half here; the
-    bottom level then goes on on that worker (sorting its composite on the other while bands
-    are made) while this thread rolls the fields up and scores the levels above.
+    join this one. The bottom level's indicators are shared out between a worker and this
+    thread as each comes free. The bottom level then goes on on a worker, with the other
+    worker beside it (its groups equally deep in the group tree aggregated side by side, its
+    composite sorted while bands are made), while this thread rolls the fields up and scores
+    the levels above.
 
     The bottom level reads only its own fields and the levels above only their roll-ups; the
     few cache entries two threads may both fill (a bottom-level field view, its zero rows) get
