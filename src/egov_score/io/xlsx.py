@@ -62,7 +62,6 @@ __all__ = [
     "MAX_SHEET_NAME",
     "MAX_TEXT",
     "check_xlsx",
-    "require_excel",
     "sheet_names",
     "write_xlsx",
 ]
@@ -84,15 +83,6 @@ _FORBIDDEN = "[]:*?/\\"
 _MAX_WIDTH = 60
 #: How many cells of a column are measured for its width.
 _WIDTH_SAMPLE = 1000
-
-
-def require_excel() -> None:
-    """Check, before a run writes anything, that it can write Excel workbooks.
-
-    Writing needs nothing beyond numpy and the standard library any more, so this always
-    passes; callers that checked for the ``excel`` extra before writing keep working. Reading
-    a workbook needs openpyxl (the ``excel`` extra), which the readers check for themselves.
-    """
 
 
 def sheet_names(names: Sequence[str], reserved: Collection[str] = ()) -> list[str]:

@@ -36,7 +36,6 @@ from egov_score.io.periods import require_period
 from egov_score.io.table import with_bom
 from egov_score.io.workbooks import PendingWorkbooks, WorkbookJob, start_workbooks
 from egov_score.io.worker import Worker
-from egov_score.io.xlsx import require_excel
 from egov_score.model.hierarchy import Hierarchy
 from egov_score.model.sensitivity import Sensitivity
 from egov_score.model.uncertainty import Uncertainty
@@ -151,8 +150,6 @@ def review_formats(formats: Iterable[str]) -> tuple[str, ...]:
             f"formats must hold a card format ({', '.join(WRITTEN_FORMATS)}) beside {XLSX}, "
             f"as the cards are not written as Excel; got {list(chosen)!r}"
         )
-    if XLSX in chosen:
-        require_excel()
     return chosen
 
 
