@@ -723,36 +723,46 @@ def _polars_numeric_file(path: Path, numeric: Collection[str]) -> Table | None:
         data = path.read_bytes()
     except OSError:
         return None
-    data = data.removeprefix(b"\xef\xbb\xbf")
-    head, _, body = data.partition(b"\n")
-    body = body.rstrip(b"\n")
+    # The header and the body are found as positions in the file's bytes, not cut out of
+    # them: no copy of a large file (polars reads the body past the header line itself).
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    first = data.find(b"\n", start)
+    stop = len(data)
+    while stop > first + 1 and data[stop - 1] == ord("\n"):  # the blank records at the end
+        stop -= 1
     if (
-        not body
+        first < 0
+        or stop <= first + 1
         # One byte each (fast searches); a UTF-16 or UTF-32 file holds NUL bytes.
         or any(c in data for c in (b'"', b"\x00", b"\r"))
-        or body.startswith(b"\n")
-        or b"\n\n" in body
+        or data[first + 1] == ord("\n")
+        or data.find(b"\n\n", first + 1, stop) >= 0
     ):
         return None
     try:
-        header = tuple(h.strip() for h in head.decode("utf-8").split(","))
+        header = tuple(h.strip() for h in data[start:first].decode("utf-8").split(","))
     except UnicodeDecodeError:
         return None
     if len(set(header)) != len(header) or not all(header):
         return None
     width = len(header)
-    ends = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == ord("\n"))
+    body = np.frombuffer(data, dtype=np.uint8)[first + 1 : stop]
+    ends = np.flatnonzero(body == ord("\n"))
     n = len(ends) + 1
-    if body.count(b",") != n * (width - 1):
+    if data.count(b",", first + 1, stop) != n * (width - 1):
         return None  # a ragged row (or one the careful reader must name)
     if int(np.diff(ends, prepend=-1, append=len(body)).max()) > FIELD_LIMIT:
         return None  # a line that may hold a cell over the field limit
+    del body, ends
     nums = [h for h in header if h in numeric]
     schema = {h: pl.Float64 if h in numeric else pl.String for h in header}
     try:
-        frame = pl.read_csv(body, has_header=False, schema=schema, quote_char=None)
+        frame = pl.read_csv(data, has_header=False, skip_rows=1, schema=schema, quote_char=None)
     except Exception:  # polars refuses a cell Python's float may read: the careful reader
         return None
+    blank_records = max(len(data) - stop - 1, 0)  # read by polars as rows of nulls
+    if frame.height == n + blank_records:
+        frame = frame.head(n)
     if frame.height != n or frame.width != width:
         return None
     texts = [h for h in header if h not in numeric]

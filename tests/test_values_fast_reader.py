@@ -1,0 +1,50 @@
+"""The fast numeric reader finds the header and body as positions in the file's bytes: a
+byte-order mark, a missing last line end and blank records at the end read as the careful
+reader reads them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from egov_score.io import table as table_module
+from egov_score.io.table import Table, _polars_numeric_file
+
+pytest.importorskip("polars")
+
+BODY = b"code,period,x\nA,2021-01,1.5\nB,2021-01,\nC,2021-01,-2e3"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [BODY + b"\n", BODY, BODY + b"\n\n\n", b"\xef\xbb\xbf" + BODY + b"\n", BODY + b"\n\n"],
+)
+def test_fast_numeric_reader_reads_as_the_careful_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: bytes
+) -> None:
+    monkeypatch.setattr(table_module, "POLARS_MIN_BYTES", 0)
+    path = tmp_path / "values.csv"
+    path.write_bytes(data)
+    fast = _polars_numeric_file(path, {"x"})
+    assert fast is not None  # taken by the fast path, not left to the careful reader
+    careful = Table.from_csv(path)
+    assert fast.header == careful.header
+    assert fast.rows.tolist() == careful.rows.tolist()
+    for name in ("code", "period"):
+        assert fast.columns[name].tolist() == careful.columns[name].tolist()
+    np.testing.assert_array_equal(fast.floats("x"), careful.floats("x"))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"code,x\n", b"code,x", b"code,x\n\nA,1\n", b"code,x\nA,1\n\nB,2\n", b"code,x\nA,1,2\n"],
+)
+def test_files_the_fast_reader_leaves_to_the_careful_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: bytes
+) -> None:
+    monkeypatch.setattr(table_module, "POLARS_MIN_BYTES", 0)
+    path = tmp_path / "values.csv"
+    path.write_bytes(data)
+    assert _polars_numeric_file(path, {"x"}) is None
