@@ -50,7 +50,8 @@ def test_the_kept_report_is_the_one_made_afresh(counted: list[int]) -> None:
     kept = registry.locations(result, hierarchy, job.tables, settings)
     assert len(counted) == 1
     emitra._LAST_REPORT.clear()
-    registry_module._LAST_MONTH.clear()
+    assert job.tables is not None
+    job.tables._last_month.clear()
     fresh = registry.locations(result, hierarchy, job.tables, settings)
     assert len(counted) == 2
     for a, b in zip(kept, fresh, strict=True):
@@ -98,9 +99,9 @@ def test_what_is_kept_goes_with_its_tables() -> None:
     registry, hierarchy = job.registry, job.hierarchy
     assert registry is not None
     registry.locations(panel.result(panel.periods[-1]), hierarchy, job.tables, ActionSettings())
-    assert registry_module._LAST_MONTH
+    assert job.tables is not None
+    assert job.tables._last_month  # the month is kept on its tables, nowhere else
     assert emitra._LAST_REPORT
     del job, panel
     gc.collect()
-    assert registry_module._LAST_MONTH == []  # the month's tables are not held on
-    assert emitra._LAST_REPORT == []
+    assert emitra._LAST_REPORT == []  # the month's tables are not held on

@@ -248,10 +248,11 @@ def _units_and_values(
     drop_bad_rows: bool,
 ) -> tuple[Hierarchy, Values]:
     """The hierarchy and the values of a plain values file. A values CSV is parsed in a
-    second thread while this one reads the hierarchy (the parse needs no hierarchy, and
-    polars and numpy leave the interpreter's lock for most of both), then matched to the
-    units here. A problem of the units file is raised before one of the values file, as
-    when they are read one after the other."""
+    second thread while this one reads the hierarchy (the parse needs no hierarchy; polars
+    and numpy leave the interpreter's lock for part of both: at a million rows the two take
+    ~1.3 s together against ~1.45 s one after the other), then matched to the units here.
+    A problem of the units file is raised before one of the values file, as when they are
+    read one after the other."""
     if Path(values).suffix.lower() != ".csv":
         hierarchy = Hierarchy.from_csv(units, framework.levels)
         return hierarchy, Values.from_csv(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
+from itertools import groupby
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
@@ -264,17 +265,7 @@ class LevelScorer:
 def _waves(fw: Framework) -> list[list[str]]:
     """The groups bottom up, in waves of groups equally deep in the group tree (the order of
     :meth:`~egov_score.model.framework.Framework.groups_bottom_up` within each)."""
-    waves: list[list[str]] = []
-    last_depth = None
-    for gcode in fw.groups_bottom_up():  # a loop over groups
-        depth, parent = 0, fw.groups[gcode].parent
-        while parent is not None:
-            depth, parent = depth + 1, fw.groups[parent].parent
-        if depth != last_depth:
-            waves.append([])
-            last_depth = depth
-        waves[-1].append(gcode)
-    return waves
+    return [list(wave) for _, wave in groupby(fw.groups_bottom_up(), key=fw.group_depth)]
 
 
 _T = TypeVar("_T")

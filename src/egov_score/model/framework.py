@@ -1381,10 +1381,11 @@ class Framework:
 
     def groups_bottom_up(self) -> tuple[str, ...]:
         """Group codes ordered so that every group comes after all its descendant groups."""
-        depth = {g: self._group_depth(g) for g in self.groups}
+        depth = {g: self.group_depth(g) for g in self.groups}
         return tuple(sorted(self.groups, key=lambda g: -depth[g]))
 
-    def _group_depth(self, code: str) -> int:
+    def group_depth(self, code: str) -> int:
+        """How many groups lie above group ``code`` in the group tree (0 for the root)."""
         n = 0
         parent = self.groups[code].parent
         while parent is not None:

@@ -24,7 +24,7 @@ from egov_score.model.values import LevelValues
 from egov_score.plugins.contracts import SHOWN
 from egov_score.plugins.hooks import call_first
 from egov_score.plugins.scheme import Scheme
-from egov_score.plugins.tables import CheckedTables
+from egov_score.plugins.tables import CheckedTables, period_rows
 
 __all__ = ["LOAD_HOOK", "SchemeData", "load_period", "load_scheme", "no_data_note", "period_rows"]
 
@@ -46,13 +46,6 @@ class SchemeData:
     levels: tuple[LevelValues, ...]
     diagnostics: tuple[Diagnostic, ...]
     sources: tuple[str, ...]
-
-
-def period_rows(table: Table, period: str) -> Table:
-    """The rows of ``period`` (a table without a ``period`` column is taken whole)."""
-    if "period" not in table.columns:
-        return table
-    return table.select(table.columns["period"] == period)
 
 
 def _offending(

@@ -14,7 +14,6 @@ facade over the modules that do the work:
 from __future__ import annotations
 
 import os
-import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -343,28 +342,17 @@ class Registry:
         )
 
 
-#: The last month's rows cut from checked tables (:func:`_month_tables`): a review asks for
-#: the same month's action reasons and locations, and the plugins then see the same tables
-#: (e-Mitra judges the geo-tags once for both).
-_LAST_MONTH: list[tuple[weakref.ref[CheckedTables], str, dict[str, dict[str, Table]]]] = []
-
-
 def _month_tables(
     tables: CheckedTables | Mapping[str, Mapping[str, Table]] | None, period: str
 ) -> dict[str, dict[str, Table]]:
-    """The rows of ``period`` of every raw table (none when the run scored values only)."""
-    checked = isinstance(tables, CheckedTables)
-    for ref, kept_period, kept in _LAST_MONTH if checked else ():
-        if ref() is tables and kept_period == period:
-            return kept
-    by_scheme = tables.tables if isinstance(tables, CheckedTables) else (tables or {})
-    month = {
+    """The rows of ``period`` of every raw table (none when the run scored values only);
+    checked tables keep the last month cut (:meth:`CheckedTables.month`)."""
+    if isinstance(tables, CheckedTables):
+        return tables.month(period)
+    return {
         code: {name: loading.period_rows(t, period) for name, t in by_name.items()}
-        for code, by_name in by_scheme.items()
+        for code, by_name in (tables or {}).items()
     }
-    if isinstance(tables, CheckedTables):  # let go of when the tables are
-        _LAST_MONTH[:] = [(weakref.ref(tables, lambda _: _LAST_MONTH.clear()), period, month)]
-    return month
 
 
 _Level = TypeVar("_Level", ActionReasons, Locations)

@@ -54,6 +54,25 @@ class CheckedTables:
     sources: tuple[str, ...]
     rejected: tuple[Problem, ...] = ()
 
+    #: The last month cut by :meth:`month`, as ``[(period, tables)]`` (at most one: a panel's
+    #: months are not all held at once).
+    _last_month: list[tuple[str, dict[str, dict[str, Table]]]] = attrs.field(
+        factory=list, init=False, eq=False, repr=False
+    )
+
+    def month(self, period: str) -> dict[str, dict[str, Table]]:
+        """The rows of ``period`` of every table (:func:`period_rows`). The last month asked
+        for is kept: a review asks for one month's action reasons and then its locations, and
+        the plugins then see the very same tables (e-Mitra judges the geo-tags once)."""
+        if self._last_month and self._last_month[0][0] == period:
+            return self._last_month[0][1]
+        month = {
+            code: {name: period_rows(t, period) for name, t in by_name.items()}
+            for code, by_name in self.tables.items()
+        }
+        self._last_month[:] = [(period, month)]
+        return month
+
     def periods(self) -> tuple[str, ...]:
         """The distinct periods of all tables (``YYYY-MM``, normalised when checked), in
         order."""
@@ -63,6 +82,13 @@ class CheckedTables:
                 if "period" in t.columns:
                     found.update(np.unique(t.columns["period"]).tolist())
         return tuple(sorted(found))
+
+
+def period_rows(table: Table, period: str) -> Table:
+    """The rows of ``period`` (a table without a ``period`` column is taken whole)."""
+    if "period" not in table.columns:
+        return table
+    return table.select(table.columns["period"] == period)
 
 
 def _table_file(folder: Path, name: str) -> Path | None:
