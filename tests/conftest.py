@@ -25,6 +25,7 @@ def hide_module(monkeypatch: pytest.MonkeyPatch):
     """hide_module(name): importing ``name`` raises ImportError, as if the extra that brings
     it were not installed."""
     import builtins
+    import sys
 
     real_import = builtins.__import__
 
@@ -35,6 +36,8 @@ def hide_module(monkeypatch: pytest.MonkeyPatch):
             return real_import(name, *args, **kwargs)
 
         monkeypatch.setattr(builtins, "__import__", fake_import)
+        # importlib.import_module does not go through __import__: None in sys.modules stops it.
+        monkeypatch.setitem(sys.modules, hidden, None)
 
     return _hide
 

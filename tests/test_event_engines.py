@@ -5,6 +5,7 @@ groups and files, one machine per row group, month boundaries in local time vs U
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -320,9 +321,10 @@ def test_missing_extras_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
     def absent(name: str) -> None:
         raise ImportError(name)
 
-    monkeypatch.setattr(polars_engine.importlib, "import_module", absent)
+    monkeypatch.setitem(sys.modules, "polars", None)  # importing polars raises ImportError
     with pytest.raises(InputError, match=r"pip install 'egov-score\[polars\]'"):
         polars_engine.require_polars()
+    monkeypatch.setattr(dask_engine.importlib, "import_module", absent)
     with pytest.raises(InputError, match=r"pip install 'egov-score\[dask\]'"):
         dask_engine.require_dask()
 

@@ -157,3 +157,16 @@ def test_quotes_are_counted_past_256() -> None:
     assert _outcome(fast) == _outcome(_careful_table(text, "t.csv"))
     assert fast.columns["officer"].tolist()[-1] == 'say "hi"'
     assert _polars_text_table(text + 'M9,x,"open\n', "t.csv") is None
+
+
+@given(st.permutations(["code", "name", "officer", "level"]))
+def test_columns_read_in_any_order_are_the_careful_readers(order: list[str]) -> None:
+    """Each column's polars series is let go once converted: reading the columns in any
+    order, and again, gives the careful reader's cells."""
+    lines = ["level,code,name,officer"] + [f'block,B{i},"GP, {i}", BDO {i % 3}' for i in range(40)]
+    text = "\n".join(lines) + "\n"
+    fast = _polars_text_table(text, "t.csv")
+    careful = _careful_table(text, "t.csv")
+    assert fast is not None
+    for name in order + order:
+        assert fast.columns[name].tolist() == careful.columns[name].tolist(), name

@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import math
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -58,6 +59,8 @@ def no_polars() -> Iterator[None]:
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(builtins, "__import__", fake_import)
+        # importlib.import_module does not go through __import__: None in sys.modules stops it.
+        mp.setitem(sys.modules, "polars", None)
         yield
 
 

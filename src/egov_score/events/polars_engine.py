@@ -19,7 +19,6 @@ polars is the ``fastcsv``/``polars`` extra, imported when the engine runs.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -33,6 +32,7 @@ from egov_score.events.rollup import EngineRun, machine_lookup, numpy_engine
 from egov_score.exceptions import InputError
 from egov_score.io.events import BATCH_ROWS, REQUIRED, count_rows
 from egov_score.io.parquet import PARQUET_SUFFIXES
+from egov_score.io.polars_import import import_polars
 from egov_score.io.table import is_plain_number
 from egov_score.io.timestamps import IST_OFFSET_SECONDS, parse_timestamps
 from egov_score.kernels.events import (
@@ -57,7 +57,7 @@ _MONTH_BITS, _SERVICE_BITS = 12, 20
 def require_polars() -> Any:
     """polars, or an :class:`InputError` naming the extra to install."""
     try:
-        return importlib.import_module("polars")
+        return import_polars()
     except ImportError:
         raise InputError(_EXTRA) from None
 

@@ -29,6 +29,7 @@ import numpy.typing as npt
 
 from egov_score._arrays import FloatArray
 from egov_score.exceptions import InputError
+from egov_score.io.polars_import import import_polars
 from egov_score.io.table import Table
 
 __all__ = [
@@ -86,6 +87,8 @@ def require_library(kind: str) -> Any:
     if kind not in FRAME_KINDS:
         raise InputError(f"a frame kind must be one of {list(FRAME_KINDS)!r}; got {kind!r}")
     try:
+        if kind == "polars":
+            return import_polars()
         return importlib.import_module(_MODULES[kind])
     except ImportError:
         extra = FRAME_KINDS[kind]

@@ -18,6 +18,7 @@ from typing import Any
 
 from egov_score.exceptions import InputError
 from egov_score.io.frames import OutColumn, frame_table, to_frame
+from egov_score.io.polars_import import import_polars
 from egov_score.io.table import Table
 
 __all__ = ["PARQUET_SUFFIXES", "read_parquet", "read_table", "require_parquet", "write_parquet"]
@@ -35,7 +36,7 @@ def _engine() -> tuple[str, Any]:
     except ImportError:
         pass
     try:
-        return "polars", importlib.import_module("polars")
+        return "polars", import_polars()
     except ImportError:
         raise InputError(_EXTRA) from None
 

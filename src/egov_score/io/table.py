@@ -31,6 +31,7 @@ from egov_score.io.byte_columns import split_columns
 from egov_score.io.cells import PLAIN_NUMBER, cell_problem, is_missing, is_number
 from egov_score.io.csv_rows import Cells, IndexedText, rows_text, write_rows
 from egov_score.io.encodings import decode, nul_problem
+from egov_score.io.polars_import import import_polars
 
 __all__ = [
     "BOM",
@@ -656,15 +657,19 @@ def _polars_text_table(text: str, source: str) -> Table | None:
     if not all(header) or len(set(header)) != len(header):
         return None  # a blank or repeated name: the careful reader's message
     body = frame.slice(1)
-    position = {name: i for i, name in enumerate(header)}
+    n = body.height
+    # A series per column, each let go once converted: the frame is not kept whole until
+    # every column has been read (columns no check reads are never converted).
+    series = dict(zip(header, body.get_columns(), strict=True))
+    del frame, body
 
     def strings(name: str) -> StrArray:
-        return _polars_strings(pl, body.to_series(position[name]))
+        return _polars_strings(pl, series.pop(name))
 
     columns: LazyColumns[StrArray] = LazyColumns(header, strings)
     # No cells as read (``raw``): a Python string per cell, kept, is what the byte reader
     # of :mod:`egov_score.io.byte_columns` exists to avoid; numbers parse from the columns.
-    return Table(source, header, columns, np.arange(2, body.height + 2, dtype=np.intp))
+    return Table(source, header, columns, np.arange(2, n + 2, dtype=np.intp))
 
 
 def _numeric_table(
@@ -940,10 +945,9 @@ def _polars(size: int, threshold: int) -> Any:
     if size < threshold and "polars" not in sys.modules:
         return None
     try:
-        import polars as pl
+        return import_polars()
     except ImportError:
         return None
-    return pl
 
 
 def _polars_floats(cells: Sequence[str]) -> FloatArray | None:
