@@ -170,3 +170,24 @@ def test_columns_read_in_any_order_are_the_careful_readers(order: list[str]) -> 
     assert fast is not None
     for name in order + order:
         assert fast.columns[name].tolist() == careful.columns[name].tolist(), name
+
+
+@pytest.mark.parametrize("n", [4096, 20_000])
+def test_columns_of_few_distinct_cells_are_the_careful_readers(n: int) -> None:
+    """Long columns of few distinct cells (levels, officers' titles) are converted through
+    their distinct cells: padded, empty and Hindi cells come out as the careful reader's; a
+    column whose even sample misleads (few distinct cells sampled, many between) too."""
+    titles = ["CEO, Zila Parishad", " BDO ", "", "ग्राम विकास अधिकारी", "VDO\u2028", "\x1cNodal"]
+    step = max(1, n // 2048)
+    lines = ["level,code,officer,misleading"]
+    for i in range(n):
+        title = titles[i % len(titles)]
+        cell = f'"{title}"' if "," in title else title
+        misleading = "same" if i % step == 0 else f"cell {i}"
+        lines.append(f"machine,M{i},{cell},{misleading}")
+    text = "\n".join(lines) + "\n"
+    fast = _polars_text_table(text, "t.csv")
+    assert fast is not None
+    careful = _careful_table(text, "t.csv")
+    assert _outcome(fast) == _outcome(careful)
+    assert fast.columns["officer"][:3].tolist() == ["CEO, Zila Parishad", "BDO", ""]

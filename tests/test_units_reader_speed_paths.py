@@ -47,7 +47,15 @@ def test_commas_outside_quotes_as_the_running_count_found(text: str) -> None:
         assert got.tolist() == want.tolist()
 
 
-@given(st.lists(st.text(alphabet=st.characters(blacklist_characters="\x00"), max_size=6)))
+# Cells as read from UTF-8 text: no NUL (refused), no lone surrogate (not encodable).
+@given(
+    st.lists(
+        st.text(
+            alphabet=st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)),
+            max_size=6,
+        )
+    )
+)
 def test_a_polars_text_column_becomes_the_same_numpy_text(cells: list[str]) -> None:
     got = _polars_text_column(pl, pl.Series(cells, dtype=pl.String))
     assert got.dtype.kind == "U"
@@ -78,3 +86,24 @@ def test_consecutive_units_share_the_tables_memory(
         assert dict(zip(a.codes.tolist(), a.names.tolist(), strict=True)) == dict(
             zip(b.codes.tolist(), b.names.tolist(), strict=True)
         )
+
+
+def test_attributes_are_cut_when_first_read(tmp_path: Path) -> None:
+    """A level's extra columns (officer, LGD code) are cut from the table when first read,
+    with the cells of the file; a pickled hierarchy carries them as plain columns."""
+    import pickle
+
+    lines = ["level,code,name,parent,officer,lgd_code", "district,D1,Jaipur,,CEO,110"]
+    lines += ["block,B1,Amer,D1,BDO,574", "district,D2,Alwar,,CEO,103", "block,B2,Bassi,D2,,591"]
+    path = tmp_path / "units.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    h = Hierarchy.from_csv(path, ["district", "block"])
+    blocks = h.level("block")
+    assert list(blocks.attributes) == ["officer", "lgd_code"]
+    assert blocks.attributes["lgd_code"].tolist() == ["574", "591"]
+    assert blocks.attributes["officer"].tolist() == ["BDO", ""]
+    assert h.unit("B1").officer == "BDO"
+    assert h.unit("D2").lgd_code == "103"
+    again = pickle.loads(pickle.dumps(h))
+    assert isinstance(again.level("district").attributes, dict)
+    assert again.level("district").attributes["officer"].tolist() == ["CEO", "CEO"]

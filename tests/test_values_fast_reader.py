@@ -48,3 +48,23 @@ def test_files_the_fast_reader_leaves_to_the_careful_one(
     path = tmp_path / "values.csv"
     path.write_bytes(data)
     assert _polars_numeric_file(path, {"x"}) is None
+
+
+def test_long_columns_of_few_cells_read_as_the_careful_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long period column (one distinct cell) and a padded label column are converted
+    through their distinct cells, to the careful reader's cells."""
+    monkeypatch.setattr(table_module, "POLARS_MIN_BYTES", 0)
+    labels = ["a", " b ", "", "ग"]
+    lines = ["code,period,label,x"]
+    lines += [f"M{i},2021-01,{labels[i % 4]},{i % 7}.5" for i in range(6000)]
+    path = tmp_path / "values.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
+    fast = _polars_numeric_file(path, {"x"})
+    assert fast is not None
+    careful = Table.from_csv(path)
+    for name in ("code", "period", "label"):
+        assert fast.columns[name].tolist() == careful.columns[name].tolist(), name
+    assert fast.columns["label"][:4].tolist() == ["a", "b", "", "ग"]
+    np.testing.assert_array_equal(fast.floats("x"), careful.floats("x"))

@@ -593,26 +593,41 @@ def _well_quoted_commas(data: npt.NDArray[np.uint8]) -> IntArray | None:
     return outside
 
 
-#: Text columns of cells at most this long are converted by :func:`_polars_text_column`
-#: however few distinct cells they hold.
-_SHORT_TEXT = 16
+#: Columns of at least this many cells whose even sample of ~2,048 holds at most
+#: :data:`_FEW_DISTINCT` distinct cells (levels, officers' titles, periods) are converted
+#: through their distinct cells.
+_FEW_FROM = 4096
+_FEW_DISTINCT = 256
 
 
 def _polars_strings(pl: Any, series: Any) -> StrArray:
-    """A polars text column as a string array stripped as the careful reader strips it."""
+    """A polars text column (no NUL, no null) as a string array stripped as the careful
+    reader strips it."""
+    n = len(series)
+    if n == 0:
+        return np.array([], dtype=np.str_)
+    few = _polars_few_strings(pl, series) if n >= _FEW_FROM else None
+    if few is not None:
+        return few
+    cells = _polars_text_column(pl, series)  # no Python string per cell
+    return np.char.strip(cells) if series.str.contains(_PADDED).any() else cells
+
+
+def _polars_few_strings(pl: Any, series: Any) -> StrArray | None:
+    """A text column of few distinct cells as a string array: each distinct cell converted
+    (and stripped) once, the column as their indices (an ``Enum`` cast, several times faster
+    than joining every cell); None for a column of many distinct cells."""
     n = len(series)
     sample = series.gather(np.arange(0, n, max(1, n // 2048)))  # judged from an even sample
-    # Few distinct long cells (an officer's title): convert those only; short cells (codes,
-    # levels) are cut from one joined string faster.
-    long = n >= 4096 and (series.str.len_chars().max() or 0) > _SHORT_TEXT
-    if long and sample.n_unique() <= 256:
-        distinct = series.unique().sort()
-        cells = np.array(distinct.to_list(), dtype=np.str_)[distinct.search_sorted(series)]
-    else:
-        cells = _polars_text_column(pl, series)  # no Python string per cell
-    if n and series.str.contains(_PADDED).any():
-        cells = np.char.strip(cells)
-    return cells if n else np.array([], dtype=np.str_)
+    if sample.n_unique() > _FEW_DISTINCT:
+        return None
+    distinct = series.unique()
+    if len(distinct) > 16 * _FEW_DISTINCT:
+        return None  # the sample misled: converting the distinct cells would not pay
+    labels = [str(c).strip() for c in distinct.to_list()]  # a loop over distinct cells
+    index = series.cast(pl.Enum(distinct)).to_physical().to_numpy()
+    out: StrArray = np.array(labels, dtype=np.str_)[index]
+    return out
 
 
 def _polars_text_table(text: str, source: str) -> Table | None:
@@ -782,8 +797,12 @@ def _polars_numeric_file(path: Path, numeric: Collection[str]) -> Table | None:
     parsed = {h: np.asarray(frame[h].to_numpy(), dtype=np.float64) for h in nums}
     plain = {}
     for h, padded in zip(texts, row[2 * len(nums) :], strict=True):  # a loop over columns
-        cells = _polars_text_column(pl, frame[h].fill_null(""))  # an empty cell reads as null
-        plain[h] = np.char.strip(cells) if padded else cells
+        column = frame[h].fill_null("")  # an empty cell reads as null
+        few = _polars_few_strings(pl, column) if n >= _FEW_FROM else None
+        if few is None:
+            cells = _polars_text_column(pl, column)
+            few = np.char.strip(cells) if padded else cells
+        plain[h] = few
     return _numeric_table(str(path), header, parsed, plain, n)
 
 
