@@ -755,8 +755,6 @@ def _polars_numeric_file(path: Path, numeric: Collection[str]) -> Table | None:
         or stop <= first + 1
         # One byte each (fast searches); a UTF-16 or UTF-32 file holds NUL bytes.
         or any(c in data for c in (b'"', b"\x00", b"\r"))
-        or data[first + 1] == ord("\n")
-        or data.find(b"\n\n", first + 1, stop) >= 0
     ):
         return None
     try:
@@ -771,8 +769,11 @@ def _polars_numeric_file(path: Path, numeric: Collection[str]) -> Table | None:
     n = len(ends) + 1
     if data.count(b",", first + 1, stop) != n * (width - 1):
         return None  # a ragged row (or one the careful reader must name)
-    if int(np.diff(ends, prepend=-1, append=len(body)).max()) > FIELD_LIMIT:
-        return None  # a line that may hold a cell over the field limit
+    # Each line's length plus one, from the line ends already found (no second pass over the
+    # file's bytes): 1 is a blank line, which the careful reader names.
+    spans = np.diff(ends, prepend=-1, append=len(body))
+    if int(spans.min()) == 1 or int(spans.max()) > FIELD_LIMIT:
+        return None  # a blank line, or a line that may hold a cell over the field limit
     del body, ends
     nums = [h for h in header if h in numeric]
     schema = {h: pl.Float64 if h in numeric else pl.String for h in header}

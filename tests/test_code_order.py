@@ -1,0 +1,46 @@
+"""Codes are sorted and looked up through integer keys where they are short ASCII: the same
+order as a sort of the strings, the same indices as a search of the strings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from egov_score.model import hierarchy as hierarchy_module
+from egov_score.model.hierarchy import Level, code_order
+
+#: Codes as units files hold them, with the cells that decide the key path: a ninth
+#: character, a non-ASCII one, an empty code, prefixes of one another.
+_CODE = st.one_of(
+    st.text(alphabet="AB01-", max_size=8),
+    st.sampled_from(["", "A", "AB", "ABCDEFGH", "ABCDEFGHI", "जयपुर", "A\x7f", "~"]),
+)
+
+
+@pytest.fixture(autouse=True)
+def _keys_for_every_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The integer keys are used from 10,000 codes on; here from one."""
+    monkeypatch.setattr(hierarchy_module, "_SORT_WANTED", 1)
+
+
+@given(st.lists(_CODE, max_size=40))
+def test_code_order_is_the_stable_sort_of_the_strings(codes: list[str]) -> None:
+    cells = np.array(codes, dtype=np.str_)
+    want = sorted(range(len(codes)), key=lambda i: codes[i])  # Python's sort is stable
+    assert code_order(cells).tolist() == want
+
+
+@given(st.lists(_CODE, min_size=1, max_size=30, unique=True), st.lists(_CODE, max_size=30))
+def test_find_gives_each_codes_index_or_minus_one(codes: list[str], wanted: list[str]) -> None:
+    level = Level(
+        name="machine",
+        codes=np.array(codes, dtype=np.str_),
+        names=np.array(codes, dtype=np.str_),
+        names_hi=np.full(len(codes), ""),
+        parent=np.full(len(codes), -1, dtype=np.intp),
+    )
+    asked = wanted + codes[::-1]
+    want = [codes.index(c) if c in codes else -1 for c in asked]
+    assert level.find(np.array(asked, dtype=np.str_)).tolist() == want
