@@ -581,16 +581,22 @@ def _well_quoted_commas(data: npt.NDArray[np.uint8]) -> IntArray | None:
     lines = np.flatnonzero(data == ord("\n"))
     if (np.searchsorted(at, lines) % 2).any() or len(at) % 2:
         return None  # a line break in a quoted cell, or a quote left open at the end
+    if not _quotes_placed(data, at):
+        return None  # a stray quote, or text after a closing quote: the careful reader
+    outside: IntArray = commas[np.searchsorted(at, commas) % 2 == 0]
+    return outside
+
+
+def _quotes_placed(data: npt.NDArray[np.uint8], at: IntArray) -> bool:
+    """Whether the quotes at ``at`` (an even number) each open a cell, close one or double
+    their neighbour: no stray quote, no text after a closing quote."""
     inside = np.arange(len(at)) % 2 == 1  # a quote after an odd number of quotes
     prev = np.where(at > 0, data[np.maximum(at - 1, 0)], ord("\n"))
     after = np.where(at + 1 < len(data), data[np.minimum(at + 1, len(data) - 1)], ord("\n"))
     edge = (ord(","), ord("\n"), ord('"'))
     opens = np.isin(prev, edge)  # a quote that opens a cell, or doubles the one before it
     closes = np.isin(after, edge)  # a quote that closes a cell, or is doubled by the next
-    if not np.where(inside, closes, opens).all():
-        return None  # a stray quote, or text after a closing quote: the careful reader
-    outside: IntArray = commas[np.searchsorted(at, commas) % 2 == 0]
-    return outside
+    return bool(np.where(inside, closes, opens).all())
 
 
 #: Columns of at least this many cells whose even sample of ~2,048 holds at most
@@ -630,6 +636,64 @@ def _polars_few_strings(pl: Any, series: Any) -> StrArray | None:
     return out
 
 
+def _plain_width(data: bytes) -> tuple[int, int] | None:
+    """The width (cells per line, from the first line) and the number of lines of CSV bytes
+    without a quote; None when the commas are not ``lines * (width - 1)``. Counted, not
+    located: a line shorter than the first then means another is longer, which polars'
+    reader refuses (the caller then leaves the file to the careful reader)."""
+    first = data.find(b"\n")
+    width = data.count(b",", 0, first if first >= 0 else len(data)) + 1
+    lines = data.count(b"\n") + 1
+    return (width, lines) if data.count(b",") == lines * (width - 1) else None
+
+
+#: CSV bytes with at most this many quotes (officers' titles on the districts' rows) have
+#: their separating commas counted stretch by quoted stretch rather than located one by one.
+_FEW_QUOTES = 4096
+
+
+def _few_quotes_width(
+    data: bytes, buffer: npt.NDArray[np.uint8], at: IntArray
+) -> tuple[int, int] | None:
+    """:func:`_plain_width` for CSV bytes with a few quotes at ``at``: the commas within
+    quoted stretches (from an odd-numbered quote to the next) are not separators. None when
+    the quotes are not well formed (see :func:`_well_quoted_commas`) or the separators are
+    not ``lines * (width - 1)`` (polars refuses a line longer than the first)."""
+    if len(at) % 2 or not _quotes_placed(buffer, at):
+        return None  # a quote left open, a stray quote, or text after a closing quote
+    spans = at.reshape(-1, 2).tolist()  # each quoted stretch: its opening and closing quote
+    if any(data.count(b"\n", a, b) for a, b in spans):  # a loop over few quoted stretches
+        return None  # a line break in a quoted cell
+    inside = [data.count(b",", a, b) for a, b in spans]
+    first = data.find(b"\n")
+    first = len(data) if first < 0 else first
+    in_header = sum(n for (a, _), n in zip(spans, inside, strict=True) if a < first)
+    width = data.count(b",", 0, first) - in_header + 1
+    lines = data.count(b"\n") + 1
+    if data.count(b",") - sum(inside) != lines * (width - 1):
+        return None  # a ragged row: the careful reader names it
+    return width, lines
+
+
+def _quoted_width(data: bytes) -> tuple[int, int] | None:
+    """:func:`_plain_width` for CSV bytes with quotes: the separating commas located
+    (:func:`_well_quoted_commas`) and counted line by line; None for a ragged line or quotes
+    that are not well formed."""
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    at = np.flatnonzero(buffer == ord('"'))
+    if len(at) <= _FEW_QUOTES:
+        return _few_quotes_width(data, buffer, at)
+    commas = _well_quoted_commas(buffer)
+    if commas is None:
+        return None
+    ends = np.flatnonzero(buffer == ord("\n"))
+    per_line = np.diff(np.searchsorted(commas, ends), prepend=0, append=len(commas))
+    width = int(per_line[0]) + 1
+    if (per_line != width - 1).any():
+        return None  # a ragged row: the careful reader names it
+    return width, len(ends) + 1
+
+
 def _polars_text_table(text: str, source: str) -> Table | None:
     """Read a large CSV file with polars' multi-threaded reader, every cell as text, into the
     very table the careful reader builds (cells stripped, row numbers from 2), when the
@@ -647,23 +711,17 @@ def _polars_text_table(text: str, source: str) -> Table | None:
     data = data.rstrip(b"\n")  # blank records at the end are no rows
     if not data or data.startswith(b"\n") or b"\n\n" in data:
         return None
-    buffer = np.frombuffer(data, dtype=np.uint8)
-    commas = _well_quoted_commas(buffer)
-    if commas is None:
+    width_lines = _plain_width(data) if b'"' not in data else _quoted_width(data)
+    if width_lines is None:
         return None
-    ends = np.flatnonzero(buffer == ord("\n"))
-    per_line = np.diff(np.searchsorted(commas, ends), prepend=0, append=len(commas))
-    width = int(per_line[0]) + 1
-    if (per_line != width - 1).any():
-        return None  # a ragged row: the careful reader names it
-    del buffer, commas
+    width, lines = width_lines
     try:
         frame = pl.read_csv(
             data, has_header=False, infer_schema=False, quote_char='"', separator=","
         ).fill_null("")
     except pl.exceptions.PolarsError:
         return None
-    if frame.width != width or frame.height != len(ends) + 1:
+    if frame.width != width or frame.height != lines:
         return None
     longest = frame.select(pl.all().str.len_chars().max()).row(0)
     if any(n is not None and n >= FIELD_LIMIT for n in longest):
