@@ -3,6 +3,8 @@ very table of the careful reader, or leaves the file to it so that its message i
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 
 from egov_score.exceptions import InputError
 from egov_score.io import table as table_module
+from egov_score.io.encodings import decode
 from egov_score.io.table import Table, _careful_table, _polars_text_table
 from egov_score.model.hierarchy import Hierarchy
 
@@ -151,17 +154,18 @@ def test_a_large_units_file_is_read_by_polars_into_the_same_hierarchy(
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     levels = ["district", "block", "machine"]
     calls: list[bool] = []
-    real = table_module._polars_text_table
+    real = table_module._polars_bytes_table
 
-    def spy(text: str, source: str) -> Table | None:
-        out = real(text, source)
+    def spy(data: bytes, source: str) -> Table | None:
+        out = real(data, source)
         calls.append(out is not None)
         return out
 
     monkeypatch.setattr(table_module, "POLARS_MIN_BYTES", 0)
-    monkeypatch.setattr(table_module, "_polars_text_table", spy)
+    monkeypatch.setattr(table_module, "_polars_bytes_table", spy)
     fast = Hierarchy.from_csv(path, levels)
-    assert calls == [True]
+    assert calls == [True]  # read by polars from the file's bytes
+    monkeypatch.setattr(table_module, "_polars_bytes_table", lambda data, source: None)
     monkeypatch.setattr(table_module, "_polars_text_table", lambda text, source: None)
     assert fast == Hierarchy.from_csv(path, levels)
     assert fast.level("district").names.tolist() == ["Jaipur, city"]
@@ -210,3 +214,35 @@ def test_columns_of_few_distinct_cells_are_the_careful_readers(n: int) -> None:
     careful = _careful_table(text, "t.csv")
     assert _outcome(fast) == _outcome(careful)
     assert fast.columns["officer"][:3].tolist() == ["CEO, Zila Parishad", "BDO", ""]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    csv_files(),
+    st.sampled_from([b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"]),
+    st.sampled_from([b"", b"\n", b"\n\n", b"\r\n", b"\xff", b"caf\xe9", b"\x00"]),
+)
+def test_a_files_bytes_read_by_polars_give_the_careful_table_or_message(
+    text: str, bom: bytes, tail: bytes
+) -> None:
+    """Table.from_csv hands a file's bytes to polars (no decoding first): a byte-order mark,
+    blank records at the end, bytes that are not UTF-8 and NUL give the careful reader's
+    table or its message."""
+    data = bom + text.encode("utf-8") + tail
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "t.csv"
+        path.write_bytes(data)
+        saved, table_module.POLARS_MIN_BYTES = table_module.POLARS_MIN_BYTES, 0
+        try:
+            got: object = _outcome_or_message(lambda: Table.from_csv(path))
+        finally:
+            table_module.POLARS_MIN_BYTES = saved
+        want = _outcome_or_message(lambda: _careful_table(decode(data, str(path)), str(path)))
+    assert got == want
+
+
+def _outcome_or_message(read: Callable[[], Table]) -> object:
+    try:
+        return _outcome(read())
+    except InputError as exc:
+        return str(exc)

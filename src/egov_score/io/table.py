@@ -7,6 +7,7 @@ only the error path looks at cells one by one, to name them.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import difflib
 import hashlib
@@ -117,7 +118,11 @@ class Table:
                 than the header.
         """
         path = Path(path)
-        return cls.from_text(_read_text(path), source=str(path))
+        data = _read_bytes(path)
+        fast = _polars_bytes_table(data, str(path))  # no decoding and encoding again
+        if fast is not None:
+            return fast
+        return _text_table(decode(data, str(path)), str(path), with_polars=False)
 
     @classmethod
     def read(cls, path: str | os.PathLike[str]) -> Table:
@@ -219,11 +224,7 @@ class Table:
         through Python's CSV reader. All give the same table for the same text, and every
         message is the CSV reader's.
         """
-        _require_text(text, source)
-        fast = _polars_text_table(text, source)
-        if fast is None:
-            fast = _plain_text_table(text, source)
-        return fast if fast is not None else _careful_table(text, source)
+        return _text_table(text, source, with_polars=True)
 
     @classmethod
     def _from_records(cls, text: str, source: str) -> Table:
@@ -429,15 +430,19 @@ def _number_text(values: FloatArray) -> StrArray:
     return np.where(np.isnan(values), "", text)
 
 
-def _read_text(path: Path) -> str:
-    """The text of a CSV file (see :func:`~egov_score.io.encodings.decode`)."""
+def _read_bytes(path: Path) -> bytes:
+    """The bytes of a CSV file; a missing or unreadable one is an :class:`InputError`."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"file must exist; got {str(path)!r}") from None
     except OSError as exc:
         raise InputError(f"{path}: must be a readable file; got {exc.strerror}") from None
-    return decode(data, str(path))
+
+
+def _read_text(path: Path) -> str:
+    """The text of a CSV file (see :func:`~egov_score.io.encodings.decode`)."""
+    return decode(_read_bytes(path), str(path))
 
 
 #: The largest cell Python's CSV reader takes (its default field size limit).
@@ -542,6 +547,16 @@ def _require_text(text: str, source: str) -> None:
         raise InputError(f"{source}: a CSV file must have a header row; got an empty file")
 
 
+def _text_table(text: str, source: str, *, with_polars: bool) -> Table:
+    """:meth:`Table.from_text`; ``with_polars=False`` when polars has read the file's bytes
+    already and left it to the other readers."""
+    _require_text(text, source)
+    fast = _polars_text_table(text, source) if with_polars else None
+    if fast is None:
+        fast = _plain_text_table(text, source)
+    return fast if fast is not None else _careful_table(text, source)
+
+
 def _careful_table(text: str, source: str) -> Table:
     """The table of CSV text read by Python's CSV reader alone (see :meth:`Table.from_text`)."""
     _require_text(text, source)
@@ -636,16 +651,19 @@ def _polars_few_strings(pl: Any, series: Any) -> StrArray | None:
     return out
 
 
-def _plain_width(data: bytes) -> tuple[int, int] | None:
+def _plain_width(data: bytes, stop: int) -> tuple[int, int] | None:
     """The width (cells per line, from the first line) and the number of lines of CSV bytes
-    without a quote; None when the commas are not ``lines * (width - 1)``. Counted, not
-    located: a line shorter than the first then means another is longer, which polars'
-    reader refuses (the caller then leaves the file to the careful reader)."""
-    first = data.find(b"\n")
-    width = data.count(b",", 0, first if first >= 0 else len(data)) + 1
-    lines = data.count(b"\n") + 1
-    return (width, lines) if data.count(b",") == lines * (width - 1) else None
+    without a quote, up to ``stop``; None when the commas are not ``lines * (width - 1)``.
+    Counted, not located: a line shorter than the first then means another is longer, which
+    polars' reader refuses (the caller then leaves the file to the careful reader)."""
+    first = data.find(b"\n", 0, stop)
+    width = data.count(b",", 0, first if first >= 0 else stop) + 1
+    lines = data.count(b"\n", 0, stop) + 1
+    return (width, lines) if data.count(b",", 0, stop) == lines * (width - 1) else None
 
+
+#: The byte-order marks of UTF-16 and UTF-32 (UTF-32-LE's starts with UTF-16-LE's).
+_OTHER_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)
 
 #: CSV bytes with at most this many quotes (officers' titles on the districts' rows) have
 #: their separating commas counted stretch by quoted stretch rather than located one by one.
@@ -655,6 +673,7 @@ _FEW_QUOTES = 4096
 def _few_quotes_width(
     data: bytes, buffer: npt.NDArray[np.uint8], at: IntArray
 ) -> tuple[int, int] | None:
+    # ``buffer`` views ``data`` up to the end of its last line.
     """:func:`_plain_width` for CSV bytes with a few quotes at ``at``: the commas within
     quoted stretches (from an odd-numbered quote to the next) are not separators. None when
     the quotes are not well formed (see :func:`_well_quoted_commas`) or the separators are
@@ -665,21 +684,22 @@ def _few_quotes_width(
     if any(data.count(b"\n", a, b) for a, b in spans):  # a loop over few quoted stretches
         return None  # a line break in a quoted cell
     inside = [data.count(b",", a, b) for a, b in spans]
-    first = data.find(b"\n")
-    first = len(data) if first < 0 else first
+    stop = len(buffer)
+    first = data.find(b"\n", 0, stop)
+    first = stop if first < 0 else first
     in_header = sum(n for (a, _), n in zip(spans, inside, strict=True) if a < first)
     width = data.count(b",", 0, first) - in_header + 1
-    lines = data.count(b"\n") + 1
-    if data.count(b",") - sum(inside) != lines * (width - 1):
+    lines = data.count(b"\n", 0, stop) + 1
+    if data.count(b",", 0, stop) - sum(inside) != lines * (width - 1):
         return None  # a ragged row: the careful reader names it
     return width, lines
 
 
-def _quoted_width(data: bytes) -> tuple[int, int] | None:
+def _quoted_width(data: bytes, stop: int) -> tuple[int, int] | None:
     """:func:`_plain_width` for CSV bytes with quotes: the separating commas located
     (:func:`_well_quoted_commas`) and counted line by line; None for a ragged line or quotes
     that are not well formed."""
-    buffer = np.frombuffer(data, dtype=np.uint8)
+    buffer = np.frombuffer(data, dtype=np.uint8)[:stop]
     at = np.flatnonzero(buffer == ord('"'))
     if len(at) <= _FEW_QUOTES:
         return _few_quotes_width(data, buffer, at)
@@ -700,18 +720,34 @@ def _polars_text_table(text: str, source: str) -> Table | None:
     ``fastcsv`` extra is installed; None where the careful reader is needed: a blank or
     ragged line, a quote that is not well formed or holds a line break, a lone carriage
     return, a cell at the field limit, a blank or repeated column name."""
-    pl = _polars(len(text), POLARS_MIN_BYTES)
-    if pl is None:
+    if _polars(len(text), POLARS_MIN_BYTES) is None:
         return None
-    data = text.encode("utf-8")
+    return _polars_bytes_table(text.encode("utf-8"), source)
+
+
+def _polars_bytes_table(data: bytes, source: str) -> Table | None:
+    """:func:`_polars_text_table` from a file's bytes, UTF-8 with or without a byte-order
+    mark (polars refuses bytes that are not UTF-8, and skips the mark); None for anything
+    else, which the careful reader then decodes and names."""
+    pl = _polars(len(data), POLARS_MIN_BYTES)
+    if pl is None or data.startswith(_OTHER_BOMS) or b"\x00" in data:
+        return None  # UTF-16 or UTF-32, or a NUL: the careful reader's message
     if b"\r" in data:
         if data.count(b"\r") != data.count(b"\r\n"):
             return None  # a lone carriage return: the careful reader decides
         data = data.replace(b"\r\n", b"\n")  # one in a quoted cell is then caught below
-    data = data.rstrip(b"\n")  # blank records at the end are no rows
-    if not data or data.startswith(b"\n") or b"\n\n" in data:
-        return None
-    width_lines = _plain_width(data) if b'"' not in data else _quoted_width(data)
+    # Blank records at the end are no rows: polars reads one line end at the end as none,
+    # more as rows of nulls, so only those are cut off (a copy of the file, rarely made).
+    stop = len(data)
+    while stop and data[stop - 1] == ord("\n"):  # a loop over the blank records at the end
+        stop -= 1
+    if stop < len(data) - 1:
+        data = data[:stop]
+    begin = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    if stop <= begin or data[begin] == ord("\n") or data.find(b"\n\n", begin, stop) >= 0:
+        return None  # an empty file, or a blank line
+    quoted = data.find(b'"', 0, stop) >= 0
+    width_lines = _quoted_width(data, stop) if quoted else _plain_width(data, stop)
     if width_lines is None:
         return None
     width, lines = width_lines
