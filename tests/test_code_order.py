@@ -8,8 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from egov_score.exceptions import HierarchyError
+from egov_score.io.table import Table
 from egov_score.model import hierarchy as hierarchy_module
-from egov_score.model.hierarchy import Level, code_order
+from egov_score.model.hierarchy import Hierarchy, Level, code_order
 
 #: Codes as units files hold them, with the cells that decide the key path: a ninth
 #: character, a non-ASCII one, an empty code, prefixes of one another.
@@ -44,3 +46,27 @@ def test_find_gives_each_codes_index_or_minus_one(codes: list[str], wanted: list
     asked = wanted + codes[::-1]
     want = [codes.index(c) if c in codes else -1 for c in asked]
     assert level.find(np.array(asked, dtype=np.str_)).tolist() == want
+
+
+@given(st.lists(st.sampled_from(["B1", "B2", "B10", "", "जय", "ABCDEFGHI"]), max_size=12))
+def test_the_hierarchys_checks_say_the_same_through_keys(blocks: list[str]) -> None:
+    """Repeated, empty and missing codes are named alike whether the codes are compared as
+    integer keys or as strings (row for row, message for message)."""
+    lines = ["level,code,name,parent", "district,D1,Jaipur,", "district,B1,Repeat,"]
+    lines += [f"block,{c},Block,{'D1' if i % 3 else 'B2'}" for i, c in enumerate(blocks)]
+    table = Table.from_text("\n".join(lines) + "\n", source="u.csv")
+
+    def outcome() -> object:
+        try:
+            h = Hierarchy.from_table(table, ["district", "block"])
+        except HierarchyError as exc:
+            return str(exc)
+        return [lv.codes.tolist() for lv in h.levels], [lv.parent.tolist() for lv in h.levels]
+
+    through_keys = outcome()
+    saved, hierarchy_module._SORT_WANTED = hierarchy_module._SORT_WANTED, 10**9
+    try:
+        as_strings = outcome()
+    finally:
+        hierarchy_module._SORT_WANTED = saved
+    assert through_keys == as_strings

@@ -207,9 +207,14 @@ def code_order(codes: StrArray) -> IntArray:
     """The stable sort order of ``codes`` (``np.argsort(codes, kind="stable")``), through
     integer keys for codes of at most 8 ASCII characters (several times faster than a sort of
     strings when the codes are not in order already)."""
+    return _order_and_keys(codes)[0]
+
+
+def _order_and_keys(codes: StrArray) -> tuple[IntArray, npt.NDArray[np.uint64] | None]:
+    """:func:`code_order` and the integer keys it sorted (None where it sorted strings)."""
     keys = _ascii_keys(codes) if len(codes) >= _SORT_WANTED else None
     order = np.argsort(codes if keys is None else keys, kind="stable")
-    return order.astype(np.intp, copy=False)
+    return order.astype(np.intp, copy=False), keys
 
 
 def _lookup_keys(
@@ -227,11 +232,20 @@ def _lookup_keys(
     return np.where(codes[idx] == wanted, idx, -1).astype(np.intp)
 
 
-def _lookup(codes: StrArray, sorter: IntArray, wanted: StrArray) -> IntArray:
+def _lookup(
+    codes: StrArray,
+    sorter: IntArray,
+    wanted: StrArray,
+    code_keys: npt.NDArray[np.uint64] | None = None,
+) -> IntArray:
+    """The index of each wanted code in ``codes`` (sorted by ``sorter``), -1 where absent;
+    ``code_keys``: the codes' integer keys, when made already."""
     if len(codes) == 0:
         return np.full(len(wanted), -1, dtype=np.intp)
     if len(wanted) >= _SORT_WANTED:
-        code_keys, wanted_keys = _ascii_keys(codes), _ascii_keys(wanted)
+        if code_keys is None:
+            code_keys = _ascii_keys(codes)
+        wanted_keys = _ascii_keys(wanted) if code_keys is not None else None
         if code_keys is not None and wanted_keys is not None:
             return _lookup_keys(code_keys, sorter, wanted_keys)
     if len(wanted) < _SORT_WANTED:
@@ -492,21 +506,22 @@ def _build(table: Table, levels: tuple[str, ...]) -> Hierarchy:
             f"row {r}, column 'level': level must be one of {list(levels)!r}; got {str(v)!r}"
         )
 
-    # Duplicate codes: sort once, compare neighbours.
-    order = code_order(code)
-    sorted_codes = code[order]
+    # Duplicate codes: sort once, compare neighbours (integer keys where the codes have them:
+    # equal exactly when the codes are, 0 only for an empty code).
+    order, keys = _order_and_keys(code)
     if len(code) > 1:
-        same = (sorted_codes[1:] == sorted_codes[:-1]) & (sorted_codes[1:] != "")
+        ordered = code[order] if keys is None else keys[order]
+        same = (ordered[1:] == ordered[:-1]) & (ordered[1:] != ordered.dtype.type())
         for i in np.flatnonzero(same):
             first, second = table.rows[order[i]], table.rows[order[i + 1]]
             problems.append(
                 f"row {second}, column 'code': codes must be unique across the hierarchy; "
-                f"got {str(sorted_codes[i])!r} again (first at row {first})"
+                f"got {str(code[order[i]])!r} again (first at row {first})"
             )
 
     # Parent lookup among all rows.
     has_parent = parent != ""
-    parent_row = _lookup(code, order, parent)
+    parent_row = _lookup(code, order, parent, keys)
     parent_row[~has_parent] = -1
     missing = has_parent & (parent_row < 0)
     for r, v in zip(_rows(table, missing), parent[missing].tolist(), strict=True):
