@@ -213,6 +213,8 @@ def test_columns_of_few_distinct_cells_are_the_careful_readers(n: int) -> None:
     assert fast is not None
     careful = _careful_table(text, "t.csv")
     assert _outcome(fast) == _outcome(careful)
+    for name in ("officer", "misleading"):  # the width of the cells as read, too
+        assert fast.columns[name].dtype == careful.columns[name].dtype, name
     assert fast.columns["officer"][:3].tolist() == ["CEO, Zila Parishad", "BDO", ""]
 
 
@@ -246,3 +248,23 @@ def _outcome_or_message(read: Callable[[], Table]) -> object:
         return _outcome(read())
     except InputError as exc:
         return str(exc)
+
+
+def test_a_column_whose_conversion_failed_can_be_read_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A conversion interrupted (memory, Ctrl-C) leaves the column to be read again, not
+    missing."""
+    text = "level,code,officer\n" + "".join(f"block,B{i},BDO\n" for i in range(50))
+    fast = _polars_text_table(text, "t.csv")
+    assert fast is not None
+    real = table_module._polars_strings
+
+    def failing(pl: object, series: object) -> object:
+        raise MemoryError("interrupted")
+
+    monkeypatch.setattr(table_module, "_polars_strings", failing)
+    with pytest.raises(MemoryError):
+        fast.columns["officer"]
+    monkeypatch.setattr(table_module, "_polars_strings", real)
+    assert fast.columns["officer"].tolist() == ["BDO"] * 50

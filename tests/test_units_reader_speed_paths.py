@@ -88,9 +88,9 @@ def test_consecutive_units_share_the_tables_memory(
         )
 
 
-def test_attributes_are_cut_when_first_read(tmp_path: Path) -> None:
-    """A level's extra columns (officer, LGD code) are cut from the table when first read,
-    with the cells of the file; a pickled hierarchy carries them as plain columns."""
+def test_a_levels_extra_columns_are_the_files(tmp_path: Path) -> None:
+    """A level's extra columns (officer, LGD code) hold the file's cells, an empty one as
+    ""; a pickled hierarchy carries them as plain columns."""
     import pickle
 
     lines = ["level,code,name,parent,officer,lgd_code", "district,D1,Jaipur,,CEO,110"]

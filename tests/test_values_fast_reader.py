@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from egov_score.io import table as table_module
-from egov_score.io.table import Table, _polars_numeric_file
+from egov_score.io.encodings import decode
+from egov_score.io.table import Table, _careful_table, _polars_numeric_file
 
 pytest.importorskip("polars")
 
@@ -63,8 +64,9 @@ def test_long_columns_of_few_cells_read_as_the_careful_reader(
     path.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
     fast = _polars_numeric_file(path, {"x"})
     assert fast is not None
-    careful = Table.from_csv(path)
+    careful = _careful_table(decode(path.read_bytes(), str(path)), str(path))
     for name in ("code", "period", "label"):
         assert fast.columns[name].tolist() == careful.columns[name].tolist(), name
+        assert fast.columns[name].dtype == careful.columns[name].dtype, name
     assert fast.columns["label"][:4].tolist() == ["a", "b", "", "ग"]
     np.testing.assert_array_equal(fast.floats("x"), careful.floats("x"))

@@ -47,5 +47,5 @@ def import_polars() -> ModuleType:
         return importlib.import_module("polars")
     except ImportError:
         if ours:  # no polars to configure: leave the environment as it was
-            del os.environ[POLARS_ALLOCATOR_VARIABLE]
+            os.environ.pop(POLARS_ALLOCATOR_VARIABLE, None)
         raise

@@ -7,7 +7,6 @@ above. Codes are unique across the whole hierarchy; LGD codes are an attribute, 
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -15,7 +14,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from egov_score._arrays import IntArray, LazyColumns, StrArray, array_eq, readonly
+from egov_score._arrays import IntArray, StrArray, array_eq, readonly
 from egov_score.exceptions import HierarchyError
 from egov_score.io.frames import frame_table
 from egov_score.io.parquet import read_table
@@ -122,9 +121,7 @@ class Level:
         names: English names.
         names_hi: Hindi names ("" where none).
         parent: index of each unit's parent in the level above; -1 on the top level.
-        attributes: further string columns (``lgd_code``, ``officer``, any extra CSV column);
-            read from a table (``Hierarchy.from_csv``), each is cut from the file's column
-            when first read.
+        attributes: further string columns (``lgd_code``, ``officer``, any extra CSV column).
     """
 
     name: str
@@ -139,14 +136,11 @@ class Level:
         if not isinstance(self.name, str) or not self.name:
             raise HierarchyError(f"a level name must be a non-empty string; got {self.name!r}")
         n = len(self.codes)
-        # Attributes cut lazily from a table's rows (``from_table``) are one per unit by
-        # construction, and are not read here.
-        given = {} if isinstance(self.attributes, LazyColumns) else self.attributes
         columns = {
             "names": self.names,
             "names_hi": self.names_hi,
             "parent": self.parent,
-            **{f"attribute {k!r}": v for k, v in given.items()},
+            **{f"attribute {k!r}": v for k, v in self.attributes.items()},
         }
         for key, column in (("codes", self.codes), *columns.items()):
             if np.ndim(column) != 1 or len(column) != n:
@@ -455,11 +449,6 @@ def _cut(column: StrArray, take: IntArray | slice) -> StrArray:
     return readonly(column[take])
 
 
-def _cut_of(table: Table, take: IntArray | slice, column: str) -> StrArray:
-    """A level's cells of the table's column ``column`` (see :func:`_cut`)."""
-    return _cut(table.columns[column], take)
-
-
 def _check_levels(levels: tuple[str, ...]) -> None:
     if not levels:
         raise HierarchyError("levels must name at least one level; got none")
@@ -577,9 +566,7 @@ def _build(table: Table, levels: tuple[str, ...]) -> Hierarchy:
                 names=_cut(name, take),
                 names_hi=_cut(names_hi, take) if names_hi is not None else np.full(len(rows), ""),
                 parent=readonly(par.astype(np.intp)),
-                # Cut when first read: most runs never read an officer's title or an LGD
-                # code, and a wide text column is the largest array of a units file.
-                attributes=LazyColumns(tuple(extras), functools.partial(_cut_of, table, take)),
+                attributes={c: _cut(table.columns[c], take) for c in extras},
             )
         )
     return Hierarchy(tuple(built))
