@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import egov_score as eg
 from egov_score.io.table import Table
@@ -144,3 +146,13 @@ def test_codes_of_every_kind_in_any_order_are_found(prefix):
     np.testing.assert_array_equal(index[:n], order)
     assert depth[:n].tolist() == [1] * n
     assert index[n:].tolist() == [-1, -1]
+
+
+@given(st.lists(st.integers(0, 50), max_size=60), st.sampled_from([0, 10**12]))
+def test_repeated_row_keys_are_found_counted_or_sorted(keys: list[int], shift: int) -> None:
+    """A repeated (unit, period) key is found whether the keys are counted (a narrow span)
+    or sorted (a wide one)."""
+    from egov_score.model.values import _has_repeats
+
+    arr = np.array([k * (1 + shift) for k in keys] or [0], dtype=np.int64)
+    assert _has_repeats(arr) == (len(set(arr.tolist())) < len(arr))

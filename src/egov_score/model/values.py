@@ -262,8 +262,8 @@ class Values:
         # Duplicate (unit, period) rows: one integer key per row (codes are unique across the
         # hierarchy, so level and index name the unit), sorted once, neighbours compared.
         known = np.flatnonzero(depth >= 0)
-        if len(known) > 1:
-            row_keys = _row_keys(hierarchy, periods, depth, index)[known]
+        row_keys = _row_keys(hierarchy, periods, depth, index)[known] if len(known) > 1 else None
+        if row_keys is not None and _has_repeats(row_keys):
             key_order = known[np.argsort(row_keys, kind="stable")]
             keys = np.sort(row_keys, kind="stable")
             same = keys[1:] == keys[:-1]
@@ -413,6 +413,15 @@ class Values:
             arr[idx] = col[sel]
             out[d][code] = arr
         return out
+
+
+def _has_repeats(keys: npt.NDArray[np.int64]) -> bool:
+    """Whether a (non-negative) key appears twice: counted when the keys span at most a few
+    times their number (one pass, no sort: the usual file has no repeat), else sorted."""
+    if int(keys.max()) < 4 * len(keys) + 1024:
+        return bool(np.bincount(keys).max() > 1)
+    ordered = np.sort(keys)
+    return bool((ordered[1:] == ordered[:-1]).any())
 
 
 def _row_keys(
