@@ -147,12 +147,29 @@ def _merge_runs(runs: Any, keep_all: bool) -> PieceRun:
     return partial, rejects, sum(run[2] for run in listed)
 
 
+def _check_address(address: str) -> None:
+    """Refuse a scheduler address that names no host and port (``foo``, ``tcp://host``)
+    before a client starts its event loop and waits on it."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address, strict=False)
+        if scheme in ("tcp", "tls"):
+            parse_host_port(location)
+    except ValueError as exc:
+        raise InputError(
+            f"--scheduler must be the address of a running Dask scheduler; could not "
+            f"connect to {address!r}: {exc}"
+        ) from None
+
+
 @contextlib.contextmanager
 def _distributed_client(options: Mapping[str, Any]) -> Iterator[Any]:
     """A client of the cluster at ``options["scheduler"]``, or of a new LocalCluster."""
     distributed = _require_distributed()
     address = options.get("scheduler")
     if address is not None:
+        _check_address(str(address))
         try:
             client = distributed.Client(str(address), timeout=options.get("timeout", "30s"))
         except (OSError, ValueError, TypeError) as exc:  # unreachable, or not an address
