@@ -582,12 +582,13 @@ _SEPARATOR_SPACES = r"\x1c-\x1f"
 _PADDED = rf"^[\s{_SEPARATOR_SPACES}]|[\s{_SEPARATOR_SPACES}]$"
 
 
-def _well_quoted_commas(data: npt.NDArray[np.uint8]) -> IntArray | None:
+def _well_quoted_commas(data: npt.NDArray[np.uint8], at: IntArray | None = None) -> IntArray | None:
     """The positions of the commas that separate cells in CSV bytes whose quotes are well
     formed — a quoted cell starts a cell, ends at a comma or a line end, doubles its quotes,
     and holds no line break — so that Python's strict CSV reader and polars read the same
-    cells; None for any other bytes."""
-    at = np.flatnonzero(data == ord('"'))
+    cells; None for any other bytes. ``at``: the quotes' positions, when found already."""
+    if at is None:
+        at = np.flatnonzero(data == ord('"'))
     commas = np.flatnonzero(data == ord(","))
     if not len(at):
         return commas
@@ -621,9 +622,10 @@ _FEW_FROM = 4096
 _FEW_DISTINCT = 256
 
 
-def _polars_strings(pl: Any, series: Any) -> StrArray:
+def _polars_strings(pl: Any, series: Any, padded: bool | None = None) -> StrArray:
     """A polars text column (no NUL, no null) as a string array stripped as the careful
-    reader strips it."""
+    reader strips it; ``padded``: whether a cell starts or ends with a space, when known
+    already (found here otherwise)."""
     n = len(series)
     if n == 0:
         return np.array([], dtype=np.str_)
@@ -631,7 +633,9 @@ def _polars_strings(pl: Any, series: Any) -> StrArray:
     if few is not None:
         return few
     cells = _polars_text_column(pl, series)  # no Python string per cell
-    return np.char.strip(cells) if series.str.contains(_PADDED).any() else cells
+    if padded is None:
+        padded = bool(series.str.contains(_PADDED).any())
+    return np.char.strip(cells) if padded else cells
 
 
 def _polars_few_strings(pl: Any, series: Any) -> StrArray | None:
@@ -674,9 +678,9 @@ _FEW_QUOTES = 4096
 def _few_quotes_width(
     data: bytes, buffer: npt.NDArray[np.uint8], at: IntArray
 ) -> tuple[int, int] | None:
-    # ``buffer`` views ``data`` up to the end of its last line.
-    """:func:`_plain_width` for CSV bytes with a few quotes at ``at``: the commas within
-    quoted stretches (from an odd-numbered quote to the next) are not separators. None when
+    """:func:`_plain_width` for CSV bytes with a few quotes at ``at`` (``buffer`` views
+    ``data`` up to the end of its last line): the commas within quoted stretches (from an
+    odd-numbered quote to the next) are not separators. None when
     the quotes are not well formed (see :func:`_well_quoted_commas`) or the separators are
     not ``lines * (width - 1)`` (polars refuses a line longer than the first)."""
     if len(at) % 2 or not _quotes_placed(buffer, at):
@@ -704,7 +708,7 @@ def _quoted_width(data: bytes, stop: int) -> tuple[int, int] | None:
     at = np.flatnonzero(buffer == ord('"'))
     if len(at) <= _FEW_QUOTES:
         return _few_quotes_width(data, buffer, at)
-    commas = _well_quoted_commas(buffer)
+    commas = _well_quoted_commas(buffer, at)
     if commas is None:
         return None
     ends = np.flatnonzero(buffer == ord("\n"))
@@ -896,14 +900,10 @@ def _polars_numeric_file(path: Path, numeric: Collection[str]) -> Table | None:
     # contiguous views): fresh memory faulted in once, not a column at a time.
     block = frame.select(nums).to_numpy(order="fortran") if nums else np.empty((0, 0))
     parsed = {h: np.asarray(block[:, j], dtype=np.float64) for j, h in enumerate(nums)}
-    plain = {}
-    for h, padded in zip(texts, row[2 * len(nums) :], strict=True):  # a loop over columns
-        column = frame[h].fill_null("")  # an empty cell reads as null
-        few = _polars_few_strings(pl, column) if n >= _FEW_FROM else None
-        if few is None:
-            cells = _polars_text_column(pl, column)
-            few = np.char.strip(cells) if padded else cells
-        plain[h] = few
+    plain = {  # an empty cell reads as null
+        h: _polars_strings(pl, frame[h].fill_null(""), padded)
+        for h, padded in zip(texts, row[2 * len(nums) :], strict=True)
+    }
     return _numeric_table(str(path), header, parsed, plain, n)
 
 

@@ -217,12 +217,11 @@ def _lookup_keys(
     """:func:`_lookup` on integer keys, which sort as the codes do (so ``sorter`` sorts them
     too): the wanted keys sorted as integers and searched in increasing order (each search
     starts where the last ended)."""
-    order = sorter
-    sorted_codes = codes[order]
+    sorted_codes = codes[sorter]
     ask = np.argsort(wanted, kind="stable")
     pos = np.empty(len(wanted), dtype=np.intp)
     pos[ask] = np.searchsorted(sorted_codes, wanted[ask])
-    idx = order[np.minimum(pos, len(codes) - 1)]
+    idx = sorter[np.minimum(pos, len(codes) - 1)]
     return np.where(codes[idx] == wanted, idx, -1).astype(np.intp)
 
 

@@ -260,12 +260,13 @@ class Values:
                 f"got {str(codes[i])!r}"
             )
         # Duplicate (unit, period) rows: one integer key per row (codes are unique across the
-        # hierarchy, so level and index name the unit), sorted once, neighbours compared.
+        # hierarchy, so level and index name the unit); only when some key repeats are they
+        # sorted, to name each repeat beside the row it repeats.
         known = np.flatnonzero(depth >= 0)
         row_keys = _row_keys(hierarchy, periods, depth, index)[known] if len(known) > 1 else None
         if row_keys is not None and _has_repeats(row_keys):
-            key_order = known[np.argsort(row_keys, kind="stable")]
-            keys = np.sort(row_keys, kind="stable")
+            by_key = np.argsort(row_keys, kind="stable")
+            key_order, keys = known[by_key], row_keys[by_key]
             same = keys[1:] == keys[:-1]
             for a, b in zip(key_order[:-1][same], key_order[1:][same], strict=True):
                 problems.append(
