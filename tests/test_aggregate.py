@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -106,6 +108,67 @@ def test_fused_arithmetic_is_the_matrix_mean_with_coverage(kids, min_coverage):
     got = ag.arithmetic_columns(columns, weights, min_coverage)
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(ag.coverage_columns(columns, weights), cov, rtol=1e-12)
+
+
+def _masked_mean_by_row(columns, weights, min_coverage):
+    """Slow reference: every row's weighted sum from 0.0 in the children's order, a missing
+    child adding 0.0, over the present weight (from the kernel's pattern table)."""
+    present_weight, cov_table = ag._pattern_tables(weights)
+    out = []
+    for row in range(len(columns[0])):
+        total, pattern = 0.0, 0
+        for j, col in enumerate(columns):
+            x = float(col[row])
+            if math.isnan(x):
+                total += 0.0
+            else:
+                pattern |= 1 << j
+                total += x * float(weights[j])
+        usable = present_weight[pattern] > 0 and cov_table[pattern] + 1e-12 >= min_coverage
+        out.append(total / present_weight[pattern] if usable else math.nan)
+    return np.array(out, dtype=np.float64)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 6).flatmap(
+        lambda k: st.tuples(
+            st.lists(
+                st.lists(
+                    st.one_of(
+                        st.just(np.nan),
+                        st.sampled_from([0.0, -0.0, 1.0, -2.5, np.inf, -np.inf]),
+                        st.floats(-1e3, 1e3),
+                    ),
+                    min_size=k,
+                    max_size=k,
+                ),
+                max_size=30,
+            ),
+            st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.0, 1 / 3]), min_size=k, max_size=k),
+        )
+    ),
+    st.sampled_from([0.0, 0.5, 2 / 3, 1.0]),
+)
+def test_fused_arithmetic_gives_the_masked_sum_bit_for_bit(case, min_coverage):
+    # Rows with every child present are summed as they are, the others summed again with
+    # their missing children as 0.0: every row must be what the slow masked sum gives, to
+    # the bit (signed zeros, infinities and a 0 weight times an infinity included).
+    rows, weights = case
+    k = len(weights)
+    columns = [np.array([r[j] for r in rows], dtype=np.float64) for j in range(k)]
+    with np.errstate(all="ignore"):
+        got = ag.arithmetic_columns(columns, np.array(weights), min_coverage)
+        want = _masked_mean_by_row(columns, np.array(weights), min_coverage)
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    number = ~np.isnan(want)  # NaN payloads aside, every bit: -0.0 is not 0.0 in a CSV
+    assert got[number].tobytes() == want[number].tobytes()
+    with np.errstate(all="ignore"):
+        both, cov = ag.arithmetic_with_coverage(columns, np.array(weights), min_coverage)
+    assert both.tobytes() == got.tobytes()
+    assert cov is not None
+    assert cov.tobytes() == ag.coverage_columns(columns, np.array(weights)).tobytes()
 
 
 def test_fused_arithmetic_known_answer():

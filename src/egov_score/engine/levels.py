@@ -22,7 +22,7 @@ from egov_score.kernels.aggregate import (
     Aggregator,
     NegativeInputError,
     arithmetic,
-    arithmetic_columns,
+    arithmetic_with_coverage,
     coverage_columns,
 )
 from egov_score.kernels.rank import RankArray, band
@@ -182,7 +182,9 @@ class LevelScorer:
                     continue  # nothing under this group is measured on this level
                 columns = [normalised[c] if c in normalised else groups[c] for c in kids]
                 planned.append((gcode, kids, columns))
-            work = [partial(self._weighted_group, depth, *plan) for plan in planned]
+            work = [
+                partial(self._weighted_group, depth, *plan, plan[0] == fw.root) for plan in planned
+            ]
             done = _all_of(work, beside)
             for (gcode, _, columns), (weights, said, scores, coverage_of) in zip(
                 planned, done, strict=True
@@ -205,12 +207,17 @@ class LevelScorer:
         return groups, inputs, root_cov
 
     def _weighted_group(
-        self, depth: int, gcode: str, kids: list[str], columns: list[FloatArray]
+        self,
+        depth: int,
+        gcode: str,
+        kids: list[str],
+        columns: list[FloatArray],
+        wanted: bool = False,
     ) -> tuple[FloatArray, str, FloatArray, Callable[[], FloatArray]]:
         """Group ``gcode``'s weights, what choosing them said (PCA), its scores and its
-        coverage function."""
+        coverage function (its coverage ``wanted`` at once: made with the scores)."""
         weights, said = group_weights(self.framework, gcode, kids, columns)
-        scores, coverage_of = self._aggregate_group(gcode, kids, columns, weights, depth)
+        scores, coverage_of = self._aggregate_group(gcode, kids, columns, weights, depth, wanted)
         return weights, said, scores, coverage_of
 
     def _aggregate_group(
@@ -220,20 +227,18 @@ class LevelScorer:
         columns: list[FloatArray],
         weights: FloatArray,
         depth: int,
+        wanted: bool = False,
     ) -> tuple[FloatArray, Callable[[], FloatArray]]:
         """Group ``gcode``'s scores on a level (NaN below its minimum coverage), and a function
-        giving its coverage (computed only when it is wanted)."""
+        giving its coverage (computed only when it is called, unless ``wanted`` now)."""
         spec = self.framework.groups[gcode]
         kernel = self.aggregators[spec.aggregate.method]
         if kernel is arithmetic and not spec.aggregate.params:
             # The built-in arithmetic mean, fused: no units x children matrix.
             stack = self.stack
-            scores = stack.per_period(
-                depth,
-                lambda rows: arithmetic_columns(
-                    [c[rows] for c in columns], weights, spec.min_coverage
-                ),
-            )
+            scores, cov = _fused_mean(stack, depth, columns, weights, spec.min_coverage, wanted)
+            if cov is not None:
+                return scores, lambda: cov
             return scores, lambda: stack.per_period(
                 depth, lambda rows: coverage_columns([c[rows] for c in columns], weights)
             )
@@ -260,6 +265,31 @@ class LevelScorer:
         cov = coverage_columns(columns, weights)
         scores = np.where(cov + 1e-12 >= spec.min_coverage, scores, np.nan)
         return np.asarray(scores, dtype=np.float64), lambda: cov
+
+
+def _fused_mean(
+    stack: Stack,
+    depth: int,
+    columns: list[FloatArray],
+    weights: FloatArray,
+    min_coverage: float,
+    with_coverage: bool,
+) -> tuple[FloatArray, FloatArray | None]:
+    """The arithmetic mean of ``columns`` on level ``depth``, one period at a time (see
+    :meth:`Stack.per_period`), and with ``with_coverage`` their coverage, made alongside."""
+    if stack.n_periods == 1:
+        return arithmetic_with_coverage(columns, weights, min_coverage, with_coverage=with_coverage)
+    cov = np.empty(stack.rows(depth)) if with_coverage else None
+
+    def step(rows: slice) -> FloatArray:
+        scores, period_cov = arithmetic_with_coverage(
+            [c[rows] for c in columns], weights, min_coverage, with_coverage=with_coverage
+        )
+        if cov is not None:
+            cov[rows] = period_cov
+        return scores
+
+    return stack.per_period(depth, step), cov
 
 
 def _waves(fw: Framework) -> list[list[str]]:

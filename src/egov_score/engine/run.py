@@ -17,7 +17,7 @@ from egov_score.engine.fields import FieldColumns, stack_inputs
 from egov_score.engine.indicators import Indicators
 from egov_score.engine.levels import LevelScorer
 from egov_score.engine.notes import Notes
-from egov_score.engine.pages import ordinary_pages
+from egov_score.engine.pages import keep_freed_memory, ordinary_pages
 from egov_score.engine.schedule import PARALLEL_MIN_ROWS, score_levels
 from egov_score.engine.stack import Stack, period_rows
 from egov_score.exceptions import FrameworkError, InputError
@@ -208,7 +208,9 @@ class Engine:
         """
         h = self.hierarchy
         stack = Stack(periods, [len(lv) for lv in h.levels])
-        with ordinary_pages(sum(stack.rows(d) for d in range(len(h.levels)))):
+        rows = sum(stack.rows(d) for d in range(len(h.levels)))
+        keep_freed_memory(rows)
+        with ordinary_pages(rows):
             return self._score_stack(periods_values, stack, normalisation)
 
     def _score_stack(
