@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from egov_score.exceptions import HierarchyError
 from egov_score.io.table import Table
 from egov_score.model import hierarchy as hierarchy_module
-from egov_score.model.hierarchy import Hierarchy, Level, code_order
+from egov_score.model.hierarchy import Hierarchy, Level, code_order, key_order
 
 #: Codes as units files hold them, with the cells that decide the key path: a ninth
 #: character, a non-ASCII one, an empty code, prefixes of one another.
@@ -32,6 +32,34 @@ def test_code_order_is_the_stable_sort_of_the_strings(codes: list[str]) -> None:
     cells = np.array(codes, dtype=np.str_)
     want = sorted(range(len(codes)), key=lambda i: codes[i])  # Python's sort is stable
     assert code_order(cells).tolist() == want
+
+
+@given(
+    st.one_of(
+        st.lists(st.integers(0, 2**64 - 1), max_size=60),
+        # few distinct keys, differing in one 16-bit digit or several (repeats, skipped digits)
+        st.lists(
+            st.sampled_from([0, 1, 2**16, 2**16 + 1, 2**40, 2**48 + 5, 2**63, 2**64 - 1]),
+            max_size=60,
+        ),
+        st.lists(st.integers(0, 3), max_size=60).map(lambda xs: [x << 32 for x in xs]),
+    )
+)
+def test_key_order_is_numpys_stable_sort(keys: list[int]) -> None:
+    arr = np.array(keys, dtype=np.uint64)
+    got = key_order(arr)
+    assert got.dtype == np.intp
+    assert got.tolist() == np.argsort(arr, kind="stable").tolist()
+
+
+def test_key_order_of_a_shuffled_million_sharing_a_prefix() -> None:
+    codes = np.char.add("MA", np.arange(1_000_000).astype(str))
+    keys = hierarchy_module._ascii_keys(codes)
+    assert keys is not None
+    shuffled = keys[np.random.default_rng(0).permutation(len(keys))]
+    np.testing.assert_array_equal(key_order(shuffled), np.argsort(shuffled, kind="stable"))
+    in_order = np.sort(keys)
+    np.testing.assert_array_equal(key_order(in_order), np.arange(len(keys)))
 
 
 @given(st.lists(_CODE, min_size=1, max_size=30, unique=True), st.lists(_CODE, max_size=30))

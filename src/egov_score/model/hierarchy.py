@@ -131,6 +131,8 @@ class Level:
     parent: IntArray = attrs.field(eq=array_eq)
     attributes: Mapping[str, StrArray] = attrs.field(factory=dict, eq=False)
     _sorter: IntArray = attrs.field(init=False, eq=False, repr=False)
+    #: The codes' integer keys (:func:`code_order`), None for a small level or other codes.
+    _keys: npt.NDArray[np.uint64] | None = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -148,7 +150,9 @@ class Level:
                     f"{key} must be one value per unit ({n}, as codes); got shape "
                     f"{np.shape(column)!r} for level {self.name!r}"
                 )
-        object.__setattr__(self, "_sorter", readonly(code_order(self.codes)))
+        sorter, keys = _order_and_keys(self.codes)
+        object.__setattr__(self, "_sorter", readonly(sorter))
+        object.__setattr__(self, "_keys", None if keys is None else readonly(keys))
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -158,7 +162,7 @@ class Level:
         wanted = np.asarray(codes, dtype=np.str_)
         if len(wanted) == len(self.codes) and np.array_equal(wanted, self.codes):
             return np.arange(len(wanted), dtype=np.intp)  # the level's own codes, in order
-        return _lookup(self.codes, self._sorter, wanted)
+        return _lookup(self.codes, self._sorter, wanted, self._keys)
 
     def index(self, codes: Sequence[str] | StrArray) -> IntArray:
         """Indices of ``codes`` in this level.
@@ -207,8 +211,32 @@ def code_order(codes: StrArray) -> IntArray:
 def _order_and_keys(codes: StrArray) -> tuple[IntArray, npt.NDArray[np.uint64] | None]:
     """:func:`code_order` and the integer keys it sorted (None where it sorted strings)."""
     keys = _ascii_keys(codes) if len(codes) >= _SORT_WANTED else None
-    order = np.argsort(codes if keys is None else keys, kind="stable")
+    order = np.argsort(codes, kind="stable") if keys is None else key_order(keys)
     return order.astype(np.intp, copy=False), keys
+
+
+def key_order(keys: npt.NDArray[np.uint64]) -> IntArray:
+    """The stable sort order of ``keys`` (``np.argsort(keys, kind="stable")``).
+
+    Keys already in order are not sorted. Others are sorted 16 bits at a time, least
+    significant first, each pass numpy's stable radix sort of 16-bit keys (each stable, so
+    the order is the stable order of the whole keys): a shuffled million in ~30 ms against
+    ~90 ms for numpy's merge sort of 64-bit keys. A 16-bit digit that every key shares (the
+    letters of a common code prefix) is skipped.
+    """
+    n = len(keys)
+    if n < 2 or bool((keys[1:] >= keys[:-1]).all()):
+        return np.arange(n, dtype=np.intp)
+    order: IntArray | None = None
+    for shift in range(0, 64, 16):  # a loop over the four digits of a key
+        digit = (keys >> np.uint64(shift)).astype(np.uint16)
+        if order is not None:
+            digit = digit[order]
+        if digit.min() == digit.max():
+            continue
+        step = np.argsort(digit, kind="stable")
+        order = step if order is None else order[step]
+    return np.arange(n, dtype=np.intp) if order is None else order.astype(np.intp, copy=False)
 
 
 def _lookup_keys(
@@ -218,7 +246,7 @@ def _lookup_keys(
     too): the wanted keys sorted as integers and searched in increasing order (each search
     starts where the last ended)."""
     sorted_codes = codes[sorter]
-    ask = np.argsort(wanted, kind="stable")
+    ask = key_order(wanted)
     pos = np.empty(len(wanted), dtype=np.intp)
     pos[ask] = np.searchsorted(sorted_codes, wanted[ask])
     idx = sorter[np.minimum(pos, len(codes) - 1)]
