@@ -151,9 +151,9 @@ def _masked_mean_by_row(columns, weights, min_coverage):
     st.sampled_from([0.0, 0.5, 2 / 3, 1.0]),
 )
 def test_fused_arithmetic_gives_the_masked_sum_bit_for_bit(case, min_coverage):
-    # Rows with every child present are summed as they are, the others summed again with
-    # their missing children as 0.0: every row must be what the slow masked sum gives, to
-    # the bit (signed zeros, infinities and a 0 weight times an infinity included).
+    # Every row must be what the slow masked sum gives, to the bit (signed zeros,
+    # infinities and a 0 weight times an infinity included), and the coverage made with it
+    # what coverage_columns gives.
     rows, weights = case
     k = len(weights)
     columns = [np.array([r[j] for r in rows], dtype=np.float64) for j in range(k)]
@@ -167,7 +167,6 @@ def test_fused_arithmetic_gives_the_masked_sum_bit_for_bit(case, min_coverage):
     with np.errstate(all="ignore"):
         both, cov = ag.arithmetic_with_coverage(columns, np.array(weights), min_coverage)
     assert both.tobytes() == got.tobytes()
-    assert cov is not None
     assert cov.tobytes() == ag.coverage_columns(columns, np.array(weights)).tobytes()
 
 

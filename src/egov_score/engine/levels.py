@@ -22,6 +22,7 @@ from egov_score.kernels.aggregate import (
     Aggregator,
     NegativeInputError,
     arithmetic,
+    arithmetic_columns,
     arithmetic_with_coverage,
     coverage_columns,
 )
@@ -183,7 +184,8 @@ class LevelScorer:
                 columns = [normalised[c] if c in normalised else groups[c] for c in kids]
                 planned.append((gcode, kids, columns))
             work = [
-                partial(self._weighted_group, depth, *plan, plan[0] == fw.root) for plan in planned
+                partial(self._weighted_group, depth, *plan, with_coverage=plan[0] == fw.root)
+                for plan in planned
             ]
             done = _all_of(work, beside)
             for (gcode, _, columns), (weights, said, scores, coverage_of) in zip(
@@ -212,12 +214,14 @@ class LevelScorer:
         gcode: str,
         kids: list[str],
         columns: list[FloatArray],
-        wanted: bool = False,
+        with_coverage: bool = False,
     ) -> tuple[FloatArray, str, FloatArray, Callable[[], FloatArray]]:
         """Group ``gcode``'s weights, what choosing them said (PCA), its scores and its
-        coverage function (its coverage ``wanted`` at once: made with the scores)."""
+        coverage function (``with_coverage``: the coverage made with the scores, now)."""
         weights, said = group_weights(self.framework, gcode, kids, columns)
-        scores, coverage_of = self._aggregate_group(gcode, kids, columns, weights, depth, wanted)
+        scores, coverage_of = self._aggregate_group(
+            gcode, kids, columns, weights, depth, with_coverage=with_coverage
+        )
         return weights, said, scores, coverage_of
 
     def _aggregate_group(
@@ -227,16 +231,18 @@ class LevelScorer:
         columns: list[FloatArray],
         weights: FloatArray,
         depth: int,
-        wanted: bool = False,
+        with_coverage: bool = False,
     ) -> tuple[FloatArray, Callable[[], FloatArray]]:
         """Group ``gcode``'s scores on a level (NaN below its minimum coverage), and a function
-        giving its coverage (computed only when it is called, unless ``wanted`` now)."""
+        giving its coverage (computed when it is called, or ``with_coverage`` now)."""
         spec = self.framework.groups[gcode]
         kernel = self.aggregators[spec.aggregate.method]
         if kernel is arithmetic and not spec.aggregate.params:
             # The built-in arithmetic mean, fused: no units x children matrix.
             stack = self.stack
-            scores, cov = _fused_mean(stack, depth, columns, weights, spec.min_coverage, wanted)
+            scores, cov = _fused_mean(
+                stack, depth, columns, weights, spec.min_coverage, with_coverage
+            )
             if cov is not None:
                 return scores, lambda: cov
             return scores, lambda: stack.per_period(
@@ -277,16 +283,19 @@ def _fused_mean(
 ) -> tuple[FloatArray, FloatArray | None]:
     """The arithmetic mean of ``columns`` on level ``depth``, one period at a time (see
     :meth:`Stack.per_period`), and with ``with_coverage`` their coverage, made alongside."""
+    if not with_coverage:
+        return stack.per_period(
+            depth,
+            lambda rows: arithmetic_columns([c[rows] for c in columns], weights, min_coverage),
+        ), None
     if stack.n_periods == 1:
-        return arithmetic_with_coverage(columns, weights, min_coverage, with_coverage=with_coverage)
-    cov = np.empty(stack.rows(depth)) if with_coverage else None
+        return arithmetic_with_coverage(columns, weights, min_coverage)
+    cov = np.empty(stack.rows(depth))
 
     def step(rows: slice) -> FloatArray:
-        scores, period_cov = arithmetic_with_coverage(
-            [c[rows] for c in columns], weights, min_coverage, with_coverage=with_coverage
+        scores, cov[rows] = arithmetic_with_coverage(
+            [c[rows] for c in columns], weights, min_coverage
         )
-        if cov is not None:
-            cov[rows] = period_cov
         return scores
 
     return stack.per_period(depth, step), cov

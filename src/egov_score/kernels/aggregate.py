@@ -133,11 +133,7 @@ def arithmetic_columns(
     rule applied, in one pass over each child and without a units x children matrix.
 
     The weight present in a row depends only on which children are present, so it is looked
-    up from a table of the 2**k presence patterns instead of being summed row by row. Most
-    rows have every child: the weighted terms are summed over all rows as they are (a
-    missing child makes the sum NaN), and only the rows whose sum is NaN are summed again
-    with their missing children's terms as 0 — the same additions in the same order, so
-    every row is what the masked sum over all rows gives.
+    up from a table of the 2**k presence patterns instead of being summed row by row.
 
     Args:
         columns: one float64 column per child (NaN = missing), all of one length.
@@ -148,60 +144,51 @@ def arithmetic_columns(
     Returns:
         float64 scores; NaN where no child with weight is present or coverage is too low.
     """
-    return arithmetic_with_coverage(columns, weights, min_coverage, with_coverage=False)[0]
+    return _fused_arithmetic(columns, weights, min_coverage, with_coverage=False)[0]
 
 
 def arithmetic_with_coverage(
-    columns: Sequence[FloatArray],
-    weights: FloatArray,
-    min_coverage: float = 0.0,
-    *,
-    with_coverage: bool = True,
-) -> tuple[FloatArray, FloatArray | None]:
+    columns: Sequence[FloatArray], weights: FloatArray, min_coverage: float = 0.0
+) -> tuple[FloatArray, FloatArray]:
     """:func:`arithmetic_columns` and :func:`coverage_columns` of the same children in one
-    go (the coverage only ``with_coverage``, else None): the rows with every child present
-    have full coverage, and only the others are looked up."""
+    go: the coverage is looked up from the presence patterns the mean has found."""
+    scores, cov = _fused_arithmetic(columns, weights, min_coverage, with_coverage=True)
+    assert cov is not None  # asked for
+    return scores, cov
+
+
+def _fused_arithmetic(
+    columns: Sequence[FloatArray], weights: FloatArray, min_coverage: float, with_coverage: bool
+) -> tuple[FloatArray, FloatArray | None]:
+    """:func:`arithmetic_columns`, and with ``with_coverage`` :func:`coverage_columns`."""
     if not columns or len(columns) > _MAX_PATTERN_CHILDREN:
         matrix = _matrix(columns)
         share = coverage(matrix, weights)
         scores = np.where(share + 1e-12 >= min_coverage, arithmetic(matrix, weights), np.nan)
         return scores, share if with_coverage else None
+    pattern = _patterns(columns)
+    total = _weighted_sum(columns, weights.tolist(), pattern)
     present_weight, cov_table = _pattern_tables(weights)
     usable = (present_weight > 0) & (cov_table + 1e-12 >= min_coverage)
-    denominator = np.where(usable, present_weight, np.nan)  # NaN where not usable
-    w = weights.tolist()
-    total = _weighted_sum(columns, w, None)
-    total /= denominator[-1]  # the rows with every child present
-    cov: FloatArray | None = np.full(len(total), cov_table[-1]) if with_coverage else None
-    redo = np.flatnonzero(np.isnan(total))
-    if len(redo):
-        parts = [col[redo] for col in columns]
-        pattern = _patterns(parts)
-        again = _weighted_sum(parts, w, pattern)
-        again /= denominator[pattern]
-        total[redo] = again
-        if cov is not None:
-            cov[redo] = cov_table[pattern]
-    return total, cov
+    total /= np.where(usable, present_weight, np.nan)[pattern]  # NaN where not usable
+    return total, cov_table[pattern] if with_coverage else None
 
 
 def _weighted_sum(
-    columns: Sequence[FloatArray], weights: list[float], pattern: npt.NDArray[np.uint16] | None
+    columns: Sequence[FloatArray], weights: list[float], pattern: npt.NDArray[np.uint16]
 ) -> FloatArray:
-    """``sum(w_j x_j)`` over the children, from 0.0 in the children's order; with the rows'
-    presence ``pattern``, a missing child's term is 0.0, else it is NaN and so is the sum."""
+    """``sum(w_j x_j)`` over the children, from 0.0 in the children's order, a missing
+    child's term (its bit clear in the rows' presence ``pattern``) 0.0."""
     n = len(columns[0])
     total = np.zeros(n)
     term = np.empty(n)
-    if pattern is not None:
-        bit = np.empty(n, dtype=np.uint16)
-        missing = np.empty(n, dtype=bool)
+    bit = np.empty(n, dtype=np.uint16)
+    missing = np.empty(n, dtype=bool)
     for j, (col, w) in enumerate(zip(columns, weights, strict=True)):
         np.multiply(col, w, out=term)
-        if pattern is not None:
-            np.bitwise_and(pattern, 1 << j, out=bit)  # child j's bit: read 2 bytes, not 8
-            np.equal(bit, 0, out=missing)
-            np.putmask(term, missing, 0.0)
+        np.bitwise_and(pattern, 1 << j, out=bit)  # child j's bit: read 2 bytes, not 8
+        np.equal(bit, 0, out=missing)
+        np.putmask(term, missing, 0.0)
         total += term
     return total
 

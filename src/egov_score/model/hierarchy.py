@@ -230,10 +230,10 @@ def key_order(keys: npt.NDArray[np.uint64]) -> IntArray:
     order: IntArray | None = None
     for shift in range(0, 64, 16):  # a loop over the four digits of a key
         digit = (keys >> np.uint64(shift)).astype(np.uint16)
+        if digit.min() == digit.max():
+            continue  # shared by every key, in any order
         if order is not None:
             digit = digit[order]
-        if digit.min() == digit.max():
-            continue
         step = np.argsort(digit, kind="stable")
         order = step if order is None else order[step]
     return np.arange(n, dtype=np.intp) if order is None else order.astype(np.intp, copy=False)
