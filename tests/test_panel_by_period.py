@@ -133,13 +133,15 @@ def test_period_ranks_as_stacked(case: tuple[int, int, int, np.ndarray, np.ndarr
     in_parent = stack.labels(1, parent, n_parents)
     want = rank_two_ways(values, in_level, in_parent, tolerance=RANK_TOLERANCE)
     ranker = PeriodRanks(stack, 1, parent)
-    for got in (ranker(values), ranker.start(values, None)()):
+    ran: list[str] = []  # the caller's work, run once by each finish
+    for got in (ranker(values), ranker.start(values, None)(lambda: ran.append("here"))):
         np.testing.assert_array_equal(got[0], want[0])
         np.testing.assert_array_equal(got[1], want[1])
     with ThreadPoolExecutor(max_workers=2) as pool:
-        got = ranker.start(values, pool)()
+        got = ranker.start(values, pool)(lambda: ran.append("beside"))
     np.testing.assert_array_equal(got[0], want[0])
     np.testing.assert_array_equal(got[1], want[1])
+    assert ran == ["here", "beside"]
     top = PeriodRanks(stack, 1, None)(values)  # no parents: both are ranks in the level
     np.testing.assert_array_equal(top[1], rank_two_ways(values, in_level, in_level)[1])
 

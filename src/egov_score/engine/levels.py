@@ -117,20 +117,32 @@ class LevelScorer:
         root = fw.root
         score = groups[root] if root in groups else np.full(stack.rows(depth), np.nan)
         ranker = PeriodRanks(stack, depth, self.hierarchy.levels[depth].parent if depth else None)
-        finish_ranking = ranker.start(score, beside) if root in groups else None
-        band_idx = stack.per_period(depth, lambda rows: band(score[rows], fw.bands.edges), np.intp)
-        insufficient = np.isnan(score)
-        if insufficient.any() and root in groups:
-            self.notes.add(
-                self.level_notes[depth],
-                "insufficient_data",
-                depth,
-                root,
-                insufficient,
-                f"{{n}} {fw.levels[depth]} unit(s) have too little data for a composite score: "
-                "{units}",
+        banded: list[np.ndarray[Any, np.dtype[np.intp]]] = []
+
+        def band_and_note() -> None:
+            # Made while the composite is ranked on another thread (after its sort, not
+            # beside it: three threads on two cores would slow the sort down).
+            banded.append(
+                stack.per_period(depth, lambda rows: band(score[rows], fw.bands.edges), np.intp)
             )
-        ranked = {} if finish_ranking is None else {root: finish_ranking()}
+            insufficient = np.isnan(score)
+            if insufficient.any() and root in groups:
+                self.notes.add(
+                    self.level_notes[depth],
+                    "insufficient_data",
+                    depth,
+                    root,
+                    insufficient,
+                    f"{{n}} {fw.levels[depth]} unit(s) have too little data for a composite "
+                    "score: {units}",
+                )
+
+        if root in groups:
+            ranked = {root: ranker.start(score, beside)(band_and_note)}
+        else:
+            band_and_note()
+            ranked = {}
+        band_idx = banded[0]
         group_ranks, group_ranks_in_parent = _ranks_when_read(groups, ranker, ranked)
         unranked = np.zeros(stack.rows(depth), dtype=np.int64)
         level = self.hierarchy.levels[depth]

@@ -63,32 +63,45 @@ class PeriodRanks:
         self._into(values, out, range(self.n_periods))
         return readonly(out[0]), readonly(out[1])
 
-    def start(self, values: FloatArray, beside: Executor | None) -> Callable[[], TwoRanks]:
+    def start(
+        self, values: FloatArray, beside: Executor | None
+    ) -> Callable[[Callable[[], None]], TwoRanks]:
         """Start ranking ``values``; the returned function finishes it and gives what
-        :meth:`__call__` gives.
+        :meth:`__call__` gives, running its argument (other work of the caller's) on the
+        calling thread while the ranking's last part runs on ``beside``.
 
         With an executor, part of the work runs on it while the caller goes on: for one
-        period, the sort (the two rankings are then made side by side); for several, the
-        first half of the periods (the caller ranks the second half when it finishes).
+        period, the sort (the two rankings are then made side by side, the caller's work
+        after the ranks within the level, while those within parents are still made); for
+        several, the first half of the periods (the caller ranks the second half when it
+        finishes, then runs its work).
         """
         if beside is None:
-            return lambda: self(values)
+
+            def finish_here(meanwhile: Callable[[], None]) -> TwoRanks:
+                meanwhile()
+                return self(values)
+
+            return finish_here
         executor = beside
         if self.n_periods == 1:
             sorting = executor.submit(SortedScores, values, tolerance=RANK_TOLERANCE)
 
-            def finish_one() -> TwoRanks:
+            def finish_one(meanwhile: Callable[[], None]) -> TwoRanks:
                 sorted_ = sorting.result()
                 within_parents = executor.submit(sorted_.ranks, self.parent)
-                return readonly(sorted_.ranks(None)), readonly(within_parents.result())
+                within_level = readonly(sorted_.ranks(None))
+                meanwhile()
+                return within_level, readonly(within_parents.result())
 
             return finish_one
         out = _empty(len(values))
         half = self.n_periods // 2
         first = executor.submit(self._into, values, out, range(half))
 
-        def finish_many() -> TwoRanks:
+        def finish_many(meanwhile: Callable[[], None]) -> TwoRanks:
             self._into(values, out, range(half, self.n_periods))
+            meanwhile()
             first.result()
             return readonly(out[0]), readonly(out[1])
 
