@@ -7,6 +7,7 @@ against the stacked computation it replaced (one call with per-period labels), b
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -133,17 +134,59 @@ def test_period_ranks_as_stacked(case: tuple[int, int, int, np.ndarray, np.ndarr
     in_parent = stack.labels(1, parent, n_parents)
     want = rank_two_ways(values, in_level, in_parent, tolerance=RANK_TOLERANCE)
     ranker = PeriodRanks(stack, 1, parent)
-    ran: list[str] = []  # the caller's work, run once by each finish
-    for got in (ranker(values), ranker.start(values, None)(lambda: ran.append("here"))):
+    caller = threading.get_ident()
+    here, done = ranker.rank(values, None, lambda: ("here", threading.get_ident()))
+    assert done == ("here", caller)
+    for got in (ranker(values), here):
         np.testing.assert_array_equal(got[0], want[0])
         np.testing.assert_array_equal(got[1], want[1])
     with ThreadPoolExecutor(max_workers=2) as pool:
-        got = ranker.start(values, pool)(lambda: ran.append("beside"))
+        events: list[str] = []
+        pool_submit = pool.submit
+
+        def submit(fn, *args, **kwargs):
+            events.append(getattr(fn, "__name__", "?"))
+            return pool_submit(fn, *args, **kwargs)
+
+        pool.submit = submit  # type: ignore[method-assign]
+        got, done = ranker.rank(
+            values, pool, lambda: events.append("meanwhile") or threading.get_ident()
+        )
+    assert done == caller  # the caller's work runs on the caller's thread
+    # after the sort, once the rest of the work beside has started
+    assert events == (
+        ["SortedScores", "ranks", "meanwhile"] if periods == 1 else ["_into", "meanwhile"]
+    )
     np.testing.assert_array_equal(got[0], want[0])
     np.testing.assert_array_equal(got[1], want[1])
-    assert ran == ["here", "beside"]
     top = PeriodRanks(stack, 1, None)(values)  # no parents: both are ranks in the level
     np.testing.assert_array_equal(top[1], rank_two_ways(values, in_level, in_level)[1])
+
+
+@pytest.mark.parametrize("periods", [1, 3])
+def test_an_error_of_the_callers_work_waits_for_the_ranking_beside(periods: int) -> None:
+    n, n_parents = 5_000, 50
+    stack = Stack(tuple(f"p{p}" for p in range(periods)), [n_parents, n])
+    values = np.random.default_rng(periods).random(n * periods)
+    parent = np.arange(n) % n_parents
+    ranker = PeriodRanks(stack, 1, parent)
+    futures = []
+
+    def fail() -> None:
+        raise RuntimeError("the caller's work failed")
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pool_submit = pool.submit
+
+        def submit(fn, *args, **kwargs):
+            futures.append(pool_submit(fn, *args, **kwargs))
+            return futures[-1]
+
+        pool.submit = submit  # type: ignore[method-assign]
+        with pytest.raises(RuntimeError, match="caller's work failed"):
+            ranker.rank(values, pool, fail)
+        assert futures
+        assert all(f.done() for f in futures)  # nothing left running on the pool
 
 
 @pytest.mark.parametrize("rule", ["sum", "mean", "min", "max", "weighted_mean"])

@@ -88,7 +88,9 @@ class LevelScorer:
         Args:
             depth: the level.
             measured: its indicators, if measured already; else they are measured now.
-            beside: an executor to sort the composite on while this thread bands it.
+            beside: an executor for this level's groups aggregated side by side and for part
+                of its composite's ranking (its bands made while the ranks within parents
+                are).
         """
         fw, stack = self.framework, self.stack
         codes = self.indicators.on_level(depth)
@@ -117,14 +119,10 @@ class LevelScorer:
         root = fw.root
         score = groups[root] if root in groups else np.full(stack.rows(depth), np.nan)
         ranker = PeriodRanks(stack, depth, self.hierarchy.levels[depth].parent if depth else None)
-        banded: list[np.ndarray[Any, np.dtype[np.intp]]] = []
 
-        def band_and_note() -> None:
-            # Made while the composite is ranked on another thread (after its sort, not
-            # beside it: three threads on two cores would slow the sort down).
-            banded.append(
-                stack.per_period(depth, lambda rows: band(score[rows], fw.bands.edges), np.intp)
-            )
+        def band_and_note() -> np.ndarray[Any, np.dtype[np.intp]]:
+            # Made while the composite is ranked within parents on another thread, after
+            # its sort rather than beside it (three threads on two cores slow the sort).
             insufficient = np.isnan(score)
             if insufficient.any() and root in groups:
                 self.notes.add(
@@ -136,13 +134,13 @@ class LevelScorer:
                     f"{{n}} {fw.levels[depth]} unit(s) have too little data for a composite "
                     "score: {units}",
                 )
+            return stack.per_period(depth, lambda rows: band(score[rows], fw.bands.edges), np.intp)
 
         if root in groups:
-            ranked = {root: ranker.start(score, beside)(band_and_note)}
+            both, band_idx = ranker.rank(score, beside, band_and_note)
+            ranked = {root: both}
         else:
-            band_and_note()
-            ranked = {}
-        band_idx = banded[0]
+            band_idx, ranked = band_and_note(), {}
         group_ranks, group_ranks_in_parent = _ranks_when_read(groups, ranker, ranked)
         unranked = np.zeros(stack.rows(depth), dtype=np.int64)
         level = self.hierarchy.levels[depth]

@@ -11,7 +11,8 @@ period long.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from concurrent.futures import wait
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
@@ -26,6 +27,8 @@ __all__ = ["PeriodRanks"]
 
 #: A column's ranks within the level and within parents, each per period.
 TwoRanks = tuple[RankArray, RankArray]
+
+_T = TypeVar("_T")
 
 
 class PeriodRanks:
@@ -63,49 +66,41 @@ class PeriodRanks:
         self._into(values, out, range(self.n_periods))
         return readonly(out[0]), readonly(out[1])
 
-    def start(
-        self, values: FloatArray, beside: Executor | None
-    ) -> Callable[[Callable[[], None]], TwoRanks]:
-        """Start ranking ``values``; the returned function finishes it and gives what
-        :meth:`__call__` gives, running its argument (other work of the caller's) on the
-        calling thread while the ranking's last part runs on ``beside``.
+    def rank(
+        self, values: FloatArray, beside: Executor | None, meanwhile: Callable[[], _T]
+    ) -> tuple[TwoRanks, _T]:
+        """What :meth:`__call__` gives for ``values``, and what ``meanwhile`` (other work of
+        the caller's) gives, run once on this thread.
 
-        With an executor, part of the work runs on it while the caller goes on: for one
-        period, the sort (the two rankings are then made side by side, the caller's work
-        after the ranks within the level, while those within parents are still made); for
-        several, the first half of the periods (the caller ranks the second half when it
-        finishes, then runs its work).
+        Without an executor, ``meanwhile`` runs first, then the ranking. With one, part of
+        the ranking runs on ``beside`` and ``meanwhile`` after this thread's share of it: for
+        one period, the sort runs there, then the ranks within parents while this thread
+        makes those within the level and then runs ``meanwhile``; for several periods, the
+        first half of the periods runs there while this thread ranks the second half and
+        then runs ``meanwhile``. An error is raised once the work on ``beside`` has ended.
         """
         if beside is None:
-
-            def finish_here(meanwhile: Callable[[], None]) -> TwoRanks:
-                meanwhile()
-                return self(values)
-
-            return finish_here
-        executor = beside
+            done = meanwhile()
+            return self(values), done
         if self.n_periods == 1:
-            sorting = executor.submit(SortedScores, values, tolerance=RANK_TOLERANCE)
-
-            def finish_one(meanwhile: Callable[[], None]) -> TwoRanks:
-                sorted_ = sorting.result()
-                within_parents = executor.submit(sorted_.ranks, self.parent)
+            sorted_ = beside.submit(SortedScores, values, tolerance=RANK_TOLERANCE).result()
+            within_parents = beside.submit(sorted_.ranks, self.parent)
+            try:
                 within_level = readonly(sorted_.ranks(None))
-                meanwhile()
-                return within_level, readonly(within_parents.result())
-
-            return finish_one
+                done = meanwhile()
+            finally:
+                wait([within_parents])
+            return (within_level, readonly(within_parents.result())), done
         out = _empty(len(values))
         half = self.n_periods // 2
-        first = executor.submit(self._into, values, out, range(half))
-
-        def finish_many(meanwhile: Callable[[], None]) -> TwoRanks:
+        first = beside.submit(self._into, values, out, range(half))
+        try:
             self._into(values, out, range(half, self.n_periods))
-            meanwhile()
-            first.result()
-            return readonly(out[0]), readonly(out[1])
-
-        return finish_many
+            done = meanwhile()
+        finally:
+            wait([first])
+        first.result()
+        return (readonly(out[0]), readonly(out[1])), done
 
 
 def _empty(rows: int) -> TwoRanks:

@@ -27,9 +27,9 @@ def score_levels(
     With ``parallel`` and a bottom level of at least ``min_rows`` rows, two worker threads
     join this one. The bottom level's indicators are shared out between a worker and this
     thread as each comes free. The bottom level then goes on on a worker, with the other
-    worker beside it (its groups equally deep in the group tree aggregated side by side, its
-    composite sorted while bands are made), while this thread rolls the fields up and scores
-    the levels above.
+    worker beside it (its groups equally deep in the group tree aggregated side by side; its
+    composite sorted, then banded while its ranks within parents are made), while this
+    thread rolls the fields up and scores the levels above.
 
     The bottom level reads only its own fields and the levels above only their roll-ups; the
     few cache entries two threads may both fill (a bottom-level field view, its zero rows) get
