@@ -129,6 +129,15 @@ def _load() -> str:
     return f"{os.getloadavg()[0]:.1f}"
 
 
+def _heap() -> str:
+    """Whether glibc keeps freed memory for the next run (both sides of the comparison run in
+    this process, so both have it or neither; see docs/memory.md)."""
+    from egov_score.engine import pages
+
+    kept = "kept" if pages.keep_freed_memory(0) else "given back (glibc's own settings)"
+    return f"freed memory {kept}"
+
+
 def measure_e2e(n: int, repeat: int, tmp: Path) -> None:
     """Print one row of the end-to-end table for ``n`` machines."""
     files = write_fileset(standard_workload(n), tmp / f"files-{n}")
@@ -240,7 +249,8 @@ def main() -> None:
     largest = times[max(sizes)]
     print(
         f"regression floors of score() at N={max(sizes):,}: polars/egov {t_pl / largest:.1f} "
-        f"(floor 2), pandas/egov {t_pd / largest:.1f} (floor 7); load {_load()}"
+        f"(floor 2), pandas/egov {t_pd / largest:.1f} (floor 7); load {_load()}; "
+        f"{_heap()}"
     )
     if 100_000 in times and 1_000_000 in times:
         print(f"scaling 100,000 -> 1,000,000: {times[1_000_000] / times[100_000]:.1f} x the time")
