@@ -134,7 +134,7 @@ def _heap() -> str:
     this process, so both have it or neither; see docs/memory.md)."""
     from egov_score.engine import pages
 
-    kept = "kept" if pages.keep_freed_memory(0) else "given back (glibc's own settings)"
+    kept = "kept" if pages.freed_memory_kept() else "given back (glibc's own settings)"
     return f"freed memory {kept}"
 
 

@@ -8,10 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from egov_score._arrays import stable_order
 from egov_score.exceptions import HierarchyError
 from egov_score.io.table import Table
 from egov_score.model import hierarchy as hierarchy_module
-from egov_score.model.hierarchy import Hierarchy, Level, code_order, key_order
+from egov_score.model.hierarchy import Hierarchy, Level, code_order
 
 #: Codes as units files hold them, with the cells that decide the key path: a ninth
 #: character, a non-ASCII one, an empty code, prefixes of one another.
@@ -45,21 +46,24 @@ def test_code_order_is_the_stable_sort_of_the_strings(codes: list[str]) -> None:
         st.lists(st.integers(0, 3), max_size=60).map(lambda xs: [x << 32 for x in xs]),
     )
 )
-def test_key_order_is_numpys_stable_sort(keys: list[int]) -> None:
+def test_stable_order_is_numpys_stable_sort(keys: list[int]) -> None:
     arr = np.array(keys, dtype=np.uint64)
-    got = key_order(arr)
+    got = stable_order(arr)
     assert got.dtype == np.intp
     assert got.tolist() == np.argsort(arr, kind="stable").tolist()
+    small = [k for k in keys if k < 2**63]  # signed labels (a parent index) sort alike
+    labels = np.array(small, dtype=np.int64)
+    assert stable_order(labels).tolist() == np.argsort(labels, kind="stable").tolist()
 
 
-def test_key_order_of_a_shuffled_million_sharing_a_prefix() -> None:
+def test_stable_order_of_a_shuffled_million_sharing_a_prefix() -> None:
     codes = np.char.add("MA", np.arange(1_000_000).astype(str))
     keys = hierarchy_module._ascii_keys(codes)
     assert keys is not None
     shuffled = keys[np.random.default_rng(0).permutation(len(keys))]
-    np.testing.assert_array_equal(key_order(shuffled), np.argsort(shuffled, kind="stable"))
+    np.testing.assert_array_equal(stable_order(shuffled), np.argsort(shuffled, kind="stable"))
     in_order = np.sort(keys)
-    np.testing.assert_array_equal(key_order(in_order), np.arange(len(keys)))
+    np.testing.assert_array_equal(stable_order(in_order), np.arange(len(keys)))
 
 
 @given(st.lists(_CODE, min_size=1, max_size=30, unique=True), st.lists(_CODE, max_size=30))

@@ -67,6 +67,7 @@ def test_a_small_run_changes_nothing(libc):
     assert keep_freed_memory(KEEP_MEMORY_MIN_ROWS - 1) is False
     assert libc.calls == []
     assert pages._heap_kept is None  # still undecided: a later large run decides
+    assert pages.freed_memory_kept() is False
 
 
 def test_a_large_run_sets_them_once_per_process(libc):
@@ -74,6 +75,7 @@ def test_a_large_run_sets_them_once_per_process(libc):
     assert libc.calls == WANTED
     assert keep_freed_memory(10 * KEEP_MEMORY_MIN_ROWS) is True
     assert keep_freed_memory(1) is True  # in effect for every run after
+    assert pages.freed_memory_kept() is True
     assert libc.calls == WANTED
 
 

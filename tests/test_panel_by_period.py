@@ -154,9 +154,7 @@ def test_period_ranks_as_stacked(case: tuple[int, int, int, np.ndarray, np.ndarr
         )
     assert done == caller  # the caller's work runs on the caller's thread
     # after the sort, once the rest of the work beside has started
-    assert events == (
-        ["SortedScores", "ranks", "meanwhile"] if periods == 1 else ["_into", "meanwhile"]
-    )
+    assert events == (["ranks", "meanwhile"] if periods == 1 else ["_into", "meanwhile"])
     np.testing.assert_array_equal(got[0], want[0])
     np.testing.assert_array_equal(got[1], want[1])
     top = PeriodRanks(stack, 1, None)(values)  # no parents: both are ranks in the level

@@ -149,6 +149,24 @@ def test_ranks_of_short_columns_match_counting(xs, data):
         assert got_parent[i] == 1 + sum(y > x for y in in_group)
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.one_of(st.just(math.nan), st.integers(0, 20).map(float)), max_size=60),
+    st.data(),
+)
+def test_ranks_within_wide_group_labels_match_counting(xs, data):
+    # Labels past 16 bits (a level of more than 65,536 parents) are re-sorted 16 bits at a time.
+    labels = st.sampled_from([0, 1, 2**16, 2**16 + 1, 2**32 + 7, 2**40])
+    groups = np.array(
+        data.draw(st.lists(labels, min_size=len(xs), max_size=len(xs))), dtype=np.intp
+    )
+    values = np.array(xs, dtype=np.float64)
+    got = rank_in_groups(values, groups)
+    for i, x in enumerate(xs):
+        in_group = [y for y, g in zip(xs, groups, strict=True) if g == groups[i] and y == y]
+        assert got[i] == (0 if math.isnan(x) else 1 + sum(y > x for y in in_group))
+
+
 @settings(max_examples=100, deadline=None)
 @given(
     st.lists(st.one_of(st.just(math.nan), st.floats(0, 100)), max_size=50),

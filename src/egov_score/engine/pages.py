@@ -39,6 +39,7 @@ __all__ = [
     "KEEP_MEMORY_MIN_ROWS",
     "KEEP_MEMORY_VARIABLE",
     "ORDINARY_PAGES_MIN_ROWS",
+    "freed_memory_kept",
     "keep_freed_memory",
     "ordinary_pages",
     "release_freed_memory",
@@ -138,7 +139,7 @@ def keep_freed_memory(rows: int) -> bool:
     """
     global _heap_kept
     if rows < KEEP_MEMORY_MIN_ROWS:
-        return bool(_heap_kept)
+        return freed_memory_kept()
     with _heap_lock:
         if _heap_kept is None:
             libc = None if _user_chose_malloc(os.environ) else _glibc()
@@ -152,6 +153,11 @@ def keep_freed_memory(rows: int) -> bool:
             )
             _heap_kept = bool(done) and all(done)
         return _heap_kept
+
+
+def freed_memory_kept() -> bool:
+    """Whether :func:`keep_freed_memory` has set glibc's settings in this process."""
+    return bool(_heap_kept)
 
 
 def release_freed_memory() -> bool:

@@ -74,16 +74,17 @@ class PeriodRanks:
 
         Without an executor, ``meanwhile`` runs first, then the ranking. With one, part of
         the ranking runs on ``beside`` and ``meanwhile`` after this thread's share of it: for
-        one period, the sort runs there, then the ranks within parents while this thread
-        makes those within the level and then runs ``meanwhile``; for several periods, the
-        first half of the periods runs there while this thread ranks the second half and
-        then runs ``meanwhile``. An error is raised once the work on ``beside`` has ended.
+        one period, this thread sorts, then the ranks within parents are made there while
+        this thread makes those within the level and then runs ``meanwhile``; for several
+        periods, the first half of the periods runs there while this thread ranks the second
+        half and then runs ``meanwhile``. An error is raised once the work on ``beside`` has
+        ended.
         """
         if beside is None:
             done = meanwhile()
             return self(values), done
         if self.n_periods == 1:
-            sorted_ = beside.submit(SortedScores, values, tolerance=RANK_TOLERANCE).result()
+            sorted_ = SortedScores(values, tolerance=RANK_TOLERANCE)
             within_parents = beside.submit(sorted_.ranks, self.parent)
             try:
                 within_level = readonly(sorted_.ranks(None))

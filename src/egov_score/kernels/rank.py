@@ -15,7 +15,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from egov_score._arrays import FloatArray, IntArray
+from egov_score._arrays import FloatArray, IntArray, stable_order
 
 __all__ = ["RANK_TOLERANCE", "SortedScores", "band", "rank_in_groups", "rank_two_ways"]
 
@@ -98,8 +98,8 @@ def _by_group(rows: IntArray, groups: IntArray) -> tuple[IntArray, npt.NDArray[n
     """A stable re-sort of ``rows`` by their group labels, and the labels in the new order.
 
     numpy's stable sort is a radix sort for 16-bit keys, several times faster than its merge
-    sort for wider ones; labels are sorted 16 bits at a time (least significant first, each
-    pass stable), which gives the same order.
+    sort for wider ones; wider labels are sorted 16 bits at a time
+    (:func:`~egov_score._arrays.stable_order`), which gives the same order.
     """
     top = int(groups.max()) if len(groups) else 0
     if top < 1 << 16:  # the usual case: gather from a small copy of the labels
@@ -107,12 +107,7 @@ def _by_group(rows: IntArray, groups: IntArray) -> tuple[IntArray, npt.NDArray[n
         perm = np.argsort(small, kind="stable")
         return rows[perm], small[perm]
     g = groups[rows]
-    if top < 1 << 32:
-        low = np.argsort(g.astype(np.uint16), kind="stable")  # the cast keeps the low 16 bits
-        rows, g = rows[low], g[low]
-        perm = np.argsort((g >> 16).astype(np.uint16), kind="stable")
-    else:
-        perm = np.argsort(g, kind="stable")
+    perm = stable_order(g)
     return rows[perm], g[perm]
 
 

@@ -14,7 +14,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from egov_score._arrays import IntArray, StrArray, array_eq, readonly
+from egov_score._arrays import IntArray, StrArray, array_eq, readonly, stable_order
 from egov_score.exceptions import HierarchyError
 from egov_score.io.frames import frame_table
 from egov_score.io.parquet import read_table
@@ -211,32 +211,8 @@ def code_order(codes: StrArray) -> IntArray:
 def _order_and_keys(codes: StrArray) -> tuple[IntArray, npt.NDArray[np.uint64] | None]:
     """:func:`code_order` and the integer keys it sorted (None where it sorted strings)."""
     keys = _ascii_keys(codes) if len(codes) >= _SORT_WANTED else None
-    order = np.argsort(codes, kind="stable") if keys is None else key_order(keys)
+    order = np.argsort(codes, kind="stable") if keys is None else stable_order(keys)
     return order.astype(np.intp, copy=False), keys
-
-
-def key_order(keys: npt.NDArray[np.uint64]) -> IntArray:
-    """The stable sort order of ``keys`` (``np.argsort(keys, kind="stable")``).
-
-    Keys already in order are not sorted. Others are sorted 16 bits at a time, least
-    significant first, each pass numpy's stable radix sort of 16-bit keys (each stable, so
-    the order is the stable order of the whole keys): a shuffled million in ~30 ms against
-    ~90 ms for numpy's merge sort of 64-bit keys. A 16-bit digit that every key shares (the
-    letters of a common code prefix) is skipped.
-    """
-    n = len(keys)
-    if n < 2 or bool((keys[1:] >= keys[:-1]).all()):
-        return np.arange(n, dtype=np.intp)
-    order: IntArray | None = None
-    for shift in range(0, 64, 16):  # a loop over the four digits of a key
-        digit = (keys >> np.uint64(shift)).astype(np.uint16)
-        if digit.min() == digit.max():
-            continue  # shared by every key, in any order
-        if order is not None:
-            digit = digit[order]
-        step = np.argsort(digit, kind="stable")
-        order = step if order is None else order[step]
-    return np.arange(n, dtype=np.intp) if order is None else order.astype(np.intp, copy=False)
 
 
 def _lookup_keys(
@@ -246,7 +222,7 @@ def _lookup_keys(
     too): the wanted keys sorted as integers and searched in increasing order (each search
     starts where the last ended)."""
     sorted_codes = codes[sorter]
-    ask = key_order(wanted)
+    ask = stable_order(wanted)
     pos = np.empty(len(wanted), dtype=np.intp)
     pos[ask] = np.searchsorted(sorted_codes, wanted[ask])
     idx = sorter[np.minimum(pos, len(codes) - 1)]
